@@ -1,0 +1,59 @@
+# Soirée: `make run` serves the demo on SQLite, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST_PORT ?= 127.0.0.1:8000
+# The demo runs with DEBUG on, tasks executed immediately and e-mails printed to the console.
+DEMO_ENV := DEBUG=1 TASKS_BACKEND=immediate EMAIL_URL=console://
+
+.PHONY: run install migrate seed test lint check-migrations check-schema pytest pytest-postgres typecheck worker clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo "Portal:   http://$(HOST_PORT)/"
+	@echo "Admin:    http://$(HOST_PORT)/admin/"
+	@echo "API docs: http://$(HOST_PORT)/api/v1/docs/"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST_PORT)
+
+worker: install
+	$(BIN)/python manage.py db_worker
+
+# Every check; the PostgreSQL pass runs when TEST_POSTGRES_URL points at a server where the role may create databases.
+test: install lint check-migrations check-schema pytest pytest-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+check-migrations: install
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+check-schema: install
+	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+pytest: install
+	$(BIN)/pytest -q
+
+pytest-postgres: install
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+		echo "== the whole suite again on PostgreSQL =="; \
+		DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/pytest -q; \
+	else \
+		echo "TEST_POSTGRES_URL is not set: skipping the PostgreSQL pass (concurrency tests need it)."; \
+	fi
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-media

@@ -1,0 +1,16 @@
+"""Every API route lives under /api/v1/; each app contributes its own `api_urls` list."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.api import TokenLoginApi, TokenRevokeApi
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
+    path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
+    path("", include("ambassadors.api_urls")),
+]

@@ -1,0 +1,49 @@
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from backend import roles
+
+
+def user_has_role(user: Any, role: str) -> bool:
+    """True for members of `role` or `admin`, and superusers; the group list is cached per request user."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._role_names = names
+    return role in names or roles.ADMIN in names
+
+
+def user_sees_personal_data(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("backend.view_personal_data"))
+
+
+class _RolePermission(BasePermission):
+    role = ""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return user_has_role(request.user, self.role)
+
+
+class IsMarketing(_RolePermission):
+    role = roles.MARKETING
+
+
+class IsLogistics(_RolePermission):
+    role = roles.LOGISTICS
+
+
+class IsAdminRole(_RolePermission):
+    role = roles.ADMIN
+
+
+class IsStaffMember(BasePermission):
+    """Any staff role: marketing, logistics or admin."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return any(user_has_role(request.user, role) for role in roles.ALL_ROLES)

@@ -1,0 +1,74 @@
+"""factory_boy factories shared by every test module."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from ambassadors.models import Application, Campaign, CampaignStatus, Host
+from backend.models import User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = "Alex"
+    last_name = "Martin"
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    name = factory.Sequence(lambda n: f"Autumn-winter {2026 + n}")
+    slug = factory.Sequence(lambda n: f"autumn-winter-{n}")
+    description = "Host a party with our autumn-winter collection."
+    collection_name = "Autumn-winter"
+    shop_url = "https://shop.example.com/collection"
+    applications_open_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    applications_close_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    host_slots = 10
+    eligible_countries = factory.LazyFunction(lambda: ["FR", "BE"])
+    party_window_start = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    party_window_end = factory.LazyFunction(lambda: timezone.now() + timedelta(days=90))
+    currency = "EUR"
+    status = CampaignStatus.RECRUITING
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    campaign = factory.SubFactory(CampaignFactory)
+    first_name = "Clara"
+    last_name = "Dupont"
+    email = factory.Sequence(lambda n: f"fan{n}@example.com")
+    phone = factory.Sequence(lambda n: f"+3361234{n:04d}")
+    address_line1 = factory.Sequence(lambda n: f"{n + 1} rue de la Paix")
+    postal_code = "75002"
+    city = "Paris"
+    country = "FR"
+    motivation = "I love the brand."
+    expected_guests = 12
+    terms_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class HostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Host
+
+    application = factory.SubFactory(ApplicationFactory, status="selected")
+    campaign = factory.SelfAttribute("application.campaign")
+    user = factory.LazyAttribute(lambda o: UserFactory(email=o.application.email, password=None))
+    first_name = factory.SelfAttribute("application.first_name")
+    last_name = factory.SelfAttribute("application.last_name")
+    phone = factory.SelfAttribute("application.phone")
+    address_line1 = factory.SelfAttribute("application.address_line1")
+    postal_code = factory.SelfAttribute("application.postal_code")
+    city = factory.SelfAttribute("application.city")
+    country = factory.SelfAttribute("application.country")
+    status = "active"
