@@ -41,6 +41,13 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.instagram",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.tiktok",
     "backend",
     "ambassadors",
     "kits",
@@ -57,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -102,6 +110,32 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "portal:signin"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:signin"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Social sign-in (django-allauth). Nobody signs up on their own: hosts exist once selected, applicants
+# use a social account only to attach a verified identity to their application (ambassadors.social).
+ACCOUNT_ADAPTER = "ambassadors.social.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "ambassadors.social.PortalSocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider buttons are POST forms (CSRF), no JavaScript needed
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a provider's e-mail never signs anyone in by itself
+# Providers come from SOCIAL_<PROVIDER>_CLIENT_ID / _SECRET, or from "Social applications" in the admin.
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
+    "facebook": {"METHOD": "oauth2", "SCOPE": ["public_profile", "email"]},
+    "instagram": {},
+    "google": {"SCOPE": ["profile", "email"]},
+    "tiktok": {"SCOPE": ["user.info.basic", "user.info.profile"]},
+}
+for _provider, _config in SOCIALACCOUNT_PROVIDERS.items():
+    _client_id = env_str(f"SOCIAL_{_provider.upper()}_CLIENT_ID", "")
+    if _client_id:
+        _config["APPS"] = [{"client_id": _client_id, "secret": env_str(f"SOCIAL_{_provider.upper()}_SECRET", "")}]
 # One-time sign-in links sent with invitations stay valid this long (and only until used).
 SIGNIN_LINK_MAX_AGE_SECONDS = env_int("SIGNIN_LINK_MAX_AGE_SECONDS", 7 * 24 * 3600, minimum=60)
 
@@ -157,6 +191,10 @@ TASKS = {
 
 # A salt for hashing IP addresses and user agents: raw IPs are never stored.
 IP_HASH_SALT = env_str("IP_HASH_SALT", SECRET_KEY)
+
+# Parties: the most guests one party's list may hold, and the largest accepted photo.
+PARTY_MAX_GUESTS = env_int("PARTY_MAX_GUESTS", 200, minimum=1)
+PARTY_PHOTO_MAX_BYTES = env_int("PARTY_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,655 @@
+"""Parties, guests and bookings (SPEC §5): every state change of a party or its guest list.
+
+Reads that scope data live on `Party.objects` (`for_user`, `for_host`); these functions change state.
+"""
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+from PIL import Image, UnidentifiedImageError
+
+from ambassadors.models import (
+    GUEST_LIST_OPEN_STATUSES,
+    PARTY_TRANSITIONS,
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    Campaign,
+    CampaignStatus,
+    Guest,
+    GuestSource,
+    Host,
+    HostStatus,
+    Party,
+    PartyPhoto,
+    PartyStatus,
+    PartyStatusChange,
+)
+from ambassadors.signals import party_created
+from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.mail import send_email_on_commit
+
+MAX_PHOTOS_PER_PARTY = 5
+MAX_SOCIAL_POST_LINKS = 10
+MAX_PHOTO_PIXELS = 40_000_000
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Hosts who may plan parties: a banned host is out, an alumni host's campaign is over.
+PLANNING_HOST_STATUSES = frozenset({HostStatus.INVITED, HostStatus.ACTIVE, HostStatus.PAUSED})
+
+_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
+_DIGIT = re.compile(r"\d")
+
+
+# --- validation helpers -------------------------------------------------------------------------
+
+
+def _clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid("This field is required.", code="required", field=field)
+    if len(value) > max_length:
+        raise Invalid(f"At most {max_length} characters.", code="max_length", field=field)
+    return value
+
+
+def _clean_city(city: str) -> str:
+    """A town's name only: digits mean someone typed a street address, which is never stored."""
+    city = _clean_text(city, field="city", max_length=80, required=True)
+    if _DIGIT.search(city):
+        raise Invalid(
+            "Give the city only (no street address or number).", code="address_not_allowed", field="city"
+        )
+    return city
+
+
+def _clean_postal_code(postal_code: str) -> str:
+    postal_code = " ".join((postal_code or "").upper().split())
+    if not _POSTAL_CODE.match(postal_code):
+        raise Invalid(
+            "Give a postal code (2 to 10 letters, digits, spaces or dashes).",
+            code="invalid_postal_code",
+            field="postal_code",
+        )
+    return postal_code
+
+
+def _clean_expected_guests(expected_guests: int) -> int:
+    if not isinstance(expected_guests, int) or not 1 <= expected_guests <= 200:
+        raise Invalid("Expect between 1 and 200 guests.", code="out_of_range", field="expected_guests")
+    return expected_guests
+
+
+def _clean_starts_at(starts_at: datetime, campaign: Campaign) -> datetime:
+    if timezone.is_naive(starts_at):
+        raise Invalid("Give the time with its time zone.", code="naive_datetime", field="starts_at")
+    if not campaign.party_window_start <= starts_at <= campaign.party_window_end:
+        raise Invalid(
+            "The party must start inside the campaign's party window "
+            f"({campaign.party_window_start.isoformat()} – {campaign.party_window_end.isoformat()}).",
+            code="outside_party_window",
+            field="starts_at",
+        )
+    return starts_at
+
+
+def normalise_email(email: str, *, field: str = "email", required: bool = False) -> str:
+    """Trimmed, lower-cased and valid, or "" when optional and absent."""
+    email = (email or "").strip().lower()
+    if not email:
+        if required:
+            raise Invalid("This field is required.", code="required", field=field)
+        return ""
+    if len(email) > 254:
+        raise Invalid("At most 254 characters.", code="max_length", field=field)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field=field) from None
+    return email
+
+
+def normalise_phone(phone: str, *, region: str, field: str = "phone") -> str:
+    """E.164 for a number valid in its country (national numbers read in the campaign's country)."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) > 32:
+        raise Invalid("At most 32 characters.", code="max_length", field=field)
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_social_post_urls(urls: list[str]) -> list[str]:
+    if len(urls) > MAX_SOCIAL_POST_LINKS:
+        raise Invalid(
+            f"At most {MAX_SOCIAL_POST_LINKS} links.", code="too_many_links", field="social_post_urls"
+        )
+    validate = URLValidator(schemes=["https", "http"])
+    cleaned: list[str] = []
+    for url in urls:
+        url = (url or "").strip()
+        if not url:
+            continue
+        if len(url) > 500:
+            raise Invalid("A link has at most 500 characters.", code="max_length", field="social_post_urls")
+        try:
+            validate(url)
+        except ValidationError:
+            raise Invalid(
+                f"Not a web link: {url[:80]}", code="invalid_url", field="social_post_urls"
+            ) from None
+        if url not in cleaned:
+            cleaned.append(url)
+    return cleaned
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    upload: UploadedFile
+    content_type: str
+    size_bytes: int
+
+
+def check_photo(upload: UploadedFile) -> CheckedPhoto:
+    """Accept a real JPEG, PNG or WebP image (decoded, not trusted by name or header) under the size limit."""
+    size = upload.size or 0
+    if size > settings.PARTY_PHOTO_MAX_BYTES:
+        raise Invalid(
+            f"A photo may weigh at most {settings.PARTY_PHOTO_MAX_BYTES // (1024 * 1024) or 1} MB.",
+            code="photo_too_large",
+            field="photos",
+        )
+    if size == 0:
+        raise Invalid("The photo is empty.", code="invalid_image", field="photos")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format or ""
+            width, height = image.size
+            if width * height > MAX_PHOTO_PIXELS:
+                raise Invalid("The photo has too many pixels.", code="photo_too_large", field="photos")
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()  # decodes the pixels: a truncated or forged file fails here
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise Invalid("The file is not a readable image.", code="invalid_image", field="photos") from None
+    finally:
+        upload.seek(0)
+    if image_format not in PHOTO_FORMATS:
+        raise Invalid("Photos must be JPEG, PNG or WebP images.", code="invalid_image_type", field="photos")
+    return CheckedPhoto(upload=upload, content_type=PHOTO_FORMATS[image_format], size_bytes=size)
+
+
+# --- parties ------------------------------------------------------------------------------------
+
+
+def _record_change(*, party: Party, by: Any, from_status: str, to_status: str, reason: str = "") -> None:
+    PartyStatusChange.objects.create(
+        party=party, by=by, from_status=from_status, to_status=to_status, reason=reason[:500]
+    )
+
+
+def _locked(party: Party) -> Party:
+    return Party.objects.select_for_update().select_related("campaign", "host").get(pk=party.pk)
+
+
+def _check_transition(party: Party, to_status: str) -> None:
+    allowed = PARTY_TRANSITIONS[party.status]
+    if to_status not in allowed:
+        raise InvalidTransition(current=party.status, requested=to_status, allowed=allowed)
+
+
+@transaction.atomic
+def create_party(
+    *,
+    host: Host,
+    by: Any,
+    title: str,
+    starts_at: datetime,
+    city: str,
+    postal_code: str,
+    expected_guests: int,
+    notes: str = "",
+) -> Party:
+    """Record a planned party for a host who may still plan one; the party code follows on commit."""
+    if host.status not in PLANNING_HOST_STATUSES:
+        raise Conflict(
+            f"A host in status '{host.status}' cannot plan parties.",
+            code="host_cannot_plan",
+            extra={"host_status": host.status},
+        )
+    campaign = host.campaign
+    if campaign.status not in {CampaignStatus.SELECTING, CampaignStatus.RUNNING, CampaignStatus.RECRUITING}:
+        raise Conflict("The campaign does not take parties any more.", code="campaign_closed")
+    starts_at = _clean_starts_at(starts_at, campaign)
+    party = Party.objects.create(
+        host=host,
+        campaign=campaign,
+        title=_clean_text(title, field="title", max_length=120, required=True),
+        starts_at=starts_at,
+        city=_clean_city(city),
+        postal_code=_clean_postal_code(postal_code),
+        expected_guests=_clean_expected_guests(expected_guests),
+        notes=_clean_text(notes, field="notes", max_length=1000, required=False),
+        attribution_ends_at=starts_at + timedelta(days=campaign.attribution_window_days),
+        public_token=secrets.token_urlsafe(18),
+    )
+    _record_change(party=party, by=by, from_status="", to_status=PartyStatus.PLANNED)
+    transaction.on_commit(lambda: party_created.send(sender=Party, party=party, by=by))
+    return party
+
+
+@transaction.atomic
+def update_party(
+    *,
+    party: Party,
+    by: Any,
+    title: str | None = None,
+    starts_at: datetime | None = None,
+    city: str | None = None,
+    postal_code: str | None = None,
+    expected_guests: int | None = None,
+    notes: str | None = None,
+) -> Party:
+    """Edit a planned party; a held, closed or cancelled party's facts are history."""
+    party = _locked(party)
+    if party.status != PartyStatus.PLANNED:
+        raise Conflict(
+            "Only a planned party can be edited.",
+            code="party_not_editable",
+            extra={"current": party.status, "allowed": [PartyStatus.PLANNED]},
+        )
+    fields: list[str] = []
+    if title is not None:
+        party.title = _clean_text(title, field="title", max_length=120, required=True)
+        fields.append("title")
+    if starts_at is not None:
+        party.starts_at = _clean_starts_at(starts_at, party.campaign)
+        party.attribution_ends_at = party.starts_at + timedelta(days=party.campaign.attribution_window_days)
+        fields += ["starts_at", "attribution_ends_at"]
+    if city is not None:
+        party.city = _clean_city(city)
+        fields.append("city")
+    if postal_code is not None:
+        party.postal_code = _clean_postal_code(postal_code)
+        fields.append("postal_code")
+    if expected_guests is not None:
+        party.expected_guests = _clean_expected_guests(expected_guests)
+        fields.append("expected_guests")
+    if notes is not None:
+        party.notes = _clean_text(notes, field="notes", max_length=1000, required=False)
+        fields.append("notes")
+    if fields:
+        party.save(update_fields=[*fields, "updated_at"])
+    return party
+
+
+@transaction.atomic
+def cancel_party(*, party: Party, by: Any, reason: str = "") -> Party:
+    party = _locked(party)
+    _check_transition(party, PartyStatus.CANCELLED)
+    previous = party.status
+    party.status = PartyStatus.CANCELLED
+    party.cancelled_at = timezone.now()
+    party.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _record_change(party=party, by=by, from_status=previous, to_status=party.status, reason=reason)
+    return party
+
+
+def _store_photos(party: Party, photos: list[CheckedPhoto]) -> None:
+    existing = party.photos.count()
+    if existing + len(photos) > MAX_PHOTOS_PER_PARTY:
+        raise Invalid(
+            f"A party has at most {MAX_PHOTOS_PER_PARTY} photos ({existing} already).",
+            code="too_many_photos",
+            field="photos",
+        )
+    for photo in photos:
+        PartyPhoto.objects.create(
+            party=party, image=photo.upload, content_type=photo.content_type, size_bytes=photo.size_bytes
+        )
+
+
+@transaction.atomic
+def mark_party_held(
+    *,
+    party: Party,
+    by: Any,
+    actual_guests: int,
+    highlights: str = "",
+    social_post_urls: list[str] | None = None,
+    photos: list[UploadedFile] | None = None,
+) -> Party:
+    """The host's report after the party: guests who came, highlights, up to 5 photos, post links."""
+    checked = [check_photo(photo) for photo in photos or []]
+    if not isinstance(actual_guests, int) or not 0 <= actual_guests <= 500:
+        raise Invalid("Give between 0 and 500 guests.", code="out_of_range", field="actual_guests")
+    highlights = _clean_text(highlights, field="highlights", max_length=2000, required=False)
+    links = _clean_social_post_urls(social_post_urls or [])
+    party = _locked(party)
+    _check_transition(party, PartyStatus.HELD)
+    if party.starts_at > timezone.now():
+        raise Conflict("A party can be reported once it has started.", code="party_not_started")
+    _store_photos(party, checked)
+    party.status = PartyStatus.HELD
+    party.held_at = timezone.now()
+    party.actual_guests = actual_guests
+    party.highlights = highlights
+    party.social_post_urls = links
+    party.save(
+        update_fields=["status", "held_at", "actual_guests", "highlights", "social_post_urls", "updated_at"]
+    )
+    _record_change(party=party, by=by, from_status=PartyStatus.PLANNED, to_status=PartyStatus.HELD)
+    return party
+
+
+@transaction.atomic
+def add_party_photos(*, party: Party, by: Any, photos: list[UploadedFile]) -> list[PartyPhoto]:
+    """Add photos to a held party's report (never more than 5 in all)."""
+    checked = [check_photo(photo) for photo in photos]
+    if not checked:
+        raise Invalid("Choose at least one photo.", code="required", field="photos")
+    party = _locked(party)
+    if party.status != PartyStatus.HELD:
+        raise Conflict(
+            "Photos are added to a held party's report.",
+            code="party_not_held",
+            extra={"current": party.status, "allowed": [PartyStatus.HELD]},
+        )
+    before = set(party.photos.values_list("pk", flat=True))
+    _store_photos(party, checked)
+    return list(party.photos.exclude(pk__in=before))
+
+
+@transaction.atomic
+def delete_party_photo(*, photo: PartyPhoto, by: Any) -> None:
+    party = _locked(photo.party)
+    if party.status != PartyStatus.HELD:
+        raise Conflict("A closed party's report is final.", code="party_not_held")
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+@transaction.atomic
+def close_party(*, party: Party, by: Any = None, at: datetime | None = None) -> Party:
+    """Close a held party whose attribution window has ended: its reward becomes final."""
+    at = at or timezone.now()
+    party = _locked(party)
+    _check_transition(party, PartyStatus.CLOSED)
+    if party.attribution_ends_at > at:
+        raise Conflict(
+            "The party's attribution window has not ended yet.",
+            code="attribution_window_open",
+            extra={"attribution_ends_at": party.attribution_ends_at.isoformat()},
+        )
+    party.status = PartyStatus.CLOSED
+    party.closed_at = at
+    party.save(update_fields=["status", "closed_at", "updated_at"])
+    _record_change(
+        party=party,
+        by=by,
+        from_status=PartyStatus.HELD,
+        to_status=PartyStatus.CLOSED,
+        reason="attribution window ended",
+    )
+    return party
+
+
+def close_due_parties(*, at: datetime | None = None) -> list[int]:
+    """Close every held party whose window has ended. Idempotent: a closed party is never touched again."""
+    at = at or timezone.now()
+    closed: list[int] = []
+    for party_id in Party.objects.due_for_closing(at).order_by("id").values_list("id", flat=True):
+        try:
+            close_party(party=Party(pk=party_id), at=at)
+        except (InvalidTransition, Conflict):
+            continue  # closed meanwhile by a concurrent run
+        closed.append(party_id)
+    return closed
+
+
+@task()
+def close_due_parties_task() -> int:
+    return len(close_due_parties())
+
+
+# --- guests -------------------------------------------------------------------------------------
+
+
+def _lock_open_guest_list(party: Party) -> Party:
+    party = _locked(party)
+    if party.status not in GUEST_LIST_OPEN_STATUSES:
+        raise Conflict(
+            "This party's guest list is closed.",
+            code="guest_list_closed",
+            extra={"current": party.status, "allowed": sorted(GUEST_LIST_OPEN_STATUSES)},
+        )
+    if party.guests.count() >= settings.PARTY_MAX_GUESTS:
+        raise Conflict(
+            f"This party's guest list is full ({settings.PARTY_MAX_GUESTS} guests).",
+            code="guest_list_full",
+            extra={"max_guests": settings.PARTY_MAX_GUESTS},
+        )
+    return party
+
+
+def _insert_guest(guest: Guest) -> Guest:
+    try:
+        with transaction.atomic():
+            guest.save()
+    except IntegrityError:
+        raise Conflict(
+            "This e-mail address is already on the party's guest list.",
+            code="guest_already_registered",
+        ) from None
+    return guest
+
+
+def withdrawal_url(guest: Guest) -> str:
+    return settings.SITE_URL + reverse("party_public:withdraw", args=[guest.withdrawal_token])
+
+
+def _send_guest_confirmation(guest: Guest, party: Party) -> None:
+    if not guest.email:
+        return
+    send_email_on_commit(
+        to=guest.email,
+        template="party_guest_confirmation",
+        context={
+            "first_name": guest.first_name,
+            "host_first_name": party.host.first_name,
+            "party_title": party.title,
+            "starts_at": party.starts_at.isoformat(),
+            "city": party.city,
+            "added_by_host": guest.source == GuestSource.HOST,
+            "booked": guest.booked_application_id is not None,
+            "withdrawal_url": withdrawal_url(guest),
+        },
+        language=guest.language,
+    )
+
+
+@transaction.atomic
+def add_guest(
+    *,
+    party: Party,
+    by: Any,
+    first_name: str,
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    guest_agreed: bool,
+    language: str = "en",
+) -> Guest:
+    """The host lists a guest (e-mail and/or phone), confirming that the guest agreed to it."""
+    if not guest_agreed:
+        raise Invalid(
+            "Confirm that your guest agreed to be on the list.", code="consent_required", field="guest_agreed"
+        )
+    first_name = _clean_text(first_name, field="first_name", max_length=60, required=True)
+    last_name = _clean_text(last_name, field="last_name", max_length=60, required=False)
+    email = normalise_email(email)
+    phone = normalise_phone(phone, region=party.campaign.home_country)
+    if not email and not phone:
+        raise Invalid("Give an e-mail address or a phone number.", code="contact_required", field="email")
+    party = _lock_open_guest_list(party)
+    guest = _insert_guest(
+        Guest(
+            party=party,
+            source=GuestSource.HOST,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            consent_at=timezone.now(),
+            withdrawal_token=secrets.token_urlsafe(32),
+            language=language,
+        )
+    )
+    _send_guest_confirmation(guest, party)
+    return guest
+
+
+@transaction.atomic
+def register_guest(
+    *,
+    party: Party,
+    first_name: str,
+    last_name: str = "",
+    email: str,
+    phone: str = "",
+    accept_terms: bool,
+    marketing_consent: bool = False,
+    wants_to_host: bool = False,
+    language: str = "en",
+) -> Guest:
+    """A guest registers on the party's public page; "I want to host too" books an application."""
+    if not accept_terms:
+        raise Invalid("Accept the terms to register.", code="consent_required", field="accept_terms")
+    first_name = _clean_text(first_name, field="first_name", max_length=60, required=True)
+    last_name = _clean_text(last_name, field="last_name", max_length=60, required=False)
+    email = normalise_email(email, required=True)
+    phone = normalise_phone(phone, region=party.campaign.home_country)
+    party = _lock_open_guest_list(party)
+    now = timezone.now()
+    guest = _insert_guest(
+        Guest(
+            party=party,
+            source=GuestSource.SELF,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            consent_at=now,
+            marketing_consent_at=now if marketing_consent else None,
+            wants_to_host=wants_to_host,
+            withdrawal_token=secrets.token_urlsafe(32),
+            language=language,
+        )
+    )
+    if wants_to_host:
+        application = book_host_from_party(guest=guest, party=party)
+        if application is not None:
+            guest.booked_application = application
+            guest.save(update_fields=["booked_application"])
+    _send_guest_confirmation(guest, party)
+    return guest
+
+
+def next_open_campaign(*, at: datetime | None = None) -> Campaign | None:
+    """The campaign a booked guest applies to: open now and closing first, else the next to open."""
+    at = at or timezone.now()
+    open_now = Campaign.objects.open_for_applications(at).order_by("applications_close_at", "id").first()
+    if open_now is not None:
+        return open_now
+    return (
+        Campaign.objects.filter(status=CampaignStatus.RECRUITING, applications_open_at__gt=at)
+        .order_by("applications_open_at", "id")
+        .first()
+    )
+
+
+def book_host_from_party(*, guest: Guest, party: Party) -> Application | None:
+    """Turn a guest's "I would like to host" into an application linked to the party it came from.
+
+    The guest gave only a name, an e-mail and maybe a phone: the application carries those, no
+    address (marketing completes it with the applicant). None when no campaign recruits, or when
+    this e-mail already applied to that campaign (that application is left as it is).
+    """
+    campaign = next_open_campaign()
+    if campaign is None:
+        return None
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                campaign=campaign,
+                first_name=guest.first_name,
+                last_name=guest.last_name,
+                email=guest.email,
+                phone=guest.phone,
+                address_line1="",
+                postal_code="",
+                city="",
+                country=campaign.home_country,
+                motivation="",
+                expected_guests=party.expected_guests,
+                terms_accepted_at=guest.consent_at,
+                marketing_consent_at=guest.marketing_consent_at,
+                booked_from_party=party,
+                language=guest.language,
+            )
+    except IntegrityError:
+        return None
+    ApplicationStatusChange.objects.create(
+        application=application,
+        by=None,
+        from_status="",
+        to_status=ApplicationStatus.SUBMITTED,
+        reason=f"booked at party #{party.pk}",
+    )
+    return application
+
+
+@transaction.atomic
+def remove_guest(*, guest: Guest, by: Any) -> None:
+    """The host takes a guest off the list while the list is open."""
+    party = _locked(guest.party)
+    if party.status not in GUEST_LIST_OPEN_STATUSES:
+        raise Conflict("This party's guest list is closed.", code="guest_list_closed")
+    guest.delete()
+
+
+@transaction.atomic
+def withdraw_guest(*, withdrawal_token: str) -> bool:
+    """The guest leaves the list through their e-mail link: their data is erased. False if already gone."""
+    deleted, _ = Guest.objects.filter(withdrawal_token=withdrawal_token).delete()
+    return bool(deleted)
+
+
+def guests_of(party: Party) -> Any:
+    return party.guests.select_related("booked_application").order_by("created_at", "id")
+
+
+def parties_visible_to(user: Any, *, is_staff_reader: bool) -> Any:
+    base = Party.objects.select_related("host", "campaign").with_guest_count()
+    return base if is_staff_reader else base.for_user(user)
