@@ -96,6 +96,20 @@ class Campaign(models.Model):
         return self.eligible_countries[0] if self.eligible_countries else "FR"
 
 
+class CampaignStatusChange(models.Model):
+    """One row per campaign status change: who, when, from, to, why (append-only)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="history")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=16, choices=CampaignStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=CampaignStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
 class ApplicationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")  # waiting for review
     SHORTLISTED = "shortlisted", _("Shortlisted")  # a likely pick

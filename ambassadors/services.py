@@ -1,0 +1,621 @@
+"""Recruitment actions: campaigns, applications, selection and host states.
+
+Every function here is one business action: keyword-only, atomic, raising `Invalid` (bad input,
+400) or `Conflict` (the current state refuses it, 409). Views, admin actions and commands call
+these; nothing else writes a status.
+"""
+
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ambassadors import scoring
+from ambassadors.models import (
+    APPLICATION_TRANSITIONS,
+    CAMPAIGN_TRANSITIONS,
+    HOST_TRANSITIONS,
+    Application,
+    ApplicationStatus,
+    ApplicationStatusChange,
+    Campaign,
+    CampaignStatus,
+    CampaignStatusChange,
+    Host,
+    HostStatus,
+    HostStatusChange,
+    SocialNetwork,
+)
+from ambassadors.signals import host_selected
+from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.mail import send_email_on_commit
+from backend.models import User
+
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+UTM_MAX_LENGTH = 100
+MAX_FOLLOWER_COUNT = 2_000_000_000
+# Campaign states in which marketing may turn applications into hosts.
+SELECTION_OPEN_STATUSES = frozenset(
+    {CampaignStatus.RECRUITING, CampaignStatus.SELECTING, CampaignStatus.RUNNING}
+)
+# Applications that "select the best N" may pick from.
+SELECTABLE_APPLICATION_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.SHORTLISTED,
+    ApplicationStatus.WAITLISTED,
+)
+
+
+@dataclass(frozen=True)
+class SocialIdentity:
+    """The applicant's social account: `verified` when it came from a social sign-in."""
+
+    network: str
+    uid: str
+    handle: str
+    profile_url: str
+    follower_count: int | None
+    verified: bool
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def hash_ip(ip_address: str | None) -> str:
+    """A salted, keyed hash of an IP address (the raw address is never stored)."""
+    if not ip_address:
+        return ""
+    return hmac.new(settings.IP_HASH_SALT.encode(), ip_address.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def _text(value: str | None, *, field: str, max_length: int, required: bool = True) -> str:
+    cleaned = (value or "").strip()
+    if required and not cleaned:
+        raise Invalid("This field is required.", code="required", field=field)
+    if len(cleaned) > max_length:
+        raise Invalid(
+            f"Ensure this field has no more than {max_length} characters.", code="max_length", field=field
+        )
+    return cleaned
+
+
+def normalize_phone(phone: str, *, region: str, field: str = "phone") -> str:
+    """Parse a national or international number with `region` as the default; return E.164."""
+    raw = _text(phone, field=field, max_length=32)
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise Invalid("This phone number is not valid for its country.", code="invalid_phone", field=field)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _validated_social(social: SocialIdentity | None) -> dict[str, Any]:
+    if social is None:
+        return {}
+    if social.network not in SocialNetwork.values:
+        raise Invalid(
+            f"Choose one of: {', '.join(SocialNetwork.values)}.",
+            code="invalid_choice",
+            field="social_network",
+        )
+    profile_url = _text(social.profile_url, field="social_profile_url", max_length=300, required=False)
+    if profile_url:
+        try:
+            URLValidator(schemes=["http", "https"])(profile_url)
+        except ValidationError:
+            raise Invalid("Enter a valid URL.", code="invalid_url", field="social_profile_url") from None
+    follower_count = social.follower_count
+    if follower_count is not None and not (0 <= follower_count <= MAX_FOLLOWER_COUNT):
+        raise Invalid(
+            f"Follower count must be between 0 and {MAX_FOLLOWER_COUNT}.",
+            code="out_of_range",
+            field="follower_count",
+        )
+    return {
+        "social_network": social.network,
+        "social_uid": _text(social.uid, field="social_uid", max_length=191, required=False),
+        "social_handle": _text(social.handle, field="social_handle", max_length=100, required=False),
+        "social_profile_url": profile_url,
+        "follower_count": follower_count,
+        "social_verified": bool(social.verified),
+    }
+
+
+def _validated_utm(utm: dict[str, str]) -> dict[str, str]:
+    """Landing utm_* values are captured as given, trimmed to their column; other keys are ignored."""
+    return {key: str(utm.get(key) or "").strip()[:UTM_MAX_LENGTH] for key in UTM_KEYS}
+
+
+def _language(language: str) -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    short = (language or "").split("-")[0].lower()
+    return short if short in codes else settings.LANGUAGE_CODE
+
+
+def _raise_as_invalid(error: ValidationError) -> None:
+    field, messages = next(iter(error.message_dict.items()))
+    raise Invalid(str(messages[0]), field=None if field == NON_FIELD_ERRORS else field) from None
+
+
+# --- applications ------------------------------------------------------------------------------
+
+
+def check_campaign_accepts_applications(*, campaign: Campaign, at: datetime | None = None) -> None:
+    """Raise `Conflict` with the reason when the campaign's application form is not open."""
+    at = at or timezone.now()
+    if campaign.status != CampaignStatus.RECRUITING:
+        raise Conflict(
+            "This campaign is not recruiting hosts.",
+            code="campaign_not_recruiting",
+            extra={"status": campaign.status},
+        )
+    window = {
+        "applications_open_at": campaign.applications_open_at.isoformat(),
+        "applications_close_at": campaign.applications_close_at.isoformat(),
+    }
+    if at < campaign.applications_open_at:
+        raise Conflict("Applications are not open yet.", code="applications_not_open_yet", extra=window)
+    if at >= campaign.applications_close_at:
+        raise Conflict("Applications are closed.", code="applications_closed", extra=window)
+
+
+@transaction.atomic
+def submit_application(
+    *,
+    campaign: Campaign,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    address_line1: str,
+    address_line2: str,
+    postal_code: str,
+    city: str,
+    country: str,
+    motivation: str,
+    expected_guests: int,
+    preferred_party_period: str,
+    accept_terms: bool,
+    marketing_consent: bool,
+    photo_consent: bool,
+    social: SocialIdentity | None,
+    utm: dict[str, str],
+    ip_address: str | None,
+    language: str,
+) -> Application:
+    """A fan applies to host. One application per e-mail per campaign (the database decides).
+
+    Raises `Conflict` when the campaign is not open or the e-mail already applied, `Invalid` on
+    any bad field (with `field` set). The acknowledgement e-mail leaves after commit.
+    """
+    check_campaign_accepts_applications(campaign=campaign)
+    country_code = _text(country, field="country", max_length=2).upper()
+    if country_code not in campaign.eligible_countries:
+        raise Invalid(
+            f"Applications from {country_code} are not accepted for this campaign "
+            f"(eligible: {', '.join(campaign.eligible_countries)}).",
+            code="country_not_eligible",
+            field="country",
+        )
+    normalized_email = normalize_email(_text(email, field="email", max_length=254))
+    try:
+        validate_email(normalized_email)
+    except ValidationError:
+        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field="email") from None
+    if not accept_terms:
+        raise Invalid("The programme terms must be accepted.", code="terms_required", field="accept_terms")
+    if not isinstance(expected_guests, int) or not (1 <= expected_guests <= 200):
+        raise Invalid(
+            "Expected guests must be between 1 and 200.", code="out_of_range", field="expected_guests"
+        )
+    now = timezone.now()
+    application = Application(
+        campaign=campaign,
+        first_name=_text(first_name, field="first_name", max_length=60),
+        last_name=_text(last_name, field="last_name", max_length=60),
+        email=normalized_email,
+        phone=normalize_phone(phone, region=campaign.home_country),
+        address_line1=_text(address_line1, field="address_line1", max_length=120),
+        address_line2=_text(address_line2, field="address_line2", max_length=120, required=False),
+        postal_code=_text(postal_code, field="postal_code", max_length=12).upper(),
+        city=_text(city, field="city", max_length=80),
+        country=country_code,
+        motivation=_text(motivation, field="motivation", max_length=1000, required=False),
+        expected_guests=expected_guests,
+        preferred_party_period=_text(
+            preferred_party_period, field="preferred_party_period", max_length=100, required=False
+        ),
+        terms_accepted_at=now,
+        marketing_consent_at=now if marketing_consent else None,
+        photo_consent_at=now if photo_consent else None,
+        ip_hash=hash_ip(ip_address),
+        language=_language(language),
+        **_validated_social(social),
+        **_validated_utm(utm),
+    )
+    application.score, application.score_explanation = scoring.compute_score(
+        follower_count=application.follower_count,
+        social_verified=application.social_verified,
+        expected_guests=application.expected_guests,
+        motivation=application.motivation,
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        raise Conflict(
+            "An application with this e-mail address already exists for this campaign.",
+            code="duplicate_application",
+        ) from None
+    ApplicationStatusChange.objects.create(
+        application=application, by=None, at=now, from_status="", to_status=ApplicationStatus.SUBMITTED
+    )
+    scoring.refresh_risk_flags(application)
+    send_email_on_commit(
+        to=application.email,
+        template="application_received",
+        context={"first_name": application.first_name, "campaign_name": campaign.name},
+        language=application.language,
+    )
+    return application
+
+
+def _move_application(
+    *, application: Application, to_status: str, by: User | None, reason: str = ""
+) -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    allowed = APPLICATION_TRANSITIONS[locked.status]
+    if to_status not in allowed:
+        raise InvalidTransition(current=locked.status, requested=to_status, allowed=allowed)
+    ApplicationStatusChange.objects.create(
+        application=locked, by=by, from_status=locked.status, to_status=to_status, reason=reason
+    )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def shortlist_application(*, application: Application, by: User | None, reason: str = "") -> Application:
+    return _move_application(
+        application=application, to_status=ApplicationStatus.SHORTLISTED, by=by, reason=reason
+    )
+
+
+@transaction.atomic
+def waitlist_application(*, application: Application, by: User | None, reason: str = "") -> Application:
+    return _move_application(
+        application=application, to_status=ApplicationStatus.WAITLISTED, by=by, reason=reason
+    )
+
+
+@transaction.atomic
+def reject_application(*, application: Application, by: User | None, reason: str) -> Application:
+    """Reject with a reason, which is e-mailed to the applicant (so it is required)."""
+    reason = _text(reason, field="reason", max_length=500)
+    rejected = _move_application(
+        application=application, to_status=ApplicationStatus.REJECTED, by=by, reason=reason
+    )
+    send_email_on_commit(
+        to=rejected.email,
+        template="application_rejected",
+        context={
+            "first_name": rejected.first_name,
+            "campaign_name": rejected.campaign.name,
+            "reason": reason,
+        },
+        language=rejected.language,
+    )
+    return rejected
+
+
+def free_slots(campaign: Campaign) -> int:
+    """Host slots not taken yet; a banned host gives their slot back."""
+    taken = Host.objects.filter(campaign=campaign).exclude(status=HostStatus.BANNED).count()
+    return max(campaign.host_slots - taken, 0)
+
+
+def _lock_campaign_for_selection(campaign: Campaign) -> Campaign:
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status not in SELECTION_OPEN_STATUSES:
+        raise Conflict(
+            f"Hosts cannot be selected while the campaign is {locked.status}.",
+            code="campaign_not_selecting",
+            extra={"status": locked.status},
+        )
+    return locked
+
+
+@transaction.atomic
+def select_application(*, application: Application, by: User | None, reason: str = "") -> Host:
+    """Make the applicant a host: never beyond the campaign's free slots (the campaign row is locked).
+
+    Creates (or reuses) the user account — without a usable password —, the Host in state invited,
+    history rows for both, the invitation with a one-time sign-in link (after commit), and
+    announces `host_selected` inside the transaction so kits and referrals hook in.
+    """
+    from ambassadors.signin import signin_url_for
+
+    campaign = _lock_campaign_for_selection(application.campaign)
+    slots = free_slots(campaign)
+    if slots <= 0:
+        raise Conflict(
+            "The campaign has no free host slot left.",
+            code="no_free_slots",
+            extra={"host_slots": campaign.host_slots, "free_slots": 0},
+        )
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    user = User.objects.filter(email=locked.email).first()
+    if user is not None and Host.objects.filter(user=user, status=HostStatus.BANNED).exists():
+        raise Conflict("This person was banned from the programme.", code="previously_banned")
+    selected = _move_application(
+        application=locked, to_status=ApplicationStatus.SELECTED, by=by, reason=reason
+    )
+    if user is None:
+        user = User.objects.create_user(
+            email=selected.email,
+            password=None,
+            first_name=selected.first_name,
+            last_name=selected.last_name,
+            language=selected.language,
+        )
+    host = Host.objects.create(
+        user=user,
+        campaign=campaign,
+        application=selected,
+        status=HostStatus.INVITED,
+        first_name=selected.first_name,
+        last_name=selected.last_name,
+        phone=selected.phone,
+        address_line1=selected.address_line1,
+        address_line2=selected.address_line2,
+        postal_code=selected.postal_code,
+        city=selected.city,
+        country=selected.country,
+    )
+    HostStatusChange.objects.create(
+        host=host, by=by, from_status="", to_status=HostStatus.INVITED, reason=reason
+    )
+    send_email_on_commit(
+        to=user.email,
+        template="host_invitation",
+        context={
+            "first_name": host.first_name,
+            "campaign_name": campaign.name,
+            "signin_url": signin_url_for(user),
+            "link_valid_days": max(settings.SIGNIN_LINK_MAX_AGE_SECONDS // 86400, 1),
+        },
+        language=selected.language,
+    )
+    host_selected.send(sender=Host, host=host, by=by)
+    return host
+
+
+def _spread_over_postal_prefixes(candidates: Iterable[Application], count: int) -> list[Application]:
+    """Best first, in rounds: each round takes the next best of every postal-code prefix."""
+    by_prefix: dict[str, list[Application]] = defaultdict(list)
+    for application in candidates:  # already sorted best first
+        by_prefix[application.postal_prefix].append(application)
+    queues = list(by_prefix.values())
+    picked: list[Application] = []
+    round_index = 0
+    while len(picked) < count:
+        this_round = [queue[round_index] for queue in queues if len(queue) > round_index]
+        if not this_round:
+            break
+        this_round.sort(key=lambda a: (-a.score, a.pk))
+        picked.extend(this_round[: count - len(picked)])
+        round_index += 1
+    return picked
+
+
+@transaction.atomic
+def select_best_applications(
+    *, campaign: Campaign, count: int, by: User | None, include_flagged: bool = False
+) -> list[Host]:
+    """Select the best `count` applications by score, spread across postal-code prefixes.
+
+    Asking for more than the free slots is refused as a whole (409). Applications with risk flags
+    are left for a human unless `include_flagged`. Fewer candidates than asked: all are selected.
+    """
+    if count < 1:
+        raise Invalid("Count must be at least 1.", code="out_of_range", field="count")
+    locked = _lock_campaign_for_selection(campaign)
+    slots = free_slots(locked)
+    if count > slots:
+        raise Conflict(
+            f"Only {slots} host slot(s) are free; {count} requested.",
+            code="no_free_slots",
+            extra={"host_slots": locked.host_slots, "free_slots": slots, "requested": count},
+        )
+    candidates = Application.objects.filter(
+        campaign=locked, status__in=SELECTABLE_APPLICATION_STATUSES
+    ).order_by("-score", "id")
+    if not include_flagged:
+        candidates = candidates.filter(risk_flags=[])
+    banned_emails = set(Host.objects.filter(status=HostStatus.BANNED).values_list("user__email", flat=True))
+    eligible = (application for application in candidates if application.email not in banned_emails)
+    picked = _spread_over_postal_prefixes(eligible, count)
+    return [
+        select_application(application=application, by=by, reason="select best") for application in picked
+    ]
+
+
+APPLICATION_ACTIONS = {
+    "shortlist": shortlist_application,
+    "waitlist": waitlist_application,
+    "reject": reject_application,
+    "select": select_application,
+}
+
+
+@transaction.atomic
+def apply_bulk_application_action(
+    *,
+    campaign: Campaign | None = None,
+    application_ids: list[int],
+    action: str,
+    by: User | None,
+    reason: str = "",
+) -> list[dict[str, Any]]:
+    """Run one action on many applications; each succeeds or fails alone, with a result per id."""
+    if action not in APPLICATION_ACTIONS:
+        raise Invalid(f"Unknown action {action!r}.", code="invalid_choice", field="action")
+    service = APPLICATION_ACTIONS[action]
+    found = Application.objects.in_bulk(application_ids)
+    results: list[dict[str, Any]] = []
+    for application_id in application_ids:
+        application = found.get(application_id)
+        if application is None or (campaign is not None and application.campaign_id != campaign.pk):
+            results.append({"id": application_id, "ok": False, "code": "not_found", "detail": "Not found."})
+            continue
+        try:
+            with transaction.atomic():
+                service(application=application, by=by, reason=reason)
+        except (Invalid, Conflict) as error:
+            results.append({"id": application_id, "ok": False, "code": error.code, "detail": error.message})
+            continue
+        status = (
+            ApplicationStatus.SELECTED
+            if action == "select"
+            else Application.objects.get(pk=application_id).status
+        )
+        results.append({"id": application_id, "ok": True, "status": status})
+    return results
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+def _validate_campaign_fields(campaign: Campaign) -> None:
+    countries = campaign.eligible_countries
+    if not isinstance(countries, list) or not countries:
+        raise Invalid("List at least one eligible country.", code="required", field="eligible_countries")
+    for code in countries:
+        if not isinstance(code, str) or code not in phonenumbers.SUPPORTED_REGIONS:
+            raise Invalid(
+                f"{code!r} is not an ISO 3166-1 alpha-2 country code.",
+                code="invalid_country",
+                field="eligible_countries",
+            )
+    if len(set(countries)) != len(countries):
+        raise Invalid("Each country may appear once.", code="duplicate_country", field="eligible_countries")
+    try:
+        campaign.full_clean()
+    except ValidationError as error:
+        _raise_as_invalid(error)
+
+
+@transaction.atomic
+def create_campaign(*, by: User | None, **fields: Any) -> Campaign:
+    """A new campaign, always in draft; the first eligible country is its home (phone region)."""
+    fields.pop("status", None)
+    if isinstance(fields.get("eligible_countries"), list):
+        fields["eligible_countries"] = [str(code).upper() for code in fields["eligible_countries"]]
+    campaign = Campaign(status=CampaignStatus.DRAFT, **fields)
+    _validate_campaign_fields(campaign)
+    campaign.save()
+    CampaignStatusChange.objects.create(
+        campaign=campaign, by=by, from_status="", to_status=CampaignStatus.DRAFT
+    )
+    return campaign
+
+
+@transaction.atomic
+def update_campaign(*, campaign: Campaign, by: User | None, **changes: Any) -> Campaign:
+    """Change a campaign's settings (not its status). The slug is frozen once it has been published."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    changes.pop("status", None)
+    if "slug" in changes and changes["slug"] != locked.slug and locked.status != CampaignStatus.DRAFT:
+        raise Invalid(
+            "The slug cannot change once the campaign was published.", code="slug_frozen", field="slug"
+        )
+    if isinstance(changes.get("eligible_countries"), list):
+        changes["eligible_countries"] = [str(code).upper() for code in changes["eligible_countries"]]
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if "host_slots" in changes:
+        taken = Host.objects.filter(campaign=locked).exclude(status=HostStatus.BANNED).count()
+        if locked.host_slots < taken:
+            raise Invalid(
+                f"{taken} hosts are already selected; slots cannot go below that.",
+                code="below_selected_hosts",
+                field="host_slots",
+            )
+    _validate_campaign_fields(locked)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def transition_campaign(*, campaign: Campaign, to_status: str, by: User | None, reason: str = "") -> Campaign:
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    allowed = CAMPAIGN_TRANSITIONS[locked.status]
+    if to_status not in allowed:
+        raise InvalidTransition(current=locked.status, requested=to_status, allowed=allowed)
+    CampaignStatusChange.objects.create(
+        campaign=locked, by=by, from_status=locked.status, to_status=to_status, reason=reason
+    )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def delete_campaign(*, campaign: Campaign, by: User | None) -> None:
+    """Only a draft nobody applied to can be deleted; anything else is history."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status != CampaignStatus.DRAFT or locked.applications.exists():
+        raise Conflict(
+            "Only a draft campaign without applications can be deleted.",
+            code="campaign_not_deletable",
+            extra={"status": locked.status},
+        )
+    locked.delete()
+
+
+# --- hosts -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition_host(*, host: Host, to_status: str, by: User | None, reason: str = "") -> Host:
+    """Move a host along invited → active → paused | alumni | banned, with a history row."""
+    locked = Host.objects.select_for_update().get(pk=host.pk)
+    allowed = HOST_TRANSITIONS[locked.status]
+    if to_status not in allowed:
+        raise InvalidTransition(current=locked.status, requested=to_status, allowed=allowed)
+    HostStatusChange.objects.create(
+        host=locked, by=by, from_status=locked.status, to_status=to_status, reason=reason
+    )
+    locked.status = to_status
+    update_fields = ["status"]
+    if to_status == HostStatus.ACTIVE and locked.activated_at is None:
+        locked.activated_at = timezone.now()
+        update_fields.append("activated_at")
+    locked.save(update_fields=update_fields)
+    return locked
+
+
+@transaction.atomic
+def activate_invited_hosts(*, user: User) -> list[Host]:
+    """On first sign-in, every invitation of this person becomes active."""
+    return [
+        transition_host(host=host, to_status=HostStatus.ACTIVE, by=user, reason="signed in")
+        for host in Host.objects.filter(user=user, status=HostStatus.INVITED)
+    ]
