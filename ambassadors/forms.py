@@ -1,0 +1,167 @@
+"""Portal forms. They bound and shape input; business rules stay in `ambassadors.services`."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from ambassadors.models import Host, SocialNetwork
+
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+# Networks a fan may declare by hand (Google is a sign-in provider, not an audience).
+DECLARABLE_NETWORKS = [
+    ("", _("None")),
+    (SocialNetwork.INSTAGRAM, "Instagram"),
+    (SocialNetwork.TIKTOK, "TikTok"),
+    (SocialNetwork.FACEBOOK, "Facebook"),
+    (SocialNetwork.OTHER, _("Other")),
+]
+
+
+class ApplicationForm(forms.Form):
+    """The campaign page's form. With a verified social identity the self-declared part is dropped."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=60)
+    last_name = forms.CharField(label=_("Last name"), max_length=60)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=32,
+        help_text=_("With the country code if you are not in the campaign's country, e.g. +32 …"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    address_line1 = forms.CharField(label=_("Address"), max_length=120)
+    address_line2 = forms.CharField(label=_("Address (line 2)"), max_length=120, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=80)
+    country = forms.ChoiceField(label=_("Country"))
+    social_network = forms.ChoiceField(label=_("Social network"), choices=DECLARABLE_NETWORKS, required=False)
+    social_handle = forms.CharField(label=_("Your handle"), max_length=100, required=False)
+    social_profile_url = forms.URLField(label=_("Profile link"), max_length=300, required=False)
+    follower_count = forms.IntegerField(
+        label=_("Followers"),
+        required=False,
+        validators=[MinValueValidator(0), MaxValueValidator(1_000_000_000)],
+    )
+    motivation = forms.CharField(
+        label=_("Why would you like to host?"), max_length=1000, required=False, widget=forms.Textarea
+    )
+    expected_guests = forms.IntegerField(
+        label=_("How many guests do you expect?"),
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+    )
+    preferred_party_period = forms.CharField(
+        label=_("When would you like to hold your party?"), max_length=100, required=False
+    )
+    accept_terms = forms.BooleanField(label=_("I accept the programme terms"))
+    marketing_consent = forms.BooleanField(
+        label=_("I would like to receive the brand's news"), required=False
+    )
+    photo_consent = forms.BooleanField(label=_("The brand may share photos of my party"), required=False)
+    # A honeypot: invisible to people, filled in by bots.
+    website = forms.CharField(
+        label=_("Leave this field empty"), required=False, max_length=200, widget=forms.TextInput
+    )
+
+    def __init__(self, *args: Any, countries: list[str], verified: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [(code, code) for code in countries]
+        for name in UTM_FIELDS:
+            self.fields[name] = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+        if verified:
+            for name in ("social_network", "social_handle", "social_profile_url", "follower_count"):
+                del self.fields[name]
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.fields["email"].widget.attrs.update({"autocomplete": "email"})
+        self.fields["first_name"].widget.attrs.update({"autocomplete": "given-name"})
+        self.fields["last_name"].widget.attrs.update({"autocomplete": "family-name"})
+        self.fields["postal_code"].widget.attrs.update({"autocomplete": "postal-code"})
+        self.fields["address_line1"].widget.attrs.update({"autocomplete": "address-line1"})
+        self.fields["address_line2"].widget.attrs.update({"autocomplete": "address-line2"})
+        self.fields["city"].widget.attrs.update({"autocomplete": "address-level2"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (
+            data.get("social_network")
+            and not data.get("social_handle")
+            and not data.get("social_profile_url")
+        ):
+            self.add_error("social_handle", _("Give your handle or your profile link."))
+        return data
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class SignInForm(AuthenticationForm):
+    """E-mail and password. Hosts without a password use their link or a social account."""
+
+    username = forms.EmailField(
+        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        email = (self.cleaned_data.get("username") or "").strip().lower()
+        password = self.cleaned_data.get("password")
+        if email and password:
+            self.user_cache = authenticate(self.request, username=email, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class ProfileForm(forms.ModelForm):
+    """Phone and postal address of a host, validated as the API does (phone for the host's country)."""
+
+    class Meta:
+        model = Host
+        fields = ["phone", "address_line1", "address_line2", "postal_code", "city"]
+        labels = {
+            "phone": _("Phone"),
+            "address_line1": _("Address"),
+            "address_line2": _("Address (line 2)"),
+            "postal_code": _("Postal code"),
+            "city": _("City"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region = self.instance.country or None
+        self.fields["phone"] = PhoneNumberField(
+            label=_("Phone"),
+            region=region,
+            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            error_messages={
+                "invalid": _("Enter a valid phone number for your country, e.g. 06 12 34 56 78.")
+            },
+        )
+        if self.instance.pk and not self.is_bound:
+            self.initial["phone"] = self.instance.phone.as_international if self.instance.phone else ""
+        autocomplete = {
+            "address_line1": "address-line1",
+            "address_line2": "address-line2",
+            "postal_code": "postal-code",
+            "city": "address-level2",
+        }
+        for name, token in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+
+    def clean_postal_code(self) -> str:
+        value = " ".join(self.cleaned_data["postal_code"].split()).upper()
+        if not value or not all(char.isalnum() or char in " -" for char in value):
+            raise forms.ValidationError(_("Enter a valid postal code."))
+        return value
+
+
+class HostPasswordResetForm(PasswordResetForm):
+    """Also reaches hosts who never set a password: their link lets them choose one."""
+
+    def get_users(self, email: str) -> Any:
+        return get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)

@@ -1,0 +1,309 @@
+"""Portal (HTML) views: the public campaign page, sign-in, the host's dashboard and profile.
+
+Thin: a form bounds the input, a service applies the rules, a template renders. Every page reads a
+fixed number of queries whatever the amount of data.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods
+from rest_framework.throttling import SimpleRateThrottle
+
+from ambassadors import social
+from ambassadors.forms import UTM_FIELDS, ApplicationForm, HostPasswordResetForm, ProfileForm, SignInForm
+from ambassadors.models import Campaign, CampaignStatus, Host, HostStatus
+from backend.errors import Conflict, DomainError, Invalid
+
+# ---------------------------------------------------------------------------------------------
+# Public campaign page and application form
+# ---------------------------------------------------------------------------------------------
+
+
+def _public_campaign(slug: str) -> Campaign:
+    campaign = get_object_or_404(Campaign, slug=slug)
+    if campaign.status == CampaignStatus.DRAFT:
+        raise Http404
+    return campaign
+
+
+def _closed_reason(campaign: Campaign) -> str | None:
+    now = timezone.now()
+    if campaign.status != CampaignStatus.RECRUITING or now >= campaign.applications_close_at:
+        return _("Applications for this campaign are closed.")
+    if now < campaign.applications_open_at:
+        return _("Applications open on %(date)s.") % {
+            "date": date_format(timezone.localtime(campaign.applications_open_at), "DATETIME_FORMAT")
+        }
+    return None
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    """The campaign page: what it is, then the form (with a social account or by hand)."""
+    from ambassadors.services import SocialIdentity, submit_application
+
+    campaign = _public_campaign(slug)
+    closed_reason = _closed_reason(campaign)
+    identity = social.pending_identity(request, campaign.slug)
+    countries = list(campaign.eligible_countries) or [campaign.home_country]
+    form_kwargs: dict[str, Any] = {"countries": countries, "verified": identity is not None}
+
+    if request.method == "POST" and closed_reason is None:
+        if not ApplicationFormThrottle().allow_request(request, None):
+            return render(
+                request,
+                "portal/apply.html",
+                _apply_context(
+                    campaign, None, identity, _("Too many applications from your network. Try again later.")
+                ),
+                status=429,
+            )
+        form = ApplicationForm(request.POST, **form_kwargs)
+        if form.is_bot:
+            # Answer like a success and keep nothing.
+            return redirect("portal:apply-thanks", slug=campaign.slug)
+        if form.is_valid():
+            data = form.cleaned_data
+            if identity is not None:
+                social_identity = SocialIdentity(
+                    network=identity["network"],
+                    uid=identity["uid"],
+                    handle=identity["handle"],
+                    profile_url=identity["profile_url"],
+                    follower_count=identity["follower_count"],
+                    verified=True,
+                )
+            elif data.get("social_network"):
+                social_identity = SocialIdentity(
+                    network=data["social_network"],
+                    uid="",
+                    handle=data.get("social_handle") or "",
+                    profile_url=data.get("social_profile_url") or "",
+                    follower_count=data.get("follower_count"),
+                    verified=False,
+                )
+            else:
+                social_identity = None
+            try:
+                submit_application(
+                    campaign=campaign,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    address_line1=data["address_line1"],
+                    address_line2=data["address_line2"],
+                    postal_code=data["postal_code"],
+                    city=data["city"],
+                    country=data["country"],
+                    motivation=data["motivation"],
+                    expected_guests=data["expected_guests"],
+                    preferred_party_period=data["preferred_party_period"],
+                    accept_terms=data["accept_terms"],
+                    marketing_consent=data["marketing_consent"],
+                    photo_consent=data["photo_consent"],
+                    social=social_identity,
+                    utm={name: data[name] for name in UTM_FIELDS if data.get(name)},
+                    ip_address=_client_ip(request),
+                    language=translation.get_language() or "en",
+                )
+            except DomainError as error:
+                _attach_domain_error(form, error)
+            else:
+                social.forget_pending_identity(request, campaign.slug)
+                return redirect("portal:apply-thanks", slug=campaign.slug)
+        status = 409 if isinstance(getattr(form, "domain_error", None), Conflict) else 400
+        return render(
+            request, "portal/apply.html", _apply_context(campaign, form, identity, None), status=status
+        )
+
+    initial = {name: request.GET.get(name, "")[:100] for name in UTM_FIELDS}
+    initial["country"] = countries[0]
+    if identity is not None:
+        initial.update({key: value for key, value in identity["prefill"].items() if value})
+    form = ApplicationForm(initial=initial, **form_kwargs)
+    return render(request, "portal/apply.html", _apply_context(campaign, form, identity, closed_reason))
+
+
+# The services speak English to the API; the portal says the same in the visitor's language.
+ERROR_MESSAGES = {
+    "invalid_phone": _lazy("Enter a valid phone number for your country, e.g. 06 12 34 56 78."),
+    "invalid_email": _lazy("Enter a valid e-mail address."),
+    "terms_required": _lazy("Please accept the programme terms."),
+    "country_not_eligible": _lazy("This campaign does not recruit in your country."),
+    "duplicate_application": _lazy("You have already applied to this campaign with this e-mail address."),
+    "applications_closed": _lazy("Applications for this campaign are closed."),
+    "applications_not_open_yet": _lazy("Applications for this campaign are not open yet."),
+    "campaign_not_recruiting": _lazy("Applications for this campaign are closed."),
+    "required": _lazy("This field is required."),
+    "max_length": _lazy("This answer is too long."),
+    "invalid_url": _lazy("Enter a valid URL."),
+    "out_of_range": _lazy("This value is out of range."),
+}
+
+
+def _attach_domain_error(form: ApplicationForm, error: DomainError) -> None:
+    """A service's refusal goes beside its field when the form shows that field, else above the form."""
+    form.domain_error = error  # type: ignore[attr-defined]  # read by the view to pick the status code
+    message = str(ERROR_MESSAGES.get(error.code, error.message))
+    field = error.field if isinstance(error, Invalid) else None
+    if field and field in form.fields:
+        form.add_error(field, message)
+    else:
+        form.add_error(None, message)
+
+
+class ApplicationFormThrottle(SimpleRateThrottle):
+    """The API's per-IP limit on applications, shared with the form (same scope, same counter)."""
+
+    scope = "applications"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _apply_context(
+    campaign: Campaign, form: ApplicationForm | None, identity: dict | None, closed_reason: str | None
+) -> dict[str, Any]:
+    return {
+        "campaign": campaign,
+        "form": form,
+        "identity": identity,
+        "closed_reason": closed_reason,
+        "apply_url": reverse("portal:apply", kwargs={"slug": campaign.slug}),
+    }
+
+
+def apply_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = _public_campaign(slug)
+    return render(request, "portal/apply_thanks.html", {"campaign": campaign})
+
+
+# ---------------------------------------------------------------------------------------------
+# Sign-in, sign-out, password reset
+# ---------------------------------------------------------------------------------------------
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "portal/signin.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "portal/password_reset.html"
+    form_class = HostPasswordResetForm
+    email_template_name = "portal/password_reset_email.txt"
+    subject_template_name = "portal/password_reset_subject.txt"
+    success_url = reverse_lazy("portal:password-reset-sent")
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "portal/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/password_reset_confirm.html"
+    success_url = reverse_lazy("portal:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "portal/password_reset_complete.html"
+
+
+# ---------------------------------------------------------------------------------------------
+# Host pages
+# ---------------------------------------------------------------------------------------------
+
+
+def current_host(request: HttpRequest) -> Host:
+    """The signed-in person's hosting in their latest campaign; 404 for anyone who hosts nothing."""
+    host = (
+        Host.objects.for_user(request.user)
+        .exclude(status=HostStatus.BANNED)
+        .select_related("campaign")
+        .order_by("-selected_at", "-id")
+        .first()
+    )
+    if host is None:
+        raise Http404
+    return host
+
+
+def _next_steps(host: Host) -> list[dict[str, Any]]:
+    """The dashboard's "what to do next" cards, each present only when it applies (fixed queries)."""
+    from ambassadors.models import PartyStatus
+    from kits.models import ShipmentStatus
+
+    steps: list[dict[str, Any]] = []
+    shipment = host.shipments.exclude(status=ShipmentStatus.CANCELLED).only("status", "number").first()
+    if shipment is not None and shipment.status == ShipmentStatus.SHIPPED:
+        steps.append({"kind": "kit", "url": "/portal/kit/"})
+    now = timezone.now()
+    has_party = host.parties.filter(status__in=[PartyStatus.PLANNED, PartyStatus.HELD]).exists()
+    if not has_party and host.campaign.party_window_end > now and host.earns:
+        steps.append({"kind": "party", "url": "/portal/parties/"})
+    if host.earns:
+        steps.append({"kind": "share", "url": "/portal/share/"})
+    return steps
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    host = current_host(request)
+    return render(
+        request,
+        "portal/dashboard.html",
+        {"host": host, "campaign": host.campaign, "steps": _next_steps(host)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    host = current_host(request)
+    contact_form = ProfileForm(instance=host, prefix="contact")
+    password_form = SetPasswordForm(request.user, prefix="password")
+    status = 200
+    if request.method == "POST" and "contact-phone" in request.POST:
+        contact_form = ProfileForm(request.POST, instance=host, prefix="contact")
+        if contact_form.is_valid():
+            updated = contact_form.save(commit=False)
+            updated.save(update_fields=ProfileForm.Meta.fields)
+            messages.success(request, _("Your details are saved."))
+            return redirect("portal:profile")
+        status = 400
+    elif request.method == "POST":
+        password_form = SetPasswordForm(request.user, request.POST, prefix="password")
+        if password_form.is_valid():
+            user = password_form.save()
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password is set. You can now sign in with it."))
+            return redirect("portal:profile")
+        status = 400
+    return render(
+        request,
+        "portal/profile.html",
+        {"host": host, "contact_form": contact_form, "password_form": password_form},
+        status=status,
+    )
