@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Social sign-in: provider redirects and callbacks (the pages themselves are the portal's).
+    path("accounts/", include("allauth.urls")),
     path("", include("ambassadors.urls")),
 ]
 if settings.DEBUG:
