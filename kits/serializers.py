@@ -1,0 +1,251 @@
+"""Output (and catalogue) serializers of the kits API. Command inputs live beside their views."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from kits.models import (
+    Item,
+    KitSettlement,
+    KitTemplate,
+    KitTemplateLine,
+    Shipment,
+    ShipmentLine,
+    ShipmentProblem,
+    ShipmentStatusChange,
+    StockMovement,
+)
+
+ISO_CURRENCY = r"^[A-Z]{3}$"
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    """A catalogue entry with its stock (read-only: stock only moves through the ledger)."""
+
+    sku = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", max_length=40)
+    ean = serializers.RegexField(r"^(\d{8}|\d{13})$", max_length=13, required=False, allow_blank=True)
+    currency = serializers.RegexField(ISO_CURRENCY, max_length=3, required=False)
+    unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    retail_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    weight_grams = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    on_hand = serializers.SerializerMethodField()
+    allocated = serializers.SerializerMethodField()
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = [
+            "sku",
+            "name",
+            "colour",
+            "size",
+            "ean",
+            "unit_cost",
+            "retail_price",
+            "currency",
+            "weight_grams",
+            "bin_location",
+            "returnable",
+            "active",
+            "on_hand",
+            "allocated",
+            "available",
+        ]
+
+    def _stock_value(self, item: Item, name: str) -> int:
+        stock = getattr(item, "stock", None)
+        return getattr(stock, name) if stock is not None else 0
+
+    def get_on_hand(self, item: Item) -> int:
+        return self._stock_value(item, "on_hand")
+
+    def get_allocated(self, item: Item) -> int:
+        return self._stock_value(item, "allocated")
+
+    def get_available(self, item: Item) -> int:
+        return self._stock_value(item, "available")
+
+
+class ItemUpdateSerializer(ItemSerializer):
+    """The SKU identifies the article and never changes."""
+
+    class Meta(ItemSerializer.Meta):
+        read_only_fields = ["sku"]
+
+
+class StockMovementSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="item.sku")
+    shipment = serializers.CharField(source="shipment.number", allow_null=True, default=None)
+    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id",
+            "sku",
+            "kind",
+            "quantity",
+            "on_hand_delta",
+            "allocated_delta",
+            "reason",
+            "shipment",
+            "by",
+            "at",
+        ]
+
+
+class KitTemplateLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="item.sku")
+    name = serializers.CharField(source="item.name")
+    returnable = serializers.BooleanField(source="item.returnable")
+
+    class Meta:
+        model = KitTemplateLine
+        fields = ["sku", "name", "returnable", "quantity"]
+
+
+class KitTemplateSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    lines = KitTemplateLineSerializer(many=True)
+    total_units = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KitTemplate
+        fields = ["campaign", "name", "lines", "total_units", "updated_at"]
+
+    def get_total_units(self, template: KitTemplate) -> int:
+        return sum(line.quantity for line in template.lines.all())
+
+
+class ShipmentLineSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="item.sku")
+    name = serializers.CharField(source="item.name")
+    colour = serializers.CharField(source="item.colour")
+    size = serializers.CharField(source="item.size")
+    missing = serializers.IntegerField()
+
+    class Meta:
+        model = ShipmentLine
+        fields = [
+            "sku",
+            "name",
+            "colour",
+            "size",
+            "quantity",
+            "unit_cost",
+            "retail_price",
+            "returnable",
+            "returned_good",
+            "returned_damaged",
+            "missing",
+        ]
+
+
+class ShipmentStatusChangeSerializer(serializers.ModelSerializer):
+    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = ShipmentStatusChange
+        fields = ["at", "by", "from_status", "to_status", "reason"]
+
+
+class ShipmentProblemSerializer(serializers.ModelSerializer):
+    shipment = serializers.CharField(source="shipment.number")
+    sku = serializers.CharField(source="line.item.sku", allow_null=True, default=None)
+    reported_by = serializers.EmailField(source="reported_by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = ShipmentProblem
+        fields = [
+            "id",
+            "shipment",
+            "kind",
+            "sku",
+            "quantity",
+            "description",
+            "reported_by",
+            "created_at",
+            "resolved_at",
+            "resolution",
+        ]
+
+
+class KitSettlementSerializer(serializers.ModelSerializer):
+    shipment = serializers.CharField(source="shipment.number")
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = KitSettlement
+        fields = [
+            "id",
+            "shipment",
+            "host",
+            "campaign",
+            "policy",
+            "currency",
+            "missing_units",
+            "missing_cost_value",
+            "missing_retail_value",
+            "amount_to_deduct",
+            "missing_lines",
+            "settled_at",
+        ]
+
+
+class ShipToSerializer(serializers.Serializer):
+    name = serializers.CharField(source="ship_to_name")
+    line1 = serializers.CharField(source="ship_to_line1")
+    line2 = serializers.CharField(source="ship_to_line2")
+    postal_code = serializers.CharField(source="ship_to_postal_code")
+    city = serializers.CharField(source="ship_to_city")
+    country = serializers.CharField(source="ship_to_country")
+    phone = serializers.CharField(source="ship_to_phone", help_text="E.164, e.g. +33612345678.")
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    ship_to = serializers.SerializerMethodField()
+    total_units = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "number",
+            "host",
+            "campaign",
+            "status",
+            "ship_to",
+            "carrier",
+            "tracking_number",
+            "tracking_url",
+            "return_due_on",
+            "total_units",
+            "allocated_at",
+            "packed_at",
+            "shipped_at",
+            "delivered_at",
+            "returned_at",
+            "closed_at",
+            "cancelled_at",
+        ]
+
+    @extend_schema_field(ShipToSerializer)
+    def get_ship_to(self, shipment: Shipment) -> dict:
+        return ShipToSerializer(shipment).data
+
+    def get_total_units(self, shipment: Shipment) -> int:
+        return shipment.total_units
+
+
+class ShipmentDetailSerializer(ShipmentSerializer):
+    lines = ShipmentLineSerializer(many=True)
+    history = ShipmentStatusChangeSerializer(many=True)
+    problems = ShipmentProblemSerializer(many=True)
+    settlement = serializers.SerializerMethodField()
+
+    class Meta(ShipmentSerializer.Meta):
+        fields = [*ShipmentSerializer.Meta.fields, "lines", "history", "problems", "settlement"]
+
+    @extend_schema_field(KitSettlementSerializer(allow_null=True))
+    def get_settlement(self, shipment: Shipment) -> dict | None:
+        settlement = getattr(shipment, "settlement", None)
+        return KitSettlementSerializer(settlement).data if settlement else None
