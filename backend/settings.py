@@ -189,6 +189,16 @@ TASKS = {
     }
 }
 
+# Referral links: where unknown codes land, and how long click logs are kept.
+DEFAULT_SHOP_URL = env_str("DEFAULT_SHOP_URL", "https://shop.example.com/")
+CLICK_RETENTION_DAYS = env_int("CLICK_RETENTION_DAYS", 90, minimum=1)
+
+# Stripe: the API key for calls, the endpoint secret that signs webhooks, and (tests, local fakes)
+# another base URL for the API. Empty key: nothing is sent to Stripe.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+
 # A salt for hashing IP addresses and user agents: raw IPs are never stored.
 IP_HASH_SALT = env_str("IP_HASH_SALT", SECRET_KEY)
 
@@ -248,6 +258,8 @@ SPECTACULAR_SETTINGS = {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ShipmentStatusEnum": "kits.models.ShipmentStatus.choices",
+        "PartyStatusEnum": "ambassadors.models.PartyStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views import defaults
 
+from ambassadors.party_urls import public_urls as party_public_urls
 from backend.views import api_not_found, api_server_error, healthz
 
 urlpatterns = [
@@ -12,8 +13,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("referrals.urls")),
     # Social sign-in: provider redirects and callbacks (the pages themselves are the portal's).
     path("accounts/", include("allauth.urls")),
+    path("portal/kit/", include("kits.urls", namespace="kits")),
+    path("portal/parties/", include("ambassadors.party_urls", namespace="parties")),
+    path("p/", include(party_public_urls)),
     path("", include("ambassadors.urls")),
 ]
 if settings.DEBUG:

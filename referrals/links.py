@@ -1,0 +1,87 @@
+"""Referral links: `/r/<code>` logs a human click and sends the visitor to the shop (SPEC §7)."""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.utils import timezone
+
+from referrals.models import Click, ReferralCode
+
+# Link previewers, crawlers and monitoring: followed, never counted.
+_BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|facebot|whatsapp|telegram|discord|embedly|"
+    r"headless|curl|wget|python-requests|httpclient|monitor|pingdom|lighthouse",
+    re.IGNORECASE,
+)
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent or bool(_BOT_USER_AGENT.search(user_agent))
+
+
+def visitor_hash(ip_address: str, user_agent: str) -> str:
+    """Salted HMAC of IP and user agent: enough to spot repeats, useless to recover an address."""
+    message = f"{ip_address}|{user_agent}".encode()
+    return hmac.new(settings.IP_HASH_SALT.encode(), message, hashlib.sha256).hexdigest()
+
+
+def referrer_host(referrer: str) -> str:
+    try:
+        return (urlsplit(referrer).hostname or "")[:255]
+    except ValueError:
+        return ""
+
+
+def shop_url(base: str, *, campaign_slug: str | None, token: str | None) -> str:
+    """The shop address with our tracking parameters added to any it already has."""
+    parts = urlsplit(base)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in _OUR_PARAMETERS]
+    if token:
+        query.append(("ref", token))
+    query += [("utm_source", "ambassador"), ("utm_medium", "referral")]
+    if campaign_slug:
+        query.append(("utm_campaign", campaign_slug))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+_OUR_PARAMETERS = {"ref", "utm_source", "utm_medium", "utm_campaign"}
+
+
+def follow_link(*, raw_code: str, ip_address: str, user_agent: str, referrer: str) -> str:
+    """Where `/r/<raw_code>` sends the visitor, logging the click when it counts.
+
+    Unknown, inactive or expired codes go to the shop without a token: never an error page, and
+    nothing that tells a valid code from an invalid one apart from the token itself.
+    """
+    code = ReferralCode.objects.lookup(raw_code)
+    now = timezone.now()
+    if code is None or not code.is_valid_at(now):
+        campaign = code.campaign if code is not None else None
+        return shop_url(
+            campaign.shop_url if campaign else settings.DEFAULT_SHOP_URL,
+            campaign_slug=campaign.slug if campaign else None,
+            token=None,
+        )
+    token = None
+    if not is_bot(user_agent):
+        token = secrets.token_urlsafe(16)
+        Click.objects.create(
+            code=code,
+            at=now,
+            token=token,
+            visitor_hash=visitor_hash(ip_address, user_agent),
+            referrer_host=referrer_host(referrer),
+        )
+    return shop_url(code.campaign.shop_url, campaign_slug=code.campaign.slug, token=token)
+
+
+def purge_clicks(*, older_than_days: int | None = None) -> int:
+    """Delete click logs past the retention period; running it again deletes nothing more."""
+    days = settings.CLICK_RETENTION_DAYS if older_than_days is None else older_than_days
+    deleted, _ = Click.objects.filter(at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted

@@ -1,0 +1,24 @@
+"""Background work of the referrals app; each task calls a service and is safe to run twice."""
+
+from django_tasks import task
+
+from referrals.links import purge_clicks
+from referrals.models import ReferralCode
+from referrals.stripe_promotions import deactivate_mirror, mirror_code
+
+
+@task()
+def mirror_code_to_stripe(*, code_id: int) -> str | None:
+    code = ReferralCode.objects.select_related("campaign", "host").get(pk=code_id)
+    return mirror_code(code=code)
+
+
+@task()
+def deactivate_stripe_mirror(*, code_id: int) -> bool:
+    code = ReferralCode.objects.select_related("campaign", "host").get(pk=code_id)
+    return deactivate_mirror(code=code)
+
+
+@task()
+def purge_clicks_task() -> int:
+    return purge_clicks()

@@ -1,0 +1,113 @@
+"""A local fake of the Stripe HTTP API for the real `stripe` client to talk to.
+
+It records every request (method, path, decoded form parameters, idempotency key) and replays the
+first answer for a repeated idempotency key, as Stripe does. Routes answer plausible objects; a
+test can queue failures with `fail_next(path_prefix, status)`.
+"""
+
+import itertools
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+_OBJECT_BY_PREFIX = {
+    "/v1/coupons": ("coupon", "co"),
+    "/v1/promotion_codes": ("promotion_code", "promo"),
+    "/v1/transfers": ("transfer", "tr"),
+    "/v1/accounts": ("account", "acct"),
+    "/v1/account_links": ("account_link", "al"),
+}
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    params: dict[str, str]
+    idempotency_key: str | None
+
+
+@dataclass
+class FakeStripe:
+    url: str = ""
+    requests: list[RecordedRequest] = field(default_factory=list)
+    objects: dict[str, dict] = field(default_factory=dict)
+    _replies: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    _failures: list[tuple[str, int]] = field(default_factory=list)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail_next(self, path_prefix: str, status: int = 500) -> None:
+        self._failures.append((path_prefix, status))
+
+    def calls(self, method: str, path_prefix: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
+    def handle(self, method: str, path: str, params: dict[str, str], key: str | None) -> tuple[int, dict]:
+        with self._lock:
+            self.requests.append(RecordedRequest(method, path, params, key))
+            if key and key in self._replies:
+                return self._replies[key]
+            for index, (prefix, status) in enumerate(self._failures):
+                if path.startswith(prefix):
+                    del self._failures[index]
+                    return status, {"error": {"type": "api_error", "message": "fake failure"}}
+            reply = self._answer(method, path, params)
+            if key:
+                self._replies[key] = reply
+            return reply
+
+    def _answer(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict]:
+        for prefix, (kind, id_prefix) in _OBJECT_BY_PREFIX.items():
+            if not path.startswith(prefix):
+                continue
+            rest = path[len(prefix) :].strip("/")
+            if method == "POST" and not rest:
+                obj = {"id": f"{id_prefix}_{next(self._ids):06d}", "object": kind, "livemode": False}
+                obj.update({k: v for k, v in params.items() if "[" not in k})
+                if kind == "promotion_code":
+                    obj["active"] = True
+                if kind == "account_link":
+                    obj["url"] = f"https://connect.stripe.test/setup/{obj['id']}"
+                self.objects[obj["id"]] = obj
+                return 200, obj
+            if rest and rest in self.objects:
+                obj = self.objects[rest]
+                if method == "POST":
+                    obj.update({k: (v == "true" if v in {"true", "false"} else v) for k, v in params.items()})
+                return 200, obj
+            return 404, {"error": {"type": "invalid_request_error", "message": "No such object"}}
+        return 404, {
+            "error": {"type": "invalid_request_error", "message": f"Unrecognized request URL {path}"}
+        }
+
+
+def start_fake_stripe() -> tuple[FakeStripe, ThreadingHTTPServer]:
+    fake = FakeStripe()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            path, _, query = self.path.partition("?")
+            params = dict(parse_qsl(body or query, keep_blank_values=True))
+            status, payload = fake.handle(self.command, path, params, self.headers.get("Idempotency-Key"))
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Request-Id", "req_fake")
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return fake, server
