@@ -41,7 +41,9 @@ class ApplicationForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"))
     social_network = forms.ChoiceField(label=_("Social network"), choices=DECLARABLE_NETWORKS, required=False)
     social_handle = forms.CharField(label=_("Your handle"), max_length=100, required=False)
-    social_profile_url = forms.URLField(label=_("Profile link"), max_length=300, required=False)
+    social_profile_url = forms.URLField(
+        label=_("Profile link"), max_length=300, required=False, assume_scheme="https"
+    )
     follower_count = forms.IntegerField(
         label=_("Followers"),
         required=False,

@@ -1,0 +1,54 @@
+import pytest
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.instagram.views import InstagramOAuth2Adapter
+from allauth.socialaccount.providers.tiktok.views import TikTokOAuth2Adapter
+
+from tests.portal.fake_provider import FakeProvider
+
+
+def _point_adapter_at(monkeypatch, adapter_class, fake: FakeProvider) -> None:
+    # allauth's adapters name the provider's real addresses; here they lead to the local fake.
+    monkeypatch.setattr(adapter_class, "authorize_url", f"{fake.base_url}/authorize")
+    monkeypatch.setattr(adapter_class, "access_token_url", f"{fake.base_url}/token")
+    monkeypatch.setattr(adapter_class, "profile_url", f"{fake.base_url}/profile")
+
+
+@pytest.fixture
+def fake_tiktok(db, monkeypatch):
+    """TikTok configured in the admin (a SocialApp row), its servers answered by a local fake."""
+    SocialApp.objects.create(provider="tiktok", name="TikTok", client_id="tiktok-key", secret="tiktok-secret")
+    fake = FakeProvider(
+        client_id="tiktok-key",
+        secret="tiktok-secret",
+        client_id_parameter="client_key",
+        profile={
+            "data": {
+                "user": {
+                    "open_id": "tt-open-id-42",
+                    "display_name": "Clara Dupont",
+                    "username": "clara.parties",
+                    "profile_deep_link": "https://www.tiktok.com/@clara.parties",
+                    "follower_count": 12800,
+                }
+            }
+        },
+    ).start()
+    _point_adapter_at(monkeypatch, TikTokOAuth2Adapter, fake)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_instagram(db, monkeypatch):
+    SocialApp.objects.create(
+        provider="instagram", name="Instagram", client_id="insta-id", secret="insta-secret"
+    )
+    fake = FakeProvider(
+        client_id="insta-id",
+        secret="insta-secret",
+        client_id_parameter="client_id",
+        profile={"id": "17841400000000001", "username": "clara_hosts"},
+    ).start()
+    _point_adapter_at(monkeypatch, InstagramOAuth2Adapter, fake)
+    yield fake
+    fake.stop()
