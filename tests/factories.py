@@ -72,3 +72,60 @@ class HostFactory(factory.django.DjangoModelFactory):
     city = factory.SelfAttribute("application.city")
     country = factory.SelfAttribute("application.country")
     status = "active"
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    """A catalogue SKU, created through the service so its (empty) stock row exists."""
+
+    class Meta:
+        model = "kits.Item"
+
+    sku = factory.Sequence(lambda n: f"AW26-{n:05d}")
+    name = factory.Sequence(lambda n: f"Wool coat {n}")
+    colour = "Navy"
+    size = "M"
+    unit_cost = factory.LazyFunction(lambda: __import__("decimal").Decimal("20.00"))
+    retail_price = factory.LazyFunction(lambda: __import__("decimal").Decimal("79.90"))
+    currency = "EUR"
+    weight_grams = 600
+    bin_location = factory.Sequence(lambda n: f"A-{n % 20:02d}-{n % 7}")
+    returnable = True
+    active = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from kits.services import create_item
+
+        return create_item(**kwargs)
+
+
+class PartyFactory(factory.django.DjangoModelFactory):
+    """A planned party starting tomorrow inside its campaign's party window."""
+
+    class Meta:
+        model = "ambassadors.Party"
+
+    host = factory.SubFactory(HostFactory)
+    campaign = factory.SelfAttribute("host.campaign")
+    title = factory.Sequence(lambda n: f"Autumn evening {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    city = "Lyon"
+    postal_code = "69003"
+    expected_guests = 15
+    status = "planned"
+    attribution_ends_at = factory.LazyAttribute(
+        lambda o: o.starts_at + timedelta(days=o.campaign.attribution_window_days)
+    )
+    public_token = factory.Sequence(lambda n: f"party-token-{n:06d}")
+
+
+class GuestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ambassadors.Guest"
+
+    party = factory.SubFactory(PartyFactory)
+    source = "host"
+    first_name = "Lou"
+    email = factory.Sequence(lambda n: f"guest{n}@example.com")
+    consent_at = factory.LazyFunction(timezone.now)
+    withdrawal_token = factory.Sequence(lambda n: f"withdraw-{n:08d}")
