@@ -13,4 +13,5 @@ urlpatterns = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
     path("", include("ambassadors.api_urls")),
+    path("", include("ambassadors.party_api_urls")),
 ]

@@ -1,0 +1,323 @@
+"""Parties and guests over the API.
+
+Hosts (session) see and change only their own parties: another host's party answers 404 and never
+appears in a list. Marketing reads every party with guest counts; guests' e-mails and phones are
+masked unless the user holds the personal-data permission. Guests register on a public, throttled
+endpoint reached through the party's QR code.
+"""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from ambassadors import parties as services
+from ambassadors.models import Guest, Host, Party, PartyPhoto, PartyStatus, PartyStatusChange
+from ambassadors.party_serializers import (
+    GuestSerializer,
+    PartyDetailSerializer,
+    PartyPhotoSerializer,
+    PartySerializer,
+    PublicGuestSerializer,
+    PublicPartySerializer,
+)
+from backend import roles
+from backend.openapi import CONFLICT
+from backend.permissions import user_has_role, user_sees_personal_data
+
+
+def reads_all_parties(user: Any) -> bool:
+    return user_has_role(user, roles.MARKETING)
+
+
+def readable_parties(user: Any) -> QuerySet[Party]:
+    """Every party for marketing; the signed-in host's own parties for anyone else."""
+    parties = Party.objects.select_related("host", "campaign").with_guest_count().prefetch_related("photos")
+    return parties if reads_all_parties(user) else parties.for_user(user)
+
+
+def own_party(user: Any, party_id: int) -> Party:
+    """A party the user hosts, or 404 (another host's party does not exist for them)."""
+    return get_object_or_404(Party.objects.for_user(user).select_related("host", "campaign"), pk=party_id)
+
+
+def host_for_new_party(user: Any, campaign_slug: str | None) -> Host:
+    hostings = Host.objects.for_user(user).select_related("campaign").order_by("-selected_at", "-id")
+    if campaign_slug:
+        hostings = hostings.filter(campaign__slug=campaign_slug)
+    host = hostings.first()
+    if host is None:
+        raise exceptions.PermissionDenied("Only a host of this campaign can record a party.")
+    return host
+
+
+class PartyFilter(django_filters.FilterSet):
+    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    status = django_filters.ChoiceFilter(choices=PartyStatus.choices)
+    host = django_filters.NumberFilter(field_name="host_id")
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = Party
+        fields = ["campaign", "status", "host", "starts_after", "starts_before"]
+
+
+class PartyInputSerializer(serializers.Serializer):
+    campaign = serializers.SlugField(
+        max_length=80, required=False, help_text="Slug of the campaign you host (default: your latest)."
+    )
+    title = serializers.CharField(max_length=120)
+    starts_at = serializers.DateTimeField()
+    city = serializers.CharField(max_length=80, help_text="City only: a street address is never stored.")
+    postal_code = serializers.CharField(max_length=12)
+    expected_guests = serializers.IntegerField(min_value=1, max_value=200)
+    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class PartyUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120, required=False)
+    starts_at = serializers.DateTimeField(required=False)
+    city = serializers.CharField(max_length=80, required=False)
+    postal_code = serializers.CharField(max_length=12, required=False)
+    expected_guests = serializers.IntegerField(min_value=1, max_value=200, required=False)
+    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class PartyListCreateApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = PartySerializer
+    filterset_class = PartyFilter
+    ordering_fields = ["starts_at", "created_at", "id"]
+    ordering = ["-starts_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Party]:
+        return readable_parties(self.request.user)
+
+    @extend_schema(request=PartyInputSerializer, responses={201: PartyDetailSerializer, **CONFLICT})
+    def post(self, request: Request) -> Response:
+        data = PartyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        host = host_for_new_party(request.user, values.pop("campaign", None))
+        party = services.create_party(host=host, by=request.user, **values)
+        return Response(_detail(party, request), status=status.HTTP_201_CREATED)
+
+
+def _detail(party: Party, request: Request) -> dict[str, Any]:
+    party = (
+        Party.objects.select_related("host", "campaign")
+        .with_guest_count()
+        .prefetch_related(
+            "photos",
+            Prefetch("history", queryset=PartyStatusChange.objects.select_related("by")),
+            "booked_applications__campaign",
+        )
+        .get(pk=party.pk)
+    )
+    return PartyDetailSerializer(party, context={"request": request}).data
+
+
+class PartyDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: PartyDetailSerializer})
+    def get(self, request: Request, party_id: int) -> Response:
+        party = get_object_or_404(readable_parties(request.user), pk=party_id)
+        return Response(_detail(party, request))
+
+    @extend_schema(request=PartyUpdateSerializer, responses={200: PartyDetailSerializer, **CONFLICT})
+    def patch(self, request: Request, party_id: int) -> Response:
+        party = own_party(request.user, party_id)
+        data = PartyUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        party = services.update_party(party=party, by=request.user, **data.validated_data)
+        return Response(_detail(party, request))
+
+
+class PartyCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class PartyCancelInputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=PartyCancelInputSerializer, responses={200: PartyDetailSerializer, **CONFLICT})
+    def post(self, request: Request, party_id: int) -> Response:
+        party = own_party(request.user, party_id)
+        data = self.PartyCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        party = services.cancel_party(party=party, by=request.user, reason=data.validated_data["reason"])
+        return Response(_detail(party, request))
+
+
+class PartyHeldApi(APIView):
+    """The report after the party; photos travel as multipart `photos` (up to 5 files)."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    class PartyHeldInputSerializer(serializers.Serializer):
+        actual_guests = serializers.IntegerField(min_value=0, max_value=500)
+        highlights = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+        social_post_urls = serializers.ListField(
+            child=serializers.URLField(max_length=500), required=False, max_length=10, default=list
+        )
+        photos = serializers.ListField(
+            child=serializers.FileField(), required=False, max_length=5, default=list
+        )
+
+    @extend_schema(request=PartyHeldInputSerializer, responses={200: PartyDetailSerializer, **CONFLICT})
+    def post(self, request: Request, party_id: int) -> Response:
+        party = own_party(request.user, party_id)
+        data = self.PartyHeldInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        party = services.mark_party_held(party=party, by=request.user, **data.validated_data)
+        return Response(_detail(party, request))
+
+
+class PartyPhotosApi(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class PartyPhotosInputSerializer(serializers.Serializer):
+        photos = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=5)
+
+    @extend_schema(
+        request=PartyPhotosInputSerializer, responses={201: PartyPhotoSerializer(many=True), **CONFLICT}
+    )
+    def post(self, request: Request, party_id: int) -> Response:
+        party = own_party(request.user, party_id)
+        data = self.PartyPhotosInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photos = services.add_party_photos(party=party, by=request.user, photos=data.validated_data["photos"])
+        return Response(
+            PartyPhotoSerializer(photos, many=True, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PartyPhotoDeleteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None, **CONFLICT})
+    def delete(self, request: Request, party_id: int, photo_id: int) -> Response:
+        party = own_party(request.user, party_id)
+        photo = get_object_or_404(PartyPhoto.objects.filter(party=party), pk=photo_id)
+        services.delete_party_photo(photo=photo, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GuestInputSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=60)
+    last_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="E.164 (+33612345678) or a national number of the campaign's country.",
+    )
+    guest_agreed = serializers.BooleanField(help_text="The host confirms the guest agreed to be listed.")
+
+
+class PartyGuestsApi(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = GuestSerializer
+    ordering_fields = ["created_at", "id"]
+    ordering = ["created_at", "id"]
+
+    def _party(self) -> Party:
+        return get_object_or_404(readable_parties(self.request.user), pk=self.kwargs["party_id"])
+
+    def get_queryset(self) -> QuerySet[Guest]:
+        if getattr(self, "swagger_fake_view", False):
+            return Guest.objects.none()
+        return Guest.objects.filter(party=self._party())
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        user = self.request.user
+        context["show_personal_data"] = not reads_all_parties(user) or user_sees_personal_data(user)
+        return context
+
+    @extend_schema(request=GuestInputSerializer, responses={201: GuestSerializer, **CONFLICT})
+    def post(self, request: Request, party_id: int) -> Response:
+        party = own_party(request.user, party_id)
+        data = GuestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        guest = services.add_guest(
+            party=party,
+            by=request.user,
+            language=getattr(request, "LANGUAGE_CODE", "en"),
+            **data.validated_data,
+        )
+        return Response(
+            GuestSerializer(guest, context={"show_personal_data": True}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class PartyGuestDeleteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None, **CONFLICT})
+    def delete(self, request: Request, party_id: int, guest_id: int) -> Response:
+        party = own_party(request.user, party_id)
+        guest = get_object_or_404(Guest.objects.filter(party=party), pk=guest_id)
+        services.remove_guest(guest=guest, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def public_party(token: str) -> Party:
+    return get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
+
+
+class PublicPartyApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(responses={200: PublicPartySerializer}, auth=[])
+    def get(self, request: Request, token: str) -> Response:
+        return Response(PublicPartySerializer(public_party(token)).data)
+
+
+class PublicGuestRegistrationApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "guest_registration"
+
+    class GuestRegistrationInputSerializer(serializers.Serializer):
+        first_name = serializers.CharField(max_length=60)
+        last_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+        email = serializers.CharField(max_length=254)
+        phone = serializers.CharField(
+            max_length=32, required=False, allow_blank=True, default="", help_text="E.164 or national."
+        )
+        accept_terms = serializers.BooleanField()
+        marketing_consent = serializers.BooleanField(required=False, default=False)
+        wants_to_host = serializers.BooleanField(
+            required=False, default=False, help_text="I would like to host a party too."
+        )
+
+    @extend_schema(
+        request=GuestRegistrationInputSerializer, responses={201: PublicGuestSerializer, **CONFLICT}, auth=[]
+    )
+    def post(self, request: Request, token: str) -> Response:
+        party = public_party(token)
+        data = self.GuestRegistrationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        guest = services.register_guest(
+            party=party, language=getattr(request, "LANGUAGE_CODE", "en"), **data.validated_data
+        )
+        return Response(PublicGuestSerializer(guest).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,178 @@
+"""Output shapes of parties and guests, shared by the host's and marketing's API views."""
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ambassadors.models import (
+    GUEST_LIST_OPEN_STATUSES,
+    Application,
+    Guest,
+    Party,
+    PartyPhoto,
+    PartyStatusChange,
+)
+
+
+def mask_email(email: str) -> str:
+    """`clara@example.com` → `c***@example.com`: enough to tell guests apart, not to write to them."""
+    if not email:
+        return ""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(phone: str) -> str:
+    """`+33612345678` → `+33*******78`."""
+    if not phone:
+        return ""
+    return phone[:3] + "*" * max(len(phone) - 5, 0) + phone[-2:]
+
+
+class PartyPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartyPhoto
+        fields = ["id", "url", "content_type", "size_bytes", "width", "height", "uploaded_at"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, photo: PartyPhoto) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(photo.image.url) if request else photo.image.url
+
+
+class PartyHostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+
+
+class PartyStatusChangeSerializer(serializers.ModelSerializer):
+    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = PartyStatusChange
+        fields = ["at", "from_status", "to_status", "reason", "by"]
+
+
+class BookedApplicationSerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Application
+        fields = ["id", "campaign", "status", "created_at"]
+
+
+class PartySerializer(serializers.ModelSerializer):
+    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    host = PartyHostSerializer(read_only=True)
+    guest_count = serializers.IntegerField(read_only=True)
+    photos = PartyPhotoSerializer(many=True, read_only=True)
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Party
+        fields = [
+            "id",
+            "campaign",
+            "host",
+            "title",
+            "starts_at",
+            "city",
+            "postal_code",
+            "expected_guests",
+            "notes",
+            "status",
+            "attribution_ends_at",
+            "actual_guests",
+            "highlights",
+            "social_post_urls",
+            "held_at",
+            "closed_at",
+            "cancelled_at",
+            "guest_count",
+            "photos",
+            "public_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_public_url(self, party: Party) -> str:
+        path = reverse("party_public:register", args=[party.public_token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class PartyDetailSerializer(PartySerializer):
+    history = PartyStatusChangeSerializer(many=True, read_only=True)
+    booked_applications = BookedApplicationSerializer(many=True, read_only=True)
+
+    class Meta(PartySerializer.Meta):
+        fields = [*PartySerializer.Meta.fields, "history", "booked_applications"]
+        read_only_fields = fields
+
+
+class GuestSerializer(serializers.ModelSerializer):
+    """E-mail and phone in clear for the party's host and for staff holding the personal-data permission."""
+
+    email = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    booked_application = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Guest
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "source",
+            "consent_at",
+            "marketing_consent_at",
+            "wants_to_host",
+            "booked_application",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def _clear(self) -> bool:
+        return bool(self.context.get("show_personal_data"))
+
+    def get_email(self, guest: Guest) -> str:
+        return guest.email if self._clear() else mask_email(guest.email)
+
+    @extend_schema_field({"type": "string", "format": "e164", "example": "+33612345678"})
+    def get_phone(self, guest: Guest) -> str:
+        phone = str(guest.phone or "")
+        return phone if self._clear() else mask_phone(phone)
+
+
+class PublicPartySerializer(serializers.ModelSerializer):
+    """What a guest reaching the QR code sees: no guest list, no host surname, no address."""
+
+    host_first_name = serializers.CharField(source="host.first_name")
+    campaign_name = serializers.CharField(source="campaign.name")
+    registration_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Party
+        fields = ["title", "starts_at", "city", "host_first_name", "campaign_name", "registration_open"]
+        read_only_fields = fields
+
+    def get_registration_open(self, party: Party) -> bool:
+        return party.status in GUEST_LIST_OPEN_STATUSES
+
+
+class PublicGuestSerializer(serializers.Serializer):
+    first_name = serializers.CharField()
+    booked = serializers.BooleanField()
+
+    def to_representation(self, guest: Any) -> dict[str, Any]:
+        return {"first_name": guest.first_name, "booked": guest.booked_application_id is not None}
