@@ -254,17 +254,23 @@ def _next_steps(host: Host) -> list[dict[str, Any]]:
     """The dashboard's "what to do next" cards, each present only when it applies (fixed queries)."""
     from ambassadors.models import PartyStatus
     from kits.models import ShipmentStatus
+    from referrals.models import CodeKind
 
     steps: list[dict[str, Any]] = []
-    shipment = host.shipments.exclude(status=ShipmentStatus.CANCELLED).only("status", "number").first()
-    if shipment is not None and shipment.status == ShipmentStatus.SHIPPED:
+    if host.shipments.filter(status=ShipmentStatus.SHIPPED).exists():
         steps.append({"kind": "kit", "url": "/portal/kit/"})
-    now = timezone.now()
-    has_party = host.parties.filter(status__in=[PartyStatus.PLANNED, PartyStatus.HELD]).exists()
-    if not has_party and host.campaign.party_window_end > now and host.earns:
+    if not host.earns:
+        return steps
+    upcoming = host.parties.filter(status__in=[PartyStatus.PLANNED, PartyStatus.HELD]).exists()
+    if not upcoming and host.campaign.party_window_end > timezone.now():
         steps.append({"kind": "party", "url": "/portal/parties/"})
-    if host.earns:
-        steps.append({"kind": "share", "url": "/portal/share/"})
+    code = (
+        host.referral_codes.filter(kind=CodeKind.HOST, deactivated_at__isnull=True)
+        .values_list("code", flat=True)
+        .first()
+    )
+    if code:
+        steps.append({"kind": "share", "url": "/portal/share/", "code": code})
     return steps
 
 
