@@ -1,4 +1,36 @@
+"""Recruitment routes under /api/v1/."""
+
 from django.urls import path
 
-urlpatterns: list = []
-_ = path
+from ambassadors import api
+
+urlpatterns = [
+    path("campaigns/", api.CampaignListApi.as_view(), name="campaign-list"),
+    path("campaigns/<int:pk>/", api.CampaignDetailApi.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/transition/", api.CampaignTransitionApi.as_view(), name="campaign-transition"),
+    path("campaigns/<int:pk>/select-best/", api.CampaignSelectBestApi.as_view(), name="campaign-select-best"),
+    path("public/campaigns/<slug:slug>/", api.PublicCampaignApi.as_view(), name="public-campaign"),
+    path(
+        "public/campaigns/<slug:slug>/applications/",
+        api.PublicApplicationCreateApi.as_view(),
+        name="public-application-create",
+    ),
+    path("applications/", api.ApplicationListApi.as_view(), name="application-list"),
+    path("applications/bulk/", api.ApplicationBulkActionApi.as_view(), name="application-bulk"),
+    path("applications/<int:pk>/", api.ApplicationDetailApi.as_view(), name="application-detail"),
+    path(
+        "applications/<int:pk>/shortlist/",
+        api.ApplicationShortlistApi.as_view(),
+        name="application-shortlist",
+    ),
+    path(
+        "applications/<int:pk>/waitlist/", api.ApplicationWaitlistApi.as_view(), name="application-waitlist"
+    ),
+    path("applications/<int:pk>/reject/", api.ApplicationRejectApi.as_view(), name="application-reject"),
+    path("applications/<int:pk>/select/", api.ApplicationSelectApi.as_view(), name="application-select"),
+    path("hosts/", api.HostListApi.as_view(), name="host-list"),
+    path("hosts/<int:pk>/", api.HostDetailApi.as_view(), name="host-detail"),
+    path("hosts/<int:pk>/transition/", api.HostTransitionApi.as_view(), name="host-transition"),
+    path("me/hosts/", api.MyHostListApi.as_view(), name="my-host-list"),
+    path("me/hosts/<int:pk>/", api.MyHostDetailApi.as_view(), name="my-host-detail"),
+]

@@ -260,6 +260,13 @@ SPECTACULAR_SETTINGS = {
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
         "ShipmentStatusEnum": "kits.models.ShipmentStatus.choices",
         "PartyStatusEnum": "ambassadors.models.PartyStatus.choices",
+        "CampaignStatusEnum": "ambassadors.models.CampaignStatus.choices",
+        "ApplicationStatusEnum": "ambassadors.models.ApplicationStatus.choices",
+        "HostStatusEnum": "ambassadors.models.HostStatus.choices",
+        "KitReturnPolicyEnum": "ambassadors.models.KitReturnPolicy.choices",
+        "OrderStatusEnum": "orders.models.OrderStatus.choices",
+        "OrderSourceEnum": "orders.models.OrderSource.choices",
+        "RefundStatusEnum": "orders.models.RefundStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -1,0 +1,376 @@
+"""Recruitment API: campaigns and selection for marketing, the public application form, hosts."""
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from ambassadors import serializers as s
+from ambassadors import services
+from ambassadors.filters import ApplicationFilter, HostFilter
+from ambassadors.models import (
+    Application,
+    ApplicationStatusChange,
+    Campaign,
+    CampaignStatus,
+    Host,
+    HostStatus,
+    HostStatusChange,
+)
+from backend.errors import Invalid
+from backend.openapi import CONFLICT
+from backend.permissions import IsMarketing
+
+
+def campaigns_with_slots() -> QuerySet[Campaign]:
+    return Campaign.objects.annotate(hosts_taken=Count("hosts", filter=~Q(hosts__status=HostStatus.BANNED)))
+
+
+# --- campaigns (marketing) ---------------------------------------------------------------------
+
+
+class CampaignListApi(generics.ListAPIView):
+    permission_classes = [IsMarketing]
+    serializer_class = s.CampaignSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["applications_open_at", "name", "created_at"]
+    ordering = ["-applications_open_at", "id"]
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        queryset = campaigns_with_slots()
+        wanted_status = self.request.query_params.get("status")
+        if wanted_status in CampaignStatus.values:
+            queryset = queryset.filter(status=wanted_status)
+        return queryset
+
+    @extend_schema(request=s.CampaignInputSerializer, responses={201: s.CampaignDetailSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.CampaignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = services.create_campaign(by=request.user, **data.validated_data)
+        return Response(s.CampaignDetailSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+
+class CampaignDetailApi(APIView):
+    permission_classes = [IsMarketing]
+
+    def _campaign(self, pk: int) -> Campaign:
+        return get_object_or_404(campaigns_with_slots(), pk=pk)
+
+    @extend_schema(responses={200: s.CampaignDetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.CampaignDetailSerializer(self._campaign(pk)).data)
+
+    @extend_schema(request=s.CampaignInputSerializer, responses={200: s.CampaignDetailSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        campaign = self._campaign(pk)
+        data = s.CampaignInputSerializer(campaign, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        updated = services.update_campaign(campaign=campaign, by=request.user, **data.validated_data)
+        return Response(s.CampaignDetailSerializer(updated).data)
+
+    @extend_schema(responses={204: None, **CONFLICT})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.delete_campaign(campaign=self._campaign(pk), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CampaignTransitionApi(APIView):
+    """Move a campaign along draft → recruiting → selecting → running → closed."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(
+        request=s.CampaignTransitionInputSerializer, responses={200: s.CampaignDetailSerializer, **CONFLICT}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = get_object_or_404(Campaign, pk=pk)
+        data = s.CampaignTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.transition_campaign(
+            campaign=campaign,
+            to_status=data.validated_data["status"],
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.CampaignDetailSerializer(campaigns_with_slots().get(pk=pk)).data)
+
+
+class CampaignSelectBestApi(APIView):
+    """Select the best N applications by score, spread over postal-code prefixes (never beyond free slots)."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(
+        request=s.SelectBestInputSerializer, responses={200: s.SelectBestResultSerializer, **CONFLICT}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = get_object_or_404(Campaign, pk=pk)
+        data = s.SelectBestInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        hosts = services.select_best_applications(
+            campaign=campaign,
+            count=data.validated_data["count"],
+            by=request.user,
+            include_flagged=data.validated_data["include_flagged"],
+        )
+        return Response(
+            s.SelectBestResultSerializer({"requested": data.validated_data["count"], "selected": hosts}).data
+        )
+
+
+# --- public ------------------------------------------------------------------------------------
+
+
+def _public_campaign(slug: str) -> Campaign:
+    """Any published campaign (not a draft): a closed one still answers, so the form can say why."""
+    return get_object_or_404(Campaign.objects.exclude(status=CampaignStatus.DRAFT), slug=slug)
+
+
+class PublicCampaignApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [AnonRateThrottle]
+
+    @extend_schema(responses={200: s.PublicCampaignSerializer}, auth=[])
+    def get(self, request: Request, slug: str) -> Response:
+        campaign = get_object_or_404(Campaign, slug=slug, status=CampaignStatus.RECRUITING)
+        return Response(s.PublicCampaignSerializer(campaign).data)
+
+
+class PublicApplicationCreateApi(APIView):
+    """Apply to host. One application per e-mail per campaign; throttled per IP."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "applications"
+
+    @extend_schema(
+        request=s.ApplicationInputSerializer,
+        responses={201: s.ApplicationReceiptSerializer, **CONFLICT},
+        auth=[],
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        campaign = _public_campaign(slug)
+        data = s.ApplicationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        if fields["website"]:
+            raise Invalid("The form could not be accepted.", code="rejected")
+        social = None
+        if fields["social_network"]:
+            # The plain form's identity is self-declared; verified ones come from a social sign-in.
+            social = services.SocialIdentity(
+                network=fields["social_network"],
+                uid="",
+                handle=fields["social_handle"],
+                profile_url=fields["social_profile_url"],
+                follower_count=fields["follower_count"],
+                verified=False,
+            )
+        application = services.submit_application(
+            campaign=campaign,
+            first_name=fields["first_name"],
+            last_name=fields["last_name"],
+            email=fields["email"],
+            phone=fields["phone"],
+            address_line1=fields["address_line1"],
+            address_line2=fields["address_line2"],
+            postal_code=fields["postal_code"],
+            city=fields["city"],
+            country=fields["country"],
+            motivation=fields["motivation"],
+            expected_guests=fields["expected_guests"],
+            preferred_party_period=fields["preferred_party_period"],
+            accept_terms=fields["accept_terms"],
+            marketing_consent=fields["marketing_consent"],
+            photo_consent=fields["photo_consent"],
+            social=social,
+            utm=data.utm(),
+            ip_address=request.META.get("REMOTE_ADDR"),
+            language=getattr(request, "LANGUAGE_CODE", "en"),
+        )
+        return Response(s.ApplicationReceiptSerializer(application).data, status=status.HTTP_201_CREATED)
+
+
+# --- applications (marketing) ------------------------------------------------------------------
+
+
+class ApplicationListApi(generics.ListAPIView):
+    """Applications to review: filter by campaign, status, country, postal prefix, followers, verified, score."""
+
+    permission_classes = [IsMarketing]
+    serializer_class = s.ApplicationSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = ApplicationFilter
+    ordering_fields = ["score", "follower_count", "created_at", "expected_guests", "postal_code"]
+    ordering = ["-score", "id"]
+    queryset = Application.objects.all()
+
+
+class ApplicationDetailApi(APIView):
+    permission_classes = [IsMarketing]
+
+    @extend_schema(responses={200: s.ApplicationDetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        application = get_object_or_404(
+            Application.objects.select_related("host").prefetch_related(
+                Prefetch("history", queryset=ApplicationStatusChange.objects.select_related("by"))
+            ),
+            pk=pk,
+        )
+        return Response(s.ApplicationDetailSerializer(application).data)
+
+
+class _ApplicationActionApi(APIView):
+    permission_classes = [IsMarketing]
+    input_serializer: type[serializers.Serializer] = s.ApplicationActionInputSerializer
+    action = ""
+
+    def post(self, request: Request, pk: int) -> Response:
+        application = get_object_or_404(Application, pk=pk)
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.APPLICATION_ACTIONS[self.action](
+            application=application, by=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(s.ApplicationDetailSerializer(Application.objects.get(pk=pk)).data)
+
+
+_ACTION_SCHEMA: dict[str, Any] = {"responses": {200: s.ApplicationDetailSerializer, **CONFLICT}}
+
+
+class ApplicationShortlistApi(_ApplicationActionApi):
+    action = "shortlist"
+
+    @extend_schema(request=s.ApplicationActionInputSerializer, **_ACTION_SCHEMA)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationWaitlistApi(_ApplicationActionApi):
+    action = "waitlist"
+
+    @extend_schema(request=s.ApplicationActionInputSerializer, **_ACTION_SCHEMA)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationRejectApi(_ApplicationActionApi):
+    """Reject; the reason is e-mailed to the applicant."""
+
+    action = "reject"
+    input_serializer = s.RejectInputSerializer
+
+    @extend_schema(request=s.RejectInputSerializer, **_ACTION_SCHEMA)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationSelectApi(_ApplicationActionApi):
+    """Select: the applicant becomes a host (invited), never beyond the campaign's free slots."""
+
+    action = "select"
+
+    @extend_schema(request=s.ApplicationActionInputSerializer, **_ACTION_SCHEMA)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationBulkActionApi(APIView):
+    """One action on many applications; each id gets its own result."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(request=s.BulkActionInputSerializer, responses={200: s.BulkResultsSerializer})
+    def post(self, request: Request) -> Response:
+        data = s.BulkActionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        results = services.apply_bulk_application_action(
+            application_ids=data.validated_data["ids"],
+            action=data.validated_data["action"],
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.BulkResultsSerializer({"results": results}).data)
+
+
+# --- hosts -------------------------------------------------------------------------------------
+
+
+class HostListApi(generics.ListAPIView):
+    permission_classes = [IsMarketing]
+    serializer_class = s.HostSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = HostFilter
+    ordering_fields = ["selected_at", "last_name", "postal_code"]
+    ordering = ["-selected_at", "-id"]
+    queryset = Host.objects.select_related("user")
+
+
+def _host_with_history(pk: int) -> Host:
+    return get_object_or_404(
+        Host.objects.select_related("user").prefetch_related(
+            Prefetch("history", queryset=HostStatusChange.objects.select_related("by"))
+        ),
+        pk=pk,
+    )
+
+
+class HostDetailApi(APIView):
+    permission_classes = [IsMarketing]
+
+    @extend_schema(responses={200: s.HostDetailSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(s.HostDetailSerializer(_host_with_history(pk)).data)
+
+
+class HostTransitionApi(APIView):
+    """Move a host along invited → active → paused | alumni | banned."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(
+        request=s.HostTransitionInputSerializer, responses={200: s.HostDetailSerializer, **CONFLICT}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        host = get_object_or_404(Host, pk=pk)
+        data = s.HostTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.transition_host(
+            host=host,
+            to_status=data.validated_data["status"],
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.HostDetailSerializer(_host_with_history(pk)).data)
+
+
+class MyHostListApi(generics.ListAPIView):
+    """The signed-in person's own host participations (one per campaign)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.MyHostSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Host]:
+        return Host.objects.for_user(self.request.user).select_related("campaign")
+
+
+class MyHostDetailApi(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.MyHostSerializer
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Host]:
+        return Host.objects.for_user(self.request.user).select_related("campaign")

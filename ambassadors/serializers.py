@@ -1,0 +1,417 @@
+"""Input and output shapes of the recruitment API (campaigns, applications, hosts)."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ambassadors.models import (
+    Application,
+    Campaign,
+    CampaignStatus,
+    CampaignStatusChange,
+    Host,
+    HostStatus,
+    SocialNetwork,
+)
+from ambassadors.services import UTM_KEYS
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "e164",
+        "pattern": r"^\+[1-9][0-9]{1,14}$",
+        "example": "+33612345678",
+        "description": "Phone number in E.164 international format.",
+    }
+)
+class E164PhoneField(serializers.Field):
+    """A stored phone number, always given out in E.164 (`+33612345678`)."""
+
+    def to_representation(self, value: Any) -> str:
+        return str(value) if value else ""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "phone",
+        "maxLength": 32,
+        "example": "06 12 34 56 78",
+        "description": "National format of the campaign's home country, or international (+33…). Stored as E.164.",
+    }
+)
+class PhoneInputField(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    """One history row (who, when, from, to, why)."""
+
+    at = serializers.DateTimeField()
+    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
+
+
+# --- campaigns ---------------------------------------------------------------------------------
+
+
+class CampaignInputSerializer(serializers.ModelSerializer):
+    """What marketing may set on a campaign: never its status (transitions do that)."""
+
+    eligible_countries = serializers.ListField(
+        child=serializers.CharField(min_length=2, max_length=2),
+        min_length=1,
+        max_length=60,
+        help_text="ISO 3166-1 alpha-2 codes; the first is the home country (default phone region).",
+    )
+    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, help_text="ISO 4217 code.")
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "collection_name",
+            "shop_url",
+            "applications_open_at",
+            "applications_close_at",
+            "host_slots",
+            "eligible_countries",
+            "party_window_start",
+            "party_window_end",
+            "attribution_window_days",
+            "guest_discount_percent",
+            "currency",
+            "kit_return_due_on",
+            "kit_return_policy",
+        ]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    free_slots = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            *CampaignInputSerializer.Meta.fields,
+            "status",
+            "free_slots",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_free_slots(self, campaign: Campaign) -> int:
+        taken = getattr(campaign, "hosts_taken", None)
+        if taken is None:
+            from ambassadors.services import free_slots
+
+            return free_slots(campaign)
+        return max(campaign.host_slots - taken, 0)
+
+
+class CampaignDetailSerializer(CampaignSerializer):
+    history = serializers.SerializerMethodField()
+
+    class Meta(CampaignSerializer.Meta):
+        fields = [*CampaignSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+    @extend_schema_field(StatusChangeSerializer(many=True))
+    def get_history(self, campaign: Campaign) -> list[dict[str, Any]]:
+        rows = CampaignStatusChange.objects.filter(campaign=campaign).select_related("by")
+        return StatusChangeSerializer(rows, many=True).data
+
+
+class CampaignTransitionInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CampaignStatus.choices)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SelectBestInputSerializer(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=100_000)
+    include_flagged = serializers.BooleanField(
+        default=False, help_text="Also pick applications with risk flags (left for a human by default)."
+    )
+
+
+class PublicCampaignSerializer(serializers.ModelSerializer):
+    is_open = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "collection_name",
+            "shop_url",
+            "applications_open_at",
+            "applications_close_at",
+            "eligible_countries",
+            "party_window_start",
+            "party_window_end",
+            "is_open",
+        ]
+        read_only_fields = fields
+
+    def get_is_open(self, campaign: Campaign) -> bool:
+        from django.utils import timezone
+
+        now = timezone.now()
+        return (
+            campaign.status == CampaignStatus.RECRUITING
+            and campaign.applications_open_at <= now < campaign.applications_close_at
+        )
+
+
+# --- applications ------------------------------------------------------------------------------
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    """The public application form. `website` is a honeypot: people leave it empty."""
+
+    first_name = serializers.CharField(max_length=60)
+    last_name = serializers.CharField(max_length=60)
+    email = serializers.EmailField(max_length=254)
+    phone = PhoneInputField()
+    address_line1 = serializers.CharField(max_length=120)
+    address_line2 = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=12)
+    city = serializers.CharField(max_length=80)
+    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")
+    motivation = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    expected_guests = serializers.IntegerField(min_value=1, max_value=200)
+    preferred_party_period = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    accept_terms = serializers.BooleanField(help_text="The programme terms; must be true.")
+    marketing_consent = serializers.BooleanField(required=False, default=False)
+    photo_consent = serializers.BooleanField(required=False, default=False)
+    social_network = serializers.ChoiceField(
+        choices=SocialNetwork.choices, required=False, allow_blank=True, default=""
+    )
+    social_handle = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    social_profile_url = serializers.URLField(max_length=300, required=False, allow_blank=True, default="")
+    follower_count = serializers.IntegerField(
+        min_value=0, max_value=2_000_000_000, required=False, allow_null=True, default=None
+    )
+    utm_source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    utm_medium = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    utm_campaign = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    utm_term = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    utm_content = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    website = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text="Leave empty (spam trap).",
+    )
+
+    def validate_accept_terms(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError("The programme terms must be accepted.", code="terms_required")
+        return value
+
+    def utm(self) -> dict[str, str]:
+        return {key: self.validated_data[key] for key in UTM_KEYS}
+
+
+class ApplicationReceiptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Application
+        fields = ["id", "status", "created_at"]
+        read_only_fields = fields
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """An application as marketing reviews it in a list."""
+
+    phone = E164PhoneField()
+    postal_prefix = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "campaign",
+            "status",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "postal_code",
+            "postal_prefix",
+            "city",
+            "country",
+            "expected_guests",
+            "social_network",
+            "social_handle",
+            "social_profile_url",
+            "follower_count",
+            "social_verified",
+            "score",
+            "risk_flags",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    history = StatusChangeSerializer(many=True, read_only=True)
+    host_id = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [
+            *ApplicationSerializer.Meta.fields,
+            "address_line1",
+            "address_line2",
+            "motivation",
+            "preferred_party_period",
+            "social_uid",
+            "terms_accepted_at",
+            "marketing_consent_at",
+            "photo_consent_at",
+            "utm_source",
+            "utm_medium",
+            "utm_campaign",
+            "utm_term",
+            "utm_content",
+            "language",
+            "score_explanation",
+            "host_id",
+            "history",
+        ]
+        read_only_fields = fields
+
+    def get_host_id(self, application: Application) -> int | None:
+        host = getattr(application, "host", None)
+        return host.pk if host else None
+
+
+class ApplicationActionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Sent to the applicant by e-mail.")
+
+
+class BulkActionInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=["shortlist", "waitlist", "reject", "select"])
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=500
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate_ids(self, value: list[int]) -> list[int]:
+        return list(dict.fromkeys(value))  # each id once, in the order given
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["action"] == "reject" and not attrs["reason"].strip():
+            raise serializers.ValidationError(
+                {"reason": ["A reason is required to reject (it is e-mailed)."]}, code="required"
+            )
+        return attrs
+
+
+class BulkResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    ok = serializers.BooleanField()
+    status = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+
+
+class BulkResultsSerializer(serializers.Serializer):
+    results = BulkResultSerializer(many=True)
+
+
+# --- hosts -------------------------------------------------------------------------------------
+
+
+class HostSerializer(serializers.ModelSerializer):
+    phone = E164PhoneField()
+    email = serializers.EmailField(source="user.email", read_only=True)
+
+    class Meta:
+        model = Host
+        fields = [
+            "id",
+            "campaign",
+            "application",
+            "status",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "country",
+            "selected_at",
+            "activated_at",
+        ]
+        read_only_fields = fields
+
+
+class HostDetailSerializer(HostSerializer):
+    history = StatusChangeSerializer(many=True, read_only=True)
+
+    class Meta(HostSerializer.Meta):
+        fields = [*HostSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+
+class SelectBestResultSerializer(serializers.Serializer):
+    requested = serializers.IntegerField()
+    selected = HostSerializer(many=True)
+
+
+class HostTransitionInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=HostStatus.choices)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MyHostCampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "slug", "status", "party_window_start", "party_window_end", "shop_url"]
+        read_only_fields = fields
+
+
+class MyHostSerializer(serializers.ModelSerializer):
+    """A host's own participation, as the host sees it."""
+
+    campaign = MyHostCampaignSerializer(read_only=True)
+    phone = E164PhoneField()
+
+    class Meta:
+        model = Host
+        fields = [
+            "id",
+            "campaign",
+            "status",
+            "first_name",
+            "last_name",
+            "phone",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "country",
+            "selected_at",
+            "activated_at",
+        ]
+        read_only_fields = fields
