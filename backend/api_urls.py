@@ -13,5 +13,6 @@ urlpatterns = [
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
     path("", include("ambassadors.api_urls")),
+    path("", include("orders.api_urls")),
     path("", include("ambassadors.party_api_urls")),
 ]

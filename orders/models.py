@@ -1,1 +1,261 @@
-"""Models of the orders app."""
+"""Orders, their lines and refunds, and the Stripe events they came from (SPEC §6)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
+
+
+class OrderSource(models.TextChoices):
+    STRIPE = "stripe", "Stripe"  # a paid Checkout Session, through the webhook
+    API = "api", "API"  # the shop platform, through POST /api/v1/orders/
+    CSV = "csv", "CSV"  # a file imported with `manage.py import_orders`
+
+
+class OrderStatus(models.TextChoices):
+    PAID = "paid", _("Paid")  # paid, nothing refunded
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")  # some of the total came back
+    REFUNDED = "refunded", _("Refunded")  # the whole total came back
+    CANCELLED = "cancelled", _("Cancelled")  # voided by the shop or marketing; earns nothing (final)
+
+
+# Refund-driven moves go both ways: a refund that later fails gives the money back to the order.
+ORDER_TRANSITIONS: dict[str, set[str]] = {
+    OrderStatus.PAID: {OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.CANCELLED},
+    OrderStatus.PARTIALLY_REFUNDED: {OrderStatus.PAID, OrderStatus.REFUNDED, OrderStatus.CANCELLED},
+    OrderStatus.REFUNDED: {OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.CANCELLED},
+    OrderStatus.CANCELLED: set(),
+}
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def for_list(self) -> "OrderQuerySet":
+        return self.only(
+            "id",
+            "source",
+            "external_id",
+            "placed_at",
+            "customer_email",
+            "currency",
+            "subtotal",
+            "discount",
+            "shipping",
+            "tax",
+            "total",
+            "commissionable_amount",
+            "refunded_amount",
+            "code",
+            "landing_token",
+            "status",
+            "created_at",
+        )
+
+    def for_detail(self) -> "OrderQuerySet":
+        return self.prefetch_related("lines", "refunds")
+
+
+class Order(models.Model):
+    """One e-commerce order, recorded exactly once per (source, external id).
+
+    `commissionable_amount` = subtotal − discount: tax and shipping never earn rewards.
+    `refunded_amount` is the sum of the refunds that are pending or succeeded; the status follows it.
+    """
+
+    source = models.CharField(max_length=8, choices=OrderSource.choices)
+    external_id = models.CharField(max_length=255)
+    placed_at = models.DateTimeField(db_index=True)
+    customer_email = models.EmailField(max_length=254, db_index=True)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY, default=Decimal("0"))
+    shipping = models.DecimalField(**MONEY, default=Decimal("0"))
+    tax = models.DecimalField(**MONEY, default=Decimal("0"))
+    total = models.DecimalField(**MONEY)
+    commissionable_amount = models.DecimalField(**MONEY)
+    refunded_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    # The code typed at checkout, as typed (attribution normalises it).
+    code = models.CharField(max_length=64, blank=True, db_index=True)
+    # The `ref` click token the buyer landed with, if any.
+    landing_token = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PAID)
+    # Stripe: the PaymentIntent refunds point at. Empty for other sources.
+    payment_reference = models.CharField(max_length=255, blank=True)
+    # SHA-256 of the normalised payload: a second delivery with another payload is a conflict.
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="order_unique_per_source"),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0)
+                & Q(discount__gte=0)
+                & Q(shipping__gte=0)
+                & Q(tax__gte=0)
+                & Q(total__gte=0)
+                & Q(commissionable_amount__gte=0)
+                & Q(refunded_amount__gte=0),
+                name="order_amounts_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["payment_reference"],
+                name="order_payment_reference",
+                condition=~Q(payment_reference=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+    @property
+    def net_commissionable_amount(self) -> Decimal:
+        """The commissionable amount left after refunds, reduced in proportion to the refunded share."""
+        if self.status == OrderStatus.CANCELLED or self.total == 0:
+            return Decimal("0.00")
+        kept = max(self.total - self.refunded_amount, Decimal("0"))
+        return (self.commissionable_amount * kept / self.total).quantize(Decimal("0.01"))
+
+
+class OrderLine(models.Model):
+    """One line of an order as the shop sold it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} × {self.quantity}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")  # asked for, money on its way back; counts as refunded
+    SUCCEEDED = "succeeded", _("Succeeded")  # the money went back; counts as refunded
+    FAILED = "failed", _("Failed")  # the refund did not happen; the order keeps the money
+    CANCELED = "canceled", _("Canceled")  # withdrawn before it happened; the order keeps the money
+
+
+# Refunds only move forward, so events applied in any order reach the same state.
+REFUND_STATUS_RANK: dict[str, int] = {
+    RefundStatus.PENDING: 0,
+    RefundStatus.SUCCEEDED: 1,
+    RefundStatus.FAILED: 2,
+    RefundStatus.CANCELED: 2,
+}
+ACTIVE_REFUND_STATUSES = (RefundStatus.PENDING, RefundStatus.SUCCEEDED)
+
+
+class Refund(models.Model):
+    """Money given back on an order, recorded once per (source, external id).
+
+    A refund may arrive before its order (Stripe does not promise event order): it is kept with
+    `order` empty and its `order_reference`, and attached when the order is recorded.
+    """
+
+    source = models.CharField(max_length=8, choices=OrderSource.choices)
+    external_id = models.CharField(max_length=255)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", null=True, blank=True)
+    # Stripe: the PaymentIntent id; API/CSV: the order's external id.
+    order_reference = models.CharField(max_length=255)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED)
+    refunded_at = models.DateTimeField()
+    reason = models.CharField(max_length=255, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="refund_unique_per_source"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source", "order_reference"],
+                name="refund_waiting_for_order",
+                condition=Q(order__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_REFUND_STATUSES
+
+
+class OrderStatusChange(models.Model):
+    """History of an order's status: who or what moved it, when, from, to, why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class StripeEventStatus(models.TextChoices):
+    PROCESSED = "processed", _("Processed")  # its effect is recorded
+    IGNORED = "ignored", _("Ignored")  # a type (or state) Soirée does not act on
+    FAILED = "failed", _("Failed")  # processing raised; Stripe retries and we try again
+
+
+class StripeEvent(models.Model):
+    """Each Stripe event, stored once by its id: a repeated delivery finds it and changes nothing."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    livemode = models.BooleanField(default=False)
+    stripe_created_at = models.DateTimeField()
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=StripeEventStatus.choices)
+    attempts = models.PositiveIntegerField(default=1)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} ({self.type})"
+
+
+class ShopApiKey(AbstractAPIKey):
+    """A key the shop platform sends as `Authorization: Api-Key <key>`; only its hash is stored."""
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("shop API key")
+        verbose_name_plural = _("shop API keys")

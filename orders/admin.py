@@ -1,0 +1,100 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from rest_framework_api_key.admin import APIKeyModelAdmin
+
+from backend.errors import DomainError
+from orders.models import Order, OrderLine, OrderStatusChange, Refund, ShopApiKey, StripeEvent
+from orders.services import cancel_order
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["sku", "quantity", "unit_price"]
+
+
+class RefundInline(admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    fields = ["source", "external_id", "amount", "currency", "status", "refunded_at", "reason"]
+    readonly_fields = fields
+
+
+class OrderStatusChangeInline(admin.TabularInline):
+    model = OrderStatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "changed_at", "by", "reason"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    """Read-only: orders come from Stripe, the shop or CSV, and change through services only."""
+
+    list_display = [
+        "external_id",
+        "source",
+        "placed_at",
+        "currency",
+        "total",
+        "refunded_amount",
+        "status",
+        "code",
+    ]
+    list_filter = ["source", "status", "currency"]
+    search_fields = ["external_id", "code", "landing_token"]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, RefundInline, OrderStatusChangeInline]
+    actions = ["cancel_selected"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
+        return [field.name for field in Order._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+    @admin.action(description="Cancel the selected orders")
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        for order in queryset:
+            try:
+                cancel_order(order=order, by=request.user, reason="cancelled in the admin")
+            except DomainError as error:
+                self.message_user(request, f"{order}: {error.message}", messages.WARNING)
+
+
+@admin.register(Refund)
+class RefundAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "source", "order", "amount", "currency", "status", "refunded_at"]
+    list_filter = ["source", "status"]
+    search_fields = ["external_id", "order_reference"]
+    raw_id_fields = ["order"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Refund | None = None) -> list[str]:
+        return [field.name for field in Refund._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin):
+    list_display = ["event_id", "type", "status", "attempts", "received_at", "processed_at"]
+    list_filter = ["status", "type"]
+    search_fields = ["event_id"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: StripeEvent | None = None) -> list[str]:
+        return [field.name for field in StripeEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ShopApiKey)
+class ShopApiKeyAdmin(APIKeyModelAdmin):
+    pass

@@ -1,0 +1,219 @@
+"""Orders API: the shop platform's import (API key) and marketing's reads (staff token)."""
+
+from typing import Any
+
+import django_filters
+from django.db import transaction
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import generics, status
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_api_key.permissions import BaseHasAPIKey
+
+from backend.errors import DomainError
+from backend.openapi import CONFLICT
+from backend.pagination import CursorPagination
+from backend.permissions import IsMarketing
+from orders.models import Order, OrderSource, OrderStatus, ShopApiKey
+from orders.serializers import (
+    ImportBatchResultSerializer,
+    OrderBatchInputSerializer,
+    OrderCancelInputSerializer,
+    OrderDetailSerializer,
+    OrderInputSerializer,
+    OrderListSerializer,
+    ShopOrderSerializer,
+)
+from orders.services import ImportResult, cancel_order, get_order, import_order
+
+
+class HasShopApiKey(BaseHasAPIKey):
+    """The request carries a valid, unrevoked, unexpired shop key (`Authorization: Api-Key <key>`)."""
+
+    model = ShopApiKey
+
+
+class ShopApiKeyAuthentication(BaseAuthentication):
+    """Names the scheme (401 + `WWW-Authenticate: Api-Key`); `HasShopApiKey` checks the key itself."""
+
+    def authenticate(self, request: Request) -> None:
+        return None
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Api-Key"
+
+
+class ShopApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ShopApiKeyAuthentication
+    name = "shopApiKey"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Api-Key <key>`: a shop API key created in the admin or with "
+            "`manage.py create_shop_api_key`.",
+        }
+
+
+def _error_response(exc: Exception, view: APIView, request: Request) -> Response:
+    """The one error shape, built by the project's exception handler, for one batch item."""
+    from rest_framework.settings import api_settings
+
+    response = api_settings.EXCEPTION_HANDLER(exc, {"view": view, "request": request})
+    assert response is not None  # every DomainError and ValidationError is handled
+    return response
+
+
+class OrderFilter(django_filters.FilterSet):
+    placed_from = django_filters.IsoDateTimeFilter(
+        field_name="placed_at", lookup_expr="gte", help_text="Placed at or after (ISO 8601)."
+    )
+    placed_to = django_filters.IsoDateTimeFilter(
+        field_name="placed_at", lookup_expr="lt", help_text="Placed before (ISO 8601)."
+    )
+    source = django_filters.ChoiceFilter(choices=OrderSource.choices)
+    status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
+    code = django_filters.CharFilter(
+        field_name="code", lookup_expr="iexact", help_text="Code entered at checkout."
+    )
+
+    class Meta:
+        model = Order
+        fields = ["placed_from", "placed_to", "source", "status", "code"]
+
+
+class OrdersApi(generics.ListAPIView):
+    """`GET /api/v1/orders/`: marketing's list (staff token; e-mails masked without the personal-data
+    permission). `POST /api/v1/orders/`: the shop's import (API key), one order or `{"orders": [...]}`.
+    """
+
+    serializer_class = OrderListSerializer
+    pagination_class = CursorPagination
+    filterset_class = OrderFilter
+    ordering_fields: list[str] = []
+    queryset = Order.objects.for_list()
+    source = OrderSource.API
+
+    def _is_import(self) -> bool:
+        return getattr(self, "request", None) is not None and self.request.method == "POST"
+
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        if self._is_import():
+            return [ShopApiKeyAuthentication()]
+        return super().get_authenticators()
+
+    def get_permissions(self) -> list[Any]:
+        return [HasShopApiKey()] if self._is_import() else [IsMarketing()]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return OrderListSerializer.context_for(self.request)
+
+    @extend_schema(
+        operation_id="orders_import",
+        request=PolymorphicProxySerializer(
+            component_name="OrderImportRequest",
+            serializers=[OrderInputSerializer, OrderBatchInputSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="OrderImportResponse",
+                serializers=[ShopOrderSerializer, ImportBatchResultSerializer],
+                resource_type_field_name=None,
+            ),
+            201: OpenApiResponse(ShopOrderSerializer, description="The order was recorded now."),
+            **CONFLICT,
+        },
+        description=(
+            "Idempotent on (source, external_id): the same order again answers 200 with the same body; "
+            "other content for the same id answers 409. Refunds are recorded once by `refund_id`. "
+            "A batch answers 200 with a result per item (each with the status it would have had alone)."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        if isinstance(request.data, dict) and "orders" in request.data:
+            return self._batch(request)
+        item = self._import_one(request.data)
+        if isinstance(item, Exception):
+            raise item
+        result: ImportResult = item
+        body = ShopOrderSerializer(result.order).data
+        return Response(body, status=status.HTTP_201_CREATED if result.order_created else status.HTTP_200_OK)
+
+    def _import_one(self, payload: Any) -> ImportResult | Exception:
+        data = OrderInputSerializer(data=payload)
+        try:
+            data.is_valid(raise_exception=True)
+            return import_order(
+                source=self.source,
+                data=OrderInputSerializer.to_order_data(data.validated_data),
+                refunds=OrderInputSerializer.to_refund_data(data.validated_data),
+            )
+        except (ValidationError, DomainError) as error:
+            return error
+
+    def _batch(self, request: Request) -> Response:
+        envelope = OrderBatchInputSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        items = envelope.validated_data["orders"]
+        # One transaction, a savepoint per item; items touching the same order are taken in a fixed
+        # order so that two concurrent batches never wait on each other in a cycle.
+        results: list[dict[str, Any] | None] = [None] * len(items)
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
+        order_of_work = sorted(range(len(items)), key=lambda i: str(items[i].get("external_id", "")))
+        with transaction.atomic():
+            for index in order_of_work:
+                outcome = self._import_one(items[index])
+                external_id = items[index].get("external_id")
+                if isinstance(outcome, Exception):
+                    error = _error_response(outcome, self, request)
+                    counts["errors"] += 1
+                    results[index] = {
+                        "index": index,
+                        "external_id": external_id if isinstance(external_id, str) else None,
+                        "result": "error",
+                        "status_code": error.status_code,
+                        "order": None,
+                        "error": error.data,
+                    }
+                    continue
+                label = (
+                    "created" if outcome.order_created else ("updated" if outcome.changed else "unchanged")
+                )
+                counts[label] += 1
+                results[index] = {
+                    "index": index,
+                    "external_id": outcome.order.external_id,
+                    "result": label,
+                    "status_code": 201 if outcome.order_created else 200,
+                    "order": ShopOrderSerializer(outcome.order).data,
+                    "error": None,
+                }
+        return Response({**counts, "results": results})
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsMarketing]
+
+    @extend_schema(responses=OrderDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        order = get_order(pk=pk)
+        return Response(OrderDetailSerializer(order, context=OrderDetailSerializer.context_for(request)).data)
+
+
+class OrderCancelApi(APIView):
+    permission_classes = [IsMarketing]
+
+    @extend_schema(request=OrderCancelInputSerializer, responses={200: OrderDetailSerializer, **CONFLICT})
+    def post(self, request: Request, pk: int) -> Response:
+        data = OrderCancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cancel_order(order=get_order(pk=pk), by=request.user, reason=data.validated_data["reason"])
+        order = get_order(pk=pk)
+        return Response(OrderDetailSerializer(order, context=OrderDetailSerializer.context_for(request)).data)

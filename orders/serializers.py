@@ -1,0 +1,273 @@
+"""Input and output shapes of the orders API (shop import, marketing reads)."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.permissions import user_sees_personal_data
+from orders.models import Order, OrderLine, OrderStatusChange, Refund
+from orders.services import LineData, OrderData, RefundData, order_rule_problems
+
+MAX_BATCH = 1000
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d{1,10}(\.\d{1,2})?$"})
+class MoneyField(serializers.DecimalField):
+    """Money travels as a decimal string ("19.99"), never as a JSON number."""
+
+    default_error_messages = {"not_a_string": 'Send amounts as decimal strings, e.g. "19.99".'}
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset (`Z` or `+02:00`): a time without one is ambiguous."""
+
+    default_error_messages = {"naive": "Give a time zone offset (e.g. 2026-11-03T18:04:00Z)."}
+
+    def to_internal_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class OrderLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
+    unit_price = MoneyField()
+
+
+class RefundInputSerializer(serializers.Serializer):
+    refund_id = serializers.CharField(max_length=255)
+    amount = MoneyField()
+    refunded_at = AwareDateTimeField()
+    reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class OrderInputSerializer(serializers.Serializer):
+    """One order from the shop. Refunds may come with it, each recorded once by its `refund_id`."""
+
+    external_id = serializers.CharField(max_length=255)
+    placed_at = AwareDateTimeField()
+    customer_email = serializers.EmailField(max_length=254)
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$", max_length=3, error_messages={"invalid": "An ISO 4217 code such as EUR."}
+    )
+    subtotal = MoneyField()
+    discount = MoneyField(required=False, default=Decimal("0"))
+    shipping = MoneyField(required=False, default=Decimal("0"))
+    tax = MoneyField(required=False, default=Decimal("0"))
+    total = MoneyField()
+    code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    landing_token = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    lines = OrderLineInputSerializer(many=True, required=False, default=list, max_length=500)
+    refunds = RefundInputSerializer(many=True, required=False, default=list, max_length=100)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        problems = order_rule_problems(self.to_order_data(attrs))
+        if problems:
+            raise serializers.ValidationError(
+                {
+                    name: [serializers.ErrorDetail(message, code) for message, code in errors]
+                    for name, errors in problems.items()
+                }
+            )
+        refund_ids = [refund["refund_id"] for refund in attrs["refunds"]]
+        if len(set(refund_ids)) != len(refund_ids):
+            raise serializers.ValidationError(
+                {"refunds": [serializers.ErrorDetail("Each refund_id may appear once.", "duplicate_refund")]}
+            )
+        return attrs
+
+    @staticmethod
+    def to_order_data(attrs: dict[str, Any]) -> OrderData:
+        return OrderData(
+            external_id=attrs["external_id"].strip(),
+            placed_at=attrs["placed_at"],
+            customer_email=attrs["customer_email"],
+            currency=attrs["currency"].upper(),
+            subtotal=attrs["subtotal"],
+            discount=attrs["discount"],
+            shipping=attrs["shipping"],
+            tax=attrs["tax"],
+            total=attrs["total"],
+            code=attrs["code"].strip(),
+            landing_token=attrs["landing_token"].strip(),
+            lines=tuple(LineData(**line) for line in attrs["lines"]),
+        )
+
+    @staticmethod
+    def to_refund_data(attrs: dict[str, Any]) -> tuple[RefundData, ...]:
+        return tuple(
+            RefundData(
+                external_id=refund["refund_id"].strip(),
+                amount=refund["amount"],
+                refunded_at=refund["refunded_at"],
+                reason=refund["reason"],
+            )
+            for refund in attrs["refunds"]
+        )
+
+
+class OrderBatchInputSerializer(serializers.Serializer):
+    """Up to 1,000 orders; each is validated and recorded on its own, with its own result."""
+
+    orders = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=MAX_BATCH)
+
+
+class ShopRefundSerializer(serializers.ModelSerializer):
+    refund_id = serializers.CharField(source="external_id")
+
+    class Meta:
+        model = Refund
+        fields = ["refund_id", "amount", "currency", "status", "refunded_at", "reason"]
+
+
+class ShopOrderSerializer(serializers.ModelSerializer):
+    """What the shop gets back: the recorded order as Soirée holds it (same for a repeat)."""
+
+    refunds = ShopRefundSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "status",
+            "placed_at",
+            "currency",
+            "subtotal",
+            "discount",
+            "shipping",
+            "tax",
+            "total",
+            "commissionable_amount",
+            "refunded_amount",
+            "refunds",
+        ]
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    type = serializers.CharField()
+    errors = ErrorItemSerializer(many=True)
+    extra = serializers.JSONField(required=False)
+
+
+class ImportItemResultSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    status_code = serializers.IntegerField(help_text="What this item alone would have answered.")
+    order = ShopOrderSerializer(allow_null=True)
+    error = ErrorBodySerializer(allow_null=True, help_text="The one error shape, for this item.")
+
+
+class ImportBatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    results = ImportItemResultSerializer(many=True)
+
+
+def mask_email(email: str) -> str:
+    """`clara@example.com` → `c***@example.com`."""
+    local, at, domain = email.partition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+class _MaskedEmailMixin(serializers.Serializer):
+    customer_email = serializers.SerializerMethodField()
+
+    def get_customer_email(self, order: Order) -> str:
+        if self.context.get("sees_personal_data"):
+            return order.customer_email
+        return mask_email(order.customer_email)
+
+    @staticmethod
+    def context_for(request: Any) -> dict[str, Any]:
+        return {"request": request, "sees_personal_data": user_sees_personal_data(request.user)}
+
+
+class OrderListSerializer(_MaskedEmailMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "placed_at",
+            "customer_email",
+            "currency",
+            "subtotal",
+            "discount",
+            "shipping",
+            "tax",
+            "total",
+            "commissionable_amount",
+            "refunded_amount",
+            "code",
+            "landing_token",
+            "status",
+        ]
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["sku", "quantity", "unit_price"]
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Refund
+        fields = ["source", "external_id", "amount", "currency", "status", "refunded_at", "reason"]
+
+
+class OrderStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderStatusChange
+        fields = ["from_status", "to_status", "changed_at", "reason"]
+
+
+class OrderDetailSerializer(OrderListSerializer):
+    lines = OrderLineSerializer(many=True, read_only=True)
+    refunds = RefundSerializer(many=True, read_only=True)
+    status_changes = OrderStatusChangeSerializer(many=True, read_only=True)
+    net_commissionable_amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta(OrderListSerializer.Meta):
+        fields = [
+            *OrderListSerializer.Meta.fields,
+            "net_commissionable_amount",
+            "lines",
+            "refunds",
+            "status_changes",
+        ]
+
+
+class OrderCancelInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)

@@ -1,0 +1,18 @@
+"""Announcements other apps listen to (attribution, rewards). They only notify.
+
+Both are sent inside the recording transaction, right after the rows are written, and only when
+something new was recorded (never for a repeated delivery). A receiver's writes therefore commit
+with the order or refund, or not at all: an order and its attribution exist together, exactly once.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: `order` (orders.models.Order), freshly recorded.
+order_recorded = Signal()
+
+# kwargs: `refund` (orders.models.Refund), `order` — sent when a refund changes what an order keeps:
+# recorded on a known order, attached to an order that arrived after it, or its status moved.
+refund_recorded = Signal()
+
+# kwargs: `order` — the order was voided: whatever it earned must be taken back.
+order_cancelled = Signal()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from orders.stripe_events import stripe_webhook
+
+app_name = "orders"
+
+urlpatterns = [
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
+]
