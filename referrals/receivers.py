@@ -5,6 +5,8 @@ from typing import Any
 from django.dispatch import receiver
 
 from ambassadors.signals import host_selected, party_created
+from orders.signals import order_recorded
+from referrals.attribution import attribute_order
 from referrals.codes import issue_host_code, issue_party_code
 
 
@@ -16,3 +18,8 @@ def _issue_code_for_selected_host(sender: Any, *, host: Any, **kwargs: Any) -> N
 @receiver(party_created, dispatch_uid="referrals.issue_party_code")
 def _issue_code_for_new_party(sender: Any, *, party: Any, **kwargs: Any) -> None:
     issue_party_code(party=party)
+
+
+@receiver(order_recorded, dispatch_uid="referrals.attribute_order")
+def _attribute_recorded_order(sender: Any, *, order: Any, **kwargs: Any) -> None:
+    attribute_order(order=order)

@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from referrals.attribution import reconcile_unattributed
 from referrals.links import purge_clicks
 from referrals.models import ReferralCode
 from referrals.stripe_promotions import deactivate_mirror, mirror_code
@@ -22,3 +23,8 @@ def deactivate_stripe_mirror(*, code_id: int) -> bool:
 @task()
 def purge_clicks_task() -> int:
     return purge_clicks()
+
+
+@task()
+def reconcile_attributions_task() -> int:
+    return reconcile_unattributed()

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from referrals.views import referral_redirect
+from referrals import views
 
 app_name = "referrals"
 
 urlpatterns = [
-    path("r/<str:code>", referral_redirect, name="redirect"),
+    path("r/<str:code>", views.referral_redirect, name="redirect"),
+    path("portal/share/", views.share, name="share"),
+    path("portal/share/qr/<str:code>.<str:image_format>", views.share_qr, name="share-qr"),
 ]

@@ -1,9 +1,17 @@
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+"""Referral pages: the public `/r/<code>` redirect and the host's "share" page with QR codes."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.throttling import SimpleRateThrottle
 
+from backend.qr import qr_png, qr_svg
 from referrals.links import follow_link
+from referrals.models import CodeKind, ReferralCode
 
 
 class _RedirectThrottle(SimpleRateThrottle):
@@ -27,4 +35,38 @@ def referral_redirect(request: HttpRequest, code: str) -> HttpResponse:
     )
     response = HttpResponseRedirect(location)
     response["Referrer-Policy"] = "no-referrer-when-downgrade"
+    return response
+
+
+def share_link(code: ReferralCode) -> str:
+    return settings.SITE_URL + reverse("referrals:redirect", args=[code.code])
+
+
+@login_required
+def share(request: HttpRequest) -> HttpResponse:
+    """The signed-in host's codes: one per campaign, and one per party, each with its link and QR code."""
+    codes = list(
+        ReferralCode.objects.for_user(request.user)
+        .select_related("campaign", "party", "host")
+        .order_by("kind", "-created_at")
+    )
+    host_codes = [(code, share_link(code)) for code in codes if code.kind == CodeKind.HOST]
+    party_codes = [(code, share_link(code)) for code in codes if code.kind == CodeKind.PARTY]
+    return render(request, "referrals/share.html", {"host_codes": host_codes, "party_codes": party_codes})
+
+
+@login_required
+def share_qr(request: HttpRequest, code: str, image_format: str) -> HttpResponse:
+    found = (
+        ReferralCode.objects.for_user(request.user).filter(code=code.upper()).select_related("host").first()
+    )
+    if found is None:
+        raise Http404
+    link = share_link(found)
+    if image_format == "svg":
+        response = HttpResponse(qr_svg(link), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr_png(link), content_type="image/png")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{found.code}.{image_format}"'
     return response

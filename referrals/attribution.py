@@ -1,0 +1,269 @@
+"""Which host (and party) brought an order, by a rule a person can read (SPEC §7).
+
+Rules, first match wins:
+  1. code  — the code entered at checkout is one of ours and valid at the order time;
+  2. link  — the landing token is a click of one of our links inside the attribution window;
+  3. guest — the buyer's e-mail is a guest of a party held before the order, inside its window
+             (the most recent such party);
+  4. none  — unattributed, with the reason (`unknown_code`, `expired_code`, `no_match`).
+A buyer who is the host is credited with `self_referral` and earns nothing; so does a paused or
+banned host. The decision depends only on the order and today's codes, clicks and guest lists, never
+on other orders, so it is deterministic whatever order orders arrive in.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ambassadors.models import Guest, Host, Party, PartyStatus
+from backend.errors import Invalid
+from orders.models import Order
+from referrals.models import (
+    Attribution,
+    AttributionChange,
+    AttributionMethod,
+    AttributionReason,
+    Click,
+    ReferralCode,
+)
+
+_HELD_STATUSES = (PartyStatus.HELD, PartyStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class Decision:
+    method: str
+    reason: str = ""
+    host: Host | None = None
+    party: Party | None = None
+    referral_code: ReferralCode | None = None
+    click: Click | None = None
+    explanation: str = ""
+
+    @property
+    def earns(self) -> bool:
+        return self.host is not None and not self.reason
+
+
+def _ago(earlier: datetime, later: datetime) -> str:
+    """'2 days', '5 hours', '12 minutes' — the largest whole unit, for the explanation sentence."""
+    seconds = max(0, int((later - earlier).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "moments"
+
+
+def _credited(decision: Decision, order: Order) -> Decision:
+    """Apply the no-earning cases to a matched decision."""
+    host = decision.host
+    assert host is not None
+    if order.customer_email and order.customer_email == host.user.email:
+        return Decision(
+            **{
+                **decision.__dict__,
+                "reason": AttributionReason.SELF_REFERRAL,
+                "explanation": f"{decision.explanation} (self-referral: the buyer is the host, nothing earned)",
+            }
+        )
+    if not host.earns:
+        return Decision(
+            **{
+                **decision.__dict__,
+                "reason": AttributionReason.HOST_NOT_EARNING,
+                "explanation": f"{decision.explanation} (host {host.status}: nothing earned)",
+            }
+        )
+    return decision
+
+
+def _by_code(order: Order) -> tuple[Decision | None, str]:
+    if not order.code:
+        return None, ""
+    code = (
+        ReferralCode.objects.select_related("host__user", "party", "campaign")
+        .filter(code=order.code.strip().upper())
+        .first()
+    )
+    if code is None:
+        return None, AttributionReason.UNKNOWN_CODE
+    if not code.is_valid_at(order.placed_at):
+        return None, AttributionReason.EXPIRED_CODE
+    return Decision(
+        method=AttributionMethod.CODE,
+        host=code.host,
+        party=code.party,
+        referral_code=code,
+        explanation=f"code {code.code} entered at checkout",
+    ), ""
+
+
+def _by_link(order: Order) -> Decision | None:
+    if not order.landing_token:
+        return None
+    click = (
+        Click.objects.select_related("code__host__user", "code__party", "code__campaign")
+        .filter(token=order.landing_token)
+        .first()
+    )
+    if click is None:
+        return None
+    window = timedelta(days=click.code.campaign.attribution_window_days)
+    if not (click.at <= order.placed_at <= click.at + window) or not click.code.is_valid_at(click.at):
+        return None
+    return Decision(
+        method=AttributionMethod.LINK,
+        host=click.code.host,
+        party=click.code.party,
+        referral_code=click.code,
+        click=click,
+        explanation=f"link of {click.code.code} clicked {_ago(click.at, order.placed_at)} earlier",
+    )
+
+
+def _by_guest_list(order: Order) -> Decision | None:
+    if not order.customer_email:
+        return None
+    guest = (
+        Guest.objects.select_related("party__host__user")
+        .filter(
+            email=order.customer_email,
+            party__status__in=_HELD_STATUSES,
+            party__starts_at__lte=order.placed_at,
+            party__attribution_ends_at__gte=order.placed_at,
+        )
+        .order_by("-party__starts_at", "-party_id")
+        .first()
+    )
+    if guest is None:
+        return None
+    party = guest.party
+    return Decision(
+        method=AttributionMethod.GUEST,
+        host=party.host,
+        party=party,
+        explanation=f"guest of party #{party.pk} held {_ago(party.starts_at, order.placed_at)} earlier",
+    )
+
+
+def decide(order: Order) -> Decision:
+    """The attribution the rules give `order` on today's facts (reads only)."""
+    by_code, code_problem = _by_code(order)
+    decision = by_code or _by_link(order) or _by_guest_list(order)
+    if decision is not None:
+        return _credited(decision, order)
+    reason = code_problem or AttributionReason.NO_MATCH
+    sentences = {
+        AttributionReason.UNKNOWN_CODE: f"unattributed: code {order.code} is not one of ours",
+        AttributionReason.EXPIRED_CODE: f"unattributed: code {order.code} was not valid at the order time",
+        AttributionReason.NO_MATCH: "unattributed: no code, link or guest list matched",
+    }
+    return Decision(method=AttributionMethod.NONE, reason=reason, explanation=sentences[reason])
+
+
+def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> Attribution:
+    current = Attribution.objects.select_for_update().filter(order=order).first()
+    values = {
+        "method": decision.method,
+        "reason": decision.reason,
+        "host": decision.host,
+        "party": decision.party,
+        "campaign": decision.host.campaign if decision.host else None,
+        "referral_code": decision.referral_code,
+        "click": decision.click,
+        "earns": decision.earns,
+        "explanation": decision.explanation[:300],
+        "decided_at": timezone.now(),
+    }
+    if current is None:
+        return Attribution.objects.create(order=order, **values)
+    AttributionChange.objects.create(
+        order=order,
+        by=by,
+        from_method=current.method,
+        from_host=current.host,
+        from_party=current.party,
+        to_method=decision.method,
+        to_host=decision.host,
+        to_party=decision.party,
+        reason=change_reason[:500],
+    )
+    for field, value in values.items():
+        setattr(current, field, value)
+    current.save(update_fields=list(values))
+    return current
+
+
+@transaction.atomic
+def attribute_order(*, order: Order) -> Attribution:
+    """Give a newly recorded order its attribution; a second call for the same order changes nothing."""
+    existing = Attribution.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    return _write(order, decide(order), by=None, change_reason="")
+
+
+@transaction.atomic
+def reattribute_order(
+    *, order: Order, host: Host | None, party: Party | None, by: Any, reason: str
+) -> Attribution:
+    """Marketing credits an order by hand (or un-credits it with `host=None`); the reason is audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("A reason is required to re-attribute an order.", code="required", field="reason")
+    if party is not None and host is not None and party.host_id != host.pk:
+        raise Invalid("The party belongs to another host.", code="party_not_of_host", field="party")
+    if party is not None and host is None:
+        host = party.host
+    if host is None:
+        decision = Decision(
+            method=AttributionMethod.MANUAL,
+            reason=AttributionReason.NO_MATCH,
+            explanation=f"unattributed by marketing: {reason}",
+        )
+    else:
+        where = f" (party #{party.pk})" if party else ""
+        decision = _credited(
+            Decision(
+                method=AttributionMethod.MANUAL,
+                host=host,
+                party=party,
+                explanation=f"credited to {host.full_name}{where} by marketing: {reason}",
+            ),
+            order,
+        )
+    return _write(Order.objects.select_for_update().get(pk=order.pk), decision, by=by, change_reason=reason)
+
+
+def reconcile_unattributed(*, now: datetime | None = None, max_window_days: int = 365) -> int:
+    """Re-examine unattributed orders still inside a window: guests or reports may have come later.
+
+    Only automatic `none` decisions are revisited (a manual decision stands). Returns how many
+    orders found their host. Running it twice changes nothing the second time.
+    """
+    now = now or timezone.now()
+    candidates = (
+        Attribution.objects.filter(
+            method=AttributionMethod.NONE, order__placed_at__gte=now - timedelta(days=max_window_days)
+        )
+        .select_related("order")
+        .order_by("pk")
+    )
+    found = 0
+    for attribution in candidates.iterator(chunk_size=500):
+        decision = decide(attribution.order)
+        if decision.method == AttributionMethod.NONE:
+            continue
+        with transaction.atomic():
+            _write(
+                attribution.order,
+                decision,
+                by=None,
+                change_reason="reconciliation: a later guest list or report matched",
+            )
+        found += 1
+    return found
