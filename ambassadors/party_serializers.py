@@ -1,7 +1,9 @@
 """Output shapes of parties and guests, shared by the host's and marketing's API views."""
 
+from datetime import UTC
 from typing import Any
 
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +17,25 @@ from ambassadors.models import (
     PartyPhoto,
     PartyStatusChange,
 )
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """API times are ISO 8601 in UTC (`...Z`), whatever the server's local time zone."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        text = super().to_representation(value)
+        return text[:-6] + "Z" if isinstance(text, str) and text.endswith("+00:00") else text
+
+
+class UTCModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
 
 
 def mask_email(email: str) -> str:
@@ -32,7 +53,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * max(len(phone) - 5, 0) + phone[-2:]
 
 
-class PartyPhotoSerializer(serializers.ModelSerializer):
+class PartyPhotoSerializer(UTCModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -51,7 +72,7 @@ class PartyHostSerializer(serializers.Serializer):
     last_name = serializers.CharField()
 
 
-class PartyStatusChangeSerializer(serializers.ModelSerializer):
+class PartyStatusChangeSerializer(UTCModelSerializer):
     by = serializers.EmailField(source="by.email", allow_null=True, default=None)
 
     class Meta:
@@ -59,7 +80,7 @@ class PartyStatusChangeSerializer(serializers.ModelSerializer):
         fields = ["at", "from_status", "to_status", "reason", "by"]
 
 
-class BookedApplicationSerializer(serializers.ModelSerializer):
+class BookedApplicationSerializer(UTCModelSerializer):
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -67,7 +88,7 @@ class BookedApplicationSerializer(serializers.ModelSerializer):
         fields = ["id", "campaign", "status", "created_at"]
 
 
-class PartySerializer(serializers.ModelSerializer):
+class PartySerializer(UTCModelSerializer):
     campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     host = PartyHostSerializer(read_only=True)
     guest_count = serializers.IntegerField(read_only=True)
@@ -118,7 +139,7 @@ class PartyDetailSerializer(PartySerializer):
         read_only_fields = fields
 
 
-class GuestSerializer(serializers.ModelSerializer):
+class GuestSerializer(UTCModelSerializer):
     """E-mail and phone in clear for the party's host and for staff holding the personal-data permission."""
 
     email = serializers.SerializerMethodField()
@@ -154,7 +175,7 @@ class GuestSerializer(serializers.ModelSerializer):
         return phone if self._clear() else mask_phone(phone)
 
 
-class PublicPartySerializer(serializers.ModelSerializer):
+class PublicPartySerializer(UTCModelSerializer):
     """What a guest reaching the QR code sees: no guest list, no host surname, no address."""
 
     host_first_name = serializers.CharField(source="host.first_name")
