@@ -17,7 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -143,18 +143,20 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
 
 # The services speak English to the API; the portal says the same in the visitor's language.
 ERROR_MESSAGES = {
-    "invalid_phone": _lazy("Enter a valid phone number for your country, e.g. 06 12 34 56 78."),
-    "invalid_email": _lazy("Enter a valid e-mail address."),
-    "terms_required": _lazy("Please accept the programme terms."),
-    "country_not_eligible": _lazy("This campaign does not recruit in your country."),
-    "duplicate_application": _lazy("You have already applied to this campaign with this e-mail address."),
-    "applications_closed": _lazy("Applications for this campaign are closed."),
-    "applications_not_open_yet": _lazy("Applications for this campaign are not open yet."),
-    "campaign_not_recruiting": _lazy("Applications for this campaign are closed."),
-    "required": _lazy("This field is required."),
-    "max_length": _lazy("This answer is too long."),
-    "invalid_url": _lazy("Enter a valid URL."),
-    "out_of_range": _lazy("This value is out of range."),
+    "invalid_phone": gettext_lazy("Enter a valid phone number for your country, e.g. 06 12 34 56 78."),
+    "invalid_email": gettext_lazy("Enter a valid e-mail address."),
+    "terms_required": gettext_lazy("Please accept the programme terms."),
+    "country_not_eligible": gettext_lazy("This campaign does not recruit in your country."),
+    "duplicate_application": gettext_lazy(
+        "You have already applied to this campaign with this e-mail address."
+    ),
+    "applications_closed": gettext_lazy("Applications for this campaign are closed."),
+    "applications_not_open_yet": gettext_lazy("Applications for this campaign are not open yet."),
+    "campaign_not_recruiting": gettext_lazy("Applications for this campaign are closed."),
+    "required": gettext_lazy("This field is required."),
+    "max_length": gettext_lazy("This answer is too long."),
+    "invalid_url": gettext_lazy("Enter a valid URL."),
+    "out_of_range": gettext_lazy("This value is out of range."),
 }
 
 
