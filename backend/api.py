@@ -21,17 +21,17 @@ class TokenLoginApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token_login"
 
-    class InputSerializer(serializers.Serializer):
+    class TokenLoginInputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, trim_whitespace=False)
 
-    class OutputSerializer(serializers.Serializer):
+    class TokenLoginOutputSerializer(serializers.Serializer):
         token = serializers.CharField()
         expiry = serializers.DateTimeField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
+    @extend_schema(request=TokenLoginInputSerializer, responses={201: TokenLoginOutputSerializer}, auth=[])
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.TokenLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
             request,
@@ -43,7 +43,9 @@ class TokenLoginApi(APIView):
                 "E-mail or password is wrong, or the account has no staff role."
             )
         instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
-        return Response(self.OutputSerializer({"token": token, "expiry": instance.expiry}).data, status=201)
+        return Response(
+            self.TokenLoginOutputSerializer({"token": token, "expiry": instance.expiry}).data, status=201
+        )
 
     def get_authenticate_header(self, request: Request) -> str:
         return "Token"

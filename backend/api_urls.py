@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("ambassadors.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("ambassadors.party_api_urls")),
+    path("", include("kits.api_urls")),
+    path("", include("referrals.api_urls")),
 ]

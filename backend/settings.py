@@ -258,6 +258,7 @@ SPECTACULAR_SETTINGS = {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "AttributionMethodEnum": "referrals.models.AttributionMethod.choices",
         "ShipmentStatusEnum": "kits.models.ShipmentStatus.choices",
         "PartyStatusEnum": "ambassadors.models.PartyStatus.choices",
         "CampaignStatusEnum": "ambassadors.models.CampaignStatus.choices",

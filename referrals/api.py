@@ -1,0 +1,108 @@
+"""Referrals API: codes, and attributions that marketing reads and corrects."""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ambassadors.models import Host, Party
+from backend.pagination import CursorPagination
+from backend.permissions import IsMarketing
+from orders.models import Order
+from referrals.attribution import reattribute_order
+from referrals.models import Attribution, AttributionMethod, AttributionReason, ReferralCode
+from referrals.serializers import AttributionDetailSerializer, AttributionSerializer, ReferralCodeSerializer
+
+
+class ReferralCodeFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(method="filter_code")
+
+    class Meta:
+        model = ReferralCode
+        fields = ["campaign", "host", "party", "kind"]
+
+    def filter_code(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(code=value.strip().upper())
+
+
+class ReferralCodeListApi(generics.ListAPIView):
+    """Every code (marketing)."""
+
+    permission_classes = [IsMarketing]
+    serializer_class = ReferralCodeSerializer
+    filterset_class = ReferralCodeFilter
+    ordering_fields = ["created_at", "code"]
+    queryset = ReferralCode.objects.select_related("host").order_by("-created_at", "-id")
+
+
+class MyReferralCodeListApi(generics.ListAPIView):
+    """The signed-in host's own codes."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReferralCodeSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return ReferralCode.objects.for_user(self.request.user).select_related("host").order_by("kind", "-id")
+
+
+class AttributionFilter(django_filters.FilterSet):
+    placed_after = django_filters.IsoDateTimeFilter(field_name="order__placed_at", lookup_expr="gte")
+    placed_before = django_filters.IsoDateTimeFilter(field_name="order__placed_at", lookup_expr="lt")
+    method = django_filters.ChoiceFilter(choices=AttributionMethod.choices)
+    reason = django_filters.ChoiceFilter(choices=AttributionReason.choices)
+
+    class Meta:
+        model = Attribution
+        fields = ["campaign", "host", "party", "method", "reason", "earns"]
+
+
+class AttributionListApi(generics.ListAPIView):
+    """Every order's attribution with its explanation (marketing); no buyer identity."""
+
+    permission_classes = [IsMarketing]
+    serializer_class = AttributionSerializer
+    filterset_class = AttributionFilter
+    pagination_class = CursorPagination
+    queryset = Attribution.objects.select_related("order", "referral_code").order_by("-id")
+
+
+class AttributionDetailApi(generics.RetrieveAPIView):
+    permission_classes = [IsMarketing]
+    serializer_class = AttributionDetailSerializer
+    lookup_field = "order_id"
+    lookup_url_kwarg = "order_id"
+    queryset = Attribution.objects.select_related("order", "referral_code").prefetch_related(
+        "order__attribution_changes__by"
+    )
+
+
+class ReattributeApi(APIView):
+    """Credit an order to a host (and party) by hand, or to nobody; the reason is kept in the audit trail."""
+
+    permission_classes = [IsMarketing]
+
+    class ReattributeInputSerializer(serializers.Serializer):
+        host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all(), allow_null=True)
+        party = serializers.PrimaryKeyRelatedField(
+            queryset=Party.objects.all(), allow_null=True, required=False
+        )
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=ReattributeInputSerializer, responses={200: AttributionDetailSerializer})
+    def post(self, request: Request, order_id: int) -> Response:
+        order = get_object_or_404(Order, pk=order_id)
+        data = self.ReattributeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attribution = reattribute_order(
+            order=order,
+            host=data.validated_data["host"],
+            party=data.validated_data.get("party"),
+            by=request.user,
+            reason=data.validated_data["reason"],
+        )
+        return Response(AttributionDetailSerializer(attribution).data)

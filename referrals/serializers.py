@@ -1,0 +1,84 @@
+from rest_framework import serializers
+
+from referrals.models import Attribution, AttributionChange, ReferralCode
+
+
+class ReferralCodeSerializer(serializers.ModelSerializer):
+    active = serializers.BooleanField(read_only=True)
+    link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReferralCode
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "campaign",
+            "host",
+            "party",
+            "active",
+            "created_at",
+            "deactivated_at",
+            "link",
+        ]
+        read_only_fields = fields
+
+    def get_link(self, code: ReferralCode) -> str:
+        from referrals.views import share_link
+
+        return share_link(code)
+
+
+class AttributionChangeSerializer(serializers.ModelSerializer):
+    by = serializers.EmailField(source="by.email", allow_null=True, read_only=True)
+
+    class Meta:
+        model = AttributionChange
+        fields = [
+            "at",
+            "by",
+            "from_method",
+            "from_host",
+            "from_party",
+            "to_method",
+            "to_host",
+            "to_party",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class AttributionSerializer(serializers.ModelSerializer):
+    placed_at = serializers.DateTimeField(source="order.placed_at", read_only=True)
+    currency = serializers.CharField(source="order.currency", read_only=True)
+    commissionable_amount = serializers.DecimalField(
+        source="order.commissionable_amount", max_digits=12, decimal_places=2, read_only=True
+    )
+    code = serializers.CharField(source="referral_code.code", allow_null=True, read_only=True)
+
+    class Meta:
+        model = Attribution
+        fields = [
+            "order",
+            "placed_at",
+            "currency",
+            "commissionable_amount",
+            "method",
+            "reason",
+            "campaign",
+            "host",
+            "party",
+            "code",
+            "earns",
+            "explanation",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class AttributionDetailSerializer(AttributionSerializer):
+    history = AttributionChangeSerializer(source="order.attribution_changes", many=True, read_only=True)
+
+    class Meta(AttributionSerializer.Meta):
+        fields = [*AttributionSerializer.Meta.fields, "history"]
+        read_only_fields = fields
