@@ -617,6 +617,7 @@ def report_kit_problem(
     quantity: int | None = None,
 ) -> ShipmentProblem:
     """A host tells logistics that items are missing or damaged (once the kit has left)."""
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     if shipment.status not in REPORTABLE_STATUSES:
         raise Conflict(
             "A problem can be reported once the kit is on its way.",
