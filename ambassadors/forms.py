@@ -11,6 +11,24 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from ambassadors.models import Host, SocialNetwork
 
+# Names shown in the country list; a campaign's other codes show as themselves.
+COUNTRY_NAMES = {
+    "FR": _("France"),
+    "BE": _("Belgium"),
+    "CH": _("Switzerland"),
+    "LU": _("Luxembourg"),
+    "MC": _("Monaco"),
+    "DE": _("Germany"),
+    "ES": _("Spain"),
+    "IT": _("Italy"),
+    "NL": _("Netherlands"),
+    "PT": _("Portugal"),
+    "AT": _("Austria"),
+    "IE": _("Ireland"),
+    "GB": _("United Kingdom"),
+    "US": _("United States"),
+    "CA": _("Canada"),
+}
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # Networks a fan may declare by hand (Google is a sign-in provider, not an audience).
 DECLARABLE_NETWORKS = [
@@ -71,7 +89,7 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, countries: list[str], verified: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [(code, code) for code in countries]
+        self.fields["country"].choices = [(code, COUNTRY_NAMES.get(code, code)) for code in countries]
         for name in UTM_FIELDS:
             self.fields[name] = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
         if verified:

@@ -25,6 +25,7 @@ from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from ambassadors.models import Host
+from ambassadors.services import activate_invited_hosts
 
 # Session key holding the verified identities waiting for an application form, by campaign slug.
 PENDING_IDENTITIES_SESSION_KEY = "pending_social_identities"
@@ -94,6 +95,11 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Host accounts are created by selection, never by a visitor.
         return False
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        super().login(request, user)
+        # Signing in socially counts as accepting the invitation, as the one-time link does.
+        activate_invited_hosts(user=user)
 
 
 class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -23,7 +23,8 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from ambassadors import social
 from ambassadors.forms import UTM_FIELDS, ApplicationForm, HostPasswordResetForm, ProfileForm, SignInForm
-from ambassadors.models import Campaign, CampaignStatus, Host, HostStatus
+from ambassadors.models import Campaign, CampaignStatus, Host, HostStatus, SocialNetwork
+from ambassadors.services import SocialIdentity, activate_invited_hosts, submit_application
 from backend.errors import Conflict, DomainError, Invalid
 
 # ---------------------------------------------------------------------------------------------
@@ -56,8 +57,6 @@ def _client_ip(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     """The campaign page: what it is, then the form (with a social account or by hand)."""
-    from ambassadors.services import SocialIdentity, submit_application
-
     campaign = _public_campaign(slug)
     closed_reason = _closed_reason(campaign)
     identity = social.pending_identity(request, campaign.slug)
@@ -183,10 +182,15 @@ class ApplicationFormThrottle(SimpleRateThrottle):
 def _apply_context(
     campaign: Campaign, form: ApplicationForm | None, identity: dict | None, closed_reason: str | None
 ) -> dict[str, Any]:
+    network_label = ""
+    if identity is not None:
+        network = identity["network"]
+        network_label = SocialNetwork(network).label if network in SocialNetwork.values else network
     return {
         "campaign": campaign,
         "form": form,
         "identity": identity,
+        "network_label": network_label,
         "closed_reason": closed_reason,
         "apply_url": reverse("portal:apply", kwargs={"slug": campaign.slug}),
     }
@@ -206,6 +210,11 @@ class SignInView(auth_views.LoginView):
     template_name = "portal/signin.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        activate_invited_hosts(user=form.get_user())
+        return response
 
 
 class SignOutView(auth_views.LogoutView):

@@ -267,3 +267,15 @@ def test_the_invitation_link_signs_the_host_in_once(client, host):
     assert client.get(reverse("portal:dashboard")).status_code == 200
     client.post(reverse("portal:signout"))
     assert client.get(path).status_code == 400
+
+
+def test_signing_in_by_password_accepts_the_invitation(client, host):
+    Host.objects.filter(pk=host.pk).update(status="invited")
+    host.user.set_password(PASSWORD)
+    host.user.save()
+
+    client.post(reverse("portal:signin"), {"username": host.user.email, "password": PASSWORD})
+
+    host.refresh_from_db()
+    assert host.status == "active"
+    assert host.history.filter(from_status="invited", to_status="active").count() == 1

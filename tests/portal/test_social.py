@@ -186,3 +186,28 @@ def test_a_callback_with_a_bad_code_signs_nobody_in(client, fake_tiktok, code):
 
     assert "_auth_user_id" not in client.session
     assert not SocialAccount.objects.exists()
+
+
+def test_signing_in_socially_accepts_the_invitation(client, fake_tiktok):
+    host = HostFactory(
+        status="invited",
+        application=ApplicationFactory(
+            status="selected", social_network="tiktok", social_uid="tt-open-id-42", social_verified=True
+        ),
+    )
+
+    social_dance(client, "tiktok", reverse("portal:dashboard"))
+
+    host.refresh_from_db()
+    assert host.status == "active"
+
+
+def test_the_form_names_the_network_it_is_connected_with(client, fake_tiktok):
+    campaign = CampaignFactory(eligible_countries=["FR"])
+    apply_url = reverse("portal:apply", kwargs={"slug": campaign.slug})
+    social_dance(client, "tiktok", apply_url)
+    client.cookies["django_language"] = "fr"
+
+    html = client.get(apply_url).content.decode()
+
+    assert "Connectée avec TikTok en tant que clara.parties" in html
