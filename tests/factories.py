@@ -1,6 +1,7 @@
 """factory_boy factories shared by every test module."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -129,3 +130,27 @@ class GuestFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"guest{n}@example.com")
     consent_at = factory.LazyFunction(timezone.now)
     withdrawal_token = factory.Sequence(lambda n: f"withdraw-{n:08d}")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A paid shop order: 120.00 − 24.00 + 5.00 + 17.00 = 118.00 EUR, commissionable 96.00.
+
+    Written directly, without announcing it; to go through the real ingestion path (signals,
+    idempotency) use `orders.services.record_order`.
+    """
+
+    class Meta:
+        model = "orders.Order"
+
+    source = "api"
+    external_id = factory.Sequence(lambda n: f"SHOP-{n:06d}")
+    placed_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    customer_email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    currency = "EUR"
+    subtotal = Decimal("120.00")
+    discount = Decimal("24.00")
+    shipping = Decimal("5.00")
+    tax = Decimal("17.00")
+    total = Decimal("118.00")
+    commissionable_amount = Decimal("96.00")
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
