@@ -29,6 +29,7 @@ from referrals.models import (
     Click,
     ReferralCode,
 )
+from referrals.rewards import recompute_after_attribution
 
 _HELD_STATUSES = (PartyStatus.HELD, PartyStatus.CLOSED)
 
@@ -180,7 +181,10 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
         "decided_at": timezone.now(),
     }
     if current is None:
-        return Attribution.objects.create(order=order, **values)
+        created = Attribution.objects.create(order=order, **values)
+        recompute_after_attribution(attribution=created, previous_host_id=None, created=True)
+        return created
+    previous_host_id = current.host_id
     AttributionChange.objects.create(
         order=order,
         by=by,
@@ -195,6 +199,7 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
     for field, value in values.items():
         setattr(current, field, value)
     current.save(update_fields=list(values))
+    recompute_after_attribution(attribution=current, previous_host_id=previous_host_id, created=False)
     return current
 
 

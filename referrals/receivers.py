@@ -5,9 +5,12 @@ from typing import Any
 from django.dispatch import receiver
 
 from ambassadors.signals import host_selected, party_created
-from orders.signals import order_recorded
+from kits.signals import kit_settled
+from orders.signals import order_cancelled, order_recorded, refund_recorded
 from referrals.attribution import attribute_order
 from referrals.codes import issue_host_code, issue_party_code
+from referrals.models import Attribution
+from referrals.rewards import recompute_rewards, scope_of
 
 
 @receiver(host_selected, dispatch_uid="referrals.issue_host_code")
@@ -23,3 +26,16 @@ def _issue_code_for_new_party(sender: Any, *, party: Any, **kwargs: Any) -> None
 @receiver(order_recorded, dispatch_uid="referrals.attribute_order")
 def _attribute_recorded_order(sender: Any, *, order: Any, **kwargs: Any) -> None:
     attribute_order(order=order)
+
+
+@receiver(refund_recorded, dispatch_uid="referrals.rewards_after_refund")
+@receiver(order_cancelled, dispatch_uid="referrals.rewards_after_cancellation")
+def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) -> None:
+    attribution = Attribution.objects.filter(order=order, host__isnull=False).select_related("host").first()
+    if attribution is not None:
+        recompute_rewards(host=attribution.host, scope=scope_of(attribution))
+
+
+@receiver(kit_settled, dispatch_uid="referrals.rewards_after_kit_settlement")
+def _deduct_missing_kit_items(sender: Any, *, settlement: Any, **kwargs: Any) -> None:
+    recompute_rewards(host=settlement.host)

@@ -1,0 +1,362 @@
+"""The rewards ledger: the plan applied to today's facts, with only the difference posted (SPEC §8).
+
+`entitlement(host)` reads today's facts — earning attributions and their net sales after refunds,
+bookings that became active hosts, kit settlements — and returns the amount owed per basis.
+`recompute_rewards(host)` compares it with the ledger's sums per basis and posts the differences,
+so the ledger always equals the plan applied to current facts. Manual adjustments and payouts are
+facts of their own and are never recomputed.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from ambassadors.models import Application, Campaign, Host
+from backend.errors import Invalid
+from kits.models import KitSettlement
+from orders.models import OrderStatus
+from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+# Bases that recomputation owns; the others (adjustments, payouts) are never recomputed.
+_COMPUTED_PREFIXES = ("party:", "order:", "booking:", "kit:", "cap")
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def bracket_reward(sales: Decimal, brackets: list[dict[str, Any]]) -> Decimal:
+    """Marginal brackets: each slice of `sales` earns its own bracket's rate."""
+    reward = Decimal("0")
+    lower = Decimal("0")
+    for bracket in brackets:
+        upper = Decimal(bracket["up_to"]) if bracket.get("up_to") is not None else None
+        rate = Decimal(bracket["rate"])
+        top = sales if upper is None else min(sales, upper)
+        if top > lower:
+            reward += (top - lower) * rate
+        if upper is None or sales <= upper:
+            break
+        lower = upper
+    return money(reward)
+
+
+def validate_brackets(brackets: Any) -> list[dict[str, str | None]]:
+    """Brackets in increasing order, rates between 0 and 1, only the last one open-ended."""
+    if not isinstance(brackets, list) or not brackets:
+        raise Invalid("At least one bracket is required.", code="required", field="party_brackets")
+    cleaned: list[dict[str, str | None]] = []
+    previous = Decimal("0")
+    for index, bracket in enumerate(brackets):
+        try:
+            rate = Decimal(str(bracket["rate"]))
+            upper = None if bracket.get("up_to") in (None, "") else Decimal(str(bracket["up_to"]))
+        except (KeyError, TypeError, ArithmeticError) as error:
+            raise Invalid(
+                f"Bracket {index + 1} needs a numeric 'rate' and 'up_to'.",
+                code="invalid",
+                field="party_brackets",
+            ) from error
+        if not (Decimal("0") <= rate <= Decimal("1")):
+            raise Invalid(
+                f"Bracket {index + 1}: the rate must be between 0 and 1.",
+                code="invalid",
+                field="party_brackets",
+            )
+        last = index == len(brackets) - 1
+        if upper is None and not last:
+            raise Invalid("Only the last bracket may be open-ended.", code="invalid", field="party_brackets")
+        if upper is not None and upper <= previous:
+            raise Invalid("Brackets must go up.", code="invalid", field="party_brackets")
+        cleaned.append({"up_to": None if upper is None else str(money(upper)), "rate": str(rate)})
+        previous = upper or previous
+    return cleaned
+
+
+@transaction.atomic
+def set_reward_plan(*, campaign: Campaign, by: Any, **fields: Any) -> RewardPlan:
+    """Create or change a campaign's plan; every host of the campaign is recomputed under it."""
+    if "party_brackets" in fields:
+        fields["party_brackets"] = validate_brackets(fields["party_brackets"])
+    for name in ("min_party_sales", "booking_bonus", "payout_minimum", "cap_per_host", "host_code_rate"):
+        value = fields.get(name)
+        if value is not None and Decimal(value) < 0:
+            raise Invalid("Must not be negative.", code="min_value", field=name)
+    if fields.get("host_code_rate") is not None and Decimal(fields["host_code_rate"]) > 1:
+        raise Invalid("A rate is at most 1 (100 %).", code="max_value", field="host_code_rate")
+    plan, _ = RewardPlan.objects.update_or_create(campaign=campaign, defaults=fields)
+    for host in Host.objects.filter(campaign=campaign):
+        recompute_rewards(host=host)
+    return plan
+
+
+@dataclass(frozen=True)
+class Owed:
+    amount: Decimal
+    kind: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What changed: one party's sales, one order sold through the host code, or everything (None)."""
+
+    party_id: int | None = None
+    order_id: int | None = None
+
+
+def _sales_owed(host: Host, plan: RewardPlan, scope: Scope | None) -> dict[str, Owed]:
+    earning = (
+        Attribution.objects.filter(host=host, campaign=host.campaign, earns=True)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .select_related("order")
+        .only(
+            "party_id",
+            "order__id",
+            "order__status",
+            "order__total",
+            "order__refunded_amount",
+            "order__commissionable_amount",
+            "order__customer_email",
+        )
+    )
+    if scope is not None and scope.party_id is not None:
+        earning = earning.filter(party_id=scope.party_id)
+    elif scope is not None and scope.order_id is not None:
+        earning = earning.filter(order_id=scope.order_id, party__isnull=True)
+    owed: dict[str, Owed] = {}
+    party_sales: dict[int, Decimal] = defaultdict(Decimal)
+    party_buyers: dict[int, set[str]] = defaultdict(set)
+    for attribution in earning:
+        order = attribution.order
+        net = order.net_commissionable_amount
+        if attribution.party_id is None:
+            reward = money(net * plan.host_code_rate)
+            if reward:
+                owed[f"order:{order.pk}"] = Owed(
+                    reward, EntryKind.ACCRUAL, f"sale through your code, order #{order.pk}"
+                )
+            continue
+        party_sales[attribution.party_id] += net
+        if net > 0:
+            party_buyers[attribution.party_id].add(order.customer_email)
+    for party_id, sales in party_sales.items():
+        qualifies = len(party_buyers[party_id]) >= plan.min_party_buyers and sales >= plan.min_party_sales
+        reward = bracket_reward(sales, plan.party_brackets) if qualifies else ZERO
+        if reward:
+            owed[f"party:{party_id}"] = Owed(
+                reward, EntryKind.ACCRUAL, f"party #{party_id}: {sales} of sales"
+            )
+    return owed
+
+
+def _bookings_owed(host: Host, plan: RewardPlan) -> dict[str, Owed]:
+    if not plan.booking_bonus:
+        return {}
+    booked = (
+        Application.objects.filter(booking_guests__party__host=host, host__activated_at__isnull=False)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    return {
+        f"booking:{application_id}": Owed(
+            plan.booking_bonus, EntryKind.ACCRUAL, f"booking bonus: a guest became a host (#{application_id})"
+        )
+        for application_id in booked
+    }
+
+
+def _kit_owed(host: Host) -> dict[str, Owed]:
+    return {
+        f"kit:{settlement.pk}": Owed(
+            -settlement.amount_to_deduct,
+            EntryKind.KIT_DEDUCTION,
+            f"{settlement.missing_units} kit item(s) not returned ({settlement.get_policy_display()})",
+        )
+        for settlement in KitSettlement.objects.to_deduct().filter(host=host)
+    }
+
+
+def _in_scope(basis: str, scope: Scope | None) -> bool:
+    if scope is None:
+        return basis.startswith(_COMPUTED_PREFIXES)
+    if scope.party_id is not None:
+        return basis == f"party:{scope.party_id}"
+    return basis == f"order:{scope.order_id}"
+
+
+def _is_earning(basis: str) -> bool:
+    return basis.startswith(("party:", "order:", "booking:"))
+
+
+def entitlement(host: Host, plan: RewardPlan | None) -> dict[str, Owed]:
+    """What the host is owed per basis on today's facts (before manual adjustments and payouts)."""
+    owed: dict[str, Owed] = {}
+    if plan is not None:
+        owed.update(_sales_owed(host, plan, None))
+        owed.update(_bookings_owed(host, plan))
+        cap = _cap_owed(plan, sum((item.amount for item in owed.values()), ZERO))
+        if cap is not None:
+            owed["cap"] = cap
+    owed.update(_kit_owed(host))
+    return owed
+
+
+def _cap_owed(plan: RewardPlan, earned: Decimal) -> Owed | None:
+    if plan.cap_per_host is None or earned <= plan.cap_per_host:
+        return None
+    return Owed(plan.cap_per_host - earned, EntryKind.CAP, f"cap of {plan.cap_per_host} per host")
+
+
+def _posted_per_basis(host: Host) -> dict[str, Decimal]:
+    computed = Q()
+    for prefix in _COMPUTED_PREFIXES:
+        computed |= Q(basis__startswith=prefix)
+    rows = LedgerEntry.objects.filter(computed, host=host).values("basis").annotate(total=Sum("amount"))
+    return {row["basis"]: row["total"] for row in rows}
+
+
+def _entry(
+    host: Host, basis: str, difference: Decimal, owed: Owed | None, *, at: datetime, holding: timedelta
+) -> LedgerEntry:
+    if owed is not None and owed.kind != EntryKind.ACCRUAL:
+        kind, description = owed.kind, owed.description
+    elif difference > 0 and owed is not None:
+        kind, description = EntryKind.ACCRUAL, owed.description
+    else:
+        kind = EntryKind.REVERSAL
+        description = f"taken back: {owed.description if owed else basis}"
+    # Money taken back counts at once; money earned waits for the holding period.
+    waits = difference > 0
+    return LedgerEntry(
+        host=host,
+        campaign=host.campaign,
+        kind=kind,
+        state=EntryState.PENDING if waits else EntryState.APPROVED,
+        basis=basis,
+        amount=difference,
+        currency=host.campaign.currency,
+        description=description[:300],
+        created_at=at,
+        approvable_at=at + holding if waits else at,
+        approved_at=None if waits else at,
+    )
+
+
+@transaction.atomic
+def recompute_rewards(
+    *, host: Host, scope: Scope | None = None, at: datetime | None = None
+) -> list[LedgerEntry]:
+    """Post, per basis, the difference between what today's facts give and what the ledger holds.
+
+    With a `scope` (one party, or one host-code order) only that basis and the cap are looked at:
+    the other bases already equal their entitlement (this function is the only writer of computed
+    bases), so the result is the same as a full recomputation, at the cost of one small query.
+    """
+    at = at or timezone.now()
+    host = Host.objects.select_for_update().select_related("campaign").get(pk=host.pk)
+    plan = RewardPlan.objects.filter(campaign=host.campaign).first()
+    posted = _posted_per_basis(host)
+    if scope is None:
+        owed = entitlement(host, plan)
+    else:
+        owed = _sales_owed(host, plan, scope) if plan is not None else {}
+        earned = sum((v for b, v in posted.items() if _is_earning(b) and not _in_scope(b, scope)), ZERO)
+        earned += sum((item.amount for item in owed.values()), ZERO)
+        cap = _cap_owed(plan, earned) if plan is not None else None
+        if cap is not None:
+            owed["cap"] = cap
+    holding = timedelta(days=plan.holding_days if plan else 30)
+    entries = []
+    for basis in sorted(set(owed) | {b for b in posted if _in_scope(b, scope) or b == "cap"}):
+        difference = (owed[basis].amount if basis in owed else ZERO) - posted.get(basis, ZERO)
+        if difference:
+            entries.append(_entry(host, basis, difference, owed.get(basis), at=at, holding=holding))
+    return LedgerEntry.objects.bulk_create(entries)
+
+
+@transaction.atomic
+def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any) -> LedgerEntry:
+    """A manual adjustment by marketing, with its reason (audited; approved at once)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("A reason is required.", code="required", field="reason")
+    if not amount or money(amount) != amount:
+        raise Invalid("Give a non-zero amount with at most two decimals.", code="invalid", field="amount")
+    now = timezone.now()
+    return LedgerEntry.objects.create(
+        host=host,
+        campaign=host.campaign,
+        kind=EntryKind.ADJUSTMENT,
+        state=EntryState.APPROVED,
+        basis=f"adjustment:{uuid.uuid4().hex[:16]}",
+        amount=amount,
+        currency=host.campaign.currency,
+        description=f"adjustment: {reason}"[:300],
+        created_at=now,
+        approvable_at=now,
+        approved_at=now,
+        by=by,
+        reason=reason[:500],
+    )
+
+
+def approve_due_entries(*, at: datetime | None = None) -> int:
+    """Approve pending entries whose holding period is over (idempotent; run daily)."""
+    at = at or timezone.now()
+    return LedgerEntry.objects.filter(state=EntryState.PENDING, approvable_at__lte=at).update(
+        state=EntryState.APPROVED, approved_at=at
+    )
+
+
+@dataclass(frozen=True)
+class Balance:
+    pending: Decimal
+    approved: Decimal
+    paid: Decimal
+
+    @property
+    def owed(self) -> Decimal:
+        return self.pending + self.approved
+
+
+def balance(host: Host) -> Balance:
+    """Pending and approved amounts not paid yet, and what was paid out (payout lines excluded)."""
+    rows = (
+        LedgerEntry.objects.filter(host=host)
+        .exclude(kind=EntryKind.PAYOUT)
+        .values("state")
+        .annotate(total=Sum("amount"))
+    )
+    totals = {row["state"]: row["total"] for row in rows}
+    return Balance(
+        pending=totals.get(EntryState.PENDING, ZERO),
+        approved=totals.get(EntryState.APPROVED, ZERO),
+        paid=totals.get(EntryState.PAID, ZERO),
+    )
+
+
+def scope_of(attribution: Attribution) -> Scope:
+    if attribution.party_id is not None:
+        return Scope(party_id=attribution.party_id)
+    return Scope(order_id=attribution.order_id)
+
+
+def recompute_after_attribution(
+    *, attribution: Attribution, previous_host_id: int | None, created: bool
+) -> None:
+    """Keep the ledger equal to the plan after an order was credited, re-credited or refunded."""
+    if created and attribution.host_id is not None:
+        recompute_rewards(host=attribution.host, scope=scope_of(attribution))
+        return
+    for host_id in {previous_host_id, attribution.host_id} - {None}:
+        recompute_rewards(host=Host.objects.get(pk=host_id))
