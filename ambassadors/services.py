@@ -503,19 +503,25 @@ def apply_bulk_application_action(
 # --- campaigns ---------------------------------------------------------------------------------
 
 
-def _validate_campaign_fields(campaign: Campaign) -> None:
-    countries = campaign.eligible_countries
+def validate_eligible_countries(countries: object) -> list[str]:
+    """A non-empty list of distinct ISO 3166-1 alpha-2 codes, upper-cased; the first is the home country."""
     if not isinstance(countries, list) or not countries:
         raise Invalid("List at least one eligible country.", code="required", field="eligible_countries")
-    for code in countries:
-        if not isinstance(code, str) or code not in phonenumbers.SUPPORTED_REGIONS:
+    codes = [str(code).strip().upper() for code in countries]
+    for code in codes:
+        if code not in phonenumbers.SUPPORTED_REGIONS:
             raise Invalid(
                 f"{code!r} is not an ISO 3166-1 alpha-2 country code.",
                 code="invalid_country",
                 field="eligible_countries",
             )
-    if len(set(countries)) != len(countries):
+    if len(set(codes)) != len(codes):
         raise Invalid("Each country may appear once.", code="duplicate_country", field="eligible_countries")
+    return codes
+
+
+def _validate_campaign_fields(campaign: Campaign) -> None:
+    campaign.eligible_countries = validate_eligible_countries(campaign.eligible_countries)
     try:
         campaign.full_clean()
     except ValidationError as error:
@@ -526,8 +532,6 @@ def _validate_campaign_fields(campaign: Campaign) -> None:
 def create_campaign(*, by: User | None, **fields: Any) -> Campaign:
     """A new campaign, always in draft; the first eligible country is its home (phone region)."""
     fields.pop("status", None)
-    if isinstance(fields.get("eligible_countries"), list):
-        fields["eligible_countries"] = [str(code).upper() for code in fields["eligible_countries"]]
     campaign = Campaign(status=CampaignStatus.DRAFT, **fields)
     _validate_campaign_fields(campaign)
     campaign.save()
@@ -537,27 +541,30 @@ def create_campaign(*, by: User | None, **fields: Any) -> Campaign:
     return campaign
 
 
-@transaction.atomic
-def update_campaign(*, campaign: Campaign, by: User | None, **changes: Any) -> Campaign:
-    """Change a campaign's settings (not its status). The slug is frozen once it has been published."""
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    changes.pop("status", None)
-    if "slug" in changes and changes["slug"] != locked.slug and locked.status != CampaignStatus.DRAFT:
+def check_campaign_changes(*, campaign: Campaign, changes: dict[str, Any]) -> None:
+    """Rules on changing a stored campaign: a published slug is frozen; slots never below the hosts."""
+    if "slug" in changes and changes["slug"] != campaign.slug and campaign.status != CampaignStatus.DRAFT:
         raise Invalid(
             "The slug cannot change once the campaign was published.", code="slug_frozen", field="slug"
         )
-    if isinstance(changes.get("eligible_countries"), list):
-        changes["eligible_countries"] = [str(code).upper() for code in changes["eligible_countries"]]
-    for name, value in changes.items():
-        setattr(locked, name, value)
     if "host_slots" in changes:
-        taken = Host.objects.filter(campaign=locked).exclude(status=HostStatus.BANNED).count()
-        if locked.host_slots < taken:
+        taken = Host.objects.filter(campaign=campaign).exclude(status=HostStatus.BANNED).count()
+        if changes["host_slots"] < taken:
             raise Invalid(
                 f"{taken} hosts are already selected; slots cannot go below that.",
                 code="below_selected_hosts",
                 field="host_slots",
             )
+
+
+@transaction.atomic
+def update_campaign(*, campaign: Campaign, by: User | None, **changes: Any) -> Campaign:
+    """Change a campaign's settings (not its status). The slug is frozen once it has been published."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    changes.pop("status", None)
+    check_campaign_changes(campaign=locked, changes=changes)
+    for name, value in changes.items():
+        setattr(locked, name, value)
     _validate_campaign_fields(locked)
     locked.save()
     return locked
