@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views import defaults
+from django.views.generic import RedirectView
 
 from ambassadors.party_urls import public_urls as party_public_urls
 from backend.views import api_not_found, api_server_error, healthz
@@ -16,6 +17,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("referrals.urls")),
     # Social sign-in: provider redirects and callbacks (the pages themselves are the portal's).
+    # allauth's own account pages lead to the portal's single sign-in page.
+    path("accounts/login/", RedirectView.as_view(pattern_name="portal:signin", query_string=True)),
+    path("accounts/signup/", RedirectView.as_view(pattern_name="portal:signin")),
     path("accounts/", include("allauth.urls")),
     path("portal/kit/", include("kits.urls", namespace="kits")),
     path("portal/parties/", include("ambassadors.party_urls", namespace="parties")),

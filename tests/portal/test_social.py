@@ -211,3 +211,19 @@ def test_the_form_names_the_network_it_is_connected_with(client, fake_tiktok):
     html = client.get(apply_url).content.decode()
 
     assert "Connectée avec TikTok en tant que clara.parties" in html
+
+
+def test_a_fan_who_cancels_at_the_provider_sees_a_portal_page_and_nothing_changes(client, fake_tiktok):
+    start = client.post("/accounts/tiktok/login/?next=/portal/")
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+
+    page = client.get(f"/accounts/tiktok/login/callback/?error=access_denied&state={state}", follow=True)
+
+    assert page.status_code == 200
+    assert 'href="/static/css/portal.css"' in page.content.decode()  # in the portal's own layout
+    assert "_auth_user_id" not in client.session and not SocialAccount.objects.exists()
+
+
+def test_allauths_own_sign_in_and_sign_up_lead_to_the_portal_sign_in(client, db):
+    assert client.get("/accounts/login/?next=/portal/")["Location"] == "/signin/?next=/portal/"
+    assert client.get("/accounts/signup/")["Location"] == "/signin/"
