@@ -347,3 +347,39 @@ def test_host_added_guests_are_told_and_may_withdraw(party, host_client, django_
         )
     assert "added you to the guest list" in mail.outbox[0].body
     assert "/p/withdraw/" in mail.outbox[0].body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_registrations_never_overfill_a_guest_list(settings):
+    """Twenty guests register at once on a list bounded to 5: exactly 5 get in, the rest get a 409."""
+    import threading
+
+    from django.db import connection
+
+    settings.PARTY_MAX_GUESTS = 5
+    party = factories.PartyFactory()
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def register_one(n: int) -> None:
+        try:
+            barrier.wait()
+            services.register_guest(party=party, first_name="G", email=f"g{n}@example.com", accept_terms=True)
+            result = "in"
+        except services.Conflict as conflict:
+            result = conflict.code
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=register_one, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["guest_list_full"] * 15 + ["in"] * 5
+    assert Guest.objects.filter(party=party).count() == 5

@@ -482,3 +482,16 @@ def test_closing_before_the_window_ends_is_refused(host):
     party = factories.PartyFactory(host=host, status="held")
     with pytest.raises(services.Conflict):
         services.close_party(party=party)
+
+
+def test_a_new_party_gets_its_party_code_from_referrals_on_commit(
+    host, host_client, django_capture_on_commit_callbacks
+):
+    from referrals.models import ReferralCode
+
+    with django_capture_on_commit_callbacks(execute=True):
+        party_id = host_client.post("/api/v1/parties/", party_payload()).json()["id"]
+
+    code = ReferralCode.objects.get(party_id=party_id)
+    assert code.kind == "party"
+    assert code.code.startswith("CLARA-")
