@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ambassadors.serializers import E164PhoneField
 from kits.models import (
     Item,
     KitSettlement,
@@ -198,7 +199,7 @@ class ShipToSerializer(serializers.Serializer):
     postal_code = serializers.CharField(source="ship_to_postal_code")
     city = serializers.CharField(source="ship_to_city")
     country = serializers.CharField(source="ship_to_country")
-    phone = serializers.CharField(source="ship_to_phone", help_text="E.164, e.g. +33612345678.")
+    phone = E164PhoneField(source="ship_to_phone")
 
 
 class ShipmentSerializer(serializers.ModelSerializer):

@@ -142,7 +142,12 @@ def import_catalogue(*, rows: Iterable[dict[str, Any]], dry_run: bool = False) -
 def _lock_stocks(item_ids: Iterable[int]) -> dict[int, Stock]:
     """Lock the stock rows of these items in a deterministic order (by item id)."""
     ids = sorted(set(item_ids))
-    locked = Stock.objects.select_for_update().filter(item_id__in=ids).order_by("item_id")
+    locked = (
+        Stock.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(item_id__in=ids)
+        .order_by("item_id")
+    )
     return {stock.item_id: stock for stock in locked}
 
 
@@ -162,7 +167,7 @@ def _move(
     stock.allocated += allocated_delta
     if stock.allocated < 0 or stock.on_hand < stock.allocated:
         raise Conflict(
-            f"Stock of {stock.item_id} cannot go below what is allocated.",
+            f"Stock of {stock.item.sku} cannot go below what is allocated to kits.",
             code="insufficient_stock",
             extra={"on_hand": stock.on_hand - on_hand_delta, "allocated": stock.allocated - allocated_delta},
         )
