@@ -35,10 +35,11 @@ GARMENTS = [
 ]
 SIZES = ("XS", "S", "M", "L", "XL")
 # The state each seeded kit ends in, host by host (10 hosts show every state at least once).
+# The first host is the demo login: their kit is on its way, ready for "I received it".
 DEMO_STATES = [
+    ShipmentStatus.SHIPPED,
     ShipmentStatus.ALLOCATED,
     ShipmentStatus.PACKED,
-    ShipmentStatus.SHIPPED,
     ShipmentStatus.DELIVERED,
     ShipmentStatus.RETURNED,
     ShipmentStatus.CLOSED,
