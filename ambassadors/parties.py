@@ -3,22 +3,16 @@
 Reads that scope data live on `Party.objects` (`for_user`, `for_host`); these functions change state.
 """
 
-import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import phonenumbers
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
-from PIL import Image, UnidentifiedImageError
 
 from ambassadors.models import (
     GUEST_LIST_OPEN_STATUSES,
@@ -37,167 +31,25 @@ from ambassadors.models import (
     PartyStatus,
     PartyStatusChange,
 )
+from ambassadors.party_checks import (
+    CheckedPhoto,
+    check_photo,
+    clean_city,
+    clean_expected_guests,
+    clean_postal_code,
+    clean_social_post_urls,
+    clean_starts_at,
+    clean_text,
+    normalise_email,
+    normalise_phone,
+)
 from ambassadors.signals import party_created
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
 
 MAX_PHOTOS_PER_PARTY = 5
-MAX_SOCIAL_POST_LINKS = 10
-MAX_PHOTO_PIXELS = 40_000_000
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # Hosts who may plan parties: a banned host is out, an alumni host's campaign is over.
 PLANNING_HOST_STATUSES = frozenset({HostStatus.INVITED, HostStatus.ACTIVE, HostStatus.PAUSED})
-
-_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
-_DIGIT = re.compile(r"\d")
-
-
-# --- validation helpers -------------------------------------------------------------------------
-
-
-def _clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid("This field is required.", code="required", field=field)
-    if len(value) > max_length:
-        raise Invalid(f"At most {max_length} characters.", code="max_length", field=field)
-    return value
-
-
-def _clean_city(city: str) -> str:
-    """A town's name only: digits mean someone typed a street address, which is never stored."""
-    city = _clean_text(city, field="city", max_length=80, required=True)
-    if _DIGIT.search(city):
-        raise Invalid(
-            "Give the city only (no street address or number).", code="address_not_allowed", field="city"
-        )
-    return city
-
-
-def _clean_postal_code(postal_code: str) -> str:
-    postal_code = " ".join((postal_code or "").upper().split())
-    if not _POSTAL_CODE.match(postal_code):
-        raise Invalid(
-            "Give a postal code (2 to 10 letters, digits, spaces or dashes).",
-            code="invalid_postal_code",
-            field="postal_code",
-        )
-    return postal_code
-
-
-def _clean_expected_guests(expected_guests: int) -> int:
-    if not isinstance(expected_guests, int) or not 1 <= expected_guests <= 200:
-        raise Invalid("Expect between 1 and 200 guests.", code="out_of_range", field="expected_guests")
-    return expected_guests
-
-
-def _clean_starts_at(starts_at: datetime, campaign: Campaign) -> datetime:
-    if timezone.is_naive(starts_at):
-        raise Invalid("Give the time with its time zone.", code="naive_datetime", field="starts_at")
-    if not campaign.party_window_start <= starts_at <= campaign.party_window_end:
-        raise Invalid(
-            "The party must start inside the campaign's party window "
-            f"({campaign.party_window_start.isoformat()} – {campaign.party_window_end.isoformat()}).",
-            code="outside_party_window",
-            field="starts_at",
-        )
-    return starts_at
-
-
-def normalise_email(email: str, *, field: str = "email", required: bool = False) -> str:
-    """Trimmed, lower-cased and valid, or "" when optional and absent."""
-    email = (email or "").strip().lower()
-    if not email:
-        if required:
-            raise Invalid("This field is required.", code="required", field=field)
-        return ""
-    if len(email) > 254:
-        raise Invalid("At most 254 characters.", code="max_length", field=field)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field=field) from None
-    return email
-
-
-def normalise_phone(phone: str, *, region: str, field: str = "phone") -> str:
-    """E.164 for a number valid in its country (national numbers read in the campaign's country)."""
-    phone = (phone or "").strip()
-    if not phone:
-        return ""
-    if len(phone) > 32:
-        raise Invalid("At most 32 characters.", code="max_length", field=field)
-    try:
-        parsed = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _clean_social_post_urls(urls: list[str]) -> list[str]:
-    if len(urls) > MAX_SOCIAL_POST_LINKS:
-        raise Invalid(
-            f"At most {MAX_SOCIAL_POST_LINKS} links.", code="too_many_links", field="social_post_urls"
-        )
-    validate = URLValidator(schemes=["https", "http"])
-    cleaned: list[str] = []
-    for url in urls:
-        url = (url or "").strip()
-        if not url:
-            continue
-        if len(url) > 500:
-            raise Invalid("A link has at most 500 characters.", code="max_length", field="social_post_urls")
-        try:
-            validate(url)
-        except ValidationError:
-            raise Invalid(
-                f"Not a web link: {url[:80]}", code="invalid_url", field="social_post_urls"
-            ) from None
-        if url not in cleaned:
-            cleaned.append(url)
-    return cleaned
-
-
-@dataclass(frozen=True)
-class CheckedPhoto:
-    upload: UploadedFile
-    content_type: str
-    size_bytes: int
-
-
-def check_photo(upload: UploadedFile) -> CheckedPhoto:
-    """Accept a real JPEG, PNG or WebP image (decoded, not trusted by name or header) under the size limit."""
-    size = upload.size or 0
-    if size > settings.PARTY_PHOTO_MAX_BYTES:
-        raise Invalid(
-            f"A photo may weigh at most {settings.PARTY_PHOTO_MAX_BYTES // (1024 * 1024) or 1} MB.",
-            code="photo_too_large",
-            field="photos",
-        )
-    if size == 0:
-        raise Invalid("The photo is empty.", code="invalid_image", field="photos")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format or ""
-            width, height = image.size
-            if width * height > MAX_PHOTO_PIXELS:
-                raise Invalid("The photo has too many pixels.", code="photo_too_large", field="photos")
-            image.verify()
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.load()  # decodes the pixels: a truncated or forged file fails here
-    except Invalid:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise Invalid("The file is not a readable image.", code="invalid_image", field="photos") from None
-    finally:
-        upload.seek(0)
-    if image_format not in PHOTO_FORMATS:
-        raise Invalid("Photos must be JPEG, PNG or WebP images.", code="invalid_image_type", field="photos")
-    return CheckedPhoto(upload=upload, content_type=PHOTO_FORMATS[image_format], size_bytes=size)
 
 
 # --- parties ------------------------------------------------------------------------------------
@@ -241,16 +93,16 @@ def create_party(
     campaign = host.campaign
     if campaign.status not in {CampaignStatus.SELECTING, CampaignStatus.RUNNING, CampaignStatus.RECRUITING}:
         raise Conflict("The campaign does not take parties any more.", code="campaign_closed")
-    starts_at = _clean_starts_at(starts_at, campaign)
+    starts_at = clean_starts_at(starts_at, campaign)
     party = Party.objects.create(
         host=host,
         campaign=campaign,
-        title=_clean_text(title, field="title", max_length=120, required=True),
+        title=clean_text(title, field="title", max_length=120, required=True),
         starts_at=starts_at,
-        city=_clean_city(city),
-        postal_code=_clean_postal_code(postal_code),
-        expected_guests=_clean_expected_guests(expected_guests),
-        notes=_clean_text(notes, field="notes", max_length=1000, required=False),
+        city=clean_city(city),
+        postal_code=clean_postal_code(postal_code),
+        expected_guests=clean_expected_guests(expected_guests),
+        notes=clean_text(notes, field="notes", max_length=1000, required=False),
         attribution_ends_at=starts_at + timedelta(days=campaign.attribution_window_days),
         public_token=secrets.token_urlsafe(18),
     )
@@ -281,23 +133,23 @@ def update_party(
         )
     fields: list[str] = []
     if title is not None:
-        party.title = _clean_text(title, field="title", max_length=120, required=True)
+        party.title = clean_text(title, field="title", max_length=120, required=True)
         fields.append("title")
     if starts_at is not None:
-        party.starts_at = _clean_starts_at(starts_at, party.campaign)
+        party.starts_at = clean_starts_at(starts_at, party.campaign)
         party.attribution_ends_at = party.starts_at + timedelta(days=party.campaign.attribution_window_days)
         fields += ["starts_at", "attribution_ends_at"]
     if city is not None:
-        party.city = _clean_city(city)
+        party.city = clean_city(city)
         fields.append("city")
     if postal_code is not None:
-        party.postal_code = _clean_postal_code(postal_code)
+        party.postal_code = clean_postal_code(postal_code)
         fields.append("postal_code")
     if expected_guests is not None:
-        party.expected_guests = _clean_expected_guests(expected_guests)
+        party.expected_guests = clean_expected_guests(expected_guests)
         fields.append("expected_guests")
     if notes is not None:
-        party.notes = _clean_text(notes, field="notes", max_length=1000, required=False)
+        party.notes = clean_text(notes, field="notes", max_length=1000, required=False)
         fields.append("notes")
     if fields:
         party.save(update_fields=[*fields, "updated_at"])
@@ -344,8 +196,8 @@ def mark_party_held(
     checked = [check_photo(photo) for photo in photos or []]
     if not isinstance(actual_guests, int) or not 0 <= actual_guests <= 500:
         raise Invalid("Give between 0 and 500 guests.", code="out_of_range", field="actual_guests")
-    highlights = _clean_text(highlights, field="highlights", max_length=2000, required=False)
-    links = _clean_social_post_urls(social_post_urls or [])
+    highlights = clean_text(highlights, field="highlights", max_length=2000, required=False)
+    links = clean_social_post_urls(social_post_urls or [])
     party = _locked(party)
     _check_transition(party, PartyStatus.HELD)
     if party.starts_at > timezone.now():
@@ -506,8 +358,8 @@ def add_guest(
         raise Invalid(
             "Confirm that your guest agreed to be on the list.", code="consent_required", field="guest_agreed"
         )
-    first_name = _clean_text(first_name, field="first_name", max_length=60, required=True)
-    last_name = _clean_text(last_name, field="last_name", max_length=60, required=False)
+    first_name = clean_text(first_name, field="first_name", max_length=60, required=True)
+    last_name = clean_text(last_name, field="last_name", max_length=60, required=False)
     email = normalise_email(email)
     phone = normalise_phone(phone, region=party.campaign.home_country)
     if not email and not phone:
@@ -546,8 +398,8 @@ def register_guest(
     """A guest registers on the party's public page; "I want to host too" books an application."""
     if not accept_terms:
         raise Invalid("Accept the terms to register.", code="consent_required", field="accept_terms")
-    first_name = _clean_text(first_name, field="first_name", max_length=60, required=True)
-    last_name = _clean_text(last_name, field="last_name", max_length=60, required=False)
+    first_name = clean_text(first_name, field="first_name", max_length=60, required=True)
+    last_name = clean_text(last_name, field="last_name", max_length=60, required=False)
     email = normalise_email(email, required=True)
     phone = normalise_phone(phone, region=party.campaign.home_country)
     party = _lock_open_guest_list(party)
@@ -644,12 +496,3 @@ def withdraw_guest(*, withdrawal_token: str) -> bool:
     """The guest leaves the list through their e-mail link: their data is erased. False if already gone."""
     deleted, _ = Guest.objects.filter(withdrawal_token=withdrawal_token).delete()
     return bool(deleted)
-
-
-def guests_of(party: Party) -> Any:
-    return party.guests.select_related("booked_application").order_by("created_at", "id")
-
-
-def parties_visible_to(user: Any, *, is_staff_reader: bool) -> Any:
-    base = Party.objects.select_related("host", "campaign").with_guest_count()
-    return base if is_staff_reader else base.for_user(user)

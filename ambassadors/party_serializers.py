@@ -81,7 +81,7 @@ class PartyStatusChangeSerializer(UTCModelSerializer):
 
 
 class BookedApplicationSerializer(UTCModelSerializer):
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = Application
@@ -89,7 +89,7 @@ class BookedApplicationSerializer(UTCModelSerializer):
 
 
 class PartySerializer(UTCModelSerializer):
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     host = PartyHostSerializer(read_only=True)
     guest_count = serializers.IntegerField(read_only=True)
     photos = PartyPhotoSerializer(many=True, read_only=True)
@@ -144,7 +144,9 @@ class GuestSerializer(UTCModelSerializer):
 
     email = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
-    booked_application = serializers.PrimaryKeyRelatedField(read_only=True)
+    booked_application: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
 
     class Meta:
         model = Guest

@@ -1,0 +1,168 @@
+"""Input checks of parties and guests: each raises `Invalid` on its field, or returns the clean value."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator, validate_email
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from ambassadors.models import Campaign
+from backend.errors import Invalid
+
+MAX_SOCIAL_POST_LINKS = 10
+MAX_PHOTO_PIXELS = 40_000_000
+PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
+_DIGIT = re.compile(r"\d")
+
+
+def clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid("This field is required.", code="required", field=field)
+    if len(value) > max_length:
+        raise Invalid(f"At most {max_length} characters.", code="max_length", field=field)
+    return value
+
+
+def clean_city(city: str) -> str:
+    """A town's name only: digits mean someone typed a street address, which is never stored."""
+    city = clean_text(city, field="city", max_length=80, required=True)
+    if _DIGIT.search(city):
+        raise Invalid(
+            "Give the city only (no street address or number).", code="address_not_allowed", field="city"
+        )
+    return city
+
+
+def clean_postal_code(postal_code: str) -> str:
+    postal_code = " ".join((postal_code or "").upper().split())
+    if not _POSTAL_CODE.match(postal_code):
+        raise Invalid(
+            "Give a postal code (2 to 10 letters, digits, spaces or dashes).",
+            code="invalid_postal_code",
+            field="postal_code",
+        )
+    return postal_code
+
+
+def clean_expected_guests(expected_guests: int) -> int:
+    if not isinstance(expected_guests, int) or not 1 <= expected_guests <= 200:
+        raise Invalid("Expect between 1 and 200 guests.", code="out_of_range", field="expected_guests")
+    return expected_guests
+
+
+def clean_starts_at(starts_at: datetime, campaign: Campaign) -> datetime:
+    if timezone.is_naive(starts_at):
+        raise Invalid("Give the time with its time zone.", code="naive_datetime", field="starts_at")
+    if not campaign.party_window_start <= starts_at <= campaign.party_window_end:
+        raise Invalid(
+            "The party must start inside the campaign's party window "
+            f"({campaign.party_window_start.isoformat()} – {campaign.party_window_end.isoformat()}).",
+            code="outside_party_window",
+            field="starts_at",
+        )
+    return starts_at
+
+
+def normalise_email(email: str, *, field: str = "email", required: bool = False) -> str:
+    """Trimmed, lower-cased and valid, or "" when optional and absent."""
+    email = (email or "").strip().lower()
+    if not email:
+        if required:
+            raise Invalid("This field is required.", code="required", field=field)
+        return ""
+    if len(email) > 254:
+        raise Invalid("At most 254 characters.", code="max_length", field=field)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field=field) from None
+    return email
+
+
+def normalise_phone(phone: str, *, region: str, field: str = "phone") -> str:
+    """E.164 for a number valid in its country (national numbers read in the campaign's country)."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    if len(phone) > 32:
+        raise Invalid("At most 32 characters.", code="max_length", field=field)
+    try:
+        parsed = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_social_post_urls(urls: list[str]) -> list[str]:
+    if len(urls) > MAX_SOCIAL_POST_LINKS:
+        raise Invalid(
+            f"At most {MAX_SOCIAL_POST_LINKS} links.", code="too_many_links", field="social_post_urls"
+        )
+    validate = URLValidator(schemes=["https", "http"])
+    cleaned: list[str] = []
+    for url in urls:
+        url = (url or "").strip()
+        if not url:
+            continue
+        if len(url) > 500:
+            raise Invalid("A link has at most 500 characters.", code="max_length", field="social_post_urls")
+        try:
+            validate(url)
+        except ValidationError:
+            raise Invalid(
+                f"Not a web link: {url[:80]}", code="invalid_url", field="social_post_urls"
+            ) from None
+        if url not in cleaned:
+            cleaned.append(url)
+    return cleaned
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    upload: UploadedFile
+    content_type: str
+    size_bytes: int
+
+
+def check_photo(upload: UploadedFile) -> CheckedPhoto:
+    """Accept a real JPEG, PNG or WebP image (decoded, not trusted by name or header) under the size limit."""
+    size = upload.size or 0
+    if size > settings.PARTY_PHOTO_MAX_BYTES:
+        raise Invalid(
+            f"A photo may weigh at most {settings.PARTY_PHOTO_MAX_BYTES // (1024 * 1024) or 1} MB.",
+            code="photo_too_large",
+            field="photos",
+        )
+    if size == 0:
+        raise Invalid("The photo is empty.", code="invalid_image", field="photos")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format or ""
+            width, height = image.size
+            if width * height > MAX_PHOTO_PIXELS:
+                raise Invalid("The photo has too many pixels.", code="photo_too_large", field="photos")
+            image.verify()
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()  # decodes the pixels: a truncated or forged file fails here
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise Invalid("The file is not a readable image.", code="invalid_image", field="photos") from None
+    finally:
+        upload.seek(0)
+    if image_format not in PHOTO_FORMATS:
+        raise Invalid("Photos must be JPEG, PNG or WebP images.", code="invalid_image_type", field="photos")
+    return CheckedPhoto(upload=upload, content_type=PHOTO_FORMATS[image_format], size_bytes=size)
