@@ -1,5 +1,9 @@
+import time
+
+import jwt
 import pytest
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
 from allauth.socialaccount.providers.instagram.views import InstagramOAuth2Adapter
 from allauth.socialaccount.providers.tiktok.views import TikTokOAuth2Adapter
 
@@ -50,5 +54,38 @@ def fake_instagram(db, monkeypatch):
         profile={"id": "17841400000000001", "username": "clara_hosts"},
     ).start()
     _point_adapter_at(monkeypatch, InstagramOAuth2Adapter, fake)
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_google(db, monkeypatch):
+    """Google configured in the admin; its token endpoint answers with an OpenID Connect id_token."""
+    SocialApp.objects.create(provider="google", name="Google", client_id="google-id", secret="google-secret")
+
+    def id_token() -> dict:
+        claims = {
+            "iss": "https://accounts.google.com",
+            "aud": "google-id",
+            "sub": "108000000000000000042",
+            "email": "Clara.Dupont@Gmail.com",
+            "email_verified": True,
+            "given_name": "Clara",
+            "family_name": "Dupont",
+            "name": "Clara Dupont",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 600,
+        }
+        return {"id_token": jwt.encode(claims, "fake-provider-signing-key-of-32-bytes", algorithm="HS256")}
+
+    fake = FakeProvider(
+        client_id="google-id",
+        secret="google-secret",
+        client_id_parameter="client_id",
+        profile={},
+        token_extra=id_token,
+    ).start()
+    monkeypatch.setattr(GoogleOAuth2Adapter, "authorize_url", f"{fake.base_url}/authorize")
+    monkeypatch.setattr(GoogleOAuth2Adapter, "access_token_url", f"{fake.base_url}/token")
     yield fake
     fake.stop()

@@ -8,17 +8,27 @@ profile endpoint (checks the bearer token). Tests read what it received.
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 
 class FakeProvider:
-    def __init__(self, *, client_id: str, secret: str, profile: dict[str, Any], client_id_parameter: str):
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        secret: str,
+        profile: dict[str, Any],
+        client_id_parameter: str,
+        token_extra: "Callable[[], dict[str, Any]] | None" = None,
+    ):
         self.client_id = client_id
         self.secret = secret
         self.profile = profile
         self.client_id_parameter = client_id_parameter
+        self.token_extra = token_extra or dict
         self.codes: set[str] = set()
         self.tokens: set[str] = set()
         self.requests: list[tuple[str, str]] = []
@@ -97,6 +107,14 @@ class FakeProvider:
                 provider.codes.discard(code)  # a code is good once
                 token = secrets.token_urlsafe(16)
                 provider.tokens.add(token)
-                self._json(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600})
+                self._json(
+                    200,
+                    {
+                        "access_token": token,
+                        "token_type": "Bearer",
+                        "expires_in": 3600,
+                        **provider.token_extra(),
+                    },
+                )
 
         return Handler

@@ -227,3 +227,18 @@ def test_a_fan_who_cancels_at_the_provider_sees_a_portal_page_and_nothing_change
 def test_allauths_own_sign_in_and_sign_up_lead_to_the_portal_sign_in(client, db):
     assert client.get("/accounts/login/?next=/portal/")["Location"] == "/signin/?next=/portal/"
     assert client.get("/accounts/signup/")["Location"] == "/signin/"
+
+
+def test_applying_with_google_prefills_the_form_and_attaches_the_identity(client, fake_google):
+    campaign = CampaignFactory(eligible_countries=["FR"])
+    apply_url = reverse("portal:apply", kwargs={"slug": campaign.slug})
+
+    social_dance(client, "google", apply_url)
+    html = client.get(apply_url).content.decode()
+
+    assert 'value="clara.dupont@gmail.com"' in html and 'value="Dupont"' in html
+    client.post(apply_url, {**APPLICATION, "email": "Clara.Dupont@Gmail.com"})
+    application = Application.objects.get()
+    assert (application.social_network, application.social_uid) == ("google", "108000000000000000042")
+    assert application.social_verified is True and application.follower_count is None
+    assert application.email == "clara.dupont@gmail.com"
