@@ -45,8 +45,9 @@ def read_po(path: Path) -> list[dict]:
     return entries
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
-def test_every_message_is_translated_and_compiled(language):
+def test_every_french_message_is_translated_and_compiled():
+    # English is the source language: an empty English msgstr falls back to the msgid itself.
+    language = "fr"
     po = LOCALE / language / "LC_MESSAGES" / "django.po"
     entries = read_po(po)
 
