@@ -1,0 +1,58 @@
+"""`seed_demo` builds the recruitment demo once, and running it again changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from ambassadors.models import Application, ApplicationStatus, Campaign, Host, HostStatus
+from backend.permissions import user_has_role
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        "campaigns": Campaign.objects.count(),
+        "applications": Application.objects.count(),
+        "hosts": Host.objects.count(),
+        "selected": Application.objects.filter(status=ApplicationStatus.SELECTED).count(),
+    }
+
+
+def test_seed_demo_is_idempotent_and_prints_the_logins(settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    first = counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert counts() == first
+    # 200 applications of the form (more may come from party guests who want to host)
+    campaign = Campaign.objects.get(slug="automne-hiver-2026")
+    form_applications = Application.objects.filter(campaign=campaign, booked_from_party__isnull=True)
+    assert form_applications.count() == 200
+    assert Host.objects.filter(campaign=campaign).count() == 10
+    assert len({host.postal_code[:2] for host in Host.objects.filter(campaign=campaign)}) >= 8  # spread
+    assert form_applications.exclude(risk_flags=[]).exists()
+    assert form_applications.filter(social_verified=True).exists()
+    assert form_applications.filter(social_verified=False).exists()
+    assert {str(phone)[:3] for phone in form_applications.values_list("phone", flat=True)} == {"+33", "+32"}
+    text = out.getvalue()
+    for role in ("admin", "marketing", "logistics", "host"):
+        assert f"{role}@soiree.localhost" in text
+        password = f"soiree-{role}-demo"
+        assert password in text
+        user = authenticate(email=f"{role}@soiree.localhost", password=password)
+        assert user is not None
+        if role != "host":
+            assert user_has_role(user, role)
+    host = Host.objects.get(user__email="host@soiree.localhost")
+    assert host.status == HostStatus.ACTIVE
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Campaign.objects.exists()
