@@ -137,7 +137,11 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     if identity is not None:
         initial.update({key: value for key, value in identity["prefill"].items() if value})
     form = ApplicationForm(initial=initial, **form_kwargs)
-    return render(request, "portal/apply.html", _apply_context(campaign, form, identity, closed_reason))
+    # A form sent after the window closed is refused with the reason, like the API's 409.
+    status = 409 if request.method == "POST" else 200
+    return render(
+        request, "portal/apply.html", _apply_context(campaign, form, identity, closed_reason), status=status
+    )
 
 
 # The services speak English to the API; the portal says the same in the visitor's language.

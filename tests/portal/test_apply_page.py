@@ -175,3 +175,16 @@ def test_the_campaign_page_reads_a_fixed_number_of_queries(client, campaign, dja
     ApplicationFactory.create_batch(30, campaign=campaign)
     with django_assert_num_queries(2):
         client.get(url(campaign))
+
+
+def test_a_form_sent_after_the_window_closed_answers_409_with_the_reason(client, db):
+    campaign = CampaignFactory(
+        applications_open_at=timezone.now() - timedelta(days=5),
+        applications_close_at=timezone.now() - timedelta(minutes=1),
+    )
+
+    page = client.post(url(campaign), VALID)
+
+    assert page.status_code == 409
+    assert "Applications for this campaign are closed." in page.content.decode()
+    assert not Application.objects.exists()
