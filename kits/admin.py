@@ -34,7 +34,7 @@ class ReadOnlyInline(admin.TabularInline):
 class StockInline(ReadOnlyInline):
     model = Stock
     fields = ["on_hand", "allocated", "updated_at"]
-    readonly_fields = fields
+    readonly_fields = ["on_hand", "allocated", "updated_at"]
 
 
 @admin.register(Item)
@@ -82,31 +82,34 @@ class KitTemplateAdmin(admin.ModelAdmin):
     inlines = [KitTemplateLineInline]
 
 
+SHIPMENT_LINE_FIELDS = (
+    "item",
+    "quantity",
+    "returnable",
+    "returned_good",
+    "returned_damaged",
+    "unit_cost",
+    "retail_price",
+)
+
+
 class ShipmentLineInline(ReadOnlyInline):
     model = ShipmentLine
-    fields = [
-        "item",
-        "quantity",
-        "returnable",
-        "returned_good",
-        "returned_damaged",
-        "unit_cost",
-        "retail_price",
-    ]
-    readonly_fields = fields
+    fields = SHIPMENT_LINE_FIELDS
+    readonly_fields = SHIPMENT_LINE_FIELDS
 
 
 class ShipmentStatusChangeInline(ReadOnlyInline):
     model = ShipmentStatusChange
     fields = ["at", "by", "from_status", "to_status", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["at", "by", "from_status", "to_status", "reason"]
 
 
 class ShipmentProblemInline(ReadOnlyInline):
     model = ShipmentProblem
     fk_name = "shipment"
     fields = ["created_at", "kind", "line", "quantity", "description", "resolved_at", "resolution"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "kind", "line", "quantity", "description", "resolved_at", "resolution"]
 
 
 @admin.register(Shipment)

@@ -1,6 +1,6 @@
 """Kits API for logistics staff: catalogue, stock ledger, kit templates, shipments, returns."""
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
+from backend.models import User
 from backend.openapi import CONFLICT
 from backend.pagination import CursorPagination
 from backend.permissions import IsLogistics, IsStaffMember
@@ -41,7 +42,12 @@ from kits.serializers import (
     StockMovementSerializer,
 )
 
-REASON = {"max_length": 500}
+REASON_MAX_LENGTH = 500
+
+
+def _by(request: Request) -> User:
+    """The signed-in staff member (the permission classes let no anonymous request through)."""
+    return cast(User, request.user)
 
 
 def _item(sku: str) -> Item:
@@ -119,14 +125,16 @@ class StockReceiptApi(APIView):
             ref_name = "StockReceiptInput"
 
         quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-        reason = serializers.CharField(required=False, allow_blank=True, default="", **REASON)
+        reason = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+        )
 
     @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer})
     def post(self, request: Request, sku: str) -> Response:
         item = _item(sku)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        movement = services.receive_stock(item=item, by=request.user, **data.validated_data)
+        movement = services.receive_stock(item=item, by=_by(request), **data.validated_data)
         return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
@@ -140,14 +148,14 @@ class StockAdjustmentApi(APIView):
             ref_name = "StockAdjustmentInput"
 
         delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
-        reason = serializers.CharField(**REASON)
+        reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
     @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer, **CONFLICT})
     def post(self, request: Request, sku: str) -> Response:
         item = _item(sku)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        movement = services.adjust_stock(item=item, by=request.user, **data.validated_data)
+        movement = services.adjust_stock(item=item, by=_by(request), **data.validated_data)
         return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
@@ -161,14 +169,14 @@ class StockWriteOffApi(APIView):
             ref_name = "StockWriteOffInput"
 
         quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-        reason = serializers.CharField(**REASON)
+        reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
     @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer, **CONFLICT})
     def post(self, request: Request, sku: str) -> Response:
         item = _item(sku)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        movement = services.write_off_stock(item=item, by=request.user, **data.validated_data)
+        movement = services.write_off_stock(item=item, by=_by(request), **data.validated_data)
         return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
@@ -249,7 +257,7 @@ class KitTemplateApi(APIView):
             campaign=campaign,
             lines=[(items[line["sku"]], line["quantity"]) for line in wanted],
             name=data.validated_data["name"],
-            by=request.user,
+            by=_by(request),
         )
         return Response(self._template_data(campaign))
 
@@ -287,7 +295,7 @@ class ShipmentListCreateApi(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        shipment = services.allocate_kit(host=data.validated_data["host"], by=request.user)
+        shipment = services.allocate_kit(host=data.validated_data["host"], by=_by(request))
         return Response(_shipment_detail(shipment), status=status.HTTP_201_CREATED)
 
 
@@ -304,7 +312,7 @@ class ShipmentPackApi(APIView):
 
     @extend_schema(request=None, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
-        shipment = services.mark_packed(shipment=_shipment(number), by=request.user)
+        shipment = services.mark_packed(shipment=_shipment(number), by=_by(request))
         return Response(_shipment_detail(shipment))
 
 
@@ -324,7 +332,7 @@ class ShipmentShipApi(APIView):
         shipment = _shipment(number)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        shipment = services.mark_shipped(shipment=shipment, by=request.user, **data.validated_data)
+        shipment = services.mark_shipped(shipment=shipment, by=_by(request), **data.validated_data)
         return Response(_shipment_detail(shipment))
 
 
@@ -335,7 +343,7 @@ class ShipmentDeliverApi(APIView):
 
     @extend_schema(request=None, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
-        shipment = services.confirm_delivery(shipment=_shipment(number), by=request.user)
+        shipment = services.confirm_delivery(shipment=_shipment(number), by=_by(request))
         return Response(_shipment_detail(shipment))
 
 
@@ -348,14 +356,16 @@ class ShipmentCancelApi(APIView):
         class Meta:
             ref_name = "ShipmentCancelInput"
 
-        reason = serializers.CharField(required=False, allow_blank=True, default="", **REASON)
+        reason = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+        )
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
         shipment = _shipment(number)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        shipment = services.cancel_shipment(shipment=shipment, by=request.user, **data.validated_data)
+        shipment = services.cancel_shipment(shipment=shipment, by=_by(request), **data.validated_data)
         return Response(_shipment_detail(shipment))
 
 
@@ -389,7 +399,7 @@ class ShipmentReturnApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         lines = [services.ReturnedLine(**line) for line in data.validated_data["lines"]]
-        shipment = services.receive_return(shipment=shipment, lines=lines, by=request.user)
+        shipment = services.receive_return(shipment=shipment, lines=lines, by=_by(request))
         return Response(_shipment_detail(shipment))
 
 
@@ -402,14 +412,16 @@ class ShipmentCloseApi(APIView):
         class Meta:
             ref_name = "ShipmentCloseInput"
 
-        reason = serializers.CharField(required=False, allow_blank=True, default="", **REASON)
+        reason = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+        )
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
         shipment = _shipment(number)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        shipment = services.close_shipment(shipment=shipment, by=request.user, **data.validated_data)
+        shipment = services.close_shipment(shipment=shipment, by=_by(request), **data.validated_data)
         return Response(_shipment_detail(shipment))
 
 
@@ -443,14 +455,14 @@ class ShipmentProblemResolveApi(APIView):
         class Meta:
             ref_name = "ShipmentProblemResolveInput"
 
-        resolution = serializers.CharField(**REASON)
+        resolution = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentProblemSerializer, **CONFLICT})
     def post(self, request: Request, problem_id: int) -> Response:
         problem = get_object_or_404(ShipmentProblem, pk=problem_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        problem = services.resolve_kit_problem(problem=problem, by=request.user, **data.validated_data)
+        problem = services.resolve_kit_problem(problem=problem, by=_by(request), **data.validated_data)
         problem = ShipmentProblem.objects.select_related("shipment", "line__item", "reported_by").get(
             pk=problem.pk
         )

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from ambassadors.models import Campaign, Host, KitReturnPolicy
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
+from backend.models import User
 
 
 class Item(models.Model):
@@ -26,8 +25,8 @@ class Item(models.Model):
     colour = models.CharField(max_length=60, blank=True)
     size = models.CharField(max_length=20, blank=True)
     ean = models.CharField(max_length=13, blank=True, help_text=_("EAN-8 or EAN-13, optional."))
-    unit_cost = models.DecimalField(**MONEY)
-    retail_price = models.DecimalField(**MONEY)
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
+    retail_price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
     weight_grams = models.PositiveIntegerField(default=0)
     bin_location = models.CharField(max_length=30, blank=True)
@@ -167,7 +166,7 @@ class ShipmentQuerySet(models.QuerySet["Shipment"]):
     def live(self) -> "ShipmentQuerySet":
         return self.exclude(status=ShipmentStatus.CANCELLED)
 
-    def for_user(self, user: object) -> "ShipmentQuerySet":
+    def for_user(self, user: "User") -> "ShipmentQuerySet":
         """A host's own shipments (across campaigns): the only ones the portal may show them."""
         return self.filter(host__user=user)
 
@@ -241,8 +240,8 @@ class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
-    unit_cost = models.DecimalField(**MONEY)
-    retail_price = models.DecimalField(**MONEY)
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
+    retail_price = models.DecimalField(max_digits=12, decimal_places=2)
     returnable = models.BooleanField()
     returned_good = models.PositiveIntegerField(default=0)
     returned_damaged = models.PositiveIntegerField(default=0)
@@ -328,9 +327,9 @@ class KitSettlement(models.Model):
     policy = models.CharField(max_length=16, choices=KitReturnPolicy.choices)
     currency = models.CharField(max_length=3)
     missing_units = models.PositiveIntegerField()
-    missing_cost_value = models.DecimalField(**MONEY)
-    missing_retail_value = models.DecimalField(**MONEY)
-    amount_to_deduct = models.DecimalField(**MONEY)
+    missing_cost_value = models.DecimalField(max_digits=12, decimal_places=2)
+    missing_retail_value = models.DecimalField(max_digits=12, decimal_places=2)
+    amount_to_deduct = models.DecimalField(max_digits=12, decimal_places=2)
     # Per SKU: {"sku", "missing", "unit_cost", "retail_price"} (money as decimal strings).
     missing_lines = models.JSONField(default=list)
     settled_at = models.DateTimeField(default=timezone.now)

@@ -105,7 +105,7 @@ class KitTemplateLineSerializer(serializers.ModelSerializer):
 
 
 class KitTemplateSerializer(serializers.ModelSerializer):
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     lines = KitTemplateLineSerializer(many=True)
     total_units = serializers.SerializerMethodField()
 
@@ -172,7 +172,7 @@ class ShipmentProblemSerializer(serializers.ModelSerializer):
 
 class KitSettlementSerializer(serializers.ModelSerializer):
     shipment = serializers.CharField(source="shipment.number")
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = KitSettlement
@@ -203,7 +203,7 @@ class ShipToSerializer(serializers.Serializer):
 
 
 class ShipmentSerializer(serializers.ModelSerializer):
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     ship_to = serializers.SerializerMethodField()
     total_units = serializers.SerializerMethodField()
 

@@ -300,7 +300,7 @@ def allocate_kit(*, host: Host, by: User | None) -> Shipment:
         raise Conflict("This host already has a kit.", code="already_allocated")
 
     stocks = _lock_stocks(line.item_id for line in lines)
-    short = []
+    short: list[dict[str, Any]] = []
     for line in lines:
         stock = stocks.get(line.item_id)
         available = stock.available if stock else 0
@@ -585,9 +585,9 @@ def settle_missing_kit_items(*, shipment: Shipment, by: User | None) -> KitSettl
             }
         )
     policy = campaign.kit_return_policy
-    amount_to_deduct = {
-        KitReturnPolicy.DEDUCT_RETAIL: retail_value,
-        KitReturnPolicy.DEDUCT_COST: cost_value,
+    amount_to_deduct: Decimal = {
+        str(KitReturnPolicy.DEDUCT_RETAIL): retail_value,
+        str(KitReturnPolicy.DEDUCT_COST): cost_value,
     }.get(policy, Decimal("0.00"))
     settlement = KitSettlement.objects.create(
         shipment=shipment,

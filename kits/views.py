@@ -1,5 +1,7 @@
 """Portal pages of the host's kit: status, tracking, "I received it", "report a problem"."""
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backend.errors import Conflict, Invalid
+from backend.models import User
 from kits import services
 from kits.models import ProblemKind, Shipment, ShipmentLine, ShipmentStatus
 
@@ -39,10 +42,15 @@ class ProblemForm(forms.Form):
         )
 
 
+def _host_user(request: HttpRequest) -> User:
+    """The signed-in user (every view here is `login_required`)."""
+    return cast(User, request.user)
+
+
 def _shipments_of(request: HttpRequest) -> QuerySet[Shipment]:
     """The signed-in user's shipments only; everything the page shows, in a fixed number of queries."""
     return (
-        Shipment.objects.for_user(request.user)
+        Shipment.objects.for_user(_host_user(request))
         .exclude(status=ShipmentStatus.CANCELLED)
         .select_related("campaign")
         .prefetch_related(Prefetch("lines", ShipmentLine.objects.select_related("item")))
@@ -81,9 +89,9 @@ def my_kit_detail(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def confirm_kit_received(request: HttpRequest, number: str) -> HttpResponse:
-    shipment = get_object_or_404(Shipment.objects.for_user(request.user), number=number)
+    shipment = get_object_or_404(Shipment.objects.for_user(_host_user(request)), number=number)
     try:
-        services.confirm_delivery(shipment=shipment, by=request.user)
+        services.confirm_delivery(shipment=shipment, by=_host_user(request))
     except Conflict:
         messages.error(request, _("This kit cannot be confirmed now."))
     else:
@@ -94,11 +102,11 @@ def confirm_kit_received(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def report_problem(request: HttpRequest, number: str) -> HttpResponse:
-    shipment = get_object_or_404(Shipment.objects.for_user(request.user), number=number)
+    shipment = get_object_or_404(Shipment.objects.for_user(_host_user(request)), number=number)
     form = ProblemForm(request.POST, shipment=shipment, prefix=shipment.number)
     if form.is_valid():
         try:
-            services.report_kit_problem(shipment=shipment, by=request.user, **form.cleaned_data)
+            services.report_kit_problem(shipment=shipment, by=_host_user(request), **form.cleaned_data)
         except Invalid as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         except Conflict as error:
