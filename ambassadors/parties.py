@@ -178,7 +178,7 @@ def _store_photos(party: Party, photos: list[CheckedPhoto]) -> None:
         )
     for photo in photos:
         PartyPhoto.objects.create(
-            party=party, image=photo.upload, content_type=photo.content_type, size_bytes=photo.size_bytes
+            party=party, image=photo.content, content_type=photo.content_type, size_bytes=photo.size_bytes
         )
 
 

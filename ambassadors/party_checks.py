@@ -1,16 +1,19 @@
 """Input checks of parties and guests: each raises `Invalid` on its field, or returns the clean value."""
 
+import io
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ambassadors.models import Campaign
 from backend.errors import Invalid
@@ -130,7 +133,9 @@ def clean_social_post_urls(urls: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class CheckedPhoto:
-    upload: UploadedFile
+    """A photo re-encoded from its decoded pixels: no metadata (EXIF GPS would locate the home)."""
+
+    content: ContentFile
     content_type: str
     size_bytes: int
 
@@ -154,15 +159,28 @@ def check_photo(upload: UploadedFile) -> CheckedPhoto:
             if width * height > MAX_PHOTO_PIXELS:
                 raise Invalid("The photo has too many pixels.", code="photo_too_large", field="photos")
             image.verify()
+        if image_format not in PHOTO_FORMATS:
+            raise Invalid(
+                "Photos must be JPEG, PNG or WebP images.", code="invalid_image_type", field="photos"
+            )
         upload.seek(0)
         with Image.open(upload) as image:
             image.load()  # decodes the pixels: a truncated or forged file fails here
+            clean = ImageOps.exif_transpose(image)  # keep the orientation, drop the metadata
+            if image_format == "JPEG" and clean.mode not in {"RGB", "L"}:
+                clean = clean.convert("RGB")
+            buffer = io.BytesIO()
+            clean.save(buffer, format=image_format, **({"quality": 90} if image_format != "PNG" else {}))
     except Invalid:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise Invalid("The file is not a readable image.", code="invalid_image", field="photos") from None
     finally:
         upload.seek(0)
-    if image_format not in PHOTO_FORMATS:
-        raise Invalid("Photos must be JPEG, PNG or WebP images.", code="invalid_image_type", field="photos")
-    return CheckedPhoto(upload=upload, content_type=PHOTO_FORMATS[image_format], size_bytes=size)
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[image_format]
+    data = buffer.getvalue()
+    return CheckedPhoto(
+        content=ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}"),
+        content_type=PHOTO_FORMATS[image_format],
+        size_bytes=len(data),
+    )

@@ -495,3 +495,30 @@ def test_a_new_party_gets_its_party_code_from_referrals_on_commit(
     code = ReferralCode.objects.get(party_id=party_id)
     assert code.kind == "party"
     assert code.code.startswith("CLARA-")
+
+
+def test_photos_are_stored_without_their_metadata_so_no_gps_locates_the_home(host):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    # given a phone photo carrying the camera model and the GPS position of the home
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825)[2] = (45.0, 45.0, 36.0)  # GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 60), (10, 120, 200)).save(buffer, format="JPEG", exif=exif)
+    upload = SimpleUploadedFile("home.jpg", buffer.getvalue(), content_type="image/jpeg")
+    assert Image.open(io.BytesIO(buffer.getvalue())).getexif()  # the original does carry it
+
+    # when the host reports the party with it
+    party = _started_party(host)
+    services.mark_party_held(party=party, by=host.user, actual_guests=3, photos=[upload])
+
+    # then the stored photo is the same picture, with no metadata at all
+    photo = PartyPhoto.objects.get()
+    with photo.image.open("rb") as stored, Image.open(stored) as image:
+        assert (image.format, image.size) == ("JPEG", (80, 60))
+        assert dict(image.getexif()) == {}
+    assert photo.image.name.endswith(".jpg") and "home" not in photo.image.name
