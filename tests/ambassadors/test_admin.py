@@ -115,3 +115,18 @@ def test_admin_user_pages_render_with_email_login(admin_client_user):
     assert client.get("/admin/backend/user/").status_code == 200
     assert client.get(f"/admin/backend/user/{user.pk}/change/").status_code == 200
     assert client.get("/admin/backend/user/add/").status_code == 200
+
+
+def test_marketing_staff_manage_recruitment_in_the_admin(client, marketing_user):
+    marketing_user.is_staff = True
+    marketing_user.save()
+    client.force_login(marketing_user)
+    application = ApplicationFactory()
+    for page in ("campaign", "application", "host"):
+        assert client.get(f"/admin/ambassadors/{page}/").status_code == 200
+    client.post(
+        "/admin/ambassadors/application/", {"action": "shortlist", "_selected_action": [application.pk]}
+    )
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SHORTLISTED
+    assert client.get("/admin/backend/user/").status_code == 403  # staff accounts stay with admins
