@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ambassadors.models import Campaign, Host, KitReturnPolicy
+from ambassadors.models import Campaign, Host, HostStatus, KitReturnPolicy
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.models import User
 from kits.models import (
@@ -289,6 +289,8 @@ def allocate_kit(*, host: Host, by: User | None) -> Shipment:
     Short stock raises `Conflict` (`short_stock`) whose `extra.short` lists every short SKU with
     the units needed and available. The ship-to block is copied from the host at this moment.
     """
+    if host.status == HostStatus.BANNED:
+        raise Conflict("A banned host gets no kit.", code="host_banned")
     campaign = host.campaign
     template = KitTemplate.objects.filter(campaign=campaign).first()
     if template is None:

@@ -172,3 +172,12 @@ def test_on_demand_allocation_api_rejects_bad_input(logistics_client, kit_campai
 def test_allocation_movements_are_in_the_ledger(allocated_shipment):
     kinds = set(StockMovement.objects.filter(shipment=allocated_shipment).values_list("kind", flat=True))
     assert kinds == {MovementKind.ALLOCATION}
+
+
+def test_a_banned_host_gets_no_kit(kit_campaign, stock_for_kits):
+    stock_for_kits(1)
+    host = factories.HostFactory(application__campaign=kit_campaign, status="banned")
+    with pytest.raises(Conflict) as refused:
+        services.allocate_kit(host=host, by=None)
+    assert refused.value.code == "host_banned"
+    assert Stock.objects.get(item__sku="COAT-NAVY-M").allocated == 0

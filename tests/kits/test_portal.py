@@ -197,3 +197,26 @@ def test_the_page_speaks_french(shipped):
     html = client.get("/portal/kit/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Je l’ai reçu" in html
     assert "Signaler un problème" in html
+
+
+def test_problem_list_query_count_is_constant(
+    shipped, kit_campaign, logistics_client, django_assert_max_num_queries
+):
+    for n in range(8):
+        services.report_kit_problem(
+            shipment=shipped,
+            by=shipped.host.user,
+            kind="damaged",
+            line=shipped.lines.get(item__sku="COAT-NAVY-M"),
+            quantity=1,
+            description=f"problem {n}",
+        )
+    with django_assert_max_num_queries(4):
+        response = logistics_client.get(f"/api/v1/kits/problems/?shipment={shipped.number}&kind=damaged")
+    assert response.json()["count"] == 8
+
+
+def test_the_host_sees_one_kit_on_its_own_page(shipped):
+    response = _client_for(shipped.host.user).get(f"/portal/kit/{shipped.number}/")
+    assert response.status_code == 200
+    assert shipped.number in response.content.decode()
