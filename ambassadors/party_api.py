@@ -233,6 +233,7 @@ class GuestInputSerializer(serializers.Serializer):
 class PartyGuestsApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = GuestSerializer
+    filterset_fields = ["wants_to_host", "source"]
     ordering_fields = ["created_at", "id"]
     ordering = ["created_at", "id"]
 

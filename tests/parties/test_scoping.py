@@ -206,3 +206,11 @@ def test_party_detail_query_count_does_not_grow_with_history_and_bookings(
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = host_client.get(f"/api/v1/parties/{party.pk}/").json()
     assert len(body["booked_applications"]) == 4
+
+
+def test_marketing_filters_a_partys_guests_who_want_to_host(marketing_client, host):
+    party = factories.PartyFactory(host=host)
+    keen = factories.GuestFactory(party=party, wants_to_host=True, source="self")
+    factories.GuestFactory(party=party)
+    rows = marketing_client.get(f"/api/v1/parties/{party.pk}/guests/?wants_to_host=true").json()["results"]
+    assert [row["id"] for row in rows] == [keen.pk]
