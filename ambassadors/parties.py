@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
+from ambassadors import scoring
 from ambassadors.models import (
     GUEST_LIST_OPEN_STATUSES,
     PARTY_TRANSITIONS,
@@ -451,25 +452,29 @@ def book_host_from_party(*, guest: Guest, party: Party) -> Application | None:
     campaign = next_open_campaign()
     if campaign is None:
         return None
+    application = Application(
+        campaign=campaign,
+        first_name=guest.first_name,
+        last_name=guest.last_name,
+        email=guest.email,
+        phone=guest.phone,
+        address_line1="",
+        postal_code="",
+        city="",
+        country=campaign.home_country,
+        motivation="",
+        expected_guests=party.expected_guests,
+        terms_accepted_at=guest.consent_at,
+        marketing_consent_at=guest.marketing_consent_at,
+        booked_from_party=party,
+        language=guest.language,
+    )
+    application.score, application.score_explanation = scoring.compute_score(
+        follower_count=None, social_verified=False, expected_guests=application.expected_guests, motivation=""
+    )
     try:
         with transaction.atomic():
-            application = Application.objects.create(
-                campaign=campaign,
-                first_name=guest.first_name,
-                last_name=guest.last_name,
-                email=guest.email,
-                phone=guest.phone,
-                address_line1="",
-                postal_code="",
-                city="",
-                country=campaign.home_country,
-                motivation="",
-                expected_guests=party.expected_guests,
-                terms_accepted_at=guest.consent_at,
-                marketing_consent_at=guest.marketing_consent_at,
-                booked_from_party=party,
-                language=guest.language,
-            )
+            application.save()
     except IntegrityError:
         return None
     ApplicationStatusChange.objects.create(
@@ -479,6 +484,10 @@ def book_host_from_party(*, guest: Guest, party: Party) -> Application | None:
         to_status=ApplicationStatus.SUBMITTED,
         reason=f"booked at party #{party.pk}",
     )
+    # The recruitment flags, minus those that compare a phone or an address the guest never gave.
+    unknown = {scoring.RiskFlag.SAME_ADDRESS} | ({scoring.RiskFlag.SAME_PHONE} if not guest.phone else set())
+    application.risk_flags = [flag for flag in scoring.compute_risk_flags(application) if flag not in unknown]
+    application.save(update_fields=["risk_flags"])
     return application
 
 

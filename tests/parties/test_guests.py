@@ -383,3 +383,18 @@ def test_concurrent_registrations_never_overfill_a_guest_list(settings):
 
     assert sorted(outcomes) == ["guest_list_full"] * 15 + ["in"] * 5
     assert Guest.objects.filter(party=party).count() == 5
+
+
+def test_bookings_are_scored_and_flagged_like_applications_but_not_for_what_the_guest_never_gave(
+    api_client, host
+):
+    # given two parties where guests without phone or address ask to host, one with a throw-away e-mail
+    first, second = factories.PartyFactory(host=host), factories.PartyFactory(host=host)
+    register(api_client, first, email="ana@example.com", wants_to_host=True)
+    register(api_client, second, email="bob@yopmail.com", wants_to_host=True)
+
+    # then both are scored by the recruitment rules, and flagged only for what can be known
+    ana, bob = (Application.objects.get(email=e) for e in ("ana@example.com", "bob@yopmail.com"))
+    assert ana.score > 0 and ana.score_explanation
+    assert ana.risk_flags == []
+    assert bob.risk_flags == ["disposable_email"]
