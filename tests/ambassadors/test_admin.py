@@ -101,13 +101,13 @@ def test_admin_host_action_bans_with_history(admin_client_user):
     assert host.history.get().by == user
 
 
-@pytest.mark.parametrize("page", ["campaign", "application", "host"])
-def test_admin_lists_and_detail_pages_render(admin_client_user, page):
+@pytest.mark.parametrize("model_name", ["campaign", "application", "host"])
+def test_admin_lists_and_detail_pages_render(admin_client_user, model_name):
     client, _ = admin_client_user
     host = HostFactory()
-    obj = {"campaign": host.campaign, "application": host.application, "host": host}[page]
-    assert client.get(f"/admin/ambassadors/{page}/").status_code == 200
-    assert client.get(f"/admin/ambassadors/{page}/{obj.pk}/change/").status_code == 200
+    obj = {"campaign": host.campaign, "application": host.application, "host": host}[model_name]
+    assert client.get(f"/admin/ambassadors/{model_name}/").status_code == 200
+    assert client.get(f"/admin/ambassadors/{model_name}/{obj.pk}/change/").status_code == 200
 
 
 def test_admin_user_pages_render_with_email_login(admin_client_user):
@@ -122,8 +122,8 @@ def test_marketing_staff_manage_recruitment_in_the_admin(client, marketing_user)
     marketing_user.save()
     client.force_login(marketing_user)
     application = ApplicationFactory()
-    for page in ("campaign", "application", "host"):
-        assert client.get(f"/admin/ambassadors/{page}/").status_code == 200
+    for model_name in ("campaign", "application", "host"):
+        assert client.get(f"/admin/ambassadors/{model_name}/").status_code == 200
     client.post(
         "/admin/ambassadors/application/", {"action": "shortlist", "_selected_action": [application.pk]}
     )

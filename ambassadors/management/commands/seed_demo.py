@@ -258,6 +258,7 @@ def application_fields(index: int) -> dict[str, Any]:
         fields["expected_guests"] = 25
         fields["motivation"] = MOTIVATIONS[0] * 2
         fields["postal_code"], fields["city"], fields["country"] = "75011", "Paris", "FR"
+        fields["phone"] = "06 12 48 37 95"
     if index == 121:  # the same home as applicant 120: flagged on both
         previous = application_fields(120)
         fields.update(
