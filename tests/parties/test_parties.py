@@ -522,3 +522,13 @@ def test_photos_are_stored_without_their_metadata_so_no_gps_locates_the_home(hos
         assert (image.format, image.size) == ("JPEG", (80, 60))
         assert dict(image.getexif()) == {}
     assert photo.image.name.endswith(".jpg") and "home" not in photo.image.name
+
+
+@pytest.mark.parametrize("campaign_status", ["draft", "closed"])
+def test_no_party_is_planned_in_a_draft_or_closed_campaign(host, host_client, campaign_status):
+    host.campaign.status = campaign_status
+    host.campaign.save()
+    response = host_client.post("/api/v1/parties/", party_payload())
+    assert response.status_code == 409
+    assert error_of(response)["code"] == "campaign_closed"
+    assert not Party.objects.exists()
