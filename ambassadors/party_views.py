@@ -44,6 +44,13 @@ def _show_error(request: HttpRequest, form: forms.Form, error: DomainError) -> N
         form.add_error(None, error.message)
 
 
+def _limit_to_party_window(form: PartyForm, campaign: Any) -> None:
+    """Let the phone's date picker offer only the campaign's party window (the service still checks)."""
+    attrs = form.fields["starts_at"].widget.attrs
+    attrs["min"] = timezone.localtime(campaign.party_window_start).strftime("%Y-%m-%dT%H:%M")
+    attrs["max"] = timezone.localtime(campaign.party_window_end).strftime("%Y-%m-%dT%H:%M")
+
+
 def public_url(party: Party) -> str:
     return settings.SITE_URL + reverse("party_public:register", args=[party.public_token])
 
@@ -73,6 +80,7 @@ def _hosting_for(request: HttpRequest) -> Host:
 def party_create(request: HttpRequest) -> HttpResponse:
     host = _hosting_for(request)
     form = PartyForm(request.POST or None)
+    _limit_to_party_window(form, host.campaign)
     if request.method == "POST" and form.is_valid():
         try:
             party = services.create_party(host=host, by=request.user, **form.cleaned_data)
@@ -96,6 +104,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
         "notes": party.notes,
     }
     form = PartyForm(request.POST or None, initial=initial)
+    _limit_to_party_window(form, party.campaign)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_party(party=party, by=request.user, **form.cleaned_data)

@@ -288,3 +288,9 @@ def test_a_closed_partys_public_page_says_registration_is_closed(client, host):
 
 def test_unknown_public_page_is_404(client):
     assert client.get("/p/not-a-party/").status_code == 404
+
+
+def test_the_date_picker_offers_only_the_campaign_party_window(host, host_web):
+    html = host_web.get("/portal/parties/new/").content.decode()
+    assert f'min="{local_input(host.campaign.party_window_start)}"' in html
+    assert f'max="{local_input(host.campaign.party_window_end)}"' in html
