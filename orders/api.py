@@ -3,7 +3,7 @@
 from typing import Any
 
 import django_filters
-from django.db import transaction
+from django.db.models import prefetch_related_objects
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
@@ -28,7 +28,7 @@ from orders.serializers import (
     OrderListSerializer,
     ShopOrderSerializer,
 )
-from orders.services import ImportResult, cancel_order, get_order, import_order
+from orders.services import ImportResult, cancel_order, get_order, import_order, import_order_batch
 
 
 class HasShopApiKey(BaseHasAPIKey):
@@ -162,19 +162,39 @@ class OrdersApi(generics.ListAPIView):
         envelope = OrderBatchInputSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         items = envelope.validated_data["orders"]
-        # One transaction, a savepoint per item; items touching the same order are taken in a fixed
-        # order so that two concurrent batches never wait on each other in a cycle.
-        results: list[dict[str, Any] | None] = [None] * len(items)
+        outcomes: list[ImportResult | Exception | None] = [None] * len(items)
+        valid: list[int] = []
+        for index, item in enumerate(items):
+            data = OrderInputSerializer(data=item)
+            if data.is_valid():
+                valid.append(index)
+                outcomes[index] = data  # type: ignore[assignment]  # replaced below by its result
+            else:
+                outcomes[index] = ValidationError(data.errors)
+        recorded = import_order_batch(
+            source=self.source,
+            items=[
+                (
+                    OrderInputSerializer.to_order_data(outcomes[i].validated_data),  # type: ignore[union-attr]
+                    OrderInputSerializer.to_refund_data(outcomes[i].validated_data),  # type: ignore[union-attr]
+                )
+                for i in valid
+            ],
+        )
+        for index, outcome in zip(valid, recorded, strict=True):
+            outcomes[index] = outcome
+        # one query for the refunds of every order in the answer
+        prefetch_related_objects([o.order for o in outcomes if isinstance(o, ImportResult)], "refunds")
+
         counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}
-        order_of_work = sorted(range(len(items)), key=lambda i: str(items[i].get("external_id", "")))
-        with transaction.atomic():
-            for index in order_of_work:
-                outcome = self._import_one(items[index])
-                external_id = items[index].get("external_id")
-                if isinstance(outcome, Exception):
-                    error = _error_response(outcome, self, request)
-                    counts["errors"] += 1
-                    results[index] = {
+        results = []
+        for index, outcome in enumerate(outcomes):
+            external_id = items[index].get("external_id")
+            if isinstance(outcome, Exception):
+                error = _error_response(outcome, self, request)
+                counts["errors"] += 1
+                results.append(
+                    {
                         "index": index,
                         "external_id": external_id if isinstance(external_id, str) else None,
                         "result": "error",
@@ -182,12 +202,13 @@ class OrdersApi(generics.ListAPIView):
                         "order": None,
                         "error": error.data,
                     }
-                    continue
-                label = (
-                    "created" if outcome.order_created else ("updated" if outcome.changed else "unchanged")
                 )
-                counts[label] += 1
-                results[index] = {
+                continue
+            assert isinstance(outcome, ImportResult)
+            label = "created" if outcome.order_created else ("updated" if outcome.changed else "unchanged")
+            counts[label] += 1
+            results.append(
+                {
                     "index": index,
                     "external_id": outcome.order.external_id,
                     "result": label,
@@ -195,6 +216,7 @@ class OrdersApi(generics.ListAPIView):
                     "order": ShopOrderSerializer(outcome.order).data,
                     "error": None,
                 }
+            )
         return Response({**counts, "results": results})
 
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from backend.errors import Conflict, Invalid, InvalidTransition, NotFound
+from backend.errors import Conflict, DomainError, Invalid, InvalidTransition, NotFound
 from orders.currencies import STORABLE_DECIMALS, currency_decimals
 from orders.models import (
     ACTIVE_REFUND_STATUSES,
@@ -277,7 +277,6 @@ def _order_conflict(order: Order) -> Conflict:
     )
 
 
-@transaction.atomic
 def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> tuple[Order, bool]:
     """Record an order once per (source, external id); returns (order, created).
 
@@ -285,45 +284,65 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
     a conflict, unless `keep_first` (Stripe: the session is the truth and its events may repeat it
     with small differences), in which case the first recording stands.
     Refunds that arrived before the order are attached to it now.
+
+    Atomic without a savepoint of its own (it runs once per imported order, so every round trip
+    counts): the rules and the conflict are checked outside the block, so a refusal never spoils the
+    caller's transaction.
     """
     _raise_first(order_rule_problems(data) if source != OrderSource.STRIPE else {})
     fingerprint = order_fingerprint(data)
+    with transaction.atomic(savepoint=False):
+        order, created = _insert_order_once(source=source, data=data, fingerprint=fingerprint)
+    if not created and order.fingerprint != fingerprint and not keep_first:
+        raise _order_conflict(order)
+    return order, created
+
+
+def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
+    return Order(
+        source=source,
+        external_id=data.external_id,
+        placed_at=data.placed_at,
+        customer_email=normalize_email(data.customer_email),
+        currency=data.currency.upper(),
+        subtotal=data.subtotal,
+        discount=data.discount,
+        shipping=data.shipping,
+        tax=data.tax,
+        total=data.total,
+        commissionable_amount=commissionable_amount_of(
+            subtotal=data.subtotal,
+            discount=data.discount,
+            shipping=data.shipping,
+            tax=data.tax,
+            total=data.total,
+        ),
+        code=data.code,
+        landing_token=data.landing_token,
+        payment_reference=data.payment_reference,
+        fingerprint=fingerprint,
+    )
+
+
+def _lock_references(source: str, references: list[str]) -> None:
+    """`_lock_reference` for many orders in one round trip, in a fixed order (no deadlock)."""
+    if connection.vendor == "postgresql" and references:
+        keys = sorted({zlib.crc32(f"{source}:{reference}".encode()) - 2**31 for reference in references})
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_advisory_xact_lock(%s, key)) FROM unnest(%s::int[]) AS key", [0x50A1, keys]
+            )
+
+
+def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tuple[Order, bool]:
     _lock_reference(source, _lock_key(source, data))
-
     existing = Order.objects.filter(source=source, external_id=data.external_id).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                order = Order.objects.create(
-                    source=source,
-                    external_id=data.external_id,
-                    placed_at=data.placed_at,
-                    customer_email=normalize_email(data.customer_email),
-                    currency=data.currency.upper(),
-                    subtotal=data.subtotal,
-                    discount=data.discount,
-                    shipping=data.shipping,
-                    tax=data.tax,
-                    total=data.total,
-                    commissionable_amount=commissionable_amount_of(
-                        subtotal=data.subtotal,
-                        discount=data.discount,
-                        shipping=data.shipping,
-                        tax=data.tax,
-                        total=data.total,
-                    ),
-                    code=data.code,
-                    landing_token=data.landing_token,
-                    payment_reference=data.payment_reference,
-                    fingerprint=fingerprint,
-                )
-        except IntegrityError:
-            existing = Order.objects.get(source=source, external_id=data.external_id)
     if existing is not None:
-        if existing.fingerprint != fingerprint and not keep_first:
-            raise _order_conflict(existing)
         return existing, False
-
+    # No savepoint needed: the lock above serialises every writer of this order, and the unique
+    # constraint stays the last word (a violation fails the transaction; it never duplicates).
+    order = _unsaved_order(source=source, data=data, fingerprint=fingerprint)
+    order.save(force_insert=True)
     if data.lines:
         OrderLine.objects.bulk_create(
             OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
@@ -331,6 +350,8 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
         )
     order_recorded.send(sender=Order, order=order)
 
+    if source != OrderSource.STRIPE:
+        return order, True  # the shop's refunds need their order first: none can be waiting
     waiting = list(
         Refund.objects.select_for_update().filter(
             source=source, order__isnull=True, order_reference=_lock_key(source, data)
@@ -403,6 +424,7 @@ def record_shop_refund(*, order: Order, source: str, data: RefundData) -> tuple[
     exceed what was paid.
     """
     fingerprint = _refund_fingerprint(order_reference=order.external_id, data=data)
+    order = Order.objects.select_for_update().get(pk=order.pk)
     existing = Refund.objects.filter(source=source, external_id=data.external_id).first()
     if existing is not None:
         if existing.fingerprint != fingerprint:
@@ -412,7 +434,6 @@ def record_shop_refund(*, order: Order, source: str, data: RefundData) -> tuple[
                 extra={"refund_id": data.external_id, "order_id": existing.order_id},
             )
         return existing, False
-    order = Order.objects.select_for_update().get(pk=order.pk)
     already = Refund.objects.filter(order=order, status__in=ACTIVE_REFUND_STATUSES).aggregate(
         total=Sum("amount")
     )["total"] or Decimal("0")
@@ -452,6 +473,77 @@ def import_order(*, source: str, data: OrderData, refunds: tuple[RefundData, ...
     if result.refunds:
         order.refresh_from_db(fields=["refunded_amount", "status", "updated_at"])
     return result
+
+
+def import_order_batch(
+    *, source: str, items: list[tuple[OrderData, tuple[RefundData, ...]]]
+) -> list[ImportResult | DomainError]:
+    """Many shop orders in one transaction, set-based: one lock, one lookup, one INSERT of the new
+    orders and one of their lines, then one announcement per new order. The result list follows
+    `items`; a refused item is its DomainError and leaves the others alone.
+
+    Items that carry refunds go through `import_order` one by one (all or nothing per item).
+    The same rules and idempotency as `import_order`: a repeat is unchanged, a changed repeat is
+    a conflict, also between two items of one batch.
+    """
+    results: list[ImportResult | DomainError | None] = [None] * len(items)
+    fingerprints: dict[int, str] = {}
+    for index, (data, _) in enumerate(items):
+        try:
+            _raise_first(order_rule_problems(data))
+        except DomainError as error:
+            results[index] = error
+        else:
+            fingerprints[index] = order_fingerprint(data)
+    with transaction.atomic():
+        _lock_references(source, [items[i][0].external_id for i in fingerprints])
+        known = {
+            order.external_id: order
+            for order in Order.objects.filter(
+                source=source, external_id__in=[items[i][0].external_id for i in fingerprints]
+            )
+        }
+        fresh: dict[str, Order] = {}
+        lines: list[OrderLine] = []
+        with_refunds = []
+        for index, fingerprint in fingerprints.items():
+            data, refunds = items[index]
+            if refunds:
+                with_refunds.append(index)
+                continue
+            order = known.get(data.external_id) or fresh.get(data.external_id)
+            if order is not None:
+                results[index] = (
+                    ImportResult(order=order, order_created=False)
+                    if order.fingerprint == fingerprint
+                    else _order_conflict(order)
+                )
+                continue
+            order = fresh[data.external_id] = _unsaved_order(
+                source=source, data=data, fingerprint=fingerprint
+            )
+            results[index] = ImportResult(order=order, order_created=True)
+        Order.objects.bulk_create(fresh.values())
+        for index in fingerprints:
+            result = results[index]
+            if isinstance(result, ImportResult) and result.order_created:
+                lines += [
+                    OrderLine(
+                        order=result.order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price
+                    )
+                    for line in items[index][0].lines
+                ]
+        OrderLine.objects.bulk_create(lines)
+        for order in fresh.values():
+            order_recorded.send(sender=Order, order=order)
+        for index in with_refunds:
+            data, refunds = items[index]
+            try:
+                results[index] = import_order(source=source, data=data, refunds=refunds)
+            except DomainError as error:
+                results[index] = error
+    assert all(result is not None for result in results)
+    return results  # type: ignore[return-value]  # every slot was filled above
 
 
 @transaction.atomic

@@ -235,17 +235,23 @@ def process_event(*, event: dict[str, Any]) -> tuple[StripeEvent, bool]:
     """
     handler = HANDLERS.get(event["type"])
     with transaction.atomic():
-        stored, created = StripeEvent.objects.select_for_update().get_or_create(
-            event_id=event["id"],
-            defaults={
-                "type": event["type"],
-                "livemode": bool(event.get("livemode")),
-                "stripe_created_at": _from_timestamp(event.get("created")),
-                "payload": event,
-                "status": StripeEventStatus.FAILED,
-                "attempts": 0,
-            },
+        # Insert-or-nothing on the unique id, then lock the row: a concurrent delivery of the same
+        # event waits here until the first one has committed, then finds it done.
+        StripeEvent.objects.bulk_create(
+            [
+                StripeEvent(
+                    event_id=event["id"],
+                    type=event["type"],
+                    livemode=bool(event.get("livemode")),
+                    stripe_created_at=_from_timestamp(event.get("created")),
+                    payload=event,
+                    status=StripeEventStatus.FAILED,
+                    attempts=0,
+                )
+            ],
+            ignore_conflicts=True,
         )
+        stored = StripeEvent.objects.select_for_update().get(event_id=event["id"])
         if stored.status in (StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED):
             return stored, True
         stored.attempts += 1

@@ -322,3 +322,56 @@ def test_empty_body_is_a_validation_error(shop_client):
     assert {"external_id", "placed_at", "customer_email", "currency", "subtotal", "total"} <= set(
         errors_by_attr(response)
     )
+
+
+def test_one_order_twice_in_a_batch_is_recorded_once(shop_client):
+    response = shop_client.post(
+        URL,
+        {"orders": [order_payload("SHOP-9"), order_payload("SHOP-9"), order_payload("SHOP-9", code="OTHER")]},
+        format="json",
+    )
+
+    assert [(r["result"], r["status_code"]) for r in response.json()["results"]] == [
+        ("created", 201),
+        ("unchanged", 200),
+        ("error", 409),
+    ]
+    assert Order.objects.count() == 1
+
+
+def test_batch_items_with_refunds_stand_alone(shop_client):
+    now = timezone.now().isoformat()
+    too_much = {"refund_id": "RF-9", "amount": "500.00", "refunded_at": now}
+    fine = {"refund_id": "RF-1", "amount": "18.00", "refunded_at": now}
+
+    response = shop_client.post(
+        URL,
+        {
+            "orders": [
+                order_payload("A", refunds=[too_much]),
+                order_payload("B", refunds=[fine]),
+                order_payload("C"),
+            ]
+        },
+        format="json",
+    )
+
+    body = response.json()
+    assert [r["result"] for r in body["results"]] == ["error", "created", "created"]
+    assert body["results"][0]["error"]["errors"][0]["attr"] == "refunds.0.amount"
+    assert body["results"][1]["order"]["refunded_amount"] == "18.00"
+    assert sorted(Order.objects.values_list("external_id", flat=True)) == ["B", "C"]
+
+
+def test_batch_answer_reads_refunds_in_one_query(shop_client, django_assert_max_num_queries):
+    now = timezone.now().isoformat()
+    for i in range(20):
+        refund = {"refund_id": f"RF-{i}", "amount": "1.00", "refunded_at": now}
+        shop_client.post(URL, order_payload(f"R-{i}", refunds=[refund]), format="json")
+    repeat = {"orders": [order_payload(f"R-{i}") for i in range(20)]}
+
+    with django_assert_max_num_queries(8):  # key, savepoint, lookup, refunds, release
+        response = shop_client.post(URL, repeat, format="json")
+
+    assert response.json()["unchanged"] == 20
+    assert all(len(r["order"]["refunds"]) == 1 for r in response.json()["results"])
