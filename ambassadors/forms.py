@@ -89,7 +89,9 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, countries: list[str], verified: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [(code, COUNTRY_NAMES.get(code, code)) for code in countries]
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [(code, COUNTRY_NAMES.get(code, code)) for code in countries]
         for name in UTM_FIELDS:
             self.fields[name] = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
         if verified:
@@ -105,7 +107,7 @@ class ApplicationForm(forms.Form):
         self.fields["city"].widget.attrs.update({"autocomplete": "address-level2"})
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if (
             data.get("social_network")
             and not data.get("social_handle")

@@ -4,13 +4,13 @@ Thin: a form bounds the input, a service applies the rules, a template renders. 
 fixed number of queries whatever the amount of data.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -26,6 +26,7 @@ from ambassadors.forms import UTM_FIELDS, ApplicationForm, HostPasswordResetForm
 from ambassadors.models import Campaign, CampaignStatus, Host, HostStatus, SocialNetwork
 from ambassadors.services import SocialIdentity, activate_invited_hosts, submit_application
 from backend.errors import Conflict, DomainError, Invalid
+from backend.models import User
 
 # ---------------------------------------------------------------------------------------------
 # Public campaign page and application form
@@ -64,7 +65,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     form_kwargs: dict[str, Any] = {"countries": countries, "verified": identity is not None}
 
     if request.method == "POST" and closed_reason is None:
-        if not ApplicationFormThrottle().allow_request(request, None):
+        # DRF's throttle reads only the cache and the client address from the request.
+        if not ApplicationFormThrottle().allow_request(request, None):  # type: ignore[arg-type]
             return render(
                 request,
                 "portal/apply.html",
@@ -189,7 +191,7 @@ def _apply_context(
     network_label = ""
     if identity is not None:
         network = identity["network"]
-        network_label = SocialNetwork(network).label if network in SocialNetwork.values else network
+        network_label = str(SocialNetwork(network).label) if network in SocialNetwork.values else network
     return {
         "campaign": campaign,
         "form": form,
@@ -215,7 +217,7 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         activate_invited_hosts(user=form.get_user())
         return response
@@ -304,7 +306,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     host = current_host(request)
     contact_form = ProfileForm(instance=host, prefix="contact")
-    password_form = SetPasswordForm(request.user, prefix="password")
+    user = cast(User, request.user)  # signed in: login_required
+    password_form = SetPasswordForm(user, prefix="password")
     status = 200
     if request.method == "POST" and "contact-phone" in request.POST:
         contact_form = ProfileForm(request.POST, instance=host, prefix="contact")
@@ -315,7 +318,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             return redirect("portal:profile")
         status = 400
     elif request.method == "POST":
-        password_form = SetPasswordForm(request.user, request.POST, prefix="password")
+        password_form = SetPasswordForm(user, request.POST, prefix="password")
         if password_form.is_valid():
             user = password_form.save()
             update_session_auth_hash(request, user)
