@@ -98,6 +98,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# A read replica for reports (`backend/db_router.py`); tests point it at `default`.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL", ""), conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["backend.db_router.ReportReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "backend.User"
@@ -135,7 +142,9 @@ SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {
 for _provider, _config in SOCIALACCOUNT_PROVIDERS.items():
     _client_id = env_str(f"SOCIAL_{_provider.upper()}_CLIENT_ID", "")
     if _client_id:
-        _config["APPS"] = [{"client_id": _client_id, "secret": env_str(f"SOCIAL_{_provider.upper()}_SECRET", "")}]
+        _config["APPS"] = [
+            {"client_id": _client_id, "secret": env_str(f"SOCIAL_{_provider.upper()}_SECRET", "")}
+        ]
 # One-time sign-in links sent with invitations stay valid this long (and only until used).
 SIGNIN_LINK_MAX_AGE_SECONDS = env_int("SIGNIN_LINK_MAX_AGE_SECONDS", 7 * 24 * 3600, minimum=60)
 
@@ -206,6 +215,11 @@ IP_HASH_SALT = env_str("IP_HASH_SALT", SECRET_KEY)
 PARTY_MAX_GUESTS = env_int("PARTY_MAX_GUESTS", 200, minimum=1)
 PARTY_PHOTO_MAX_BYTES = env_int("PARTY_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 
+# Packing slips: the brand printed on them, and the largest batch answered directly (larger ones run
+# as a task with a progress bar and a download when ready).
+BRAND_NAME = env_str("BRAND_NAME", "Soirée")
+PACKING_SLIPS_DIRECT_MAX = env_int("PACKING_SLIPS_DIRECT_MAX", 50, minimum=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
@@ -268,6 +282,10 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.OrderStatus.choices",
         "OrderSourceEnum": "orders.models.OrderSource.choices",
         "RefundStatusEnum": "orders.models.RefundStatus.choices",
+        "LedgerEntryKindEnum": "referrals.models.EntryKind.choices",
+        "LedgerEntryStateEnum": "referrals.models.EntryState.choices",
+        "PayoutMethodEnum": "referrals.models.PayoutMethod.choices",
+        "PayoutStatusEnum": "referrals.models.PayoutStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
