@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("orders.api_urls")),
     path("", include("ambassadors.party_api_urls")),
     path("", include("kits.api_urls")),
+    path("", include("kits.slip_api_urls")),
     path("", include("referrals.api_urls")),
 ]

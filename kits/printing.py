@@ -1,0 +1,384 @@
+"""Printing packing slips: what goes on them, the print log, and batches rendered by a task.
+
+Small batches (up to `settings.PACKING_SLIPS_DIRECT_MAX` shipments) are rendered in the request;
+larger ones become a `SlipBatch` rendered by `render_slip_batch` (a task) into media storage, with
+its progress on the row for the staff page to show. Every print is logged (`PrintLog`).
+"""
+
+import logging
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import task
+from phonenumber_field.phonenumber import to_python
+
+from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.models import User
+from kits import services
+from kits.models import (
+    SLIP_BATCH_TRANSITIONS,
+    PrintLog,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    SlipBatch,
+    SlipBatchStatus,
+    SlipPageSize,
+)
+from kits.packing_slips import Slip, SlipLine, render_packing_slips, slip_pages
+
+logger = logging.getLogger(__name__)
+
+# One batch never holds more than this: a day's work for a warehouse, a few thousand pages.
+MAX_BATCH_SHIPMENTS = 2000
+
+
+def confirm_url(number: str) -> str:
+    """The portal page where the host confirms the kit arrived (printed as the slip's QR code)."""
+    return settings.SITE_URL + reverse("kits:my_kit_detail", args=[number])
+
+
+def _international(phone: Any) -> str:
+    number = to_python(phone)
+    if number is None or not number.is_valid():
+        return str(phone or "")
+    return number.as_international
+
+
+def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
+    """The slips of these shipments in the given order, read in three queries of plain values.
+
+    Plain values (not model instances) keep a 500-kit batch of 50,000 lines small in memory; lines
+    equal across kits share one `SlipLine`, which the renderer also draws once.
+    """
+    ids = list(dict.fromkeys(shipment_ids))
+    shipments = {
+        row["id"]: row
+        for row in Shipment.objects.filter(id__in=ids).values(
+            "id",
+            "number",
+            "host_id",
+            "campaign__name",
+            "campaign__currency",
+            "ship_to_name",
+            "ship_to_line1",
+            "ship_to_line2",
+            "ship_to_postal_code",
+            "ship_to_city",
+            "ship_to_country",
+            "ship_to_phone",
+            "return_due_on",
+        )
+    }
+    lines: dict[int, list[SlipLine]] = {shipment_id: [] for shipment_id in shipments}
+    shared: dict[tuple, SlipLine] = {}
+    rows = (
+        ShipmentLine.objects.filter(shipment_id__in=ids)
+        .order_by("shipment_id", "item__bin_location", "item__sku")
+        .values_list(
+            "shipment_id",
+            "item__sku",
+            "item__name",
+            "item__colour",
+            "item__size",
+            "item__bin_location",
+            "quantity",
+            "returnable",
+            "retail_price",
+        )
+    )
+    for (
+        shipment_id,
+        sku,
+        name,
+        colour,
+        size,
+        bin_location,
+        quantity,
+        returnable,
+        retail_price,
+    ) in rows.iterator(chunk_size=5000):
+        key = (sku, name, colour, size, bin_location, quantity, returnable, retail_price)
+        line = shared.get(key)
+        if line is None:
+            line = shared[key] = SlipLine(
+                sku=sku,
+                description=name,
+                variant=" / ".join(part for part in (colour, size) if part),
+                bin_location=bin_location,
+                quantity=quantity,
+                returnable=returnable,
+                unit_value=retail_price,
+            )
+        lines[shipment_id].append(line)
+    host_codes = _host_referral_codes({row["host_id"] for row in shipments.values()})
+    slips = []
+    for shipment_id in ids:
+        row = shipments.get(shipment_id)
+        if row is None:
+            continue
+        address = [
+            row["ship_to_line1"],
+            row["ship_to_line2"],
+            f"{row['ship_to_postal_code']} {row['ship_to_city']}",
+        ]
+        slips.append(
+            Slip(
+                number=row["number"],
+                brand=settings.BRAND_NAME,
+                campaign_name=row["campaign__name"],
+                confirm_url=confirm_url(row["number"]),
+                ship_to_name=row["ship_to_name"],
+                ship_to_address=(*[part for part in address if part.strip()], row["ship_to_country"]),
+                ship_to_phone=_international(row["ship_to_phone"]),
+                referral_code=host_codes.get(row["host_id"], ""),
+                return_due_on=row["return_due_on"],
+                currency=row["campaign__currency"],
+                lines=tuple(lines[shipment_id]),
+            )
+        )
+    return slips
+
+
+def _host_referral_codes(host_ids: Iterable[int]) -> dict[int, str]:
+    """Each host's own referral code, through the relation the referrals app declares on hosts.
+
+    Kits does not import referrals (apps depend the other way); a host without a code (referrals
+    not wired for the campaign) prints none.
+    """
+    from ambassadors.models import Host
+
+    codes: dict[int, str] = {}
+    for host_id, code, kind, deactivated_at in (
+        Host.objects.filter(id__in=list(host_ids), referral_codes__isnull=False)
+        .order_by("referral_codes__created_at")
+        .values_list("id", "referral_codes__code", "referral_codes__kind", "referral_codes__deactivated_at")
+    ):
+        if kind == "host" and deactivated_at is None:
+            codes[host_id] = code
+    return codes
+
+
+def _check_page_size(page_size: str) -> str:
+    if page_size not in SlipPageSize.values:
+        raise Invalid(
+            f"Unknown page size {page_size!r}: use {' or '.join(SlipPageSize.values)}.", field="page_size"
+        )
+    return page_size
+
+
+def _check_shipments(shipment_ids: Sequence[int]) -> list[int]:
+    ids = list(dict.fromkeys(shipment_ids))
+    if not ids:
+        raise Invalid("No shipment to print.", code="nothing_to_print", field="shipments")
+    if len(ids) > MAX_BATCH_SHIPMENTS:
+        raise Invalid(
+            f"At most {MAX_BATCH_SHIPMENTS} shipments per batch; narrow the filter.",
+            code="batch_too_large",
+            field="shipments",
+        )
+    return ids
+
+
+def is_direct(count: int) -> bool:
+    """Small batches answer directly; larger ones run as a task."""
+    return count <= settings.PACKING_SLIPS_DIRECT_MAX
+
+
+@transaction.atomic
+def log_printing(
+    *, shipment_ids: Sequence[int], by: User | None, page_size: str, batch: SlipBatch | None = None
+) -> PrintLog:
+    """Record who printed which shipments' slips, and when."""
+    ids = list(dict.fromkeys(shipment_ids))
+    log = PrintLog.objects.create(by=by, page_size=page_size, shipment_count=len(ids), batch=batch)
+    log.shipments.add(*ids)
+    return log
+
+
+@transaction.atomic
+def print_packing_slips(*, shipment_ids: Sequence[int], by: User | None, page_size: str = "A4") -> bytes:
+    """Render the slips of these shipments now (pick list first) and log the print."""
+    ids = _check_shipments(shipment_ids)
+    _check_page_size(page_size)
+    pdf = render_packing_slips(build_slips(ids), page_size_name=page_size)
+    assert pdf is not None
+    log_printing(shipment_ids=ids, by=by, page_size=page_size)
+    return pdf
+
+
+@transaction.atomic
+def request_slip_batch(
+    *, shipment_ids: Sequence[int], by: User | None, page_size: str = "A4", description: str = ""
+) -> SlipBatch:
+    """Queue a batch to be rendered by the task worker; the print is logged now, with the batch."""
+    ids = _check_shipments(shipment_ids)
+    _check_page_size(page_size)
+    batch = SlipBatch.objects.create(
+        requested_by=by, page_size=page_size, total=len(ids), description=description[:200]
+    )
+    batch.shipments.add(*ids)
+    log_printing(shipment_ids=ids, by=by, page_size=page_size, batch=batch)
+    batch_id = str(batch.pk)
+    transaction.on_commit(lambda: render_slip_batch.enqueue(batch_id=batch_id))
+    return batch
+
+
+def _move_batch(batch_id: Any, to: str, **fields: Any) -> SlipBatch:
+    with transaction.atomic():
+        batch = SlipBatch.objects.select_for_update().get(pk=batch_id)
+        if to not in SLIP_BATCH_TRANSITIONS[batch.status]:
+            raise InvalidTransition(
+                current=batch.status, requested=to, allowed=SLIP_BATCH_TRANSITIONS[batch.status]
+            )
+        batch.status = to
+        for name, value in fields.items():
+            setattr(batch, name, value)
+        batch.save(update_fields=["status", *fields])
+        return batch
+
+
+def run_slip_batch(*, batch_id: Any) -> SlipBatch:
+    """Render a queued batch into media storage, updating its progress as slips are drawn.
+
+    Not atomic on purpose: progress is committed as it goes, so the staff page sees it move. The PDF
+    is spooled to a temporary file, never held whole in memory.
+    """
+    batch = _move_batch(batch_id, SlipBatchStatus.RUNNING, started_at=timezone.now())
+    ids = list(batch.shipments.order_by("campaign_id", "number").values_list("id", flat=True))
+
+    def progress(done: int, total: int) -> None:
+        SlipBatch.objects.filter(pk=batch.pk).update(done=done)
+
+    try:
+        slips = build_slips(ids)
+        with tempfile.TemporaryFile() as spool:
+            render_packing_slips(slips, page_size_name=batch.page_size, out=spool, on_progress=progress)
+            spool.seek(0)
+            batch.file.save(f"{batch.pk}.pdf", File(spool), save=False)
+    except Exception as error:
+        logger.exception("packing slip batch failed", extra={"batch_id": str(batch.pk)})
+        return _move_batch(
+            batch.pk,
+            SlipBatchStatus.FAILED,
+            error=str(error)[:500] or type(error).__name__,
+            finished_at=timezone.now(),
+        )
+    pages = sum(len(slip_pages(len(slip.lines), batch.page_size)) for slip in slips)
+    return _move_batch(
+        batch.pk,
+        SlipBatchStatus.DONE,
+        file=batch.file.name,
+        done=len(slips),
+        pages=pages,
+        finished_at=timezone.now(),
+    )
+
+
+@task()
+def render_slip_batch(batch_id: str) -> None:
+    run_slip_batch(batch_id=batch_id)
+
+
+def shipments_for_filter(*, campaign_slug: str = "", status: str = "") -> QuerySet[Shipment]:
+    """Shipments chosen by campaign and/or state, in print order."""
+    shipments = Shipment.objects.all()
+    if campaign_slug:
+        shipments = shipments.filter(campaign__slug=campaign_slug)
+    if status:
+        shipments = shipments.filter(status=status)
+    return shipments.order_by("campaign_id", "number")
+
+
+# --- scan station ----------------------------------------------------------------------------
+
+# What a scan does, by the shipment's current state.
+SCAN_ACTIONS = {
+    ShipmentStatus.ALLOCATED: "pack",
+    ShipmentStatus.PACKED: "ship",
+    ShipmentStatus.SHIPPED: "return",
+    ShipmentStatus.DELIVERED: "return",
+    ShipmentStatus.RETURNED: "return",  # a further parcel of the same kit
+}
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    shipment: Shipment
+    action: str  # pack | ship | return
+    previous: str  # the state before the scan
+    units: int = 0  # units back in stock, for a return
+
+
+def normalise_scan(raw: str) -> str:
+    """The shipment number in what a scanner typed: the barcode text, or the slip's QR code URL."""
+    text = (raw or "").strip()
+    match = SCANNED_URL.search(text)
+    if match:
+        text = match.group(1)
+    return text.upper()[:40]
+
+
+SCANNED_URL = re.compile(r"/portal/kit/([A-Za-z0-9-]+)/?")
+
+
+def find_scanned(number: str) -> Shipment:
+    shipment = Shipment.objects.filter(number=number).first()
+    if shipment is None:
+        raise Invalid(
+            f"No shipment has the number {number or '(empty)'}.", code="unknown_shipment", field="number"
+        )
+    return shipment
+
+
+@transaction.atomic
+def scan_shipment(
+    *, number: str, by: User | None, carrier: str = "", tracking_number: str = ""
+) -> ScanResult:
+    """Move a scanned kit one step: allocated → packed, packed → shipped, shipped/delivered → return received.
+
+    A return scanned at the warehouse is the whole kit back in good state (`receive_return` with every
+    returnable unit still due); damaged units are recorded through the returns API instead. A kit
+    scanned back while still "shipped" was evidently delivered first: staff confirm the delivery in
+    the same transaction. Closed and cancelled kits, and returns with nothing due, are refused with
+    the current state and the states the station can move.
+    """
+    shipment = Shipment.objects.select_for_update().filter(number=number).first()
+    if shipment is None:
+        raise Invalid(
+            f"No shipment has the number {number or '(empty)'}.", code="unknown_shipment", field="number"
+        )
+    previous = shipment.status
+    action = SCAN_ACTIONS.get(ShipmentStatus(previous))
+    if action == "pack":
+        return ScanResult(services.mark_packed(shipment=shipment, by=by), action, previous)
+    if action == "ship":
+        shipped = services.mark_shipped(
+            shipment=shipment, carrier=carrier, tracking_number=tracking_number, by=by
+        )
+        return ScanResult(shipped, action, previous)
+    due = [
+        services.ReturnedLine(sku=line.item.sku, good=line.missing, damaged=0)
+        for line in shipment.lines.select_related("item")
+        if line.missing > 0
+    ]
+    if action is None or not due:
+        raise Conflict(
+            f"{shipment.number} is {ShipmentStatus(previous).label.lower()}: "
+            + ("nothing is due back." if action else "the scan station has nothing to do with it."),
+            code="nothing_to_scan",
+            extra={"current": previous, "allowed": sorted(SCAN_ACTIONS)},
+        )
+    if previous == ShipmentStatus.SHIPPED:
+        shipment = services.confirm_delivery(shipment=shipment, by=by)
+    returned = services.receive_return(shipment=shipment, lines=due, by=by)
+    return ScanResult(returned, action, previous, units=sum(line.good for line in due))
