@@ -204,29 +204,22 @@ class StockMovementListApi(generics.ListAPIView):
 # --- kit templates ---------------------------------------------------------------------------
 
 
+class KitTemplateLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
 class KitTemplateApi(APIView):
     """The campaign's kit: what every selected host receives."""
 
     permission_classes = [IsLogistics]
-
-    class LineInputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "KitTemplateLineInput"
-
-        sku = serializers.CharField(max_length=40)
-        quantity = serializers.IntegerField(min_value=1, max_value=10_000)
 
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "KitTemplateInput"
 
         name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-        lines = serializers.ListField(min_length=1, max_length=1000)
-
-        def validate_lines(self, value: list) -> list:
-            line_serializer = KitTemplateApi.LineInputSerializer(data=value, many=True)
-            line_serializer.is_valid(raise_exception=True)
-            return line_serializer.validated_data
+        lines = KitTemplateLineInputSerializer(many=True, min_length=1, max_length=1000)
 
     @staticmethod
     def _template_data(campaign: Campaign) -> dict:
@@ -369,29 +362,22 @@ class ShipmentCancelApi(APIView):
         return Response(_shipment_detail(shipment))
 
 
+class ReturnedLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    good = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+    damaged = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+
+
 class ShipmentReturnApi(APIView):
     """Receive a return parcel: per SKU, the units in good state (restocked) and damaged."""
 
     permission_classes = [IsLogistics]
 
-    class LineInputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "ShipmentReturnLineInput"
-
-        sku = serializers.CharField(max_length=40)
-        good = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
-        damaged = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
-
     class InputSerializer(serializers.Serializer):
         class Meta:
             ref_name = "ShipmentReturnInput"
 
-        lines = serializers.ListField(min_length=1, max_length=1000)
-
-        def validate_lines(self, value: list) -> list:
-            line_serializer = ShipmentReturnApi.LineInputSerializer(data=value, many=True)
-            line_serializer.is_valid(raise_exception=True)
-            return line_serializer.validated_data
+        lines = ReturnedLineInputSerializer(many=True, min_length=1, max_length=1000)
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
