@@ -286,6 +286,10 @@ SPECTACULAR_SETTINGS = {
         "LedgerEntryStateEnum": "referrals.models.EntryState.choices",
         "PayoutMethodEnum": "referrals.models.PayoutMethod.choices",
         "PayoutStatusEnum": "referrals.models.PayoutStatus.choices",
+        "LedgerEntryKindEnum": "referrals.models.EntryKind.choices",
+        "LedgerEntryStateEnum": "referrals.models.EntryState.choices",
+        "PayoutMethodEnum": "referrals.models.PayoutMethod.choices",
+        "PayoutStatusEnum": "referrals.models.PayoutStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import api
+from referrals import api, rewards_api
 
 urlpatterns = [
     path("codes/", api.ReferralCodeListApi.as_view(), name="referral-codes"),
@@ -12,4 +12,15 @@ urlpatterns = [
         api.ReattributeApi.as_view(),
         name="attribution-reattribute",
     ),
+    path("campaigns/<int:campaign_id>/reward-plan/", rewards_api.RewardPlanApi.as_view(), name="reward-plan"),
+    path("ledger/", rewards_api.LedgerEntryListApi.as_view(), name="ledger"),
+    path("ledger/adjustments/", rewards_api.LedgerAdjustmentApi.as_view(), name="ledger-adjustments"),
+    path("me/ledger/", rewards_api.MyLedgerEntryListApi.as_view(), name="my-ledger"),
+    path("payouts/", rewards_api.PayoutListApi.as_view(), name="payouts"),
+    path("payouts/run/", rewards_api.PayoutRunApi.as_view(), name="payout-run"),
+    path("payouts/bank-export/", rewards_api.BankPayoutExportApi.as_view(), name="payout-bank-export"),
+    path(
+        "payouts/<int:payout_id>/mark-paid/", rewards_api.PayoutMarkPaidApi.as_view(), name="payout-mark-paid"
+    ),
+    path("me/payouts/", rewards_api.MyPayoutListApi.as_view(), name="my-payouts"),
 ]

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ambassadors.models import Application, Campaign, Host
+from ambassadors.models import Application, Campaign, CampaignStatus, Host
 from backend.errors import Invalid
 from kits.models import KitSettlement
 from orders.models import OrderStatus
@@ -360,3 +360,13 @@ def recompute_after_attribution(
         return
     for host_id in {previous_host_id, attribution.host_id} - {None}:
         recompute_rewards(host=Host.objects.get(pk=host_id))
+
+
+def recompute_running_campaigns(*, campaign_id: int | None = None) -> int:
+    """Recompute every host of the running campaigns (a nightly safety net; idempotent).
+
+    Returns the number of ledger lines posted: zero when the ledger already equals the plan."""
+    hosts = Host.objects.filter(campaign__status=CampaignStatus.RUNNING).order_by("pk")
+    if campaign_id is not None:
+        hosts = hosts.filter(campaign_id=campaign_id)
+    return sum(len(recompute_rewards(host=host)) for host in hosts)

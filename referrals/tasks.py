@@ -5,6 +5,8 @@ from django_tasks import task
 from referrals.attribution import reconcile_unattributed
 from referrals.links import purge_clicks
 from referrals.models import ReferralCode
+from referrals.payouts import run_payouts
+from referrals.rewards import approve_due_entries, recompute_running_campaigns
 from referrals.stripe_promotions import deactivate_mirror, mirror_code
 
 
@@ -28,3 +30,18 @@ def purge_clicks_task() -> int:
 @task()
 def reconcile_attributions_task() -> int:
     return reconcile_unattributed()
+
+
+@task()
+def approve_rewards_task() -> int:
+    return approve_due_entries()
+
+
+@task()
+def recompute_rewards_task() -> int:
+    return recompute_running_campaigns()
+
+
+@task()
+def run_payouts_task() -> dict[str, int]:
+    return run_payouts().as_dict()

@@ -1,0 +1,113 @@
+"""Output (and shared input) serializers of the rewards ledger and payouts API."""
+
+from rest_framework import serializers
+
+from referrals.models import LedgerEntry, Payout, RewardPlan
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class BracketSerializer(serializers.Serializer):
+    up_to = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="Upper bound of the slice of a party's sales; null for the last."
+    )
+    rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=0, max_value=1, help_text="0.10 for 10 %."
+    )
+
+
+class RewardPlanSerializer(serializers.ModelSerializer):
+    party_brackets = BracketSerializer(many=True, read_only=True)
+    currency = serializers.CharField(source="campaign.currency", read_only=True)
+
+    class Meta:
+        model = RewardPlan
+        fields = [
+            "campaign",
+            "currency",
+            "party_brackets",
+            "min_party_buyers",
+            "min_party_sales",
+            "host_code_rate",
+            "booking_bonus",
+            "cap_per_host",
+            "holding_days",
+            "payout_minimum",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class MyLedgerEntrySerializer(serializers.ModelSerializer):
+    """A host's own ledger line (no staff identity)."""
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "campaign",
+            "kind",
+            "state",
+            "basis",
+            "amount",
+            "currency",
+            "description",
+            "created_at",
+            "approvable_at",
+            "approved_at",
+            "paid_at",
+            "payout",
+        ]
+        read_only_fields = fields
+
+
+class LedgerEntrySerializer(MyLedgerEntrySerializer):
+    by = serializers.EmailField(source="by.email", allow_null=True, read_only=True)
+
+    class Meta(MyLedgerEntrySerializer.Meta):
+        fields = [*MyLedgerEntrySerializer.Meta.fields, "host", "reason", "by"]
+        read_only_fields = fields
+
+
+class MyPayoutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payout
+        fields = [
+            "id",
+            "campaign",
+            "amount",
+            "currency",
+            "method",
+            "status",
+            "store_credit_code",
+            "created_at",
+            "paid_at",
+        ]
+        read_only_fields = fields
+
+
+class PayoutSerializer(MyPayoutSerializer):
+    marked_paid_by = serializers.EmailField(source="marked_paid_by.email", allow_null=True, read_only=True)
+
+    class Meta(MyPayoutSerializer.Meta):
+        fields = [
+            *MyPayoutSerializer.Meta.fields,
+            "host",
+            "idempotency_key",
+            "stripe_transfer_id",
+            "stripe_promotion_code_id",
+            "attempts",
+            "last_error",
+            "marked_paid_by",
+        ]
+        read_only_fields = fields
+
+
+class PayoutRunSerializer(serializers.Serializer):
+    reserved = serializers.IntegerField(help_text="Payouts created by this run.")
+    paid = serializers.IntegerField(help_text="Payouts confirmed by Stripe in this run (new or left over).")
+    failed = serializers.IntegerField(help_text="Payouts Stripe refused or could not take; retried next run.")
+    waiting = serializers.IntegerField(help_text="Bank transfers waiting for the export and 'mark paid'.")
+    skipped = serializers.IntegerField(
+        help_text="Hosts with an approved balance left unpaid (under the minimum, no Stripe account, ...)."
+    )
