@@ -16,3 +16,7 @@ refund_recorded = Signal()
 
 # kwargs: `order` — the order was voided: whatever it earned must be taken back.
 order_cancelled = Signal()
+
+# kwargs: `account` (dict, Stripe's account object) — Stripe announced `account.updated` for a
+# connected account; whoever keeps that account's payout readiness refreshes it.
+stripe_account_updated = Signal()

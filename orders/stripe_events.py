@@ -30,6 +30,7 @@ from backend.errors import error_body
 from orders.currencies import decimal_from_stripe_amount
 from orders.models import OrderSource, RefundStatus, StripeEvent, StripeEventStatus
 from orders.services import LineData, OrderData, record_order, record_stripe_refund
+from orders.signals import stripe_account_updated
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +218,12 @@ def on_charge_refunded(charge: dict[str, Any]) -> str:
     return StripeEventStatus.PROCESSED
 
 
+def on_account_updated(account: dict[str, Any]) -> str:
+    """`account.updated`: a connected (Express) account changed; announced, never interpreted here."""
+    stripe_account_updated.send(sender=None, account=account)
+    return StripeEventStatus.PROCESSED
+
+
 HANDLERS: dict[str, Handler] = {
     "checkout.session.completed": on_checkout_session_paid,
     "checkout.session.async_payment_succeeded": on_checkout_session_paid,
@@ -224,6 +231,7 @@ HANDLERS: dict[str, Handler] = {
     "refund.created": on_refund,
     "refund.updated": on_refund,
     "charge.refund.updated": on_refund,
+    "account.updated": on_account_updated,
 }
 
 

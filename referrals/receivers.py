@@ -6,10 +6,11 @@ from django.dispatch import receiver
 
 from ambassadors.signals import host_selected, party_created
 from kits.signals import kit_settled
-from orders.signals import order_cancelled, order_recorded, refund_recorded
+from orders.signals import order_cancelled, order_recorded, refund_recorded, stripe_account_updated
 from referrals.attribution import attribute_order
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.models import Attribution
+from referrals.payouts import record_stripe_account_update
 from referrals.rewards import recompute_rewards, scope_of
 
 
@@ -39,3 +40,8 @@ def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) 
 @receiver(kit_settled, dispatch_uid="referrals.rewards_after_kit_settlement")
 def _deduct_missing_kit_items(sender: Any, *, settlement: Any, **kwargs: Any) -> None:
     recompute_rewards(host=settlement.host)
+
+
+@receiver(stripe_account_updated, dispatch_uid="referrals.payout_account_readiness")
+def _keep_payout_account_readiness(sender: Any, *, account: dict[str, Any], **kwargs: Any) -> None:
+    record_stripe_account_update(stripe_account=account)

@@ -415,3 +415,46 @@ def test_concurrent_runs_reserve_and_pay_each_host_once(fake_stripe):
     assert {c.idempotency_key for c in fake_stripe.calls("POST", "/v1/transfers")} == {
         p.idempotency_key for p in Payout.objects.all()
     }
+
+
+def test_the_account_updated_webhook_keeps_the_payout_account_ready(settings, client):
+    # given a host whose Stripe account is still onboarding
+    from orders.models import StripeEvent
+    from tests.orders import stripe_payloads as sp
+
+    settings.STRIPE_WEBHOOK_SECRET = sp.WEBHOOK_SECRET
+    host = make_host(connected=False)
+    PayoutAccount.objects.create(user=host.user, stripe_account_id="acct_1QdReady")
+    account = {
+        "id": "acct_1QdReady",
+        "object": "account",
+        "type": "express",
+        "payouts_enabled": True,
+        "details_submitted": True,
+        "charges_enabled": False,
+    }
+
+    # when Stripe announces, with a signed payload, that the account can receive payouts
+    response = sp.post_event(client, sp.event("account.updated", account))
+
+    # then the payout account says so
+    assert response.status_code == 200, response.content
+    assert StripeEvent.objects.get().status == "processed"
+    stored = PayoutAccount.objects.get(user=host.user)
+    assert (stored.payouts_enabled, stored.details_submitted) == (True, True)
+
+
+def test_a_forged_account_updated_changes_nothing(settings, client):
+    from tests.orders import stripe_payloads as sp
+
+    settings.STRIPE_WEBHOOK_SECRET = sp.WEBHOOK_SECRET
+    host = make_host(connected=False)
+    PayoutAccount.objects.create(user=host.user, stripe_account_id="acct_1QdForged")
+    payload = sp.event(
+        "account.updated", {"id": "acct_1QdForged", "object": "account", "payouts_enabled": True}
+    )
+
+    response = sp.post_event(client, payload, secret="whsec_someone_else")
+
+    assert response.status_code == 400
+    assert PayoutAccount.objects.get(user=host.user).payouts_enabled is False
