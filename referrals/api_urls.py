@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import api, rewards_api
+from referrals import api, report_api, rewards_api
 
 urlpatterns = [
     path("codes/", api.ReferralCodeListApi.as_view(), name="referral-codes"),
@@ -11,6 +11,12 @@ urlpatterns = [
         "attributions/<int:order_id>/reattribute/",
         api.ReattributeApi.as_view(),
         name="attribution-reattribute",
+    ),
+    path("reports/attribution/", report_api.AttributionReportApi.as_view(), name="report-attribution"),
+    path(
+        "reports/campaigns/<int:campaign_id>/summary/",
+        report_api.CampaignSummaryApi.as_view(),
+        name="report-campaign-summary",
     ),
     path("campaigns/<int:campaign_id>/reward-plan/", rewards_api.RewardPlanApi.as_view(), name="reward-plan"),
     path("ledger/", rewards_api.LedgerEntryListApi.as_view(), name="ledger"),

@@ -29,6 +29,7 @@ from referrals.models import (
     Click,
     ReferralCode,
 )
+from referrals.reports import refresh_attributed_sale
 from referrals.rewards import recompute_after_attribution
 
 _HELD_STATUSES = (PartyStatus.HELD, PartyStatus.CLOSED)
@@ -183,6 +184,7 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
     if current is None:
         created = Attribution.objects.create(order=order, **values)
         recompute_after_attribution(attribution=created, previous_host_id=None, created=True)
+        refresh_attributed_sale(order=order, attribution=created)
         return created
     previous_host_id = current.host_id
     AttributionChange.objects.create(
@@ -200,6 +202,7 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
         setattr(current, field, value)
     current.save(update_fields=list(values))
     recompute_after_attribution(attribution=current, previous_host_id=previous_host_id, created=False)
+    refresh_attributed_sale(order=order, attribution=current)
     return current
 
 

@@ -361,3 +361,63 @@ class PayoutAccount(models.Model):
 
     def __str__(self) -> str:
         return f"payout account of {self.user_id}"
+
+
+# --- Report rollup (SPEC §9, §12) ---------------------------------------------------------------
+
+
+class AttributedSale(models.Model):
+    """The attribution report's row for one order, kept current when the order is attributed,
+    re-attributed, refunded or cancelled (`referrals.reports.refresh_attributed_sale`).
+
+    Why a rollup table rather than a GROUP BY over orders: the report groups orders by facts that
+    live in another table (the attribution's campaign, host, party, method), so the plain query
+    joins 1M orders to 1M attributions and reads both heaps. Here those facts sit beside the money,
+    already reduced to what the report sums (net sales after refunds, whether the order counts),
+    and one composite index starting with (campaign, host) holds every column the report reads:
+    a campaign's report is an index-only scan of its own slice, already in host order. The buyer
+    is a keyed 64-bit hash of the e-mail, enough to count distinct buyers without copying an
+    address.
+    """
+
+    order = models.OneToOneField(
+        "orders.Order", primary_key=True, on_delete=models.CASCADE, related_name="attributed_sale"
+    )
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=8, choices=AttributionMethod.choices)
+    placed_at = models.DateTimeField()
+    buyer = models.BigIntegerField()
+    # False for a cancelled order: it is no sale and counts nowhere.
+    is_sale = models.BooleanField()
+    gross = models.DecimalField(**MONEY)  # commissionable amount (subtotal − discount)
+    net = models.DecimalField(**MONEY)  # the same after refunds, as `Order.net_commissionable_amount`
+    # The buyer is on the guest list of the credited party (for guest conversion).
+    guest_bought = models.BooleanField(default=False)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[
+                    "campaign",
+                    "host",
+                    "placed_at",
+                    "party",
+                    "method",
+                    "is_sale",
+                    "guest_bought",
+                    "buyer",
+                ]
+                + ["gross", "net"],
+                name="attributed_sale_report",
+            ),
+            models.Index(fields=["placed_at"], name="attributed_sale_placed_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(gross__gte=0, net__gte=0), name="attributed_sale_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"sale of order {self.order_id}"

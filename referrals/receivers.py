@@ -11,6 +11,7 @@ from referrals.attribution import attribute_order
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.models import Attribution
 from referrals.payouts import record_stripe_account_update
+from referrals.reports import refresh_attributed_sale
 from referrals.rewards import recompute_rewards, scope_of
 
 
@@ -40,6 +41,12 @@ def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) 
 @receiver(kit_settled, dispatch_uid="referrals.rewards_after_kit_settlement")
 def _deduct_missing_kit_items(sender: Any, *, settlement: Any, **kwargs: Any) -> None:
     recompute_rewards(host=settlement.host)
+
+
+@receiver(refund_recorded, dispatch_uid="referrals.report_after_refund")
+@receiver(order_cancelled, dispatch_uid="referrals.report_after_cancellation")
+def _refresh_report_row(sender: Any, *, order: Any, **kwargs: Any) -> None:
+    refresh_attributed_sale(order=order)
 
 
 @receiver(stripe_account_updated, dispatch_uid="referrals.payout_account_readiness")

@@ -1,0 +1,249 @@
+"""Marketing's attribution report and campaign summary (SPEC §9): thin views over `referrals.reports`."""
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ambassadors.models import Campaign, Host, Party
+from backend.permissions import IsMarketing
+from referrals.models import AttributionMethod
+from referrals.reports import (
+    GROUPINGS,
+    Report,
+    ReportFilters,
+    attribution_report,
+    campaign_summary,
+    csv_lines,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class CsvRenderer(BaseRenderer):
+    """Announces `?format=csv`; the report view streams the file itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return b""
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+class ReportRowSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        allow_null=True, help_text="The group: an id, a date, a method or a postal area."
+    )
+    label = serializers.CharField()
+    orders = serializers.IntegerField()
+    buyers = serializers.IntegerField(help_text="Distinct buyers (never their identity).")
+    gross_sales = serializers.DecimalField(
+        **MONEY, help_text="Commissionable amount ordered (subtotal − discount)."
+    )
+    refunds = serializers.DecimalField(**MONEY, help_text="Commissionable share given back.")
+    net_sales = serializers.DecimalField(**MONEY)
+    average_order_value = serializers.DecimalField(**MONEY, allow_null=True)
+    rewards_accrued = serializers.DecimalField(
+        **MONEY, help_text="Every ledger line but payouts, in any state."
+    )
+    rewards_approved = serializers.DecimalField(**MONEY, help_text="Approved, not paid yet.")
+    rewards_paid = serializers.DecimalField(**MONEY)
+    guests = serializers.IntegerField()
+    guests_who_bought = serializers.IntegerField()
+    guest_conversion = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    clicks = serializers.IntegerField()
+    kit_cost = serializers.DecimalField(**MONEY, help_text="Cost of kits shipped − returned in good state.")
+    return_on_kit = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if instance.key is not None and not isinstance(instance.key, str):
+            data["key"] = (
+                str(instance.key) if not hasattr(instance.key, "isoformat") else instance.key.isoformat()
+            )
+        return data
+
+
+class AttributionReportSerializer(serializers.Serializer):
+    group_by = serializers.CharField(allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    rows = ReportRowSerializer(many=True)
+    totals = ReportRowSerializer()
+
+
+_EXAMPLE_ROW = {
+    "key": "42",
+    "label": "Clara Martin",
+    "orders": 37,
+    "buyers": 31,
+    "gross_sales": "3552.00",
+    "refunds": "96.00",
+    "net_sales": "3456.00",
+    "average_order_value": "96.00",
+    "rewards_accrued": "412.80",
+    "rewards_approved": "250.00",
+    "rewards_paid": "100.00",
+    "guests": 24,
+    "guests_who_bought": 11,
+    "guest_conversion": "0.4583",
+    "clicks": 140,
+    "kit_cost": "1180.00",
+    "return_on_kit": "2.93",
+}
+
+
+class AttributionReportApi(APIView):
+    """Orders, buyers, sales, rewards, guests, clicks and kit cost, by host, party, campaign, day,
+    week, method or postal area (marketing). `?format=csv` streams the same rows as a CSV file.
+
+    Every fact counts in exactly one row, so any grouping adds up to the same totals; facts with no
+    value for the grouping (a click has no method, a kit no party) sit in the row with an empty key.
+    """
+
+    permission_classes = [IsMarketing]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    class InputSerializer(serializers.Serializer):
+        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False)
+        host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all(), required=False)
+        party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False)
+        method = serializers.ChoiceField(choices=AttributionMethod.choices, required=False)
+        date_from = serializers.DateField(required=False, help_text="First UTC day included.")
+        date_to = serializers.DateField(required=False, help_text="Last UTC day included.")
+        group_by = serializers.ChoiceField(choices=[(g, g) for g in GROUPINGS], required=False)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+                raise serializers.ValidationError({"date_to": "date_to must not be before date_from."})
+            return attrs
+
+    @extend_schema(
+        parameters=[InputSerializer],
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                AttributionReportSerializer,
+                examples=[
+                    OpenApiExample(
+                        "One campaign by host",
+                        value={
+                            "group_by": "host",
+                            "currency": "EUR",
+                            "rows": [_EXAMPLE_ROW],
+                            "totals": {**_EXAMPLE_ROW, "key": None, "label": "total"},
+                        },
+                    )
+                ],
+            ),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="The same rows, then the totals, as CSV (streamed).",
+                examples=[
+                    OpenApiExample(
+                        "CSV",
+                        value="key,label,orders,...,currency\r\n42,Clara Martin,37,...,EUR\r\ntotal,total,37,...,EUR\r\n",
+                    )
+                ],
+            ),
+        },
+    )
+    def get(self, request: Request) -> HttpResponseBase:
+        data = self.InputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        filters = ReportFilters(
+            campaign_id=values["campaign"].pk if values.get("campaign") else None,
+            host_id=values["host"].pk if values.get("host") else None,
+            party_id=values["party"].pk if values.get("party") else None,
+            method=values.get("method"),
+            date_from=values.get("date_from"),
+            date_to=values.get("date_to"),
+        )
+        report = attribution_report(filters=filters, group_by=values.get("group_by"))
+        if request.accepted_renderer.format == "csv":
+            return self._stream_csv(report)
+        return Response(AttributionReportSerializer(report).data)
+
+    def _stream_csv(self, report: Report) -> StreamingHttpResponse:
+        writer = csv.writer(_Echo())
+
+        def lines() -> Iterator[str]:
+            for record in csv_lines(report):
+                yield writer.writerow(record)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        name = f"attribution-report-{report.group_by or 'totals'}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors answer in the one JSON error shape, even when the CSV was asked for.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class CampaignSummarySerializer(serializers.Serializer):
+    campaign = serializers.IntegerField(source="campaign.pk")
+    name = serializers.CharField(source="campaign.name")
+    status = serializers.CharField(source="campaign.status")
+    currency = serializers.CharField()
+    hosts_by_status = serializers.DictField(child=serializers.IntegerField())
+    parties_by_status = serializers.DictField(child=serializers.IntegerField())
+    orders_by_method = serializers.DictField(child=serializers.IntegerField())
+    totals = ReportRowSerializer()
+
+
+class CampaignSummaryApi(APIView):
+    """A campaign at a glance (marketing): its totals, its hosts and parties by state, orders by method."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(
+                CampaignSummarySerializer,
+                examples=[
+                    OpenApiExample(
+                        "Autumn-winter",
+                        value={
+                            "campaign": 3,
+                            "name": "Autumn-winter 2026",
+                            "status": "running",
+                            "currency": "EUR",
+                            "hosts_by_status": {"active": 9, "paused": 1},
+                            "parties_by_status": {"planned": 4, "held": 12, "closed": 3},
+                            "orders_by_method": {
+                                "code": 120,
+                                "link": 64,
+                                "guest": 30,
+                                "manual": 2,
+                                "none": 41,
+                            },
+                            "totals": {**_EXAMPLE_ROW, "key": None, "label": "total"},
+                        },
+                    )
+                ],
+            )
+        }
+    )
+    def get(self, request: Request, campaign_id: int) -> Response:
+        campaign = get_object_or_404(Campaign, pk=campaign_id)
+        return Response(CampaignSummarySerializer(campaign_summary(campaign=campaign)).data)

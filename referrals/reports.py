@@ -1,0 +1,616 @@
+"""Marketing's attribution report (SPEC §9): the queries, and the rollup that keeps them fast.
+
+Every fact the report counts belongs to exactly one row whatever the grouping, so the rows of any
+grouping add up to the ungrouped totals:
+
+- orders, buyers, sales, refunds, guests who bought — one per order, from `AttributedSale`;
+- guests — one per guest of a party that is not cancelled (dated by the party's day);
+- clicks — one per click (dated by the click);
+- kit cost — one per shipped kit line, cost shipped minus cost returned in good state (dated by
+  the shipping day);
+- rewards — one per ledger line, payouts excluded (dated by the line).
+
+A fact that has no value for a dimension (a click has no attribution method, a kit belongs to no
+party) falls in the row whose key is empty when grouped by that dimension, and is left out when
+the report is filtered on it. Distinct buyers and the ratios are not additive: the totals row
+computes them over the whole selection.
+
+Money is the commissionable amount (subtotal − discount; tax and shipping never count), like the
+rewards: gross sales as ordered, refunds as the commissionable share given back, net sales as
+`Order.net_commissionable_amount`. Cancelled orders are no sale and count nowhere.
+"""
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat, Substr, Trunc, TruncDate, Upper
+from django.utils import timezone
+
+from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
+from backend.db_router import report_reads
+from backend.errors import Invalid
+from kits.models import ShipmentLine, ShipmentStatus
+from orders.models import Order, OrderStatus
+from referrals.models import (
+    AttributedSale,
+    Attribution,
+    AttributionMethod,
+    Click,
+    EntryKind,
+    EntryState,
+    LedgerEntry,
+)
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+GROUPINGS = ("host", "party", "campaign", "day", "week", "method", "postal_area")
+# Columns that add up across the rows of a grouping (the others are ratios or distinct counts).
+ADDITIVE = (
+    "orders",
+    "gross_sales",
+    "refunds",
+    "net_sales",
+    "rewards_accrued",
+    "rewards_approved",
+    "rewards_paid",
+    "guests",
+    "clicks",
+    "kit_cost",
+)
+
+
+SUMMED = tuple(name for name in ADDITIVE if name != "refunds")  # refunds = gross − net
+
+
+# --- Keeping the rollup current -------------------------------------------------------------------
+
+
+def buyer_key(email: str) -> int:
+    """A keyed 64-bit digest of a buyer's e-mail: counts distinct buyers without storing addresses."""
+    digest = hmac.new(
+        f"referrals.report-buyer:{settings.SECRET_KEY}".encode(),
+        email.strip().lower().encode(),
+        hashlib.sha256,
+    ).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def attributed_sale_values(*, order: Order, attribution: Attribution, guest_bought: bool) -> dict[str, Any]:
+    """The rollup row of one order, from the order and its attribution (also used by the bench)."""
+    is_sale = order.status != OrderStatus.CANCELLED
+    return {
+        "campaign_id": attribution.campaign_id,
+        "host_id": attribution.host_id,
+        "party_id": attribution.party_id,
+        "method": attribution.method,
+        "placed_at": order.placed_at,
+        "buyer": buyer_key(order.customer_email),
+        "is_sale": is_sale,
+        "gross": order.commissionable_amount if is_sale else ZERO,
+        "net": order.net_commissionable_amount,
+        "guest_bought": guest_bought,
+    }
+
+
+@transaction.atomic
+def refresh_attributed_sale(*, order: Order, attribution: Attribution | None = None) -> AttributedSale | None:
+    """Write the report's row of `order` from today's facts (after attribution, refund, cancellation).
+
+    Called inside the transaction that changed the order or its attribution, so the rollup commits
+    with the change or not at all. Idempotent: running it again writes the same values. Without
+    `attribution` (a refund, a cancellation) the order and its attribution are read again.
+    """
+    if attribution is None:
+        order = Order.objects.get(pk=order.pk)
+        attribution = Attribution.objects.filter(order=order).first()
+        if attribution is None:
+            return None
+    guest_bought = bool(
+        attribution.party_id
+        and order.customer_email
+        and Guest.objects.filter(party_id=attribution.party_id, email=order.customer_email).exists()
+    )
+    values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
+    sale, _ = AttributedSale.objects.update_or_create(
+        order=order, defaults={**values, "refreshed_at": timezone.now()}
+    )
+    return sale
+
+
+# --- Query input ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What marketing asked for. Dates are whole UTC days, both ends included."""
+
+    campaign_id: int | None = None
+    host_id: int | None = None
+    party_id: int | None = None
+    method: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def since(self) -> datetime | None:
+        return datetime.combine(self.date_from, time.min, tzinfo=UTC) if self.date_from else None
+
+    def until(self) -> datetime | None:
+        """Exclusive upper bound: midnight after `date_to`."""
+        return (
+            datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=UTC) if self.date_to else None
+        )
+
+
+@dataclass
+class ReportRow:
+    key: Any
+    label: str
+    orders: int = 0
+    buyers: int = 0
+    gross_sales: Decimal = ZERO
+    net_sales: Decimal = ZERO
+    rewards_accrued: Decimal = ZERO
+    rewards_approved: Decimal = ZERO
+    rewards_paid: Decimal = ZERO
+    guests: int = 0
+    guests_who_bought: int = 0
+    clicks: int = 0
+    kit_cost: Decimal = ZERO
+
+    @property
+    def refunds(self) -> Decimal:
+        return self.gross_sales - self.net_sales
+
+    @property
+    def average_order_value(self) -> Decimal | None:
+        return (self.gross_sales / self.orders).quantize(CENT) if self.orders else None
+
+    @property
+    def guest_conversion(self) -> Decimal | None:
+        return (
+            (Decimal(self.guests_who_bought) / self.guests).quantize(Decimal("0.0001"))
+            if self.guests
+            else None
+        )
+
+    @property
+    def return_on_kit(self) -> Decimal | None:
+        return (self.net_sales / self.kit_cost).quantize(CENT) if self.kit_cost > 0 else None
+
+
+@dataclass
+class Report:
+    group_by: str | None
+    currency: str | None
+    filters: ReportFilters
+    rows: list[ReportRow] = field(default_factory=list)
+    totals: ReportRow = field(default_factory=lambda: ReportRow(key=None, label="total"))
+
+
+# --- Where each fact falls, per grouping ----------------------------------------------------------
+
+
+def _postal_area(host_prefix: str) -> Any:
+    """'FR-75': the country and the first two characters of the host's postal code (a département in France)."""
+    return Case(
+        When(**{f"{host_prefix.removesuffix('__')}__isnull": True}, then=Value(None)),
+        default=Concat(
+            F(f"{host_prefix}country"),
+            Value("-"),
+            Upper(Substr(F(f"{host_prefix}postal_code"), 1, 2)),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
+
+
+def _day(field_name: str) -> Any:
+    return TruncDate(field_name, tzinfo=UTC)
+
+
+def _week(field_name: str) -> Any:
+    return Trunc(field_name, "week", output_field=DateField(), tzinfo=UTC)
+
+
+_PARTY_OF_BASIS = Case(
+    When(basis__startswith="party:", then=Cast(Substr("basis", 7), IntegerField())),
+    default=None,
+    output_field=IntegerField(),
+)
+
+# For each fact: the expression of each grouping key (None: the fact has no value for it).
+_KEYS: dict[str, dict[str, Any]] = {
+    "sale": {
+        "host": F("host_id"),
+        "party": F("party_id"),
+        "campaign": F("campaign_id"),
+        "day": _day("placed_at"),
+        "week": _week("placed_at"),
+        "method": F("method"),
+        "postal_area": _postal_area("host__"),
+    },
+    "guest": {
+        "host": F("party__host_id"),
+        "party": F("party_id"),
+        "campaign": F("party__campaign_id"),
+        "day": _day("party__starts_at"),
+        "week": _week("party__starts_at"),
+        "method": None,
+        "postal_area": _postal_area("party__host__"),
+    },
+    "click": {
+        "host": F("code__host_id"),
+        "party": F("code__party_id"),
+        "campaign": F("code__campaign_id"),
+        "day": _day("at"),
+        "week": _week("at"),
+        "method": None,
+        "postal_area": _postal_area("code__host__"),
+    },
+    "kit": {
+        "host": F("shipment__host_id"),
+        "party": None,
+        "campaign": F("shipment__campaign_id"),
+        "day": _day("shipment__shipped_at"),
+        "week": _week("shipment__shipped_at"),
+        "method": None,
+        "postal_area": _postal_area("shipment__host__"),
+    },
+    "reward": {
+        "host": F("host_id"),
+        "party": _PARTY_OF_BASIS,
+        "campaign": F("campaign_id"),
+        "day": _day("created_at"),
+        "week": _week("created_at"),
+        "method": None,
+        "postal_area": _postal_area("host__"),
+    },
+}
+
+
+def _grouped(
+    queryset: QuerySet[Any], fact: str, group_by: str | None, **aggregates: Any
+) -> list[dict[str, Any]]:
+    key = _KEYS[fact][group_by] if group_by else None
+    if key is None:
+        return [{"key": None, **queryset.aggregate(**aggregates)}]
+    return list(queryset.order_by().values(key=key).annotate(**aggregates).order_by())
+
+
+# --- The facts, filtered -------------------------------------------------------------------------
+
+
+def _sales(filters: ReportFilters) -> QuerySet[AttributedSale]:
+    sales = AttributedSale.objects.all()
+    if filters.campaign_id is not None:
+        sales = sales.filter(campaign_id=filters.campaign_id)
+    if filters.host_id is not None:
+        sales = sales.filter(host_id=filters.host_id)
+    if filters.party_id is not None:
+        sales = sales.filter(party_id=filters.party_id)
+    if filters.method:
+        sales = sales.filter(method=filters.method)
+    if filters.since():
+        sales = sales.filter(placed_at__gte=filters.since())
+    if filters.until():
+        sales = sales.filter(placed_at__lt=filters.until())
+    return sales
+
+
+def _dated(queryset: QuerySet[Any], field_name: str, filters: ReportFilters) -> QuerySet[Any]:
+    if filters.since():
+        queryset = queryset.filter(**{f"{field_name}__gte": filters.since()})
+    if filters.until():
+        queryset = queryset.filter(**{f"{field_name}__lt": filters.until()})
+    return queryset
+
+
+def _scoped(
+    queryset: QuerySet[Any], prefix: str, filters: ReportFilters, *, has_party: bool
+) -> QuerySet[Any]:
+    if filters.method or (filters.party_id is not None and not has_party):
+        return queryset.none()
+    if filters.campaign_id is not None:
+        queryset = queryset.filter(**{f"{prefix}campaign_id": filters.campaign_id})
+    if filters.host_id is not None:
+        queryset = queryset.filter(**{f"{prefix}host_id": filters.host_id})
+    return queryset
+
+
+def _sale_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+    is_sale = Q(is_sale=True)
+    return _grouped(
+        _sales(filters),
+        "sale",
+        group_by,
+        orders=Count("pk", filter=is_sale),
+        buyers=Count("buyer", filter=is_sale, distinct=True),
+        gross_sales=Coalesce(Sum("gross"), ZERO),
+        net_sales=Coalesce(Sum("net"), ZERO),
+        guests_who_bought=Count(
+            Concat(
+                Cast("party_id", CharField()),
+                Value(":"),
+                Cast("buyer", CharField()),
+                output_field=CharField(),
+            ),
+            filter=is_sale & Q(guest_bought=True),
+            distinct=True,
+        ),
+    )
+
+
+def _guest_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+    guests = _scoped(
+        Guest.objects.exclude(party__status=PartyStatus.CANCELLED), "party__", filters, has_party=True
+    )
+    if filters.party_id is not None:
+        guests = guests.filter(party_id=filters.party_id)
+    return _grouped(_dated(guests, "party__starts_at", filters), "guest", group_by, guests=Count("pk"))
+
+
+def _click_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+    clicks = _scoped(Click.objects.all(), "code__", filters, has_party=True)
+    if filters.party_id is not None:
+        clicks = clicks.filter(code__party_id=filters.party_id)
+    return _grouped(_dated(clicks, "at", filters), "click", group_by, clicks=Count("pk"))
+
+
+def _kit_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+    lines = _scoped(
+        ShipmentLine.objects.filter(shipment__shipped_at__isnull=False).exclude(
+            shipment__status=ShipmentStatus.CANCELLED
+        ),
+        "shipment__",
+        filters,
+        has_party=False,
+    )
+    kept = (F("quantity") - F("returned_good")) * F("unit_cost")
+    return _grouped(
+        _dated(lines, "shipment__shipped_at", filters), "kit", group_by, kit_cost=Coalesce(Sum(kept), ZERO)
+    )
+
+
+def _reward_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+    entries = _scoped(LedgerEntry.objects.exclude(kind=EntryKind.PAYOUT), "", filters, has_party=True)
+    if filters.party_id is not None:
+        entries = entries.filter(basis=f"party:{filters.party_id}")
+    return _grouped(
+        _dated(entries, "created_at", filters),
+        "reward",
+        group_by,
+        rewards_accrued=Coalesce(Sum("amount"), ZERO),
+        rewards_approved=Coalesce(Sum("amount", filter=Q(state=EntryState.APPROVED)), ZERO),
+        rewards_paid=Coalesce(Sum("amount", filter=Q(state=EntryState.PAID)), ZERO),
+    )
+
+
+# --- The plain GROUP BY over orders (the baseline, PostgreSQL) -------------------------------------
+
+_PLAIN_KEYS = {
+    "host": "a.host_id",
+    "party": "a.party_id",
+    "campaign": "a.campaign_id",
+    "day": "(o.placed_at AT TIME ZONE 'UTC')::date",
+    "week": "date_trunc('week', o.placed_at AT TIME ZONE 'UTC')::date",
+    "method": "a.method",
+    "postal_area": "h.country || '-' || upper(substr(h.postal_code, 1, 2))",
+}
+# `Order.net_commissionable_amount` in SQL: Python's quantize rounds half to even.
+_PLAIN_NET = """
+    CASE WHEN o.status = 'cancelled' OR o.total = 0 THEN 0 ELSE (
+        SELECT CASE WHEN mod(v * 100, 1) = 0.5 AND mod(trunc(v * 100), 2) = 0 THEN trunc(v * 100) / 100
+                    ELSE round(v, 2) END
+        FROM (SELECT o.commissionable_amount * greatest(o.total - o.refunded_amount, 0) / o.total AS v) AS x
+    ) END
+"""
+
+
+def _sale_facts_from_orders(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+    """The same sale columns straight from orders ⋈ attributions ⋈ guests: what the rollup replaces."""
+    where, params = ["TRUE"], []
+    for column, value in (
+        ("a.campaign_id", filters.campaign_id),
+        ("a.host_id", filters.host_id),
+        ("a.party_id", filters.party_id),
+        ("a.method", filters.method or None),
+        ("o.placed_at >= ", filters.since()),
+        ("o.placed_at < ", filters.until()),
+    ):
+        if value is not None:
+            where.append(f"{column} %s" if column.endswith(" ") else f"{column} = %s")
+            params.append(value)
+    key = _PLAIN_KEYS[group_by] if group_by else "NULL"
+    # Only the fixed fragments above are interpolated; every value travels as a parameter.
+    sql = f"""
+        SELECT {key} AS key,
+               count(*) FILTER (WHERE o.status <> 'cancelled') AS orders,
+               count(DISTINCT o.customer_email) FILTER (WHERE o.status <> 'cancelled') AS buyers,
+               coalesce(sum(CASE WHEN o.status = 'cancelled' THEN 0 ELSE o.commissionable_amount END), 0)
+                   AS gross_sales,
+               coalesce(sum({_PLAIN_NET}), 0) AS net_sales,
+               count(DISTINCT (a.party_id, o.customer_email)) FILTER (
+                   WHERE o.status <> 'cancelled' AND EXISTS (
+                       SELECT 1 FROM ambassadors_guest g WHERE g.party_id = a.party_id AND g.email = o.customer_email
+                   )
+               ) AS guests_who_bought
+        FROM orders_order o
+        JOIN referrals_attribution a ON a.order_id = o.id
+        LEFT JOIN ambassadors_host h ON h.id = a.host_id
+        WHERE {" AND ".join(where)}
+        GROUP BY 1
+    """  # noqa: S608
+    with connections[Order.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# --- The report ----------------------------------------------------------------------------------
+
+
+def _labels(group_by: str | None, keys: Iterable[Any]) -> dict[Any, str]:
+    ids = [key for key in keys if key is not None]
+    if group_by == "host":
+        return {h.pk: h.full_name for h in Host.objects.filter(pk__in=ids).only("first_name", "last_name")}
+    if group_by == "party":
+        return {p.pk: f"#{p.pk} {p.title}" for p in Party.objects.filter(pk__in=ids).only("title")}
+    if group_by == "campaign":
+        return {c.pk: c.name for c in Campaign.objects.filter(pk__in=ids).only("name")}
+    return {key: key.isoformat() if isinstance(key, date) else str(key) for key in ids}
+
+
+def _currency(filters: ReportFilters) -> str | None:
+    campaigns = Campaign.objects.all()
+    if filters.campaign_id is not None:
+        campaigns = campaigns.filter(pk=filters.campaign_id)
+    currencies = sorted(set(campaigns.values_list("currency", flat=True)))
+    if len(currencies) > 1:
+        raise Invalid(
+            "Campaigns use different currencies: filter the report by campaign.",
+            code="mixed_currencies",
+            field="campaign",
+        )
+    return currencies[0] if currencies else None
+
+
+def attribution_report(
+    *, filters: ReportFilters, group_by: str | None = None, from_orders: bool = False
+) -> Report:
+    """The report's rows for `group_by` (or none) and the totals over the whole selection.
+
+    `from_orders` computes the sale columns with the plain GROUP BY over orders instead of the
+    rollup (PostgreSQL only): the baseline the benchmark compares with, and the proof that both
+    give the same numbers.
+    """
+    if group_by is not None and group_by not in GROUPINGS:
+        raise Invalid(
+            f"group_by must be one of {', '.join(GROUPINGS)}.", code="invalid_choice", field="group_by"
+        )
+    with report_reads():
+        report = Report(group_by=group_by, currency=_currency(filters), filters=filters)
+        sales = _sale_facts_from_orders if from_orders else _sale_facts
+        rows: dict[Any, ReportRow] = {}
+        for facts in (sales, _guest_facts, _click_facts, _kit_facts, _reward_facts):
+            for found in facts(filters, group_by):
+                _add(rows.setdefault(found["key"], ReportRow(key=found["key"], label="")), found)
+        totals = ReportRow(key=None, label="total")
+        for row in rows.values():
+            for name in SUMMED:
+                setattr(totals, name, getattr(totals, name) + getattr(row, name))
+        if group_by is not None:
+            # Distinct counts do not add up across rows: count them over the whole selection.
+            (whole,) = sales(filters, None)
+            totals.buyers, totals.guests_who_bought = whole["buyers"] or 0, whole["guests_who_bought"] or 0
+            labels = _labels(group_by, rows)
+            for row in rows.values():
+                row.label = labels.get(row.key, "—") if row.key is not None else "—"
+            report.rows = sorted(rows.values(), key=_row_order(group_by))
+        else:
+            totals = rows.get(None, totals)
+            totals.label = "total"
+        report.totals = totals
+    return report
+
+
+def _add(row: ReportRow, found: dict[str, Any]) -> None:
+    for name, value in found.items():
+        if name != "key" and value is not None:
+            setattr(row, name, getattr(row, name) + value)
+
+
+def _row_order(group_by: str) -> Any:
+    if group_by in ("day", "week"):
+        return lambda row: (row.key is None, row.key or date.min)
+    return lambda row: (row.key is None, -row.net_sales, -row.orders, str(row.key))
+
+
+def campaign_summary(*, campaign: Campaign) -> dict[str, Any]:
+    """The programme at a glance: the campaign's totals and its hosts and parties by state."""
+    report = attribution_report(filters=ReportFilters(campaign_id=campaign.pk))
+    with report_reads():
+        hosts = dict(
+            Host.objects.filter(campaign=campaign).values_list("status").annotate(n=Count("pk")).order_by()
+        )
+        parties = dict(
+            Party.objects.filter(campaign=campaign).values_list("status").annotate(n=Count("pk")).order_by()
+        )
+        methods = dict(
+            AttributedSale.objects.filter(campaign=campaign, is_sale=True)
+            .values_list("method")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    return {
+        "campaign": campaign,
+        "currency": campaign.currency,
+        "hosts_by_status": hosts,
+        "parties_by_status": parties,
+        "orders_by_method": {method: methods.get(method, 0) for method in AttributionMethod.values},
+        "totals": report.totals,
+    }
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "key",
+    "label",
+    "orders",
+    "buyers",
+    "gross_sales",
+    "refunds",
+    "net_sales",
+    "average_order_value",
+    "rewards_accrued",
+    "rewards_approved",
+    "rewards_paid",
+    "guests",
+    "guests_who_bought",
+    "guest_conversion",
+    "clicks",
+    "kit_cost",
+    "return_on_kit",
+)
+
+
+def row_values(row: ReportRow) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in CSV_COLUMNS}
+
+
+def csv_lines(report: Report) -> Iterator[list[str]]:
+    """The report as CSV records: a header, one line per row, and the totals last."""
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value)
+
+    yield [*CSV_COLUMNS, "currency"]
+    for row in [*report.rows, report.totals]:
+        values = row_values(row)
+        if row is report.totals:
+            values["key"] = "total"
+        yield [text(values[name]) for name in CSV_COLUMNS] + [report.currency or ""]
