@@ -176,6 +176,13 @@ def _attach_domain_error(form: ApplicationForm, error: DomainError) -> None:
         form.add_error(None, message)
 
 
+class SignInThrottle(SimpleRateThrottle):
+    scope = "token_login"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": "portal_signin", "ident": self.get_ident(request)}
+
+
 class ApplicationFormThrottle(SimpleRateThrottle):
     """The API's per-IP limit on applications, shared with the form (same scope, same counter)."""
 
@@ -216,6 +223,15 @@ class SignInView(auth_views.LoginView):
     template_name = "portal/signin.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Password guessing is slowed per address, like the API's token sign-in.
+        if not SignInThrottle().allow_request(request, None):  # type: ignore[arg-type]
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many attempts. Wait a minute, then try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

@@ -279,3 +279,33 @@ def test_signing_in_by_password_accepts_the_invitation(client, host):
     host.refresh_from_db()
     assert host.status == "active"
     assert host.history.filter(from_status="invited", to_status="active").count() == 1
+
+
+def test_password_guessing_is_slowed_down_per_address(client, host, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"token_login": "3/minute"})
+    host.user.set_password(PASSWORD)
+    host.user.save()
+    for _ in range(3):
+        client.post(reverse("portal:signin"), {"username": host.user.email, "password": "guess"})
+
+    blocked = client.post(reverse("portal:signin"), {"username": host.user.email, "password": PASSWORD})
+
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_page_reads_a_fixed_number_of_queries(client, db, django_assert_num_queries):
+    from allauth.socialaccount.models import SocialApp
+
+    with django_assert_num_queries(1):  # the social applications configured in the admin
+        page = client.get(reverse("portal:signin"))
+    assert "Continue with" not in page.content.decode()
+    for provider in ("google", "instagram", "tiktok", "facebook"):
+        SocialApp.objects.create(provider=provider, name=provider, client_id="id", secret="s")
+    # allauth looks each configured provider's application up once: bounded by the four providers.
+    with django_assert_num_queries(5):
+        page = client.get(reverse("portal:signin"))
+    assert page.content.decode().count("Continue with") == 4
