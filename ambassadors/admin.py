@@ -20,6 +20,14 @@ from ambassadors.models import (
     HostStatusChange,
 )
 from backend.errors import DomainError
+from backend.models import User
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff member (the admin only lets those in)."""
+    user = request.user
+    assert isinstance(user, User), "the admin requires a signed-in staff member"
+    return user
 
 
 def _run_for_each(
@@ -40,7 +48,7 @@ def _run_for_each(
 class _ReadOnlyHistoryInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    fields = ["at", "by", "from_status", "to_status", "reason"]
+    fields = ("at", "by", "from_status", "to_status", "reason")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -82,7 +90,7 @@ class CampaignAdminForm(forms.ModelForm):
             raise forms.ValidationError(error.message, code=error.code) from None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.instance.pk:
             changes = {name: cleaned[name] for name in self.changed_data if name in cleaned}
             current = Campaign.objects.get(pk=self.instance.pk)
@@ -106,7 +114,7 @@ def _campaign_move(to_status: str) -> Callable:
             request,
             queryset,
             lambda campaign: services.transition_campaign(
-                campaign=campaign, to_status=to_status, by=request.user
+                campaign=campaign, to_status=to_status, by=staff_user(request)
             ),
         )
 
@@ -128,10 +136,10 @@ class CampaignAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Campaign, form: forms.ModelForm, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
         if change:
-            services.update_campaign(campaign=obj, by=request.user, **fields)
+            services.update_campaign(campaign=obj, by=staff_user(request), **fields)
         else:
             values = {name: value for name, value in form.cleaned_data.items() if name != "status"}
-            created = services.create_campaign(by=request.user, **values)
+            created = services.create_campaign(by=staff_user(request), **values)
             obj.pk = created.pk
             obj._state.adding = False
 
@@ -148,7 +156,9 @@ class ApplicationStatusChangeInline(_ReadOnlyHistoryInline):
 
 def _application_action(name: str, service: Callable, description: str) -> Callable:
     def act(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
-        _run_for_each(modeladmin, request, queryset, lambda app: service(application=app, by=request.user))
+        _run_for_each(
+            modeladmin, request, queryset, lambda app: service(application=app, by=staff_user(request))
+        )
 
     act.__name__ = name
     return admin.action(description=description)(act)
@@ -203,7 +213,7 @@ def _host_move(to_status: str) -> Callable:
             modeladmin,
             request,
             queryset,
-            lambda host: services.transition_host(host=host, to_status=to_status, by=request.user),
+            lambda host: services.transition_host(host=host, to_status=to_status, by=staff_user(request)),
         )
 
     move.__name__ = f"move_to_{to_status}"

@@ -128,7 +128,7 @@ class CampaignDetailSerializer(CampaignSerializer):
     @extend_schema_field(StatusChangeSerializer(many=True))
     def get_history(self, campaign: Campaign) -> list[dict[str, Any]]:
         rows = CampaignStatusChange.objects.filter(campaign=campaign).select_related("by")
-        return StatusChangeSerializer(rows, many=True).data
+        return list(StatusChangeSerializer(rows, many=True).data)
 
 
 class CampaignTransitionInputSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ these; nothing else writes a status.
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -457,7 +457,7 @@ def select_best_applications(
     ]
 
 
-APPLICATION_ACTIONS = {
+APPLICATION_ACTIONS: dict[str, Callable[..., Application | Host]] = {
     "shortlist": shortlist_application,
     "waitlist": waitlist_application,
     "reject": reject_application,
@@ -487,15 +487,11 @@ def apply_bulk_application_action(
             continue
         try:
             with transaction.atomic():
-                service(application=application, by=by, reason=reason)
+                outcome = service(application=application, by=by, reason=reason)
         except (Invalid, Conflict) as error:
             results.append({"id": application_id, "ok": False, "code": error.code, "detail": error.message})
             continue
-        status = (
-            ApplicationStatus.SELECTED
-            if action == "select"
-            else Application.objects.get(pk=application_id).status
-        )
+        status = outcome.status if isinstance(outcome, Application) else ApplicationStatus.SELECTED
         results.append({"id": application_id, "ok": True, "status": status})
     return results
 
