@@ -298,6 +298,7 @@ def _scan_page(
     context = {
         "result": result,
         "ship_form": ship_form,
+        "ship_number": ship_form["number"].value() if ship_form else "",
         "pending": request.session.get(SCAN_PENDING),
         "carrier": request.session.get(SCAN_CARRIER, ""),
         "tracking": request.session.get(SCAN_TRACKING, ""),

@@ -1,0 +1,433 @@
+"""Packing slips: content read back from the PDF, both codes decoded from a 200 dpi rendering, the
+pick list's totals, page sizes, the API (single, direct batch, batch as a task), the print log."""
+
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pypdf
+import pypdfium2
+import pytest
+import zxingcpp
+from django.urls import reverse
+
+from kits import printing, services
+from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus
+from kits.packing_slips import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
+from referrals.codes import issue_host_code
+from tests import factories
+
+HEADER = "SKU Description Colour / size Qty Return"
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text with runs of whitespace folded to one space."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+
+
+def decode_page(pdf: bytes, index: int) -> dict[str, str]:
+    """The barcodes an independent decoder reads on one page rendered at 200 dpi, by format."""
+    document = pypdfium2.PdfDocument(pdf)
+    image = document[index].render(scale=200 / 72).to_pil()
+    return {result.format.name: result.text for result in zxingcpp.read_barcodes(image)}
+
+
+@pytest.fixture
+def zoe_shipment(kit_campaign, stock_for_kits) -> Shipment:
+    """The kit of a host whose name needs more than Latin-1, with her referral code."""
+    stock_for_kits(1)
+    host = factories.HostFactory(
+        application__campaign=kit_campaign,
+        application__first_name="Zoë",
+        application__last_name="Łukasiewicz-Nuñez",
+        application__phone="+33612345678",
+        application__address_line1="3 allée des Ørsted",
+    )
+    issue_host_code(host=host)
+    return services.allocate_kit(host=host, by=None)
+
+
+def first_slip_page(texts: list[str], number: str) -> int:
+    return next(i for i, text in enumerate(texts) if number in text and "page 1 of" in text)
+
+
+def test_a_slip_prints_every_part_of_the_kit_with_names_in_any_alphabet(zoe_shipment):
+    # given
+    host = zoe_shipment.host
+    # when
+    pdf = printing.print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
+    # then
+    texts = page_texts(pdf)
+    assert "Pick list" in texts[0]
+    slip = " ".join(texts[first_slip_page(texts, zoe_shipment.number) :])
+    assert zoe_shipment.number in slip
+    assert zoe_shipment.campaign.name in slip
+    assert "Zoë Łukasiewicz-Nuñez" in slip
+    assert "3 allée des Ørsted" in slip
+    assert "75002 Paris" in slip
+    assert "+33 6 12 34 56 78" in slip  # international format
+    for sku in ("PROMO-PACK", "COAT-NAVY-M", "DRESS-RED-S"):
+        assert sku in slip
+    assert "Red / S" in slip
+    assert "Total units: 4" in slip
+    # 2 × 129.00 + 1 × 59.90 + 1 × 0.00
+    assert "Declared value: 317.90 EUR" in slip
+    assert host.referral_codes.get().code in slip
+    assert "back by 2027-03-31" in slip
+    assert "page 1 of 1" in slip
+
+
+def test_both_codes_decode_at_200_dpi_to_the_number_and_the_confirm_url(zoe_shipment, settings):
+    pdf = printing.print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
+
+    codes = decode_page(pdf, first_slip_page(page_texts(pdf), zoe_shipment.number))
+
+    assert codes["Code128"] == zoe_shipment.number
+    assert codes["QRCode"] == f"{settings.SITE_URL}/portal/kit/{zoe_shipment.number}/"
+    assert codes["QRCode"] == settings.SITE_URL + reverse("kits:my_kit_detail", args=[zoe_shipment.number])
+
+
+def long_slip(number: str, lines: int = 100) -> Slip:
+    return Slip(
+        number=number,
+        brand="Soirée",
+        campaign_name="Automne-hiver",
+        confirm_url=f"https://soiree.example.com/portal/kit/{number}/",
+        ship_to_name="Zoë Łukasiewicz-Nuñez",
+        ship_to_address=("1 place Ørsted", "8000 Aarhus", "DK"),
+        ship_to_phone="+45 12 34 56 78",
+        referral_code="ZOE-7K2F",
+        return_due_on=date(2027, 3, 31),
+        currency="EUR",
+        lines=tuple(
+            SlipLine(
+                sku=f"SKU-{index:03d}",
+                description=f"Pull Ørsted {index}",
+                variant="Bleu / M",
+                bin_location=f"B-{index:03d}",
+                quantity=1 + index % 3,
+                returnable=index % 10 != 0,
+                unit_value=Decimal("10.00"),
+            )
+            for index in range(lines)
+        ),
+    )
+
+
+def test_a_long_slip_repeats_the_table_header_on_every_page_and_numbers_its_pages():
+    slip = long_slip("KIT-2026-000042")
+    pages = slip_pages(len(slip.lines))
+    assert len(pages) >= 3 and sum(pages) == 100
+
+    texts = page_texts(render_packing_slips([slip]))
+
+    slip_texts = [text for text in texts if "KIT-2026-000042" in text]
+    assert len(slip_texts) == len(pages)
+    for number, text in enumerate(slip_texts, start=1):
+        assert HEADER in text, number
+        assert f"page {number} of {len(pages)}" in text
+    # every line exactly once, in order, and the totals on the last page only
+    body = " ".join(slip_texts)
+    assert [int(sku) for sku in re.findall(r"SKU-(\d{3}) Pull", body)] == list(range(100))
+    assert "Total units: 199" in slip_texts[-1]
+    assert all("Total units" not in text for text in slip_texts[:-1])
+    assert "Pull Ørsted 7" in body
+
+
+def test_pick_list_totals_equal_the_sum_of_the_slips_lines(kit_campaign, stock_for_kits):
+    # given three kits of the campaign, one of them for a second campaign's template
+    stock_for_kits(3)
+    shipments = [
+        services.allocate_kit(host=factories.HostFactory(application__campaign=kit_campaign), by=None)
+        for _ in range(3)
+    ]
+    slips = printing.build_slips([shipment.pk for shipment in shipments])
+    # when
+    texts = page_texts(render_packing_slips(slips))
+    # then the pick list, first, has units per SKU in bin order and its total
+    pick_text = " ".join(text for text in texts if "Pick list" in text)
+    expected: dict[str, int] = {}
+    for slip in slips:
+        for line in slip.lines:
+            expected[line.sku] = expected.get(line.sku, 0) + line.quantity
+    assert expected == {"PROMO-PACK": 3, "COAT-NAVY-M": 6, "DRESS-RED-S": 3}
+    for sku, units in expected.items():
+        assert re.search(rf"{sku} .*? {units} ", pick_text), sku
+    assert f"Total: {sum(expected.values())} unit(s) of 3 SKU(s)" in pick_text
+    assert [line.sku for line in pick_list(slips)] == [
+        line.sku
+        for line in sorted(
+            pick_list(slips), key=lambda line: (line.bin_location == "", line.bin_location, line.sku)
+        )
+    ]
+    slip_totals = [int(units) for units in re.findall(r"Total units: (\d+)", " ".join(texts))]
+    assert sum(slip_totals) == sum(expected.values())
+
+
+def test_the_pick_list_sorts_by_bin_and_puts_skus_without_a_bin_last():
+    def line(sku: str, bin_location: str) -> SlipLine:
+        return SlipLine(sku, sku, "", bin_location, 1, True, Decimal("1.00"))
+
+    slip = long_slip("KIT-2026-000001", lines=0)
+    slips = [
+        Slip(
+            **{**{f: getattr(slip, f) for f in slip.__slots__}, "lines": (line("Z", "A-01"), line("A", ""))}
+        ),
+        Slip(
+            **{
+                **{f: getattr(slip, f) for f in slip.__slots__},
+                "lines": (line("M", "A-00"), line("Z", "A-01")),
+            }
+        ),
+    ]
+
+    assert [(p.sku, p.units) for p in pick_list(slips)] == [("M", 1), ("Z", 2), ("A", 1)]
+
+
+def test_a4_by_default_and_us_letter_on_request(allocated_shipment):
+    a4 = pypdf.PdfReader(
+        io.BytesIO(printing.print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None))
+    )
+    letter = pypdf.PdfReader(
+        io.BytesIO(
+            printing.print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None, page_size="LETTER")
+        )
+    )
+
+    assert [round(float(v)) for v in a4.pages[0].mediabox[2:]] == [595, 842]
+    assert [round(float(v)) for v in letter.pages[-1].mediabox[2:]] == [612, 792]
+    letter_pdf = printing.print_packing_slips(
+        shipment_ids=[allocated_shipment.pk], by=None, page_size="LETTER"
+    )
+    codes = decode_page(letter_pdf, len(letter.pages) - 1)
+    assert codes["Code128"] == allocated_shipment.number
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+def test_one_shipments_slip_comes_as_pdf_and_the_print_is_logged(
+    logistics_client, logistics_user, zoe_shipment
+):
+    response = logistics_client.get(f"/api/v1/kits/shipments/{zoe_shipment.number}/packing-slip/")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert zoe_shipment.number in " ".join(page_texts(response.content))
+    log = PrintLog.objects.get()
+    assert (log.by, log.shipment_count, list(log.shipments.all())) == (logistics_user, 1, [zoe_shipment])
+
+
+def test_slips_are_for_logistics_only(api_client, marketing_client, allocated_shipment):
+    url = f"/api/v1/kits/shipments/{allocated_shipment.number}/packing-slip/"
+    assert api_client.get(url).status_code in (401, 403)
+    assert marketing_client.get(url).status_code == 403
+    assert marketing_client.post("/api/v1/kits/packing-slips/", {"status": "allocated"}).status_code == 403
+    assert not PrintLog.objects.exists()
+
+
+def test_an_unknown_page_size_is_refused_and_logs_nothing(logistics_client, allocated_shipment):
+    response = logistics_client.get(
+        f"/api/v1/kits/shipments/{allocated_shipment.number}/packing-slip/", {"page_size": "A5"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "page_size"
+    assert not PrintLog.objects.exists()
+
+
+@pytest.fixture
+def three_shipments(kit_campaign, stock_for_kits) -> list[Shipment]:
+    stock_for_kits(3)
+    return [
+        services.allocate_kit(host=factories.HostFactory(application__campaign=kit_campaign), by=None)
+        for _ in range(3)
+    ]
+
+
+def test_a_small_batch_by_numbers_answers_with_the_pdf(logistics_client, three_shipments):
+    numbers = [three_shipments[2].number, three_shipments[0].number]
+
+    response = logistics_client.post(
+        "/api/v1/kits/packing-slips/", {"shipments": numbers, "page_size": "LETTER"}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    texts = page_texts(response.content)
+    firsts = [number for text in texts for number in numbers if number in text and "page 1 of" in text]
+    assert firsts == numbers  # in the order asked
+    assert three_shipments[1].number not in " ".join(texts)
+    log = PrintLog.objects.get()
+    assert set(log.shipments.values_list("number", flat=True)) == set(numbers)
+    assert log.page_size == "LETTER"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"shipments": ["KIT-2026-999999"]},
+        {"shipments": []},
+        {},
+        {"shipments": ["X"], "status": "allocated"},
+        {"status": "teleported"},
+        {"campaign": "no-such-campaign"},
+    ],
+)
+def test_a_bad_batch_request_is_a_400_and_prints_nothing(logistics_client, three_shipments, payload):
+    response = logistics_client.post("/api/v1/kits/packing-slips/", payload)
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
+    assert not PrintLog.objects.exists() and not SlipBatch.objects.exists()
+
+
+def test_a_large_batch_runs_as_a_task_with_progress_and_a_download(
+    logistics_client,
+    logistics_user,
+    three_shipments,
+    kit_campaign,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    # given a direct-print limit below the batch size
+    settings.PACKING_SLIPS_DIRECT_MAX = 1
+    services.mark_packed(shipment=three_shipments[1], by=None)
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logistics_client.post(
+            "/api/v1/kits/packing-slips/", {"campaign": kit_campaign.slug, "status": "allocated"}
+        )
+    # then the batch was accepted, rendered by the task (immediate in tests), its progress complete
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued" and response.json()["total"] == 2
+    batch = SlipBatch.objects.get()
+    status = logistics_client.get(f"/api/v1/kits/packing-slips/{batch.pk}/").json()
+    assert (status["status"], status["done"], status["total"], status["percent"]) == ("done", 2, 2, 100)
+    assert status["description"] == f"campaign {kit_campaign.slug}, state allocated"
+    download = logistics_client.get(status["download_url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    text = " ".join(page_texts(b"".join(download.streaming_content)))
+    assert three_shipments[0].number in text and three_shipments[2].number in text
+    assert three_shipments[1].number not in text  # packed: not in the filter
+    log = PrintLog.objects.get()
+    assert (log.by, log.batch, log.shipment_count) == (logistics_user, batch, 2)
+
+
+def test_a_batch_not_yet_rendered_answers_409_for_its_file(logistics_client, logistics_user, three_shipments):
+    batch = printing.request_slip_batch(shipment_ids=[s.pk for s in three_shipments], by=logistics_user)
+    assert batch.status == SlipBatchStatus.QUEUED  # the task runs on commit, which a test never reaches
+
+    response = logistics_client.get(f"/api/v1/kits/packing-slips/{batch.pk}/file/")
+
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "batch_not_ready"
+
+
+def test_a_finished_batch_cannot_run_again(logistics_user, three_shipments):
+    batch = printing.request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
+    printing.run_slip_batch(batch_id=batch.pk)
+
+    with pytest.raises(Exception) as error:
+        printing.run_slip_batch(batch_id=batch.pk)
+
+    assert getattr(error.value, "status_code", None) == 409
+    assert SlipBatch.objects.get().status == SlipBatchStatus.DONE
+
+
+def test_progress_is_reported_while_rendering():
+    seen: list[tuple[int, int]] = []
+    slips = [long_slip(f"KIT-2026-{n:06d}", lines=3) for n in range(5)]
+
+    render_packing_slips(slips, on_progress=lambda done, total: seen.append((done, total)), progress_every=2)
+
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+
+
+# --- staff print page ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, logistics_user):
+    client.force_login(logistics_user)
+    return client
+
+
+def test_the_print_page_is_for_logistics_staff(client, marketing_user, staff_client):
+    assert staff_client.get("/staff/kits/print/").status_code == 200
+    client.logout()
+    anonymous = client.get("/staff/kits/print/")
+    assert anonymous.status_code == 302 and "/signin/" in anonymous["Location"]
+    client.force_login(marketing_user)
+    assert client.get("/staff/kits/print/").status_code == 403
+
+
+def test_the_print_page_prints_a_small_filter_at_once(staff_client, three_shipments, kit_campaign):
+    response = staff_client.post(
+        "/staff/kits/print/", {"campaign": kit_campaign.slug, "status": "allocated", "page_size": "A4"}
+    )
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert all(s.number in " ".join(page_texts(response.content)) for s in three_shipments)
+    assert PrintLog.objects.get().shipment_count == 3
+
+
+def test_the_print_page_shows_a_large_batch_progress_and_its_download(
+    staff_client, three_shipments, settings, django_capture_on_commit_callbacks
+):
+    settings.PACKING_SLIPS_DIRECT_MAX = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post("/staff/kits/print/", {"status": "allocated", "page_size": "A4"})
+    batch = SlipBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/staff/kits/print/batches/{batch.pk}/"
+
+    page = staff_client.get(response["Location"]).content.decode()
+    assert '<progress id="slip-progress"' in page and 'value="3"' in page and 'max="3"' in page
+    assert f"/staff/kits/print/batches/{batch.pk}/download/" in page
+    progress = staff_client.get(f"/staff/kits/print/batches/{batch.pk}/progress/").json()
+    assert (progress["status"], progress["done"], progress["percent"]) == ("done", 3, 100)
+    download = staff_client.get(progress["download_url"])
+    assert download["Content-Type"] == "application/pdf"
+
+
+def test_a_queued_batch_page_reloads_without_javascript(staff_client, logistics_user, three_shipments):
+    batch = printing.request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
+
+    page = staff_client.get(f"/staff/kits/print/batches/{batch.pk}/").content.decode()
+
+    assert '<noscript><meta http-equiv="refresh"' in page
+    assert 'id="slip-download" hidden' in page
+    assert staff_client.get(f"/staff/kits/print/batches/{batch.pk}/download/").status_code == 403
+
+
+def test_unknown_numbers_on_the_print_page_are_named_and_nothing_is_printed(staff_client, three_shipments):
+    response = staff_client.post(
+        "/staff/kits/print/", {"numbers": f"{three_shipments[0].number}, KIT-2026-424242", "page_size": "A4"}
+    )
+
+    assert response.status_code == 400
+    assert "KIT-2026-424242" in response.content.decode()
+    assert not PrintLog.objects.exists()
+
+
+def test_the_print_page_lists_recent_batches_in_constant_queries(
+    staff_client, logistics_user, three_shipments, django_assert_max_num_queries
+):
+    for shipment in three_shipments:
+        printing.request_slip_batch(shipment_ids=[shipment.pk], by=logistics_user)
+    staff_client.get("/staff/kits/print/")  # warm the session and role caches
+
+    with django_assert_max_num_queries(8):
+        response = staff_client.get("/staff/kits/print/")
+
+    assert response.content.decode().count("/staff/kits/print/batches/") == 3
+
+
+def test_a_single_slip_from_the_staff_pages(staff_client, allocated_shipment):
+    response = staff_client.get(f"/staff/kits/print/{allocated_shipment.number}/?page_size=letter")
+
+    assert response["Content-Type"] == "application/pdf"
+    assert PrintLog.objects.get().page_size == "LETTER"
+    assert allocated_shipment.status == ShipmentStatus.ALLOCATED
