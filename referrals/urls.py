@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import rewards_views, views
 
 app_name = "referrals"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     path("r/<str:code>", views.referral_redirect, name="redirect"),
     path("portal/share/", views.share, name="share"),
     path("portal/share/qr/<str:code>.<str:image_format>", views.share_qr, name="share-qr"),
+    path("portal/earnings/", rewards_views.earnings, name="earnings"),
+    path("portal/payouts/", rewards_views.payouts, name="payouts"),
 ]

@@ -1,0 +1,190 @@
+"""The host's earnings and payouts pages: own data only, no buyer identity, constant query counts."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from ambassadors.models import PartyStatus
+from referrals.codes import issue_host_code, issue_party_code
+from referrals.models import PayoutAccount, PayoutMethod
+from referrals.payouts import mark_payout_paid, run_payouts
+from referrals.rewards import adjust_rewards, approve_due_entries, set_reward_plan
+from tests.factories import HostFactory, PartyFactory
+from tests.fakes.stripe_api import start_fake_stripe
+from tests.referrals.test_rewards import _buy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    fake, server = start_fake_stripe()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_API_BASE = fake.url
+    yield fake
+    server.shutdown()
+
+
+def host_with_plan(**overrides):
+    host = HostFactory(first_name="Clara", selected_at=timezone.now() - timedelta(days=60))
+    set_reward_plan(
+        campaign=host.campaign,
+        by=None,
+        party_brackets=[{"up_to": None, "rate": "0.10"}],
+        host_code_rate=Decimal("0.05"),
+        min_party_buyers=1,
+        min_party_sales=Decimal("0"),
+        payout_minimum=Decimal("20"),
+        **overrides,
+    )
+    return host
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_earnings_show_my_credited_orders_without_the_buyer_and_my_ledger(settings):
+    # given a host with a sale through their code and one at their party, and another host's sale
+    settings.LANGUAGE_CODE = "en"
+    host = host_with_plan()
+    party = PartyFactory(
+        host=host,
+        title="Knitwear night",
+        starts_at=timezone.now() - timedelta(days=1),
+        status=PartyStatus.HELD,
+    )
+    _buy(issue_host_code(host=host).code, "200", email="secret.buyer@example.com")
+    _buy(issue_party_code(party=party).code, "300", email="other.buyer@example.com")
+    stranger = host_with_plan()
+    _buy(issue_host_code(host=stranger).code, "999", email="stranger.buyer@example.com")
+
+    # when the host opens their earnings
+    page = signed_in(host.user).get("/portal/earnings/").content.decode()
+
+    # then both orders appear with amount, party and method, the buyer never does
+    assert "€200.00" in page and "€300.00" in page and "Knitwear night" in page
+    assert "Code entered at checkout" in page
+    assert "secret.buyer" not in page and "other.buyer" not in page
+    assert "€999.00" not in page and "stranger" not in page
+    # and the ledger lines wait for the holding period, with the date they are approved
+    assert page.count("Pending") >= 2
+    approvable = timezone.localtime(timezone.now() + timedelta(days=30)).date()
+    assert "€40.00" in page  # 10.00 (code) + 30.00 (party) waiting
+    assert str(approvable.year) in page
+
+
+def test_the_estimate_says_when_i_will_be_paid(settings):
+    settings.LANGUAGE_CODE = "en"
+    host = host_with_plan()
+    adjust_rewards(host=host, amount=Decimal("12.00"), reason="photos", by=None)
+    page = signed_in(host.user).get("/portal/earnings/").content.decode()
+    assert "€12.00" in page and "Payouts start at €20.00: €8.00 to go." in page
+
+    adjust_rewards(host=host, amount=Decimal("10.00"), reason="photos", by=None)
+    page = signed_in(host.user).get("/portal/earnings/").content.decode()
+    assert "You will be paid at the next payout run." in page
+
+
+def test_earnings_query_count_does_not_grow_with_orders(django_assert_max_num_queries):
+    host = host_with_plan()
+    code = issue_host_code(host=host).code
+    _buy(code, "100")
+    client = signed_in(host.user)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get("/portal/earnings/").status_code == 200
+    for _ in range(15):
+        _buy(code, "100")
+    approve_due_entries(at=timezone.now() + timedelta(days=31))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/portal/earnings/").status_code == 200
+
+
+def test_pages_need_a_signed_in_person_and_show_an_empty_state_to_non_hosts(marketing_user):
+    assert Client().get("/portal/earnings/").status_code == 302
+    assert Client().get("/portal/payouts/").status_code == 302
+    client = signed_in(marketing_user)
+    assert client.get("/portal/earnings/").status_code == 200
+    assert client.get("/portal/payouts/").status_code == 200
+
+
+def test_connect_stripe_sends_me_to_onboarding_and_the_return_reads_my_account(fake_stripe):
+    # given a host without a Stripe account
+    host = host_with_plan()
+    client = signed_in(host.user)
+    assert "Connect Stripe" in client.get("/portal/payouts/").content.decode()
+
+    # when they press "Connect Stripe"
+    response = client.post("/portal/payouts/", {"action": "connect"})
+
+    # then they go to Stripe's onboarding link, which comes back to this page
+    account = PayoutAccount.objects.get(user=host.user)
+    [link] = fake_stripe.calls("POST", "/v1/account_links")
+    assert response.status_code == 302 and response["Location"].startswith(
+        "https://connect.stripe.test/setup/"
+    )
+    assert link.params["return_url"].endswith("/portal/payouts/?stripe=return")
+    assert link.params["refresh_url"].endswith("/portal/payouts/?stripe=refresh")
+
+    # when Stripe has enabled payouts and they come back
+    fake_stripe.objects[account.stripe_account_id].update(payouts_enabled=True, details_submitted=True)
+    page = client.get("/portal/payouts/?stripe=return").content.decode()
+
+    # then the page says they are connected
+    assert "Your Stripe account is connected" in page
+    account.refresh_from_db()
+    assert account.payouts_enabled
+
+
+def test_choosing_store_credit_then_seeing_the_code_in_the_history(fake_stripe):
+    host = host_with_plan()
+    client = signed_in(host.user)
+
+    response = client.post("/portal/payouts/", {"action": "method", "method": PayoutMethod.STORE_CREDIT})
+    adjust_rewards(host=host, amount=Decimal("25.00"), reason="photos", by=None)
+    run_payouts()
+
+    assert response.status_code == 302
+    page = client.get("/portal/payouts/").content.decode()
+    code = host.payouts.get().store_credit_code
+    assert "You chose store credit" in page and code in page and "€25.00" in page
+
+
+def test_an_unknown_payout_method_is_refused_with_a_message(fake_stripe):
+    host = host_with_plan()
+    client = signed_in(host.user)
+    response = client.post("/portal/payouts/", {"action": "method", "method": "bitcoin"}, follow=True)
+    assert "Unknown payout method." in response.content.decode()
+    assert not PayoutAccount.objects.filter(user=host.user).exists()
+
+
+def test_without_stripe_the_page_says_bank_transfer(settings):
+    settings.STRIPE_SECRET_KEY = ""
+    host = host_with_plan()
+    page = signed_in(host.user).get("/portal/payouts/").content.decode()
+    assert "paid by bank transfer" in page and "Connect Stripe" not in page
+
+
+def test_payouts_page_shows_only_my_payouts_with_a_constant_query_count(
+    settings, django_assert_max_num_queries
+):
+    settings.STRIPE_SECRET_KEY = ""
+    host, stranger = host_with_plan(), host_with_plan()
+    adjust_rewards(host=stranger, amount=Decimal("77.00"), reason="photos", by=None)
+    adjust_rewards(host=host, amount=Decimal("25.00"), reason="photos", by=None)
+    run_payouts()
+    client = signed_in(host.user)
+    with django_assert_max_num_queries(10) as few:
+        page = client.get("/portal/payouts/").content.decode()
+    assert "€25.00" in page and "€77.00" not in page
+    for _ in range(5):
+        mark_payout_paid(payout=host.payouts.get(status="pending"), by=None)
+        adjust_rewards(host=host, amount=Decimal("25.00"), reason="photos", by=None)
+        run_payouts()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/portal/payouts/")
