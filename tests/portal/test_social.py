@@ -210,7 +210,7 @@ def test_the_form_names_the_network_it_is_connected_with(client, fake_tiktok):
 
     html = client.get(apply_url).content.decode()
 
-    assert "Connectée avec TikTok en tant que clara.parties" in html
+    assert "Compte TikTok connecté (clara.parties)" in html
 
 
 def test_a_fan_who_cancels_at_the_provider_sees_a_portal_page_and_nothing_changes(client, fake_tiktok):
