@@ -547,6 +547,20 @@ def import_order_batch(
 
 
 @transaction.atomic
+def add_order_lines(*, order: Order, lines: tuple[LineData, ...]) -> int:
+    """Give an order the lines its source sent later (Stripe lists them apart); once only."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not lines or order.lines.exists():
+        return 0
+    return len(
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+            for line in lines
+        )
+    )
+
+
+@transaction.atomic
 def cancel_order(*, order: Order, by: Any, reason: str) -> Order:
     """Void an order (e.g. the shop cancelled it before shipping): it earns nothing from now on."""
     order = Order.objects.select_for_update().get(pk=order.pk)

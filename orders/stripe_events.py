@@ -162,11 +162,26 @@ def order_data_from_session(session: dict[str, Any]) -> OrderData:
     )
 
 
+def fetch_session_lines(*, session_id: str, currency: str) -> tuple[LineData, ...]:
+    """The Checkout Session's line items, read from Stripe (webhooks do not carry them)."""
+    listed = stripe_client().v1.checkout.sessions.line_items.list(session_id, params={"limit": 100})
+    return _lines({"line_items": {"data": [item.to_dict() for item in listed.auto_paging_iter()]}}, currency)
+
+
 def on_checkout_session_paid(session: dict[str, Any]) -> str:
-    """`checkout.session.completed` (only when paid) and `checkout.session.async_payment_succeeded`."""
+    """`checkout.session.completed` (only when paid) and `checkout.session.async_payment_succeeded`.
+
+    Lines are not in the event: when a Stripe key is configured they are fetched after commit, in
+    the background, so that the webhook stays fast.
+    """
     if session.get("payment_status") not in ("paid", "no_payment_required"):
         return StripeEventStatus.IGNORED  # an async payment still pending: its success event follows
-    record_order(source=OrderSource.STRIPE, data=order_data_from_session(session), keep_first=True)
+    data = order_data_from_session(session)
+    order, created = record_order(source=OrderSource.STRIPE, data=data, keep_first=True)
+    if created and not data.lines and settings.STRIPE_SECRET_KEY:
+        from orders.tasks import fetch_stripe_order_lines
+
+        transaction.on_commit(lambda: fetch_stripe_order_lines.enqueue(order_id=order.pk))
     return StripeEventStatus.PROCESSED
 
 

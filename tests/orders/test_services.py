@@ -141,10 +141,12 @@ def test_a_refund_on_a_cancelled_order_keeps_it_cancelled(marketing_user):
 
 
 class _FakeStripeRefunds:
-    """A local stand-in for Stripe's `GET /v1/refunds` that records what the real client asks."""
+    """A local stand-in for Stripe's `GET /v1/refunds` and `GET /v1/checkout/sessions/<id>/line_items`
+    that records what the real client asks."""
 
-    def __init__(self, refunds: list[dict]):
+    def __init__(self, refunds: list[dict], line_items: list[dict] | None = None):
         self.refunds = refunds
+        self.line_items = line_items or []
         self.requests: list[tuple[str, dict, str]] = []
         fake = self
 
@@ -153,7 +155,10 @@ class _FakeStripeRefunds:
                 parts = urlsplit(self.path)
                 query = {key: values[0] for key, values in parse_qs(parts.query).items()}
                 fake.requests.append((parts.path, query, self.headers.get("Authorization", "")))
-                data = [r for r in fake.refunds if r["charge"] == query.get("charge")]
+                if parts.path.endswith("/line_items"):
+                    data = fake.line_items
+                else:
+                    data = [r for r in fake.refunds if r["charge"] == query.get("charge")]
                 body = json.dumps({"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -172,7 +177,41 @@ class _FakeStripeRefunds:
 @pytest.fixture
 def fake_refunds(settings):
     fake = _FakeStripeRefunds(
-        [sp.refund_object(refund_id="re_X", amount=1800), sp.refund_object(refund_id="re_Y", amount=100)]
+        [sp.refund_object(refund_id="re_X", amount=1800), sp.refund_object(refund_id="re_Y", amount=100)],
+        line_items=[
+            {
+                "id": "li_1",
+                "object": "item",
+                "amount_subtotal": 9000,
+                "amount_total": 9000,
+                "currency": "eur",
+                "description": "Wool jacket",
+                "price": {
+                    "id": "price_1",
+                    "object": "price",
+                    "lookup_key": "JKT-42",
+                    "product": "prod_1",
+                    "unit_amount": 9000,
+                },
+                "quantity": 1,
+            },
+            {
+                "id": "li_2",
+                "object": "item",
+                "amount_subtotal": 3000,
+                "amount_total": 3000,
+                "currency": "eur",
+                "description": "Scarf",
+                "price": {
+                    "id": "price_2",
+                    "object": "price",
+                    "lookup_key": None,
+                    "product": "prod_2",
+                    "unit_amount": 1500,
+                },
+                "quantity": 2,
+            },
+        ],
     )
     settings.STRIPE_SECRET_KEY = "sk_test_orders"
     settings.STRIPE_API_BASE = fake.url
@@ -210,3 +249,52 @@ def test_charge_refunded_without_refunds_or_key_is_ignored_not_failed(settings):
     assert response.status_code == 200
     assert response.json()["status"] == "ignored"
     assert not Refund.objects.exists()
+
+
+@pytest.mark.django_db
+def test_stripe_order_lines_are_read_from_the_session_after_commit(
+    fake_refunds, django_capture_on_commit_callbacks
+):
+    # when a paid session arrives, with a Stripe key configured
+    with django_capture_on_commit_callbacks(execute=True):
+        response = sp.post_event(Client(), sp.event("checkout.session.completed", sp.checkout_session()))
+
+    # then, after commit, the real client read its line items and the order has them
+    assert response.status_code == 200
+    assert [path for path, _, _ in fake_refunds.requests] == [
+        "/v1/checkout/sessions/cs_test_a1B2c3D4e5F6g7H8i9J0/line_items"
+    ]
+    order = Order.objects.get()
+    assert [(line.sku, line.quantity, line.unit_price) for line in order.lines.all()] == [
+        ("JKT-42", 1, Decimal("90.00")),
+        ("prod_2", 2, Decimal("15.00")),
+    ]
+
+    # and running the task again adds nothing
+    from orders.tasks import fetch_stripe_order_lines
+
+    assert fetch_stripe_order_lines.call(order_id=order.pk) == 0
+    assert order.lines.count() == 2
+
+
+@pytest.mark.django_db
+def test_lines_expanded_in_the_event_are_taken_from_it(django_capture_on_commit_callbacks):
+    session = sp.checkout_session()
+    session["line_items"] = {
+        "object": "list",
+        "data": [
+            {
+                "id": "li_1",
+                "object": "item",
+                "quantity": 3,
+                "price": {"lookup_key": "SCF-7", "unit_amount": 1000},
+            }
+        ],
+        "has_more": False,
+    }
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sp.post_event(Client(), sp.event("checkout.session.completed", session))
+
+    assert [(line.sku, line.quantity) for line in Order.objects.get().lines.all()] == [("SCF-7", 3)]
+    assert callbacks == []  # nothing to fetch
