@@ -126,6 +126,7 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
         row = shipments.get(shipment_id)
         if row is None:
             continue
+        number = row["number"] or f"#{shipment_id}"  # only unset inside the allocating transaction
         address = [
             row["ship_to_line1"],
             row["ship_to_line2"],
@@ -133,10 +134,10 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
         ]
         slips.append(
             Slip(
-                number=row["number"],
+                number=number,
                 brand=settings.BRAND_NAME,
                 campaign_name=row["campaign__name"],
-                confirm_url=confirm_url(row["number"]),
+                confirm_url=confirm_url(number),
                 ship_to_name=row["ship_to_name"],
                 ship_to_address=(*[part for part in address if part.strip()], row["ship_to_country"]),
                 ship_to_phone=_international(row["ship_to_phone"]),
@@ -376,7 +377,7 @@ def scan_shipment(
             f"{shipment.number} is {ShipmentStatus(previous).label.lower()}: "
             + ("nothing is due back." if action else "the scan station has nothing to do with it."),
             code="nothing_to_scan",
-            extra={"current": previous, "allowed": sorted(SCAN_ACTIONS)},
+            extra={"current": previous, "allowed": [str(state) for state in SCAN_ACTIONS]},
         )
     if previous == ShipmentStatus.SHIPPED:
         shipment = services.confirm_delivery(shipment=shipment, by=by)

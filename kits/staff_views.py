@@ -2,13 +2,20 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +25,7 @@ from django.views.decorators.http import require_POST
 from ambassadors.models import Campaign
 from backend import roles
 from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.models import User
 from backend.permissions import user_has_role
 from kits import printing
 from kits.models import Shipment, ShipmentStatus, SlipBatch, SlipPageSize
@@ -30,11 +38,16 @@ SCAN_CARRIER = "kits_scan_carrier"
 SCAN_TRACKING = "kits_scan_tracking"
 
 
-def logistics_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def _staff(request: HttpRequest) -> User:
+    """The signed-in staff member (every view here is `logistics_required`)."""
+    return cast(User, request.user)
+
+
+def logistics_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed-in members of the logistics role only (others: sign-in page, or 403 when signed in)."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not user_has_role(request.user, roles.LOGISTICS):
@@ -105,11 +118,11 @@ def _print_page(
 
 def _print(request: HttpRequest, ids: list[int], page_size: str, description: str) -> HttpResponse:
     if printing.is_direct(len(ids)):
-        pdf = printing.print_packing_slips(shipment_ids=ids, by=request.user, page_size=page_size)  # type: ignore[arg-type]  # logistics_required: a signed-in User
+        pdf = printing.print_packing_slips(shipment_ids=ids, by=_staff(request), page_size=page_size)
         return pdf_response(pdf, "packing-slips.pdf")
     batch = printing.request_slip_batch(
         shipment_ids=ids,
-        by=request.user,  # type: ignore[arg-type]  # logistics_required: a signed-in User
+        by=_staff(request),
         page_size=page_size,
         description=description,
     )
@@ -144,13 +157,15 @@ def print_page(request: HttpRequest) -> HttpResponse:
     try:
         return _print(request, ids, page_size, description)
     except Invalid as error:
-        form = (
-            PrintFilterForm(request.POST) if "numbers" not in request.POST else PrintNumbersForm(request.POST)
-        )
-        form.is_valid()
-        form.add_error(None, error.message)
-        key = "numbers_form" if "numbers" in request.POST else "filter_form"
-        return _print_page(request, status=400, **{key: form})  # type: ignore[arg-type]
+        if "numbers" in request.POST:
+            numbers_form = PrintNumbersForm(request.POST)
+            numbers_form.is_valid()
+            numbers_form.add_error(None, error.message)
+            return _print_page(request, numbers_form=numbers_form, status=400)
+        filter_form = PrintFilterForm(request.POST)
+        filter_form.is_valid()
+        filter_form.add_error(None, error.message)
+        return _print_page(request, filter_form=filter_form, status=400)
 
 
 @logistics_required
@@ -159,7 +174,7 @@ def shipment_slip(request: HttpRequest, number: str) -> HttpResponse:
     page_size = request.GET.get("page_size", "A4").upper()
     if page_size not in SlipPageSize.values:
         page_size = SlipPageSize.A4
-    pdf = printing.print_packing_slips(shipment_ids=[shipment.pk], by=request.user, page_size=page_size)  # type: ignore[arg-type]  # logistics_required: a signed-in User
+    pdf = printing.print_packing_slips(shipment_ids=[shipment.pk], by=_staff(request), page_size=page_size)
     return pdf_response(pdf, f"{shipment.number}.pdf")
 
 
@@ -210,7 +225,7 @@ class ShipForm(forms.Form):
 
 
 def _state_labels(states: Any) -> list[str]:
-    return [str(ShipmentStatus(state).label) for state in sorted(states)]
+    return [str(ShipmentStatus(state).label) for state in states]
 
 
 def _remember(request: HttpRequest, **result: Any) -> None:
@@ -260,7 +275,7 @@ def _scan(request: HttpRequest, number: str, carrier: str, tracking_number: str)
     try:
         scanned = printing.scan_shipment(
             number=number,
-            by=request.user,  # type: ignore[arg-type]  # logistics_required: a signed-in User
+            by=_staff(request),
             carrier=carrier,
             tracking_number=tracking_number,
         )

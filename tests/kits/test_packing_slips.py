@@ -431,3 +431,15 @@ def test_a_single_slip_from_the_staff_pages(staff_client, allocated_shipment):
     assert response["Content-Type"] == "application/pdf"
     assert PrintLog.objects.get().page_size == "LETTER"
     assert allocated_shipment.status == ShipmentStatus.ALLOCATED
+
+
+def test_an_empty_filter_on_the_print_page_says_there_is_nothing_to_print(
+    staff_client, three_shipments, kit_campaign
+):
+    response = staff_client.post(
+        "/staff/kits/print/", {"campaign": kit_campaign.slug, "status": "shipped", "page_size": "A4"}
+    )
+
+    assert response.status_code == 400
+    assert "No shipment to print." in response.content.decode()
+    assert not PrintLog.objects.exists() and not SlipBatch.objects.exists()

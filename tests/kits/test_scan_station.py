@@ -176,7 +176,7 @@ def test_a_kit_in_a_final_state_is_refused_with_its_state_and_the_ones_the_stati
 
     assert "scan-error" in page
     assert f"Current state: <strong>{final.capitalize()}</strong>" in page
-    assert "Allocated, Delivered, Packed, Returned, Shipped" in page
+    assert "Allocated, Packed, Shipped, Delivered, Returned" in page
     assert ShipmentStatusChange.objects.count() == history
 
 
