@@ -187,16 +187,24 @@ CACHES = {
 }
 
 # Background work goes through the Django Tasks API. `database` needs `manage.py db_worker`;
-# `immediate` runs each task on enqueue (tests, tiny installs).
-TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", {"database", "immediate"})
+# `immediate` runs each task on enqueue (tests, tiny installs); `rq` queues on Redis (`REDIS_URL`)
+# for `manage.py rqworker --job-class django_tasks_rq.Job` workers, as many as the load needs.
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", {"database", "immediate", "rq"})
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "rq": "django_tasks_rq.RQBackend",
         }[TASKS_BACKEND],
+        **({"QUEUES": ["default"]} if TASKS_BACKEND == "rq" else {}),
     }
 }
+if TASKS_BACKEND == "rq":
+    if not env_str("REDIS_URL", ""):
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (redis://host:6379/0).")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", ""), "DEFAULT_TIMEOUT": 600}}
 
 # Referral links: where unknown codes land, and how long click logs are kept.
 DEFAULT_SHOP_URL = env_str("DEFAULT_SHOP_URL", "https://shop.example.com/")

@@ -11,7 +11,7 @@ Django stack. Usage:
 
     DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree python bench/ingest.py [--orders 20000] [--events 500]
 
-A throw-away database (`test_<name>`) is created and dropped; nothing else is touched.
+A throw-away database (`<name>_ingest`) is created and dropped; nothing else is touched.
 """
 
 import argparse
@@ -203,6 +203,8 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("bench/ingest.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     setup_test_environment()
+    # A database of its own, apart from the built programme and from the test suite's.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{connection.settings_dict['NAME']}_ingest"
     name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         codes = make_codes(options.hosts)

@@ -1,0 +1,483 @@
+"""The shared data builder of every benchmark: a realistic programme on PostgreSQL (SPEC §12).
+
+10 campaigns (one a season), 10,000 hosts, 50,000 held parties, 500,000 guests, 1,000,000 orders
+(code 45 %, link 25 %, guest 15 %, unattributed 15 %; 5 % refunded in part or in full, 1 %
+cancelled), a click behind every link order plus as many that did not convert, kits shipped with
+returns, ledger lines in every state — and the report rollup of every order, built with the same
+function the application uses at ingestion.
+
+Rows are generated in Python and loaded with COPY (no ORM call per row), so the whole programme
+builds in a few minutes. The database named by DATABASE_URL is flushed first: point it at a
+database of its own. Usage:
+
+    DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench .venv/bin/python bench/build.py [--scale 1.0]
+
+`--scale 0.01` builds a hundredth of it (a quick check). `bench/run` builds once and reuses it.
+"""
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+os.environ.setdefault("EMAIL_URL", "locmem://")
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, models  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from psycopg.types.json import Jsonb  # noqa: E402
+
+from ambassadors.models import Application, Campaign, Guest, Host, Party  # noqa: E402
+from backend.models import User  # noqa: E402
+from kits.models import Item, Shipment, ShipmentLine  # noqa: E402
+from orders.models import Order, Refund  # noqa: E402
+from referrals.models import AttributedSale, Attribution, Click, LedgerEntry, ReferralCode  # noqa: E402
+from referrals.reports import buyer_key  # noqa: E402
+
+CAMPAIGNS, HOSTS, PARTIES_PER_HOST, GUESTS_PER_PARTY, ORDERS = 10, 10_000, 5, 10, 1_000_000
+WINDOW_DAYS = 30
+CENT = Decimal("0.01")
+
+
+class Copier:
+    """COPY rows of one model: the columns given per row, every other column at its model default."""
+
+    def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
+        self.model = model
+        fields = list(model._meta.concrete_fields)
+        now = timezone.now()
+        self.columns = [f.column for f in fields]
+        self.defaults: list[Any] = []
+        for f in fields:
+            if f.has_default():
+                value = f.get_default()
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now
+            elif f.null:
+                value = None
+            else:
+                value = "" if isinstance(f, models.CharField | models.TextField) else None
+            self.defaults.append(Jsonb(value) if isinstance(f, models.JSONField) else value)
+        attnames = [f.attname for f in fields]
+        self.positions = [attnames.index(name) for name in names]
+
+    def load(self, rows: Iterable[Sequence[Any]]) -> int:
+        count = 0
+        with connection.cursor() as cursor:
+            sql = f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for values in rows:
+                    row = list(self.defaults)
+                    for position, value in zip(self.positions, values, strict=True):
+                        row[position] = value
+                    copy.write_row(row)
+                    count += 1
+        return count
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return Decimal(rng.randint(low * 100, high * 100)) / 100
+
+
+def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
+    rng = random.Random(seed)
+    hosts_n = max(int(HOSTS * scale), CAMPAIGNS)
+    orders_n = int(ORDERS * scale)
+    now = timezone.now().replace(microsecond=0)
+    call_command("flush", interactive=False, verbosity=0)
+
+    campaigns = []
+    for k in range(CAMPAIGNS):
+        start = now - timedelta(days=730) + timedelta(days=55 * k)
+        campaigns.append(
+            Campaign.objects.create(
+                name=f"Season {k + 1}",
+                slug=f"season-{k + 1}",
+                shop_url="https://shop.example.com/collection",
+                applications_open_at=start - timedelta(days=30),
+                applications_close_at=start - timedelta(days=1),
+                host_slots=hosts_n,
+                party_window_start=start,
+                party_window_end=start + timedelta(days=120),
+                attribution_window_days=WINDOW_DAYS,
+                currency="EUR",
+                status="running" if k == CAMPAIGNS - 1 else "closed",
+                eligible_countries=["FR", "BE"],
+            )
+        )
+
+    # --- people: users, applications, hosts, their codes
+    host_ids = list(range(1, hosts_n + 1))
+    host_campaign = {h: campaigns[(h - 1) % CAMPAIGNS] for h in host_ids}
+    areas = [f"{d:02d}" for d in range(1, 96)]
+    host_postal = {h: f"{rng.choice(areas)}{rng.randint(0, 999):03d}" for h in host_ids}
+    Copier(User, ["id", "email", "password", "first_name", "last_name", "date_joined"]).load(
+        (h, f"host{h}@hosts.example.com", "!", "Clara", f"Host{h}", now) for h in host_ids
+    )
+    app_fields = ["id", "campaign_id", "status", "first_name", "last_name", "email", "phone", "address_line1"]
+    Copier(
+        Application, [*app_fields, "postal_code", "city", "country", "expected_guests", "terms_accepted_at"]
+    ).load(
+        (
+            h,
+            host_campaign[h].pk,
+            "selected",
+            "Clara",
+            f"Host{h}",
+            f"host{h}@hosts.example.com",
+            f"+336{h:08d}",
+            "1 rue de la Paix",
+            host_postal[h],
+            "Paris",
+            "FR",
+            12,
+            host_campaign[h].party_window_start - timedelta(days=20),
+        )
+        for h in host_ids
+    )
+    host_fields = [
+        "id",
+        "user_id",
+        "campaign_id",
+        "application_id",
+        "status",
+        "first_name",
+        "last_name",
+        "phone",
+    ]
+    Copier(Host, [*host_fields, "address_line1", "postal_code", "city", "country", "selected_at"]).load(
+        (
+            h,
+            h,
+            host_campaign[h].pk,
+            h,
+            "active" if h % 50 else "paused",
+            "Clara",
+            f"Host{h}",
+            f"+336{h:08d}",
+            "1 rue de la Paix",
+            host_postal[h],
+            "Paris",
+            "FR",
+            host_campaign[h].party_window_start - timedelta(days=10),
+        )
+        for h in host_ids
+    )
+
+    # --- parties (held, spread over the party window), their codes and guests
+    parties: dict[int, list[tuple[int, datetime, datetime]]] = {}
+    party_rows = []
+    party_id = 0
+    for h in host_ids:
+        campaign = host_campaign[h]
+        for _ in range(PARTIES_PER_HOST):
+            party_id += 1
+            starts = campaign.party_window_start + timedelta(minutes=rng.randint(0, 120 * 24 * 60))
+            ends = starts + timedelta(days=WINDOW_DAYS)
+            parties.setdefault(h, []).append((party_id, starts, ends))
+            status = "closed" if ends < now else "held"
+            party_rows.append(
+                (
+                    party_id,
+                    h,
+                    campaign.pk,
+                    f"Party {party_id}",
+                    starts,
+                    "Paris",
+                    host_postal[h],
+                    12,
+                    status,
+                    ends,
+                )
+            )
+    Copier(
+        Party,
+        [
+            "id",
+            "host_id",
+            "campaign_id",
+            "title",
+            "starts_at",
+            "city",
+            "postal_code",
+            "expected_guests",
+            "status",
+            "attribution_ends_at",
+        ]
+        + ["public_token", "held_at"],
+    ).load((*row, f"bench-party-{row[0]}", row[4] + timedelta(hours=4)) for row in party_rows)
+    codes: dict[int, tuple[int, str]] = {}  # host → host code
+    party_codes: dict[int, tuple[int, str]] = {}  # party → party code
+    code_rows = []
+    for h in host_ids:
+        code_rows.append((h, f"HOST{h}-{h % 97:02d}", "host", host_campaign[h].pk, h, None))
+        codes[h] = (h, code_rows[-1][1])
+    for pid, h, campaign_id, *_ in party_rows:
+        code_rows.append((hosts_n + pid, f"PARTY{pid}", "party", campaign_id, h, pid))
+        party_codes[pid] = (hosts_n + pid, f"PARTY{pid}")
+    Copier(ReferralCode, ["id", "code", "kind", "campaign_id", "host_id", "party_id", "created_at"]).load(
+        (*row, now - timedelta(days=800)) for row in code_rows
+    )
+    Copier(Guest, ["id", "party_id", "source", "first_name", "email", "consent_at", "withdrawal_token"]).load(
+        (
+            pid * GUESTS_PER_PARTY + j,
+            pid,
+            "host",
+            "Lou",
+            f"g{pid}-{j}@guests.example.com",
+            now,
+            f"bench-withdraw-{pid}-{j}",
+        )
+        for pid, *_ in party_rows
+        for j in range(GUESTS_PER_PARTY)
+    )
+
+    # --- orders, their attribution, refunds, clicks and the report rollup, in one pass
+    order_rows, attribution_rows, sale_rows, refund_rows, click_rows = [], [], [], [], []
+    probe = Order(currency="EUR")  # the application's own net-amount rule, applied row by row
+    click_id = 0
+    buyers = max(orders_n * 2 // 5, 1)
+    for o in range(1, orders_n + 1):
+        h = host_ids[(o - 1) % hosts_n]
+        campaign = host_campaign[h]
+        pid, starts, ends = rng.choice(parties[h])
+        roll = rng.random()
+        placed = starts + timedelta(minutes=rng.randint(0, WINDOW_DAYS * 24 * 60 - 1))
+        placed = min(placed, now - timedelta(minutes=1))
+        email = f"b{rng.randrange(buyers)}@buyers.example.com"
+        code_text, token, click, code_id, party, method, explanation = "", "", None, None, None, "none", ""
+        if roll < 0.45:
+            method = "code"
+            if rng.random() < 0.5:
+                code_id, code_text = party_codes[pid]
+                party = pid
+                if rng.random() < 0.5:
+                    email = f"g{pid}-{rng.randrange(GUESTS_PER_PARTY)}@guests.example.com"
+            else:
+                code_id, code_text = codes[h]
+            explanation = f"code {code_text} entered at checkout"
+        elif roll < 0.70:
+            method = "link"
+            code_id, code_text = party_codes[pid] if rng.random() < 0.5 else codes[h]
+            party = pid if code_text.startswith("PARTY") else None
+            click_id += 1
+            click = click_id
+            token = f"t{click_id:012d}"
+            clicked = placed - timedelta(minutes=rng.randint(1, 3 * 24 * 60))
+            click_rows.append((click_id, code_id, clicked, token, "bench"))
+            click_id += 1  # a visit that did not convert
+            click_rows.append((click_id, code_id, clicked, f"t{click_id:012d}", "bench"))
+            explanation = f"link of {code_text} clicked earlier"
+            code_text = ""
+        elif roll < 0.85:
+            method, party = "guest", pid
+            email = f"g{pid}-{rng.randrange(GUESTS_PER_PARTY)}@guests.example.com"
+            explanation = f"guest of party #{pid} held earlier"
+        else:
+            h_credit = None
+        credited = method != "none"
+        h_credit = h if credited else None
+        subtotal = _money(rng, 20, 300)
+        discount = (subtotal * Decimal("0.10")).quantize(CENT) if method == "code" else Decimal("0.00")
+        shipping = Decimal("5.00")
+        total = subtotal - discount + shipping
+        commissionable = subtotal - discount
+        status, refunded = "paid", Decimal("0.00")
+        fate = rng.random()
+        if fate < 0.025:
+            status, refunded = "refunded", total
+        elif fate < 0.05:
+            status, refunded = "partially_refunded", (total / 4).quantize(CENT)
+        elif fate < 0.06:
+            status = "cancelled"
+        order_rows.append(
+            (o, "api", f"BENCH-{o:08d}", placed, email, "EUR", subtotal, discount, shipping, Decimal("0.00"))
+            + (total, commissionable, refunded, code_text, token, status, f"{o:064x}")
+        )
+        if refunded:
+            refund_rows.append(
+                (o, "api", f"R-{o:08d}", o, f"BENCH-{o:08d}", refunded, "EUR", "succeeded", placed)
+            )
+        earns = credited and h % 50 != 0
+        attribution_rows.append(
+            (o, o, method, "" if credited else "no_match", campaign.pk if credited else None, h_credit, party)
+            + (
+                code_id,
+                click,
+                earns,
+                explanation or "unattributed: no code, link or guest list matched",
+                placed,
+            )
+        )
+        probe.status, probe.total, probe.refunded_amount = status, total, refunded
+        probe.commissionable_amount = commissionable
+        is_sale = status != "cancelled"
+        guest_bought = party is not None and email.startswith(f"g{party}-")
+        sale_rows.append(
+            (o, campaign.pk if credited else None, h_credit, party, method, placed, buyer_key(email), is_sale)
+            + (
+                commissionable if is_sale else Decimal("0.00"),
+                probe.net_commissionable_amount,
+                guest_bought,
+                now,
+            )
+        )
+    order_fields = ["id", "source", "external_id", "placed_at", "customer_email", "currency", "subtotal"]
+    order_fields += [
+        "discount",
+        "shipping",
+        "tax",
+        "total",
+        "commissionable_amount",
+        "refunded_amount",
+        "code",
+    ]
+    Copier(Order, [*order_fields, "landing_token", "status", "fingerprint"]).load(order_rows)
+    del order_rows
+    Copier(Click, ["id", "code_id", "at", "token", "visitor_hash"]).load(click_rows)
+    refund_fields = [
+        "id",
+        "source",
+        "external_id",
+        "order_id",
+        "order_reference",
+        "amount",
+        "currency",
+        "status",
+    ]
+    Copier(Refund, [*refund_fields, "refunded_at"]).load(refund_rows)
+    attribution_fields = ["id", "order_id", "method", "reason", "campaign_id", "host_id", "party_id"]
+    Copier(
+        Attribution,
+        [*attribution_fields, "referral_code_id", "click_id", "earns", "explanation", "decided_at"],
+    ).load(attribution_rows)
+    del attribution_rows
+    sale_fields = [
+        "order_id",
+        "campaign_id",
+        "host_id",
+        "party_id",
+        "method",
+        "placed_at",
+        "buyer",
+        "is_sale",
+    ]
+    Copier(AttributedSale, [*sale_fields, "gross", "net", "guest_bought", "refreshed_at"]).load(sale_rows)
+    del sale_rows
+
+    # --- kits shipped (cost shipped − returned good) and ledger lines in every state
+    items = [(i, f"BENCH-{i:03d}", f"Garment {i}", _money(rng, 8, 40)) for i in range(1, 21)]
+    Copier(Item, ["id", "sku", "name", "unit_cost", "retail_price"]).load(
+        (i, sku, name, cost, cost * 3) for i, sku, name, cost in items
+    )
+    shipment_fields = ["id", "number", "host_id", "campaign_id", "status", "ship_to_name", "ship_to_line1"]
+    shipment_fields += [
+        "ship_to_postal_code",
+        "ship_to_city",
+        "ship_to_country",
+        "ship_to_phone",
+        "shipped_at",
+    ]
+    Copier(Shipment, shipment_fields).load(
+        (h, f"K{h:08d}", h, host_campaign[h].pk, "returned", f"Host{h}", "1 rue de la Paix")
+        + (
+            host_postal[h],
+            "Paris",
+            "FR",
+            f"+336{h:08d}",
+            host_campaign[h].party_window_start - timedelta(days=5),
+        )
+        for h in host_ids
+    )
+    Copier(
+        ShipmentLine,
+        [
+            "id",
+            "shipment_id",
+            "item_id",
+            "quantity",
+            "unit_cost",
+            "retail_price",
+            "returnable",
+            "returned_good",
+        ],
+    ).load(
+        (h * 10 + n, h, item[0], 5, item[3], item[3] * 3, True, rng.randint(0, 5))
+        for h in host_ids
+        for n, item in enumerate(items[(h % 4) * 5 : (h % 4) * 5 + 5])
+    )
+    ledger_fields = ["id", "host_id", "campaign_id", "kind", "state", "basis", "amount", "currency"]
+    ledger_fields += ["description", "created_at", "approvable_at"]
+    states = ["pending", "approved", "paid"]
+    Copier(LedgerEntry, ledger_fields).load(
+        (pid, h, cid, "accrual", states[pid % 3], f"party:{pid}", _money(rng, 10, 120), "EUR")
+        + (f"party #{pid}", ends, ends + timedelta(days=30))
+        for pid, h, cid, _title, _starts, *_rest, ends in party_rows
+    )
+    with connection.cursor() as cursor:
+        for model in (User, Application, Host, Party, ReferralCode, Guest, Order, Click, Refund, Attribution):
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}"
+            )
+        for model in (Item, Shipment, ShipmentLine, LedgerEntry):
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) FROM {table}"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")  # fresh statistics, and a visibility map for index-only scans
+    return {
+        "campaigns": CAMPAIGNS,
+        "hosts": hosts_n,
+        "parties": len(party_rows),
+        "guests": len(party_rows) * GUESTS_PER_PARTY,
+        "orders": orders_n,
+        "refunds": len(refund_rows),
+        "clicks": len(click_rows),
+    }
+
+
+def built_scale() -> int:
+    """How many orders the database holds (0 when it was never built)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('orders_order') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return 0
+    return Order.objects.count()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--check", action="store_true", help="exit 0 when already built at this scale")
+    options = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("bench/build.py builds on PostgreSQL: set DATABASE_URL=postgres://...")
+    if options.check:
+        sys.exit(0 if built_scale() == int(ORDERS * options.scale) else 1)
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    counts = build(options.scale)
+    print(json.dumps({"built": counts, "seconds": round(time.perf_counter() - started, 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Scale-out, proven: tasks queued on a real Redis and run by an RQ worker; report reads routed to a
+replica alias; the settings refuse an RQ backend without Redis."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from backend.db_router import REPLICA, ReportReplicaRouter, report_reads
+from referrals.reports import ReportFilters, attribution_report
+from tests import factories
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+
+def _run(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+@pytest.mark.skipif(
+    not REDIS_URL, reason="TEST_REDIS_URL points at a Redis server for this test (.ci/run sets it)"
+)
+def test_a_task_queued_on_redis_is_run_by_an_rq_worker_and_its_result_is_visible(tmp_path):
+    # given: a project set up with the RQ backend, its own database and an empty Redis queue
+    env = {
+        **os.environ,
+        "TASKS_BACKEND": "rq",
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+    }
+    python = sys.executable
+    _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    enqueue = textwrap.dedent(
+        """
+        import django; django.setup()
+        from datetime import timedelta
+        from django.utils import timezone
+        from django_rq import get_queue
+        from referrals.codes import issue_host_code
+        from referrals.models import Click
+        from referrals.tasks import purge_clicks_task
+        from tests.factories import HostFactory
+        get_queue("default").empty()
+        code = issue_host_code(host=HostFactory())
+        Click.objects.create(code=code, at=timezone.now() - timedelta(days=400), token="old", visitor_hash="h")
+        Click.objects.create(code=code, at=timezone.now(), token="new", visitor_hash="h")
+        result = purge_clicks_task.enqueue()
+        print(result.id, result.status)
+        """
+    )
+    result_id, status = _run([python, "-c", enqueue], env).split()
+    assert status == "READY"  # queued, not run: nobody works in this process
+
+    # when: a worker drains the queue in burst mode
+    _run([python, "manage.py", "rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job"], env)
+
+    # then: the result is stored in Redis and the task's effect is in the database
+    check = textwrap.dedent(
+        f"""
+        import django; django.setup()
+        from referrals.models import Click
+        from referrals.tasks import purge_clicks_task
+        result = purge_clicks_task.get_result({result_id!r})
+        print(result.status, result.return_value, sorted(Click.objects.values_list("token", flat=True)))
+        """
+    )
+    assert _run([python, "-c", check], env).strip() == "SUCCESSFUL 1 ['new']"
+
+
+def test_settings_refuse_the_rq_backend_without_redis():
+    env = {**os.environ, "TASKS_BACKEND": "rq", "REDIS_URL": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0 and "REDIS_URL" in done.stderr
+
+
+def test_router_sends_only_report_reads_to_a_configured_replica(settings):
+    router = ReportReplicaRouter()
+    settings.DATABASES = {**settings.DATABASES, REPLICA: settings.DATABASES["default"]}
+    assert router.db_for_read(None) is None
+    with report_reads():
+        assert router.db_for_read(None) == REPLICA
+        assert router.db_for_write(None) is None
+    assert router.allow_migrate(REPLICA, "referrals") is False
+    assert router.allow_migrate("default", "referrals") is None
+
+
+def test_router_keeps_report_reads_on_default_without_a_replica(settings):
+    settings.DATABASES = {k: v for k, v in settings.DATABASES.items() if k != REPLICA}
+    with report_reads():
+        assert ReportReplicaRouter().db_for_read(None) is None
+
+
+@pytest.mark.skipif(REPLICA not in connections.settings, reason="runs where DATABASE_REPLICA_URL is set")
+@pytest.mark.django_db(transaction=True, databases=["default", REPLICA])
+def test_report_queries_run_on_the_replica_connection():
+    from django.test.utils import CaptureQueriesContext
+
+    factories.CampaignFactory()
+    with (
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_default,
+    ):
+        report = attribution_report(filters=ReportFilters(), group_by="host")
+    assert report.currency == "EUR"
+    assert len(on_replica) >= 5 and len(on_default) == 0
+
+
+def test_report_reads_go_to_a_second_database_alias():
+    """Proven in a process where `DATABASE_REPLICA_URL` declares the second alias (a test mirror of
+    `default`), running the test just above."""
+    if REPLICA in connections.settings:
+        pytest.skip("the test above runs in this process")
+    url = os.environ.get("DATABASE_URL", "sqlite:///replica.sqlite3")
+    if url.startswith("postgres"):  # a test database of its own, beside the one this run uses
+        head, _, name = url.rpartition("/")
+        url = f"{head}/{name}_replica"
+    env = {**os.environ, "DATABASE_URL": url, "DATABASE_REPLICA_URL": url}
+    output = _run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            f"{__file__}::test_report_queries_run_on_the_replica_connection",
+        ],
+        env,
+    )
+    assert "1 passed" in output
