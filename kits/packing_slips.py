@@ -22,10 +22,11 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.exceptions import DataOverflowError
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.pdfbase import pdfmetrics
@@ -195,6 +196,7 @@ class _Renderer:
     labels: dict[str, str]
     printed_on: date
     forms: dict[tuple, str] = field(default_factory=dict)
+    qr_versions: dict[int, int] = field(default_factory=dict)
 
     # --- shared drawing helpers ------------------------------------------------------------
 
@@ -216,15 +218,31 @@ class _Renderer:
             self.canvas.endForm()
         return name
 
-    def place_table(self, header: str, rows: list[str], y: float) -> None:
-        """The header form at `y`, then each row form one row lower: one graphics state per table."""
+    def place_table(self, header: str, rows: Sequence, row_form: Callable[[Any], str], y: float) -> None:
+        """The table header with `rows` under it, its top at `y`.
+
+        The whole block (header + rows) is itself a form, keyed by its rows: kits of one campaign
+        share their lines, so page 2 of every slip places the same block, and a page costs one
+        placement instead of one per row.
+        """
+        row_names = [row_form(row) for row in rows]  # defined before the block that uses them
+        height = HEADER_ROW_HEIGHT + len(rows) * ROW_HEIGHT
+
+        def draw() -> None:
+            canvas = self.canvas
+            canvas.saveState()
+            canvas.translate(0, height - HEADER_ROW_HEIGHT)
+            canvas.doForm(header)
+            for name in row_names:
+                canvas.translate(0, -ROW_HEIGHT)
+                canvas.doForm(name)
+            canvas.restoreState()
+
+        block = self.form(("table", header, tuple(rows)), draw, self.table_width, height)
         canvas = self.canvas
         canvas.saveState()
-        canvas.translate(MARGIN, y)
-        canvas.doForm(header)
-        for name in rows:
-            canvas.translate(0, -ROW_HEIGHT)
-            canvas.doForm(name)
+        canvas.translate(MARGIN, y + HEADER_ROW_HEIGHT - height)
+        canvas.doForm(block)
         canvas.restoreState()
 
     def table_header(self, columns: tuple) -> str:
@@ -301,7 +319,7 @@ class _Renderer:
                 ),
             )
             y = geometry.height - PICK_TABLE_TOP - HEADER_ROW_HEIGHT
-            self.place_table(header, [self.pick_row(line) for line in lines[index : index + rows]], y)
+            self.place_table(header, lines[index : index + rows], self.pick_row, y)
             y -= rows * ROW_HEIGHT
             index += rows
             if page_number == len(pages):
@@ -332,9 +350,17 @@ class _Renderer:
         """The QR code as one filled path: one rectangle per horizontal run of dark modules."""
         # A fixed mask pattern: choosing the "best" of eight costs six times the encoding itself, and
         # any mask decodes the same.
-        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=4)
+        # The version (size) is found once per data length: slips' URLs differ only in digits.
+        version = self.qr_versions.get(len(data))
+        code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M, border=0, mask_pattern=4)
         code.add_data(data)
-        code.make(fit=True)
+        try:
+            code.make(fit=version is None)
+        except DataOverflowError:  # same length, denser content: let the library size it
+            code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=4)
+            code.add_data(data)
+            code.make(fit=True)
+        self.qr_versions.setdefault(len(data), code.version)
         matrix = code.get_matrix()
         count = len(matrix)
         module = size / count
@@ -416,7 +442,7 @@ class _Renderer:
                 canvas.drawRightString(right, top - 27, f"{slip.ship_to_name} · {labels['continued']}")
                 table_top = NEXT_PAGE_TABLE_TOP
             y = height - table_top - HEADER_ROW_HEIGHT
-            self.place_table(header, [self.slip_row(line) for line in slip.lines[index : index + rows]], y)
+            self.place_table(header, slip.lines[index : index + rows], self.slip_row, y)
             y -= rows * ROW_HEIGHT
             index += rows
             if page_number == len(pages):
