@@ -20,7 +20,7 @@ class RefundInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["source", "external_id", "amount", "currency", "status", "refunded_at", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["source", "external_id", "amount", "currency", "status", "refunded_at", "reason"]
 
 
 class OrderStatusChangeInline(admin.TabularInline):

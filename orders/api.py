@@ -61,11 +61,9 @@ class ShopApiKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-def _error_response(exc: Exception, view: APIView, request: Request) -> Response:
+def _error_response(exc: Exception, view: APIView) -> Response:
     """The one error shape, built by the project's exception handler, for one batch item."""
-    from rest_framework.settings import api_settings
-
-    response = api_settings.EXCEPTION_HANDLER(exc, {"view": view, "request": request})
+    response = view.get_exception_handler()(exc, view.get_exception_handler_context())
     assert response is not None  # every DomainError and ValidationError is handled
     return response
 
@@ -178,8 +176,8 @@ class OrdersApi(generics.ListAPIView):
                 for attrs in valid.values()
             ],
         )
-        for index, outcome in zip(valid, recorded, strict=True):
-            outcomes[index] = outcome
+        for index, recorded_outcome in zip(valid, recorded, strict=True):
+            outcomes[index] = recorded_outcome
         recorded_orders = [o.order for o in outcomes if isinstance(o, ImportResult)]
         # one query for the refunds of every order in the answer, one serializer for all of them
         prefetch_related_objects(recorded_orders, "refunds")
@@ -190,16 +188,16 @@ class OrdersApi(generics.ListAPIView):
         for index, outcome in enumerate(outcomes):
             external_id = items[index].get("external_id")
             if isinstance(outcome, Exception):
-                error = _error_response(outcome, self, request)
+                answer = _error_response(outcome, self)
                 counts["errors"] += 1
                 results.append(
                     {
                         "index": index,
                         "external_id": external_id if isinstance(external_id, str) else None,
                         "result": "error",
-                        "status_code": error.status_code,
+                        "status_code": answer.status_code,
                         "order": None,
-                        "error": error.data,
+                        "error": answer.data,
                     }
                 )
                 continue

@@ -30,8 +30,6 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
     OrderStatus.CANCELLED: set(),
 }
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class OrderQuerySet(models.QuerySet["Order"]):
     def for_list(self) -> "OrderQuerySet":
@@ -71,13 +69,13 @@ class Order(models.Model):
     placed_at = models.DateTimeField(db_index=True)
     customer_email = models.EmailField(max_length=254, db_index=True)
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(**MONEY)
-    discount = models.DecimalField(**MONEY, default=Decimal("0"))
-    shipping = models.DecimalField(**MONEY, default=Decimal("0"))
-    tax = models.DecimalField(**MONEY, default=Decimal("0"))
-    total = models.DecimalField(**MONEY)
-    commissionable_amount = models.DecimalField(**MONEY)
-    refunded_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    shipping = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    commissionable_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     # The code typed at checkout, as typed (attribution normalises it).
     code = models.CharField(max_length=64, blank=True, db_index=True)
     # The `ref` click token the buyer landed with, if any.
@@ -134,7 +132,7 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     sku = models.CharField(max_length=64)
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
 
     class Meta:
         ordering = ["id"]
@@ -176,7 +174,7 @@ class Refund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", null=True, blank=True)
     # Stripe: the PaymentIntent id; API/CSV: the order's external id.
     order_reference = models.CharField(max_length=255)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED)
     refunded_at = models.DateTimeField()
@@ -257,5 +255,5 @@ class ShopApiKey(AbstractAPIKey):
     """A key the shop platform sends as `Authorization: Api-Key <key>`; only its hash is stored."""
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = _("shop API key")
-        verbose_name_plural = _("shop API keys")
+        verbose_name = "shop API key"
+        verbose_name_plural = "shop API keys"

@@ -74,8 +74,9 @@ class OrderInputSerializer(serializers.Serializer):
     total = MoneyField()
     code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     landing_token = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    lines = OrderLineInputSerializer(many=True, required=False, default=list, max_length=500)
-    refunds = RefundInputSerializer(many=True, required=False, default=list, max_length=100)
+    # DRF's ListSerializer takes max_length (3.14+); the type stubs do not know it yet.
+    lines = OrderLineInputSerializer(many=True, required=False, default=list, max_length=500)  # type: ignore[call-arg]
+    refunds = RefundInputSerializer(many=True, required=False, default=list, max_length=100)  # type: ignore[call-arg]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         problems = order_rule_problems(self.to_order_data(attrs))
@@ -170,7 +171,8 @@ class ErrorItemSerializer(serializers.Serializer):
 
 class ErrorBodySerializer(serializers.Serializer):
     type = serializers.CharField()
-    errors = ErrorItemSerializer(many=True)
+    # The one error shape names this key `errors`; as a declared field it never shadows `.errors`.
+    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
     extra = serializers.JSONField(required=False)
 
 
@@ -187,7 +189,7 @@ class ImportBatchResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    errors = serializers.IntegerField()
+    errors = serializers.IntegerField()  # type: ignore[assignment]  # a declared field, see above
     results = ImportItemResultSerializer(many=True)
 
 

@@ -408,7 +408,7 @@ def record_stripe_refund(
         refund.order = order
         refund.save(update_fields=["order", "updated_at"])
         changed = True
-    if changed:
+    if changed and refund.order_id is not None:
         order = Order.objects.select_for_update().get(pk=refund.order_id)
         _refresh_refunds(order=order, reason=f"refund {external_id} {refund.status}")
         refund.order = order

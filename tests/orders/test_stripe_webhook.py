@@ -150,8 +150,8 @@ def _bad_signature_cases():
         "no v1 scheme": (body, f"t={now},v0=abcdef"),
         "wrong secret": (body, sp.sign(body, secret="whsec_someone_else")),
         "tampered body": (body.replace("12000", "1"), good),
-        "stale": (body, sp.sign(body, timestamp=now - 301)),
-        "future": (body, sp.sign(body, timestamp=now + 301)),
+        "stale": (body, sp.sign(body, timestamp=now - 360)),
+        "future": (body, sp.sign(body, timestamp=now + 360)),
         "not json": ("{not json", sp.sign("{not json")),
         "not an event": ("[1, 2]", sp.sign("[1, 2]")),
         "no data object": (json.dumps({"id": "evt_1", "object": "event", "type": "x"}), None),
@@ -174,8 +174,8 @@ def test_bad_signatures_and_bodies_answer_400_and_write_nothing(client, case):
 
 def test_timestamps_inside_the_tolerance_are_accepted(client):
     now = int(time.time())
-    early = sp.post_event(client, sp.event("customer.created", {"id": "c1"}), timestamp=now - 290)
-    late = sp.post_event(client, sp.event("customer.created", {"id": "c2"}), timestamp=now + 290)
+    early = sp.post_event(client, sp.event("customer.created", {"id": "c1"}), timestamp=now - 240)
+    late = sp.post_event(client, sp.event("customer.created", {"id": "c2"}), timestamp=now + 240)
 
     assert early.status_code == late.status_code == 200
 
