@@ -131,8 +131,12 @@ def refresh_attributed_sale(*, order: Order, attribution: Attribution | None = N
         and Guest.objects.filter(party_id=attribution.party_id, email=order.customer_email).exists()
     )
     values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
-    sale, _ = AttributedSale.objects.update_or_create(
-        order=order, defaults={**values, "refreshed_at": timezone.now()}
+    # One upsert (INSERT … ON CONFLICT DO UPDATE): it runs for every order ingested.
+    (sale,) = AttributedSale.objects.bulk_create(
+        [AttributedSale(order=order, refreshed_at=timezone.now(), **values)],
+        update_conflicts=True,
+        unique_fields=["order"],
+        update_fields=[*values, "refreshed_at"],
     )
     return sale
 
