@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -85,6 +86,7 @@ PAGE_SIZE_PARAMETER = OpenApiParameter(
 )
 
 
+@extend_validation_errors(["invalid"], field_name="page_size", methods=["get"])
 class ShipmentSlipApi(APIView):
     """One shipment's packing slip as PDF (with its one-kit pick list first); the print is logged."""
 
@@ -99,6 +101,9 @@ class ShipmentSlipApi(APIView):
         return pdf_response(pdf, f"{shipment.number}.pdf")
 
 
+@extend_validation_errors(
+    ["nothing_to_print", "batch_too_large", "unknown_shipment"], field_name="shipments", methods=["post"]
+)
 class SlipBatchApi(APIView):
     """Packing slips for chosen shipments, or for a filter (campaign and/or state).
 
