@@ -42,6 +42,11 @@ class FakeStripe:
     def fail_next(self, path_prefix: str, status: int = 500) -> None:
         self._failures.append((path_prefix, status))
 
+    def clear_failures(self) -> None:
+        """Forget queued failures that no request consumed."""
+        with self._lock:
+            self._failures.clear()
+
     def calls(self, method: str, path_prefix: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
 
