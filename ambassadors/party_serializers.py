@@ -1,9 +1,7 @@
 """Output shapes of parties and guests, shared by the host's and marketing's API views."""
 
-from datetime import UTC
 from typing import Any
 
-from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -17,43 +15,10 @@ from ambassadors.models import (
     PartyPhoto,
     PartyStatusChange,
 )
+from backend.privacy import mask_email, mask_phone
 
 
-class UTCDateTimeField(serializers.DateTimeField):
-    """API times are ISO 8601 in UTC (`...Z`), whatever the server's local time zone."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("default_timezone", UTC)
-        super().__init__(**kwargs)
-
-    def to_representation(self, value: Any) -> Any:
-        text = super().to_representation(value)
-        return text[:-6] + "Z" if isinstance(text, str) and text.endswith("+00:00") else text
-
-
-class UTCModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DateTimeField: UTCDateTimeField,
-    }
-
-
-def mask_email(email: str) -> str:
-    """`clara@example.com` → `c***@example.com`: enough to tell guests apart, not to write to them."""
-    if not email:
-        return ""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain}"
-
-
-def mask_phone(phone: str) -> str:
-    """`+33612345678` → `+33*******78`."""
-    if not phone:
-        return ""
-    return phone[:3] + "*" * max(len(phone) - 5, 0) + phone[-2:]
-
-
-class PartyPhotoSerializer(UTCModelSerializer):
+class PartyPhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -72,7 +37,7 @@ class PartyHostSerializer(serializers.Serializer):
     last_name = serializers.CharField()
 
 
-class PartyStatusChangeSerializer(UTCModelSerializer):
+class PartyStatusChangeSerializer(serializers.ModelSerializer):
     by = serializers.EmailField(source="by.email", allow_null=True, default=None)
 
     class Meta:
@@ -80,7 +45,7 @@ class PartyStatusChangeSerializer(UTCModelSerializer):
         fields = ["at", "from_status", "to_status", "reason", "by"]
 
 
-class BookedApplicationSerializer(UTCModelSerializer):
+class BookedApplicationSerializer(serializers.ModelSerializer):
     campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -88,7 +53,7 @@ class BookedApplicationSerializer(UTCModelSerializer):
         fields = ["id", "campaign", "status", "created_at"]
 
 
-class PartySerializer(UTCModelSerializer):
+class PartySerializer(serializers.ModelSerializer):
     campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     host = PartyHostSerializer(read_only=True)
     guest_count = serializers.IntegerField(read_only=True)
@@ -139,7 +104,7 @@ class PartyDetailSerializer(PartySerializer):
         read_only_fields = fields
 
 
-class GuestSerializer(UTCModelSerializer):
+class GuestSerializer(serializers.ModelSerializer):
     """E-mail and phone in clear for the party's host and for staff holding the personal-data permission."""
 
     email = serializers.SerializerMethodField()
@@ -177,7 +142,7 @@ class GuestSerializer(UTCModelSerializer):
         return phone if self._clear() else mask_phone(phone)
 
 
-class PublicPartySerializer(UTCModelSerializer):
+class PublicPartySerializer(serializers.ModelSerializer):
     """What a guest reaching the QR code sees: no guest list, no host surname, no address."""
 
     host_first_name = serializers.CharField(source="host.first_name")

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.permissions import user_sees_personal_data
+from backend.privacy import mask_email
 from orders.models import Order, OrderLine, OrderStatusChange, Refund
 from orders.services import LineData, OrderData, RefundData, order_rule_problems
 
@@ -191,14 +192,6 @@ class ImportBatchResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
     errors = serializers.IntegerField()  # type: ignore[assignment]  # a declared field, see above
     results = ImportItemResultSerializer(many=True)
-
-
-def mask_email(email: str) -> str:
-    """`clara@example.com` → `c***@example.com`."""
-    local, at, domain = email.partition("@")
-    if not at:
-        return "***"
-    return f"{local[:1]}***@{domain}"
 
 
 class _MaskedEmailMixin(serializers.Serializer):

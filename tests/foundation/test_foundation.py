@@ -120,3 +120,11 @@ def test_debug_is_off_unless_asked():
     from django.conf import settings
 
     assert settings.DEBUG is False
+
+
+def test_api_times_are_utc_while_the_portal_keeps_local_time(marketing_client):
+    from tests.factories import CampaignFactory
+
+    CampaignFactory()
+    row = marketing_client.get("/api/v1/campaigns/").json()["results"][0]
+    assert row["applications_open_at"].endswith("Z")

@@ -6,8 +6,8 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from backend.privacy import mask_email
 from orders.models import OrderStatus, Refund, RefundStatus
-from orders.serializers import mask_email
 from tests.factories import OrderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
