@@ -34,7 +34,6 @@ from referrals.models import (
 from referrals.payouts import bank_export_csv, bank_payouts_to_export, mark_payout_paid, run_payouts
 from referrals.rewards import adjust_rewards, set_reward_plan
 from referrals.rewards_serializers import (
-    MONEY,
     BracketSerializer,
     LedgerEntrySerializer,
     MyLedgerEntrySerializer,
@@ -54,14 +53,20 @@ class RewardPlanApi(APIView):
     class RewardPlanInputSerializer(serializers.Serializer):
         party_brackets = BracketSerializer(many=True, allow_empty=False)
         min_party_buyers = serializers.IntegerField(min_value=0, max_value=1000, required=False)
-        min_party_sales = serializers.DecimalField(**MONEY, min_value=0, required=False)
+        min_party_sales = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=0, required=False
+        )
         host_code_rate = serializers.DecimalField(
             max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False
         )
-        booking_bonus = serializers.DecimalField(**MONEY, min_value=0, required=False)
-        cap_per_host = serializers.DecimalField(**MONEY, min_value=0, allow_null=True, required=False)
+        booking_bonus = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+        cap_per_host = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
+        )
         holding_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
-        payout_minimum = serializers.DecimalField(**MONEY, min_value=0, required=False)
+        payout_minimum = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=0, required=False
+        )
 
     @extend_schema(responses={200: RewardPlanSerializer})
     def get(self, request: Request, campaign_id: int) -> Response:
@@ -113,7 +118,9 @@ class LedgerAdjustmentApi(APIView):
 
     class AdjustmentInputSerializer(serializers.Serializer):
         host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all())
-        amount = serializers.DecimalField(**MONEY, help_text="Positive to add, negative to take back.")
+        amount = serializers.DecimalField(
+            max_digits=12, decimal_places=2, help_text="Positive to add, negative to take back."
+        )
         reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=AdjustmentInputSerializer, responses={201: LedgerEntrySerializer})

@@ -4,12 +4,13 @@ from rest_framework import serializers
 
 from referrals.models import LedgerEntry, Payout, RewardPlan
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class BracketSerializer(serializers.Serializer):
     up_to = serializers.DecimalField(
-        **MONEY, allow_null=True, help_text="Upper bound of the slice of a party's sales; null for the last."
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Upper bound of the slice of a party's sales; null for the last.",
     )
     rate = serializers.DecimalField(
         max_digits=5, decimal_places=4, min_value=0, max_value=1, help_text="0.10 for 10 %."

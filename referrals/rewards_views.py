@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 import stripe
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from ambassadors.models import Campaign, Host
 from backend.errors import DomainError
+from backend.models import User
 from referrals.models import (
     Attribution,
     EntryKind,
@@ -100,10 +102,15 @@ def payout_estimates(user: object) -> list[PayoutEstimate]:
     ]
 
 
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in person (every view here is `login_required`)."""
+    return cast(User, request.user)
+
+
 @login_required
 def earnings(request: HttpRequest) -> HttpResponse:
     credited = (
-        Attribution.objects.filter(host__user=request.user)
+        Attribution.objects.filter(host__user=_signed_in(request))
         .select_related("order", "party", "campaign")
         .only(
             "method",
@@ -169,7 +176,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
         except stripe.StripeError:
             logger.exception("stripe account read-back failed")
             messages.error(request, _("Stripe could not be reached. Please try again in a few minutes."))
-    account = PayoutAccount.objects.filter(user=request.user).first()
+    account = PayoutAccount.objects.filter(user=_signed_in(request)).first()
     history = (
         Payout.objects.for_user(request.user)
         .select_related("campaign")
