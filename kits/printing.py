@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -45,6 +47,14 @@ MAX_BATCH_SHIPMENTS = 2000
 def confirm_url(number: str) -> str:
     """The portal page where the host confirms the kit arrived (printed as the slip's QR code)."""
     return settings.SITE_URL + reverse("kits:my_kit_detail", args=[number])
+
+
+def get_shipment(number: str) -> Shipment:
+    """The shipment with this number, or 404 (also for text no number can contain, such as NUL,
+    which PostgreSQL refuses in a query)."""
+    if "\x00" in number:
+        raise Http404("No shipment has this number.")
+    return get_object_or_404(Shipment, number=number)
 
 
 def _international(phone: Any) -> str:
@@ -322,7 +332,7 @@ class ScanResult:
 
 def normalise_scan(raw: str) -> str:
     """The shipment number in what a scanner typed: the barcode text, or the slip's QR code URL."""
-    text = (raw or "").strip()
+    text = (raw or "").replace("\x00", "").strip()
     match = SCANNED_URL.search(text)
     if match:
         text = match.group(1)

@@ -95,7 +95,7 @@ class ShipmentSlipApi(APIView):
 
     @extend_schema(parameters=[PAGE_SIZE_PARAMETER], responses={(200, PDF): OpenApiTypes.BINARY})
     def get(self, request: Request, number: str) -> HttpResponse:
-        shipment = get_object_or_404(Shipment, number=number)
+        shipment = printing.get_shipment(number)
         page_size = request.query_params.get("page_size", SlipPageSize.A4).upper()
         pdf = printing.print_packing_slips(shipment_ids=[shipment.pk], by=_by(request), page_size=page_size)
         return pdf_response(pdf, f"{shipment.number}.pdf")

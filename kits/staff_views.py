@@ -170,7 +170,7 @@ def print_page(request: HttpRequest) -> HttpResponse:
 
 @logistics_required
 def shipment_slip(request: HttpRequest, number: str) -> HttpResponse:
-    shipment = get_object_or_404(Shipment, number=number)
+    shipment = printing.get_shipment(number)
     page_size = request.GET.get("page_size", "A4").upper()
     if page_size not in SlipPageSize.values:
         page_size = SlipPageSize.A4

@@ -443,3 +443,11 @@ def test_an_empty_filter_on_the_print_page_says_there_is_nothing_to_print(
     assert response.status_code == 400
     assert "No shipment to print." in response.content.decode()
     assert not PrintLog.objects.exists() and not SlipBatch.objects.exists()
+
+
+def test_a_number_no_shipment_can_have_is_a_clean_404(logistics_client, staff_client):
+    # PostgreSQL refuses NUL characters in queries: such input must stay a "not found"
+    assert logistics_client.get("/api/v1/kits/shipments/KIT%00/packing-slip/").status_code == 404
+    assert staff_client.get("/staff/kits/print/KIT%00/").status_code == 404
+    response = logistics_client.post("/api/v1/kits/packing-slips/", {"shipments": ["KIT\x00"]})
+    assert response.status_code == 400

@@ -200,3 +200,10 @@ def test_the_scan_service_refuses_a_packed_kit_without_carrier(allocated_shipmen
 
     assert getattr(error.value, "field", None) == "carrier"
     assert reload(allocated_shipment).status == ShipmentStatus.PACKED
+
+
+def test_garbage_from_a_scanner_is_an_unknown_number(station, allocated_shipment):
+    page = scan(station, "KIT\x00-2026")
+
+    assert "scan-error" in page and "No shipment has the number KIT-2026" in page
+    assert reload(allocated_shipment).status == ShipmentStatus.ALLOCATED
