@@ -24,6 +24,7 @@ from ambassadors.party_demo import seed_parties
 from backend import roles
 from backend.models import User
 from kits.demo import seed_kits
+from referrals.rewards_demo import seed_rewards
 
 CAMPAIGN_SLUG = "automne-hiver-2026"
 HOST_COUNT = 10
@@ -125,6 +126,7 @@ class Command(BaseCommand):
             # summary["kits"] = seed_kits(campaign=campaign, hosts=hosts, by=marketing)
             summary["kits"] = seed_kits(campaign=campaign, hosts=hosts, by=staff["logistics"])
             summary["parties"] = seed_parties(campaign=campaign, hosts=hosts, by=marketing)
+            summary["rewards"] = seed_rewards(campaign=campaign, hosts=hosts, by=marketing)
         self.print_summary(campaign, summary)
 
     def print_summary(self, campaign: Campaign, summary: dict[str, Any]) -> None:
