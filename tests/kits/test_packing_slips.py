@@ -451,3 +451,19 @@ def test_a_number_no_shipment_can_have_is_a_clean_404(logistics_client, staff_cl
     assert staff_client.get("/staff/kits/print/KIT%00/").status_code == 404
     response = logistics_client.post("/api/v1/kits/packing-slips/", {"shipments": ["KIT\x00"]})
     assert response.status_code == 400
+
+
+def test_a_batch_that_cannot_be_stored_is_marked_failed_with_the_reason(
+    logistics_user, three_shipments, settings, tmp_path
+):
+    # given media storage that cannot be written (a file where the folder should be)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    settings.MEDIA_ROOT = blocked
+    batch = printing.request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
+    # when the task runs
+    printing.run_slip_batch(batch_id=batch.pk)
+    # then the batch says it failed and why, and offers nothing to download
+    batch.refresh_from_db()
+    assert batch.status == SlipBatchStatus.FAILED
+    assert batch.error and batch.finished_at is not None and not batch.file
