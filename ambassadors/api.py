@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -46,6 +47,9 @@ def campaigns_with_slots() -> QuerySet[Campaign]:
 # --- campaigns (marketing) ---------------------------------------------------------------------
 
 
+@extend_validation_errors(
+    ["required", "invalid_country", "duplicate_country"], field_name="eligible_countries", methods=["post"]
+)
 class CampaignListApi(generics.ListAPIView):
     permission_classes = [IsMarketing]
     serializer_class = s.CampaignSerializer
@@ -68,6 +72,11 @@ class CampaignListApi(generics.ListAPIView):
         return Response(s.CampaignDetailSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
+@extend_validation_errors(
+    ["required", "invalid_country", "duplicate_country"], field_name="eligible_countries", methods=["patch"]
+)
+@extend_validation_errors(["slug_frozen"], field_name="slug", methods=["patch"])
+@extend_validation_errors(["below_selected_hosts"], field_name="host_slots", methods=["patch"])
 class CampaignDetailApi(APIView):
     permission_classes = [IsMarketing]
 
@@ -155,6 +164,14 @@ class PublicCampaignApi(APIView):
         return Response(s.PublicCampaignSerializer(campaign).data)
 
 
+@extend_validation_errors(["invalid_phone"], field_name="phone")
+@extend_validation_errors(["invalid_email"], field_name="email")
+@extend_validation_errors(["country_not_eligible"], field_name="country")
+@extend_validation_errors(["terms_required"], field_name="accept_terms")
+@extend_validation_errors(["out_of_range"], field_name="expected_guests")
+@extend_validation_errors(["out_of_range"], field_name="follower_count")
+@extend_validation_errors(["invalid_url"], field_name="social_profile_url")
+@extend_validation_errors(["rejected"], field_name="non_field_errors")
 class PublicApplicationCreateApi(APIView):
     """Apply to host. One application per e-mail per campaign; throttled per IP."""
 
@@ -295,6 +312,7 @@ class ApplicationSelectApi(_ApplicationActionApi):
         return super().post(request, pk)
 
 
+@extend_validation_errors(["required"], field_name="reason")
 class ApplicationBulkActionApi(APIView):
     """One action on many applications; each id gets its own result."""
 

@@ -5,21 +5,26 @@ from django_filters import rest_framework as filters
 
 from ambassadors.models import Application, ApplicationStatus, Host, HostStatus
 
+# Bounds keep absurd numbers out of the database (SQLite integers stop at 2⁶³).
+ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+COUNT_BOUNDS = {"min_value": 0, "max_value": 10**12}
+SCORE_BOUNDS = {"min_value": -10_000, "max_value": 10_000}
+
 
 class ApplicationFilter(filters.FilterSet):
-    campaign = filters.NumberFilter(field_name="campaign_id")
+    campaign = filters.NumberFilter(field_name="campaign_id", **ID_BOUNDS)
     status = filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
-    country = filters.CharFilter(field_name="country", lookup_expr="iexact", max_length=2)
+    country = filters.CharFilter(field_name="country", lookup_expr="iexact")
     postal_prefix = filters.CharFilter(
-        field_name="postal_code", lookup_expr="istartswith", max_length=12, help_text="e.g. 75 or 690"
+        field_name="postal_code", lookup_expr="istartswith", help_text="e.g. 75 or 690"
     )
-    followers_min = filters.NumberFilter(field_name="follower_count", lookup_expr="gte")
-    followers_max = filters.NumberFilter(field_name="follower_count", lookup_expr="lte")
+    followers_min = filters.NumberFilter(field_name="follower_count", lookup_expr="gte", **COUNT_BOUNDS)
+    followers_max = filters.NumberFilter(field_name="follower_count", lookup_expr="lte", **COUNT_BOUNDS)
     verified = filters.BooleanFilter(field_name="social_verified")
-    score_min = filters.NumberFilter(field_name="score", lookup_expr="gte")
-    score_max = filters.NumberFilter(field_name="score", lookup_expr="lte")
+    score_min = filters.NumberFilter(field_name="score", lookup_expr="gte", **SCORE_BOUNDS)
+    score_max = filters.NumberFilter(field_name="score", lookup_expr="lte", **SCORE_BOUNDS)
     flagged = filters.BooleanFilter(method="filter_flagged", help_text="Has at least one risk flag.")
-    social_network = filters.CharFilter(field_name="social_network", max_length=16)
+    social_network = filters.CharFilter(field_name="social_network")
 
     class Meta:
         model = Application
@@ -34,9 +39,9 @@ class ApplicationFilter(filters.FilterSet):
 
 
 class HostFilter(filters.FilterSet):
-    campaign = filters.NumberFilter(field_name="campaign_id")
+    campaign = filters.NumberFilter(field_name="campaign_id", **ID_BOUNDS)
     status = filters.MultipleChoiceFilter(choices=HostStatus.choices)
-    postal_prefix = filters.CharFilter(field_name="postal_code", lookup_expr="istartswith", max_length=12)
+    postal_prefix = filters.CharFilter(field_name="postal_code", lookup_expr="istartswith")
 
     class Meta:
         model = Host

@@ -14,7 +14,8 @@ from ambassadors.models import (
     HostStatus,
     SocialNetwork,
 )
-from ambassadors.services import UTM_KEYS
+from ambassadors.services import UTM_KEYS, validate_eligible_countries
+from backend.errors import Invalid
 
 
 @extend_schema_field(
@@ -48,6 +49,31 @@ class PhoneInputField(serializers.CharField):
         super().__init__(**kwargs)
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "minLength": 2, "maxLength": 2, "example": "FR"},
+        "minItems": 1,
+        "maxItems": 250,
+    }
+)
+class CountryListField(serializers.Field):
+    """A list of ISO 3166-1 alpha-2 codes, checked as a whole (errors name the field, not an index)."""
+
+    default_error_messages = {"invalid": "Expected a list of two-letter country codes."}
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        if not isinstance(data, list) or len(data) > 250 or not all(isinstance(code, str) for code in data):
+            self.fail("invalid")
+        try:
+            return validate_eligible_countries(data)
+        except Invalid as error:
+            raise serializers.ValidationError(error.message, code=error.code) from None
+
+    def to_representation(self, value: list[str]) -> list[str]:
+        return list(value)
+
+
 class StatusChangeSerializer(serializers.Serializer):
     """One history row (who, when, from, to, why)."""
 
@@ -64,11 +90,8 @@ class StatusChangeSerializer(serializers.Serializer):
 class CampaignInputSerializer(serializers.ModelSerializer):
     """What marketing may set on a campaign: never its status (transitions do that)."""
 
-    eligible_countries = serializers.ListField(
-        child=serializers.CharField(min_length=2, max_length=2),
-        min_length=1,
-        max_length=60,
-        help_text="ISO 3166-1 alpha-2 codes; the first is the home country (default phone region).",
+    eligible_countries = CountryListField(
+        help_text="ISO 3166-1 alpha-2 codes; the first is the home country (default phone region)."
     )
     currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, help_text="ISO 4217 code.")
 
@@ -239,6 +262,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     phone = E164PhoneField()
     postal_prefix = serializers.CharField(read_only=True)
+    social_network = serializers.ChoiceField(choices=SocialNetwork.choices, allow_blank=True, read_only=True)
+    social_profile_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
 
     class Meta:
         model = Application

@@ -163,3 +163,12 @@ def test_the_campaign_list_shows_free_slots_in_constant_queries(
     rows = {row["id"]: row for row in response.json()["results"]}
     assert rows[campaigns[0].pk]["free_slots"] == 3
     assert rows[campaigns[1].pk]["free_slots"] == 4
+
+
+@pytest.mark.parametrize("countries", [["F"], "FR", [1], ["FR"] * 300])
+def test_malformed_country_lists_are_refused_on_the_field(marketing_client, countries):
+    response = marketing_client.post(
+        "/api/v1/campaigns/", campaign_body(eligible_countries=countries), format="json"
+    )
+    assert response.status_code == 400
+    assert {error["attr"] for error in response.json()["errors"]} == {"eligible_countries"}

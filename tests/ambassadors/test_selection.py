@@ -346,3 +346,13 @@ def test_concurrent_selections_never_exceed_the_slots():
     assert sorted(outcomes) == ["no_free_slots"] * 9 + ["selected"] * 3
     assert Host.objects.filter(campaign=campaign).count() == 3
     assert Application.objects.filter(status=ApplicationStatus.SELECTED).count() == 3
+
+
+@pytest.mark.parametrize(
+    "query", ["campaign=1e30", "followers_min=99999999999999999999999", "score_min=1e400", "campaign=-1"]
+)
+def test_absurd_filter_numbers_answer_400_not_a_server_error(marketing_client, query):
+    ApplicationFactory()
+    response = marketing_client.get(f"/api/v1/applications/?{query}")
+    assert response.status_code == 400
+    assert response.json()["type"] == "validation_error"
