@@ -7,9 +7,10 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
 from ambassadors.models import Host, SocialNetwork
+from ambassadors.services import normalize_phone
+from backend.errors import Invalid
 
 # Names shown in the country list; a campaign's other codes show as themselves.
 COUNTRY_NAMES = {
@@ -155,14 +156,11 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        region = self.instance.country or None
-        self.fields["phone"] = PhoneNumberField(
+        # The same parsing as the API and the application form: national or international, E.164 out.
+        self.fields["phone"] = forms.CharField(
             label=_("Phone"),
-            region=region,
+            max_length=32,
             widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-            error_messages={
-                "invalid": _("Enter a valid phone number for your country, e.g. 06 12 34 56 78.")
-            },
         )
         if self.instance.pk and not self.is_bound:
             self.initial["phone"] = self.instance.phone.as_international if self.instance.phone else ""
@@ -174,6 +172,14 @@ class ProfileForm(forms.ModelForm):
         }
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
+
+    def clean_phone(self) -> str:
+        try:
+            return normalize_phone(self.cleaned_data["phone"], region=self.instance.country or "FR")
+        except Invalid:
+            raise forms.ValidationError(
+                _("Enter a valid phone number for your country, e.g. 06 12 34 56 78."), code="invalid_phone"
+            ) from None
 
     def clean_postal_code(self) -> str:
         value = " ".join(self.cleaned_data["postal_code"].split()).upper()
