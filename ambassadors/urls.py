@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard"), name="home"),
     path("c/<slug:slug>/", views.apply, name="apply"),
     path("c/<slug:slug>/thanks/", views.apply_thanks, name="apply-thanks"),
+    path("language/", views.switch_language, name="language"),
     path("signin/", views.SignInView.as_view(), name="signin"),
     path("signin/link/<uidb64>/<token>/", signin_with_link, name="signin-link"),
     path("signout/", views.SignOutView.as_view(), name="signout"),

@@ -6,6 +6,7 @@ fixed number of queries whatever the amount of data.
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -19,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 from rest_framework.throttling import SimpleRateThrottle
 
 from ambassadors import social
@@ -212,6 +214,16 @@ def _apply_context(
 def apply_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _public_campaign(slug)
     return render(request, "portal/apply_thanks.html", {"campaign": campaign})
+
+
+@require_http_methods(["POST"])
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice is also kept for the e-mails we send."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

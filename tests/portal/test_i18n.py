@@ -88,7 +88,7 @@ def test_the_language_switch_changes_the_page_language(client, db):
     page_url = reverse("portal:apply", kwargs={"slug": campaign.slug})
     assert '<html lang="en">' in client.get(page_url).content.decode()
 
-    switched = client.post(reverse("set_language"), {"language": "fr", "next": page_url})
+    switched = client.post(reverse("portal:language"), {"language": "fr", "next": page_url})
 
     assert switched.status_code == 302 and switched["Location"] == page_url
     html = client.get(page_url).content.decode()
@@ -120,3 +120,16 @@ def test_the_browser_language_is_honoured_on_a_first_visit(client, db):
 def test_money_is_written_the_way_the_language_writes_it(language, amount, currency, expected):
     with translation.override(language):
         assert money(amount, currency) == expected
+
+
+def test_a_signed_in_hosts_choice_of_language_is_kept_for_their_emails(client, db):
+    from tests.factories import HostFactory
+
+    host = HostFactory()
+    client.force_login(host.user)
+
+    client.post(reverse("portal:language"), {"language": "fr", "next": "/portal/"})
+    client.post(reverse("portal:language"), {"language": "xx", "next": "/portal/"})
+
+    host.user.refresh_from_db()
+    assert host.user.language == "fr"
