@@ -69,8 +69,7 @@ class ItemSerializer(serializers.ModelSerializer):
 class ItemUpdateSerializer(ItemSerializer):
     """The SKU identifies the article and never changes."""
 
-    class Meta(ItemSerializer.Meta):
-        read_only_fields = ["sku"]
+    sku = serializers.CharField(read_only=True)
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
