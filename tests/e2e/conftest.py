@@ -35,7 +35,7 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=_is_browser_test)  # stable: keeps pytest-django's order inside each group
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _orm_beside_playwrights_event_loop():
     # Playwright's sync API runs an event loop in the test thread; Django's ORM calls there are safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
