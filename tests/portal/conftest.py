@@ -3,6 +3,8 @@ import time
 import jwt
 import pytest
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.facebook import flows as facebook_flows
+from allauth.socialaccount.providers.facebook.views import FacebookOAuth2Adapter
 from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
 from allauth.socialaccount.providers.instagram.views import InstagramOAuth2Adapter
 from allauth.socialaccount.providers.tiktok.views import TikTokOAuth2Adapter
@@ -87,5 +89,29 @@ def fake_google(db, monkeypatch):
     ).start()
     monkeypatch.setattr(GoogleOAuth2Adapter, "authorize_url", f"{fake.base_url}/authorize")
     monkeypatch.setattr(GoogleOAuth2Adapter, "access_token_url", f"{fake.base_url}/token")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_facebook(db, monkeypatch):
+    """Facebook configured in the admin; token and Graph API (`/me`) answered by the local fake."""
+    SocialApp.objects.create(provider="facebook", name="Facebook", client_id="fb-id", secret="fb-secret")
+    fake = FakeProvider(
+        client_id="fb-id",
+        secret="fb-secret",
+        client_id_parameter="client_id",
+        profile={
+            "id": "10160000000000042",
+            "name": "Clara Dupont",
+            "first_name": "Clara",
+            "last_name": "Dupont",
+            "email": "clara@example.com",
+            "link": "https://www.facebook.com/clara.dupont",
+        },
+    ).start()
+    monkeypatch.setattr(FacebookOAuth2Adapter, "authorize_url", f"{fake.base_url}/authorize")
+    monkeypatch.setattr(FacebookOAuth2Adapter, "access_token_url", f"{fake.base_url}/token")
+    monkeypatch.setattr(facebook_flows, "GRAPH_API_URL", fake.base_url)
     yield fake
     fake.stop()

@@ -78,7 +78,10 @@ class FakeProvider:
                     self.send_header("Location", target)
                     self.end_headers()
                     return
-                if url.path == "/profile":
+                if url.path == "/token":  # Facebook asks for its token with a GET
+                    self._issue_token(query)
+                    return
+                if url.path in ("/profile", "/me"):
                     token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
                     token = token or query.get("access_token", "")
                     if token not in provider.tokens:
@@ -88,14 +91,7 @@ class FakeProvider:
                     return
                 self._json(404, {"error": "not_found"})
 
-            def do_POST(self) -> None:
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                form = {key: values[0] for key, values in parse_qs(self.rfile.read(length).decode()).items()}
-                provider.requests.append(("POST", url.path))
-                if url.path != "/token":
-                    self._json(404, {"error": "not_found"})
-                    return
+            def _issue_token(self, form: dict[str, str]) -> None:
                 code = form.get("code", "")
                 if (
                     form.get(provider.client_id_parameter) != provider.client_id
@@ -116,5 +112,15 @@ class FakeProvider:
                         **provider.token_extra(),
                     },
                 )
+
+            def do_POST(self) -> None:
+                url = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {key: values[0] for key, values in parse_qs(self.rfile.read(length).decode()).items()}
+                provider.requests.append(("POST", url.path))
+                if url.path != "/token":
+                    self._json(404, {"error": "not_found"})
+                    return
+                self._issue_token(form)
 
         return Handler

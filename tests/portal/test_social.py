@@ -242,3 +242,17 @@ def test_applying_with_google_prefills_the_form_and_attaches_the_identity(client
     assert (application.social_network, application.social_uid) == ("google", "108000000000000000042")
     assert application.social_verified is True and application.follower_count is None
     assert application.email == "clara.dupont@gmail.com"
+
+
+def test_applying_with_facebook_attaches_the_identity_and_its_profile_link(client, fake_facebook):
+    campaign = CampaignFactory(eligible_countries=["FR"])
+    apply_url = reverse("portal:apply", kwargs={"slug": campaign.slug})
+
+    social_dance(client, "facebook", apply_url)
+    client.post(apply_url, APPLICATION)
+
+    application = Application.objects.get()
+    assert (application.social_network, application.social_uid) == ("facebook", "10160000000000042")
+    assert application.social_profile_url == "https://www.facebook.com/clara.dupont"
+    assert application.social_verified is True
+    assert ("GET", "/token") in fake_facebook.requests and ("GET", "/me") in fake_facebook.requests
