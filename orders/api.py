@@ -6,9 +6,11 @@ import django_filters
 from django.db.models import prefetch_related_objects
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -86,6 +88,27 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["placed_from", "placed_to", "source", "status", "code"]
 
 
+def _document_rule_errors(view: type) -> type:
+    """The codes of the §6 rules (services.order_rule_problems) in the schema of the import."""
+    rules = {
+        "currency": ["unknown_currency", "unsupported_currency"],
+        "placed_at": ["in_future"],
+        "total": ["negative_amount", "too_many_decimals", "total_mismatch"],
+        "lines.INDEX.unit_price": ["negative_amount", "too_many_decimals"],
+        "refunds": ["duplicate_refund"],
+        "refunds.INDEX.amount": ["negative_amount", "too_many_decimals", "refund_exceeds_paid"],
+        "refunds.INDEX.refunded_at": ["in_future", "before_order"],
+        **{
+            name: ["negative_amount", "too_many_decimals"]
+            for name in ("subtotal", "discount", "shipping", "tax")
+        },
+    }
+    for field_name, codes in rules.items():
+        view = extend_validation_errors(codes, field_name=field_name, methods=["post"])(view)
+    return view
+
+
+@_document_rule_errors
 class OrdersApi(generics.ListAPIView):
     """`GET /api/v1/orders/`: marketing's list (staff token; e-mails masked without the personal-data
     permission). `POST /api/v1/orders/`: the shop's import (API key), one order or `{"orders": [...]}`.
@@ -108,6 +131,9 @@ class OrdersApi(generics.ListAPIView):
 
     def get_permissions(self) -> list[Any]:
         return [HasShopApiKey()] if self._is_import() else [IsMarketing()]
+
+    def get_parsers(self) -> list[BaseParser]:
+        return [JSONParser()]  # orders travel as JSON only (decimal strings, nested lines)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return OrderListSerializer.context_for(self.request)
