@@ -207,3 +207,11 @@ def test_garbage_from_a_scanner_is_an_unknown_number(station, allocated_shipment
 
     assert "scan-error" in page and "No shipment has the number KIT-2026" in page
     assert reload(allocated_shipment).status == ShipmentStatus.ALLOCATED
+
+
+def test_staff_pages_have_their_own_navigation_with_sign_out(station):
+    page = station.get(SCAN).content.decode()
+
+    assert 'href="/staff/kits/print/"' in page and 'href="/staff/kits/scan/" aria-current="page"' in page
+    assert 'action="/signout/"' in page
+    assert 'href="/portal/earnings/"' not in page
