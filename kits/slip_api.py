@@ -3,6 +3,7 @@
 import json
 from typing import Any, cast
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -81,6 +82,15 @@ class SlipBatchSerializer(serializers.ModelSerializer):
         return reverse("api:kit-slip-batch-file", args=[batch.pk])
 
 
+class NumberField(serializers.CharField):
+    """A shipment number: text no number can contain (NUL) makes it an unknown number, reported on
+    `shipments` as a whole rather than as a per-item error the schema cannot name."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 PAGE_SIZE_PARAMETER = OpenApiParameter(
     "page_size", OpenApiTypes.STR, enum=SlipPageSize.values, description="A4 (default) or LETTER"
 )
@@ -119,7 +129,7 @@ class SlipBatchApi(APIView):
             ref_name = "SlipBatchInput"
 
         shipments = serializers.ListField(
-            child=serializers.CharField(max_length=20),
+            child=NumberField(max_length=20),
             required=False,
             min_length=1,
             max_length=printing.MAX_BATCH_SHIPMENTS,
@@ -168,7 +178,7 @@ class SlipBatchApi(APIView):
 
 def shipment_ids_for_numbers(numbers: list[str]) -> list[int]:
     """Ids in the order given; unknown numbers are a 400 that names them."""
-    wanted = [number.strip().upper() for number in numbers]
+    wanted = [number.replace("\x00", "?").strip().upper() for number in numbers]
     found = dict(Shipment.objects.filter(number__in=wanted).values_list("number", "id"))
     unknown = [number for number in wanted if number not in found]
     if unknown:
