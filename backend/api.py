@@ -1,10 +1,11 @@
 """Staff API tokens: exchange e-mail and password for a hashed, expiring token; revoke it."""
 
+import django_filters
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,7 +13,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend import roles
-from backend.permissions import user_has_role
+from backend.models import AuditEntry
+from backend.pagination import CursorPagination
+from backend.permissions import IsAdminRole, user_has_role
 
 
 class TokenLoginApi(APIView):
@@ -59,3 +62,31 @@ class TokenRevokeApi(APIView):
         if isinstance(request.auth, AuthToken):
             request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "at", "actor", "actor_email", "action", "method", "path", "target", "status_code"]
+
+
+class AuditEntryFilter(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    actor = django_filters.NumberFilter(field_name="actor_id", min_value=1, max_value=2**31 - 1)
+    action = django_filters.CharFilter(max_length=120)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["since", "until", "actor", "action"]
+
+
+class AuditLogApi(generics.ListAPIView):
+    """`GET /api/v1/audit/`: the staff actions, newest first, for admins only."""
+
+    permission_classes = [IsAdminRole]
+    serializer_class = AuditEntrySerializer
+    pagination_class = CursorPagination
+    filterset_class = AuditEntryFilter
+    ordering_fields: list[str] = []
+    queryset = AuditEntry.objects.all()

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backend.api import TokenLoginApi, TokenRevokeApi
+from backend.api import AuditLogApi, TokenLoginApi, TokenRevokeApi
 
 app_name = "api"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", TokenLoginApi.as_view(), name="token-login"),
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
+    path("audit/", AuditLogApi.as_view(), name="audit-log"),
     path("", include("ambassadors.api_urls")),
     path("", include("orders.api_urls")),
     path("", include("ambassadors.party_api_urls")),

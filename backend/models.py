@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,3 +56,31 @@ class User(AbstractUser):
         if self.is_superuser:
             return True
         return self.groups.filter(name__in={role, "admin"}).exists()
+
+
+class AuditEntry(models.Model):
+    """One staff action: who did what to which object, and when.
+
+    Written by `backend.audit.StaffAuditMiddleware` for every successful change a staff member makes
+    through the API, the staff pages or the admin; never edited. It names the action (the route) and
+    the object (its id or number), never the request body, so it holds no customer's personal data.
+    """
+
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        "backend.User", verbose_name=_("actor"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.EmailField(_("actor's e-mail"))
+    action = models.CharField(_("action"), max_length=120, db_index=True)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    target = models.JSONField(_("object"), default=dict, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_email} {self.action} {self.target}"
