@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from knox.models import AuthToken
 from schemathesis import checks
@@ -20,7 +22,17 @@ CHECKS = [
 RECRUITMENT_PATHS = r"^/api/v1/(campaigns/(\{id\}/((transition|select-best)/)?)?$|applications/|hosts/|me/hosts/|public/campaigns/)"
 
 
-def test_recruitment_api_never_fails_and_keeps_to_its_schema(marketing_user):
+@pytest.fixture
+def keep_the_test_connection():
+    """Requests go through the real WSGI app: keep it from closing the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_recruitment_api_never_fails_and_keeps_to_its_schema(marketing_user, keep_the_test_connection):
     # given some data to find, and a marketing token (the widest access to these routes)
     from backend.wsgi import application
 

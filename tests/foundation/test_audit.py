@@ -80,7 +80,9 @@ def test_a_change_in_the_admin_is_recorded(marketing_user):
 def test_admins_read_the_log_through_the_api_with_filters(admin_user_role, marketing_user, logistics_client):
     # given two actions by logistics
     logistics_client.post("/api/v1/kits/items/", COAT)
-    logistics_client.post(f"/api/v1/kits/items/{COAT['sku']}/receipts/", {"quantity": 5, "reason": "delivery"})
+    logistics_client.post(
+        f"/api/v1/kits/items/{COAT['sku']}/receipts/", {"quantity": 5, "reason": "delivery"}
+    )
     admin = APIClient()
     admin.force_authenticate(admin_user_role)
 
