@@ -8,7 +8,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kits.models import Shipment, ShipmentLine
@@ -346,11 +348,10 @@ def test_api_refuses_mixing_currencies_without_a_campaign(programme, marketing_c
 
 
 @pytest.mark.parametrize("group_by", ["host", "party", "day"])
-def test_api_query_count_does_not_grow_with_data(
-    programme, marketing_client, django_assert_max_num_queries, group_by
-):
+def test_api_query_count_does_not_grow_with_data(programme, marketing_client, group_by):
     params = {"campaign": programme["campaign"].pk, "group_by": group_by}
-    with django_assert_max_num_queries(12):
+    marketing_client.get(URL, params)  # the user's roles are read once, then cached on the user
+    with CaptureQueriesContext(connection) as before:
         assert marketing_client.get(URL, params).status_code == 200
     for _ in range(4):
         host = factories.HostFactory(
@@ -358,8 +359,10 @@ def test_api_query_count_does_not_grow_with_data(
         )
         code = issue_host_code(host=host)
         _order(email=f"more{next(_ids)}@example.com", days_ago=1, subtotal="10.00", code=code.code)
-    with django_assert_max_num_queries(12):
+    with CaptureQueriesContext(connection) as after:
         assert marketing_client.get(URL, params).status_code == 200
+    # PostgreSQL adds a savepoint and a `SET LOCAL` around the report: a constant, not a growth
+    assert len(after.captured_queries) == len(before.captured_queries) <= 13
 
 
 def test_campaign_summary(programme, marketing_client, logistics_client):
