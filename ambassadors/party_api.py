@@ -6,12 +6,15 @@ masked unless the user holds the personal-data permission. Guests register on a 
 endpoint reached through the party's QR code.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -21,6 +24,7 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ambassadors import parties as services
+from ambassadors.filters import ID_BOUNDS
 from ambassadors.models import Guest, Host, Party, PartyPhoto, PartyStatus, PartyStatusChange
 from ambassadors.party_serializers import (
     GuestSerializer,
@@ -63,7 +67,7 @@ def host_for_new_party(user: Any, campaign_slug: str | None) -> Host:
 class PartyFilter(django_filters.FilterSet):
     campaign = django_filters.CharFilter(field_name="campaign__slug")
     status = django_filters.ChoiceFilter(choices=PartyStatus.choices)
-    host = django_filters.NumberFilter(field_name="host_id")
+    host = django_filters.NumberFilter(field_name="host_id", **ID_BOUNDS)
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
@@ -93,6 +97,41 @@ class PartyUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
+# The codes of the party rules (ambassadors.party_checks), field by field, for the schema of each view.
+_PARTY_RULES = {
+    "title": ["required", "max_length"],
+    "starts_at": ["naive_datetime", "outside_party_window"],
+    "city": ["required", "max_length", "address_not_allowed"],
+    "postal_code": ["invalid_postal_code"],
+    "expected_guests": ["out_of_range"],
+    "notes": ["max_length"],
+}
+_GUEST_RULES = {
+    "first_name": ["required", "max_length"],
+    "last_name": ["max_length"],
+    "email": ["required", "max_length", "invalid_email", "contact_required"],
+    "phone": ["max_length", "invalid_phone"],
+    "guest_agreed": ["consent_required"],
+    "accept_terms": ["consent_required"],
+}
+_REPORT_RULES = {
+    "actual_guests": ["out_of_range"],
+    "highlights": ["max_length"],
+    "social_post_urls": ["too_many_links", "max_length", "invalid_url"],
+    "photos": ["required", "invalid_image", "invalid_image_type", "photo_too_large"],
+}
+
+
+def _document_rules(rules: dict[str, list[str]], *, methods: list[str]) -> Callable[[type], type]:
+    def decorate(view: type) -> type:
+        for field_name, codes in rules.items():
+            view = extend_validation_errors(codes, field_name=field_name, methods=methods)(view)
+        return view
+
+    return decorate
+
+
+@_document_rules(_PARTY_RULES, methods=["post"])
 class PartyListCreateApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PartySerializer
@@ -103,7 +142,16 @@ class PartyListCreateApi(generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Party]:
         return readable_parties(self.request.user)
 
-    @extend_schema(request=PartyInputSerializer, responses={201: PartyDetailSerializer, **CONFLICT})
+    @extend_schema(
+        request=PartyInputSerializer,
+        responses={
+            201: PartyDetailSerializer,
+            403: OpenApiResponse(
+                ErrorResponse403Serializer, description="The user is not a host of this campaign."
+            ),
+            **CONFLICT,
+        },
+    )
     def post(self, request: Request) -> Response:
         data = PartyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -127,6 +175,7 @@ def _detail(party: Party, request: Request) -> dict[str, Any]:
     return PartyDetailSerializer(party, context={"request": request}).data
 
 
+@_document_rules(_PARTY_RULES, methods=["patch"])
 class PartyDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -159,6 +208,7 @@ class PartyCancelApi(APIView):
         return Response(_detail(party, request))
 
 
+@_document_rules(_REPORT_RULES, methods=["post"])
 class PartyHeldApi(APIView):
     """The report after the party; photos travel as multipart `photos` (up to 5 files)."""
 
@@ -184,6 +234,7 @@ class PartyHeldApi(APIView):
         return Response(_detail(party, request))
 
 
+@_document_rules({"photos": _REPORT_RULES["photos"]}, methods=["post"])
 class PartyPhotosApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
@@ -230,6 +281,7 @@ class GuestInputSerializer(serializers.Serializer):
     guest_agreed = serializers.BooleanField(help_text="The host confirms the guest agreed to be listed.")
 
 
+@_document_rules({k: v for k, v in _GUEST_RULES.items() if k != "accept_terms"}, methods=["post"])
 class PartyGuestsApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = GuestSerializer
@@ -292,6 +344,7 @@ class PublicPartyApi(APIView):
         return Response(PublicPartySerializer(public_party(token)).data)
 
 
+@_document_rules({k: v for k, v in _GUEST_RULES.items() if k != "guest_agreed"}, methods=["post"])
 class PublicGuestRegistrationApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []

@@ -2,7 +2,8 @@
 
 import django_filters
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_standardized_errors.openapi_serializers import ErrorResponse401Serializer
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import exceptions, generics, serializers, status
@@ -32,7 +33,16 @@ class TokenLoginApi(APIView):
         token = serializers.CharField()
         expiry = serializers.DateTimeField()
 
-    @extend_schema(request=TokenLoginInputSerializer, responses={201: TokenLoginOutputSerializer}, auth=[])
+    @extend_schema(
+        request=TokenLoginInputSerializer,
+        responses={
+            201: TokenLoginOutputSerializer,
+            401: OpenApiResponse(
+                ErrorResponse401Serializer, description="Wrong e-mail or password, or no staff role."
+            ),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = self.TokenLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -73,7 +83,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 class AuditEntryFilter(django_filters.FilterSet):
     since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
-    actor = django_filters.NumberFilter(field_name="actor_id", min_value=1, max_value=2**31 - 1)
+    actor = django_filters.NumberFilter(field_name="actor_id", min_value=1, max_value=2**63 - 1)
     action = django_filters.CharFilter(max_length=120)
 
     class Meta:

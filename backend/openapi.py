@@ -1,6 +1,9 @@
 """Error bodies that drf-standardized-errors does not document by itself."""
 
+import re
+
 from drf_spectacular.utils import OpenApiResponse
+from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
 from rest_framework import serializers
 
 
@@ -19,3 +22,30 @@ class ConflictErrorResponseSerializer(serializers.Serializer):
 CONFLICT = {
     409: OpenApiResponse(ConflictErrorResponseSerializer, description="Conflicts with the current state.")
 }
+
+
+def describe_list_indexes_in_error_attrs(result: dict, **kwargs: object) -> dict:
+    """Error `attr`s name list items by their index (`ids.0`, `lines.3.unit_price`); the generated
+    schema writes `INDEX` in their place. Describe those as patterns, so that a real answer validates."""
+    for schema in result.get("components", {}).get("schemas", {}).values():
+        attr = schema.get("properties", {}).get("attr", {})
+        values = attr.get("enum") or []
+        if any("INDEX" in value for value in values if isinstance(value, str)):
+            patterns = [re.escape(value).replace("INDEX", "[0-9]+") for value in values]
+            del attr["enum"]
+            attr["pattern"] = "^(" + "|".join(patterns) + ")$"
+        mapping = schema.get("discriminator", {}).get("mapping", {})
+        if any("INDEX" in key for key in mapping):
+            del schema["discriminator"]  # no mapping key can name every index; oneOf still decides
+    return result
+
+
+class AutoSchema(ErrorsAutoSchema):
+    """drf-standardized-errors' schema, plus the `page_size` error that every paginated list can give."""
+
+    def _get_extra_validation_errors(self) -> dict[str, set[str]]:
+        errors = super()._get_extra_validation_errors()
+        paginator = getattr(self.view, "pagination_class", None)
+        if self.method == "GET" and paginator is not None and self._is_list_view():
+            errors.setdefault(paginator.page_size_query_param, set()).add("invalid")
+        return errors

@@ -1,15 +1,43 @@
+from typing import Any
+
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 
 
-class PageNumberPagination(pagination.PageNumberPagination):
+class _CheckedPageSize:
+    """A `page_size` that is not a whole number from 1 to the maximum is refused (400), not ignored:
+    a client asking for something it will not get should be told."""
+
     page_size_query_param = "page_size"
+    max_page_size: int
+
+    def get_page_size(self, request: Request) -> int | None:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return super().get_page_size(request)  # type: ignore[misc]  # the DRF paginator's default
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]},
+                code="invalid",
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)  # type: ignore[misc]
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+class PageNumberPagination(_CheckedPageSize, pagination.PageNumberPagination):
     max_page_size = 200
 
 
-class CursorPagination(pagination.CursorPagination):
+class CursorPagination(_CheckedPageSize, pagination.CursorPagination):
     """For large, append-mostly lists (orders, clicks): stable under inserts, no COUNT(*)."""
 
     page_size = 50
-    page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"

@@ -7,7 +7,7 @@ from django.views import defaults
 from django.views.generic import RedirectView
 
 from ambassadors.party_urls import public_urls as party_public_urls
-from backend.views import api_not_found, api_server_error, healthz
+from backend.views import api_bad_request, api_not_found, api_server_error, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -29,6 +29,12 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+
+def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return api_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:

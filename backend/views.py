@@ -26,3 +26,8 @@ def api_not_found(request: HttpRequest, exception: Exception | None = None) -> J
 
 def api_server_error(request: HttpRequest) -> JsonResponse:
     return JsonResponse(error_body("error", "A server error occurred.", status_code=500), status=500)
+
+
+def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """A request Django refuses before any view (an unknown Host header, a malformed body)."""
+    return JsonResponse(error_body("bad_request", "Bad request.", status_code=400), status=400)

@@ -74,7 +74,7 @@ class AttributionListApi(generics.ListAPIView):
 class AttributionDetailApi(generics.RetrieveAPIView):
     permission_classes = [IsMarketing]
     serializer_class = AttributionDetailSerializer
-    lookup_field = "order_id"
+    lookup_field = "order__id"  # the order's own key, whose lookups refuse out-of-range numbers
     lookup_url_kwarg = "order_id"
     queryset = Attribution.objects.select_related("order", "referral_code").prefetch_related(
         "order__attribution_changes__by"

@@ -1,6 +1,8 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -77,3 +79,17 @@ def logistics_client(logistics_user) -> APIClient:
     client = APIClient()
     client.force_authenticate(logistics_user)
     return client
+
+
+@pytest.fixture
+def wsgi_keeps_test_connection():
+    """Tests that call the WSGI application itself (the schema fuzzer) keep the test's connection.
+
+    Its request signals would close the database connection after each call; PostgreSQL really closes
+    it, and the test's transaction with it. Django's own test client disconnects them the same way.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

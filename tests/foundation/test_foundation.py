@@ -22,6 +22,17 @@ def test_unknown_api_route_answers_the_standard_error_shape(api_client):
     }
 
 
+def test_a_request_refused_before_any_view_answers_the_standard_error_shape(api_client, client):
+    # found by the schema fuzzer: an unknown Host header got Django's HTML page on an API route
+    response = api_client.get("/api/v1/campaigns/", HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "client_error",
+        "errors": [{"code": "bad_request", "detail": "Bad request.", "attr": None}],
+    }
+    assert client.get("/portal/", HTTP_HOST="elsewhere.example")["Content-Type"].startswith("text/html")
+
+
 def test_staff_token_login_issues_an_expiring_token_stored_hashed(api_client, marketing_user):
     from knox.models import AuthToken
 

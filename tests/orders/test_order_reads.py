@@ -135,3 +135,10 @@ def test_marketing_cancels_an_order_once(marketing_client, marketing_user):
     assert second.json()["extra"] == {"current": "cancelled", "requested": "cancelled", "allowed": []}
     order.refresh_from_db()
     assert order.status_changes.get().by == marketing_user
+
+
+@pytest.mark.parametrize("page_size", ["0", "-1", "abc", "1.5", "501"])
+def test_a_page_size_it_cannot_honour_is_refused_not_ignored(marketing_client, page_size):
+    response = marketing_client.get(URL, {"page_size": page_size})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "page_size"

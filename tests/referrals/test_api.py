@@ -110,3 +110,13 @@ def test_marketing_finds_a_code_case_insensitively(marketing_client):
     code = issue_host_code(host=HostFactory())
     response = marketing_client.get("/api/v1/codes/", {"code": code.code.lower()})
     assert [row["id"] for row in response.json()["results"]] == [code.pk]
+
+
+def test_an_order_number_beyond_any_key_is_not_found(marketing_client):
+    # found by the schema fuzzer: the number reached the database through the attribution's own column
+    huge = 6974658522383331098624
+    assert marketing_client.get(f"/api/v1/attributions/{huge}/").status_code == 404
+    response = marketing_client.post(
+        f"/api/v1/attributions/{huge}/reattribute/", {"host": None, "reason": "test"}, format="json"
+    )
+    assert response.status_code == 404

@@ -1,0 +1,112 @@
+"""The whole API against its OpenAPI schema: every operation fuzzed in-process, no 5xx, nothing outside
+the schema, and requests that break the schema answered within it.
+
+Each operation gets `FUZZ_EXAMPLES` (100 by default) schema-valid requests with the widest access its
+route allows: an admin token holding the personal-data permission for staff routes, a host's token for
+the host's own routes, the shop's API key for the order import, nobody for public routes. Business rules
+may refuse schema-valid input (400, 404, 409): that is not a defect; a 5xx or an undocumented status or
+body is. Each operation then gets requests that break its schema (wrong types, missing required fields,
+out-of-range values, odd headers), which must never fail and must be answered with a documented status.
+"""
+
+import os
+import re
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from knox.models import AuthToken
+from schemathesis import GenerationMode, checks
+from schemathesis.specs.openapi import checks as openapi_checks
+
+from kits import services
+from orders.models import ShopApiKey
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+NEGATIVE_EXAMPLES = max(EXAMPLES // 4, 10)
+POSITIVE_CHECKS = [
+    checks.not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+    openapi_checks.response_schema_conformance,
+]
+# Bad input must never fail or leave the documented statuses and content types. Whether each piece of
+# it is refused is not asserted: DRF reads `42` as the string "42" and `1.0` as the integer 1 on purpose.
+NEGATIVE_CHECKS = [
+    checks.not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+]
+HOST_ROUTES = re.compile(r"^/api/v1/(me/|parties/)")
+PUBLIC_ROUTES = re.compile(r"^/api/v1/(public/|auth/token/$)")
+
+
+@pytest.fixture
+def programme(admin_user_role, logistics_user):
+    """Something of every kind to find: a campaign with a host, an application, stock, a party with a
+    guest, an order."""
+    host = factories.HostFactory(application__campaign=factories.CampaignFactory(slug="fuzz"))
+    factories.ApplicationFactory(campaign=host.campaign)
+    party = factories.PartyFactory(host=host)
+    factories.GuestFactory(party=party)
+    factories.OrderFactory()
+    item = factories.ItemFactory()
+    services.receive_stock(item=item, quantity=5, reason="fuzz", by=logistics_user)
+    return host
+
+
+@pytest.fixture
+def authorizations(programme, admin_user_role):
+    from django.contrib.auth.models import Permission
+
+    admin_user_role.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
+    _, staff_token = AuthToken.objects.create(user=admin_user_role)
+    _, host_token = AuthToken.objects.create(user=programme.user)
+    _, shop_key = ShopApiKey.objects.create_key(name="shop")
+    return {"staff": f"Token {staff_token}", "host": f"Token {host_token}", "shop": f"Api-Key {shop_key}"}
+
+
+def _authorization(operation, authorizations: dict[str, str]) -> dict[str, str]:
+    if PUBLIC_ROUTES.match(operation.path):
+        return {}
+    if operation.method.upper() == "POST" and operation.path == "/api/v1/orders/":
+        return {"Authorization": authorizations["shop"]}
+    if HOST_ROUTES.match(operation.path):
+        return {"Authorization": authorizations["host"]}
+    return {"Authorization": authorizations["staff"]}
+
+
+def _fuzz(operation, headers: dict[str, str], mode: GenerationMode, examples: int, checks_) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def check(case):
+        case.call_and_validate(headers=headers, checks=checks_)
+
+    check()
+
+
+def test_every_operation_keeps_to_its_schema_and_never_fails(authorizations, wsgi_keeps_test_connection):
+    from backend.wsgi import application
+
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 80  # the whole API, not a slice of it
+
+    failures = []
+    for operation in operations:
+        headers = _authorization(operation, authorizations)
+        for mode, examples, checks_ in (
+            (GenerationMode.POSITIVE, EXAMPLES, POSITIVE_CHECKS),
+            (GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES, NEGATIVE_CHECKS),
+        ):
+            try:
+                _fuzz(operation, headers, mode, examples, checks_)
+            except Unsatisfiable:
+                assert mode == GenerationMode.NEGATIVE  # nothing in this operation's schema can be broken
+            except (Exception, BaseExceptionGroup) as error:  # gather every failure, then report them all
+                failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {error}"[:3000])
+    assert not failures, "\n\n".join(failures)
