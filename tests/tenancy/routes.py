@@ -178,7 +178,7 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:host-list": staff(M),
     "api:host-detail": staff(M, pk="host.pk"),
     "api:host-transition": staff(M, pk="host.pk"),
-    "api:orders": staff({"GET": M, "POST": SHOP_API_KEY, "PUT": M, "PATCH": M, "DELETE": M}),
+    "api:orders": staff({"GET": M, "HEAD": M, "POST": SHOP_API_KEY, "PUT": M, "PATCH": M, "DELETE": M}),
     "api:order-detail": staff(M, pk="order.pk"),
     "api:order-cancel": staff(M, pk="order.pk"),
     "api:kit-items": staff(L),

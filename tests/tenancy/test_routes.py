@@ -28,13 +28,13 @@ from tests.tenancy.world import Tenant, footprint
 
 pytestmark = pytest.mark.django_db
 
-METHODS = ("get", "post", "put", "patch", "delete")
+METHODS = ("get", "head", "post", "put", "patch", "delete")
 
 
 def send(client: Client, method: str, url: str, payload: dict[str, Any]) -> Any:
     """JSON to the API, a form to the portal, as their own clients send them."""
-    if method == "get":
-        return client.get(url)
+    if method in ("get", "head", "options"):
+        return getattr(client, method)(url)
     if url.startswith("/api/"):
         return getattr(client, method)(url, data=json.dumps(payload), content_type="application/json")
     return getattr(client, method)(
@@ -104,6 +104,20 @@ def test_another_hosts_object_answers_404_to_every_method(name, alma, bruno):
     assert served and all(owner[m] != 404 for m in served), owner  # the object exists for its owner
     expected = {m: 404 if m in served else 405 for m in METHODS}
     assert asked == dict.fromkeys(urls, expected)
+
+    # OPTIONS describes the route, not the object: the same answer as for an id that exists nowhere
+    for kwargs in HOST_OBJECTS[name](alma, bruno):
+        real = send(signed_in(alma.user), "options", reverse(name, kwargs=kwargs), {})
+        ghost = send(signed_in(alma.user), "options", reverse(name, kwargs=nowhere(kwargs)), {})
+        assert (real.status_code, real.content) == (ghost.status_code, ghost.content)
+
+
+def nowhere(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The same URL kwargs naming objects that do not exist (an image format stays a format)."""
+    return {
+        key: 2_000_000_000 if isinstance(value, int) else value if key == "image_format" else "NOWHERE-0000"
+        for key, value in kwargs.items()
+    }
 
 
 def listed_ids(body: Any) -> set[int]:
