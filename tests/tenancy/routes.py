@@ -40,18 +40,19 @@ def _included_module(resolver: URLResolver) -> str:
     return getattr(module, "__name__", "") if not isinstance(module, list | tuple) else ""
 
 
-def project_routes() -> list[Route]:
-    """Every route of the project, walked from the root resolver (third-party ones left out)."""
+def project_routes(skipped: set[str] | None = None) -> list[Route]:
+    """Every route of the project, walked from the root resolver; third-party ones are left out
+    (and the exclusions that matched are added to `skipped`)."""
     found: list[Route] = []
+    skipped = set() if skipped is None else skipped
 
     def walk(patterns: list[Any], prefix: str, namespaces: list[str]) -> None:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
-                if (
-                    pattern.namespace in THIRD_PARTY_INCLUDES
-                    or _included_module(pattern) in THIRD_PARTY_INCLUDES
-                ):
+                excluded = {pattern.namespace, _included_module(pattern)} & set(THIRD_PARTY_INCLUDES)
+                if excluded:
+                    skipped.update(excluded)
                     continue
                 walk(
                     pattern.url_patterns,
@@ -61,7 +62,9 @@ def project_routes() -> list[Route]:
                 continue
             name = ":".join([*namespaces, pattern.name]) if pattern.name else "/" + route
             view = f"{pattern.callback.__module__}.{pattern.callback.__name__}"
-            if name in THIRD_PARTY_VIEWS or view in THIRD_PARTY_VIEWS:
+            excluded = {name, view} & set(THIRD_PARTY_VIEWS)
+            if excluded:
+                skipped.update(excluded)
                 continue
             found.append(Route(name=name, path=route, pattern=pattern))
 
