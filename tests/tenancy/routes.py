@@ -167,6 +167,7 @@ def staff(role: str | dict[str, str], **kwargs: str) -> Staff:
 M, L, ANY_STAFF = roles.MARKETING, roles.LOGISTICS, "any staff role"
 
 STAFF_ROUTES: dict[str, Staff] = {
+    "api:audit-log": staff(roles.ADMIN),
     "api:campaign-list": staff(M),
     "api:campaign-detail": staff(M, pk="campaign.pk"),
     "api:campaign-transition": staff(M, pk="campaign.pk"),
