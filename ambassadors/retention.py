@@ -13,7 +13,7 @@ Both periods run from the day a campaign closed (its `closed` status change):
 Click logs have their own purge (`referrals.links.purge_clicks`).
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -33,12 +33,12 @@ from ambassadors.models import (
 from backend.privacy import ERASED_EMAIL_DOMAIN, ERASED_NAME
 
 
-def campaigns_closed_before(cutoff: timezone.datetime) -> QuerySet[Campaign]:
+def campaigns_closed_before(cutoff: datetime) -> QuerySet[Campaign]:
     closed = CampaignStatusChange.objects.filter(to_status=CampaignStatus.CLOSED, at__lt=cutoff)
     return Campaign.objects.filter(status=CampaignStatus.CLOSED, pk__in=closed.values("campaign_id"))
 
 
-def _cutoff(days: int) -> timezone.datetime:
+def _cutoff(days: int) -> datetime:
     return timezone.now() - timedelta(days=days)
 
 

@@ -9,6 +9,7 @@ Click logs are out of reach on purpose: they hold a salted hash of IP and user a
 anything that links them to a person, and are purged after `CLICK_RETENTION_DAYS`.
 """
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Model, Q, Sum
 from django.utils import timezone
@@ -314,7 +316,7 @@ def export_personal_data(*, email: str, by: User) -> dict[str, Any]:
         .select_related("campaign")
         .order_by("selected_at", "id")
     )
-    data = {
+    data: dict[str, Any] = {
         "email": address,
         "generated_at": _iso(timezone.now()),
         "account": _user_data(user) if user is not None else None,
@@ -435,7 +437,12 @@ def _neutral_stripe_value(value: Any, *, pseudonym: str) -> Any:
     return None
 
 
-def _scrub_admin_history(objects: dict[type[Model], list[int]]) -> None:
+def _delete_file_on_commit(storage: Storage, name: str) -> None:
+    """The file goes only once the erasure is committed: a rolled-back erasure keeps the photo."""
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _scrub_admin_history(objects: dict[type[Model], Collection[int]]) -> None:
     """The admin's change history names objects by their `str()`, which holds names and addresses."""
     for model, pks in objects.items():
         if pks:
@@ -483,6 +490,8 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
     # Manual re-attributions name the host they credit in their sentence.
     hosts_by_pk = {host.pk: host for host in hosts}
     for attribution in Attribution.objects.filter(host_id__in=host_ids, method=AttributionMethod.MANUAL):
+        if attribution.host_id is None:
+            continue
         host = hosts_by_pk[attribution.host_id]
         if host.full_name.strip() and host.full_name in attribution.explanation:
             attribution.explanation = attribution.explanation.replace(host.full_name, f"{ERASED_NAME} host")
@@ -538,8 +547,7 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
     summary.parties = len(parties)
     photos = list(PartyPhoto.objects.filter(party__host_id__in=host_ids))
     for photo in photos:
-        storage, name = photo.image.storage, photo.image.name
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        _delete_file_on_commit(photo.image.storage, photo.image.name)
     PartyPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
     summary.party_photos = len(photos)
 

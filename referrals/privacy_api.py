@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ambassadors.api import staff_user
 from backend.openapi import CONFLICT
 from backend.permissions import HandlesPersonalData
 from referrals.privacy import erase_personal_data, export_personal_data
@@ -53,7 +54,7 @@ class PersonalDataExportApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.ExportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(export_personal_data(email=data.validated_data["email"], by=request.user))
+        return Response(export_personal_data(email=data.validated_data["email"], by=staff_user(request)))
 
 
 class PersonalDataErasureApi(APIView):
@@ -76,5 +77,5 @@ class PersonalDataErasureApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.ErasureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        summary = erase_personal_data(by=request.user, **data.validated_data)
+        summary = erase_personal_data(by=staff_user(request), **data.validated_data)
         return Response(ErasureSummarySerializer(summary.as_dict()).data)
