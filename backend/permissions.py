@@ -47,3 +47,10 @@ class IsStaffMember(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return any(user_has_role(request.user, role) for role in roles.ALL_ROLES)
+
+
+class HandlesPersonalData(BasePermission):
+    """Marketing staff who also hold the personal-data permission (exports and erasures)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return user_has_role(request.user, roles.MARKETING) and user_sees_personal_data(request.user)

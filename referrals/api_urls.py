@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import api, report_api, rewards_api
+from referrals import api, privacy_api, report_api, rewards_api
 
 urlpatterns = [
     path("codes/", api.ReferralCodeListApi.as_view(), name="referral-codes"),
@@ -29,4 +29,6 @@ urlpatterns = [
         "payouts/<int:payout_id>/mark-paid/", rewards_api.PayoutMarkPaidApi.as_view(), name="payout-mark-paid"
     ),
     path("me/payouts/", rewards_api.MyPayoutListApi.as_view(), name="my-payouts"),
+    path("privacy/export/", privacy_api.PersonalDataExportApi.as_view(), name="privacy-export"),
+    path("privacy/erasure/", privacy_api.PersonalDataErasureApi.as_view(), name="privacy-erasure"),
 ]
