@@ -165,9 +165,12 @@ def staff(role: str | dict[str, str], **kwargs: str) -> Staff:
 
 
 M, L, ANY_STAFF = roles.MARKETING, roles.LOGISTICS, "any staff role"
+PERSONAL_DATA = "marketing holding the personal-data permission"
 
 STAFF_ROUTES: dict[str, Staff] = {
     "api:audit-log": staff(roles.ADMIN),
+    "api:privacy-export": staff(PERSONAL_DATA),
+    "api:privacy-erasure": staff(PERSONAL_DATA),
     "api:campaign-list": staff(M),
     "api:campaign-detail": staff(M, pk="campaign.pk"),
     "api:campaign-transition": staff(M, pk="campaign.pk"),

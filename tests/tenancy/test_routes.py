@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from tests.tenancy.routes import (
     ANY_STAFF,
     HOST_LISTS,
     HOST_OBJECTS,
+    PERSONAL_DATA,
     SHOP_API_KEY,
     STAFF_ROUTES,
     TABLES,
@@ -148,7 +149,10 @@ def test_a_hosts_list_shows_their_rows_and_never_a_foreign_one(name, alma, bruno
 
 def _member_of(role: str) -> Any:
     user = factories.UserFactory(email=f"{role.replace(' ', '-')}@staff.example.com")
-    user.groups.add(Group.objects.get(name="logistics" if role == ANY_STAFF else role))
+    group = {ANY_STAFF: "logistics", PERSONAL_DATA: "marketing"}.get(role, role)
+    user.groups.add(Group.objects.get(name=group))
+    if role == PERSONAL_DATA:
+        user.user_permissions.add(Permission.objects.get(codename="view_personal_data"))
     return user
 
 
