@@ -185,6 +185,15 @@ class SignInThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": "portal_signin", "ident": self.get_ident(request)}
 
 
+class PasswordResetThrottle(SimpleRateThrottle):
+    """Reset e-mails per address: nobody can flood a host's inbox from one machine."""
+
+    scope = "password_reset"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
 class ApplicationFormThrottle(SimpleRateThrottle):
     """The API's per-IP limit on applications, shared with the form (same scope, same counter)."""
 
@@ -261,6 +270,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "portal/password_reset_email.txt"
     subject_template_name = "portal/password_reset_subject.txt"
     success_url = reverse_lazy("portal:password-reset-sent")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not PasswordResetThrottle().allow_request(request, None):  # type: ignore[arg-type]
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many requests from here. Try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetSentView(auth_views.PasswordResetDoneView):

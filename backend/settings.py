@@ -255,6 +255,7 @@ REST_FRAMEWORK = {
         "guest_registration": env_str("THROTTLE_GUEST_REGISTRATION", "30/hour"),
         "redirects": env_str("THROTTLE_REDIRECTS", "120/minute"),
         "token_login": env_str("THROTTLE_TOKEN_LOGIN", "10/minute"),
+        "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
         "anon": env_str("THROTTLE_ANON", "300/hour"),
     },
     "DATETIME_FORMAT": "iso-8601",

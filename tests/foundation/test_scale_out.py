@@ -2,6 +2,7 @@
 replica alias; the settings refuse an RQ backend without Redis."""
 
 import os
+import secrets
 import subprocess
 import sys
 import textwrap
@@ -145,3 +146,45 @@ def test_report_reads_go_to_a_second_database_alias():
         env,
     )
     assert "1 passed" in output
+
+
+@pytest.mark.skipif(
+    not REDIS_URL, reason="TEST_REDIS_URL points at a Redis server for this test (.ci/run sets it)"
+)
+def test_throttles_are_shared_by_every_process_through_redis(tmp_path):
+    # given: two web processes of one installation, sharing its database and its Redis
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "REDIS_URL": REDIS_URL,
+        "THROTTLE_TOKEN_LOGIN": "3/minute",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+    }
+    python = sys.executable
+    _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    address = f"127.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
+    guess = textwrap.dedent(
+        f"""
+        import sys
+        import django; django.setup()
+        from django.test import Client
+        from django.test.utils import setup_test_environment
+        setup_test_environment()
+        client = Client(REMOTE_ADDR="{address}")
+        for _ in range(int(sys.argv[1])):
+            response = client.post(
+                "/api/v1/auth/token/", {{"email": "who@example.com", "password": "guess"}},
+                content_type="application/json",
+            )
+            print(response.status_code)
+        """
+    )
+
+    # when one process makes two password guesses and another makes two more
+    first = _run([python, "-c", guess, "2"], env).split()
+    second = _run([python, "-c", guess, "2"], env).split()
+
+    # then the second process knows of the first one's guesses: the limit of 3 holds across both
+    assert first == ["401", "401"]
+    assert second == ["401", "429"]

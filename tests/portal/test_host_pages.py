@@ -297,6 +297,22 @@ def test_password_guessing_is_slowed_down_per_address(client, host, monkeypatch)
     assert "_auth_user_id" not in client.session
 
 
+def test_password_reset_emails_are_limited_per_address(
+    client, host, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"password_reset": "2/hour"})
+    for _ in range(2):
+        assert client.post(reverse("portal:password-reset"), {"email": host.user.email}).status_code == 302
+
+    blocked = client.post(reverse("portal:password-reset"), {"email": host.user.email})
+
+    assert blocked.status_code == 429
+    assert "Too many requests" in blocked.content.decode()
+    assert len(mail.outbox) == 2
+
+
 def test_the_sign_in_page_reads_a_fixed_number_of_queries(client, db, django_assert_num_queries):
     from allauth.socialaccount.models import SocialApp
 
