@@ -35,6 +35,7 @@ from ambassadors.party_serializers import (
     PublicPartySerializer,
 )
 from backend import roles
+from backend.filters import UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT
 from backend.permissions import user_has_role, user_sees_personal_data
 
@@ -68,8 +69,8 @@ class PartyFilter(django_filters.FilterSet):
     campaign = django_filters.CharFilter(field_name="campaign__slug")
     status = django_filters.ChoiceFilter(choices=PartyStatus.choices)
     host = django_filters.NumberFilter(field_name="host_id", **ID_BOUNDS)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Party

@@ -14,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend import roles
+from backend.filters import UtcIsoDateTimeFilter
 from backend.models import AuditEntry
 from backend.pagination import CursorPagination
 from backend.permissions import IsAdminRole, user_has_role
@@ -81,8 +82,8 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 
 class AuditEntryFilter(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
     actor = django_filters.NumberFilter(field_name="actor_id", min_value=1, max_value=2**63 - 1)
     action = django_filters.CharFilter(max_length=120)
 

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from rest_framework_api_key.permissions import BaseHasAPIKey
 
 from backend.errors import DomainError
+from backend.filters import UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
@@ -71,10 +72,10 @@ def _error_response(exc: Exception, view: APIView) -> Response:
 
 
 class OrderFilter(django_filters.FilterSet):
-    placed_from = django_filters.IsoDateTimeFilter(
+    placed_from = UtcIsoDateTimeFilter(
         field_name="placed_at", lookup_expr="gte", help_text="Placed at or after (ISO 8601)."
     )
-    placed_to = django_filters.IsoDateTimeFilter(
+    placed_to = UtcIsoDateTimeFilter(
         field_name="placed_at", lookup_expr="lt", help_text="Placed before (ISO 8601)."
     )
     source = django_filters.ChoiceFilter(choices=OrderSource.choices)

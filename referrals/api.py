@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Host, Party
+from backend.filters import UtcIsoDateTimeFilter
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from orders.models import Order
@@ -51,8 +52,8 @@ class MyReferralCodeListApi(generics.ListAPIView):
 
 
 class AttributionFilter(django_filters.FilterSet):
-    placed_after = django_filters.IsoDateTimeFilter(field_name="order__placed_at", lookup_expr="gte")
-    placed_before = django_filters.IsoDateTimeFilter(field_name="order__placed_at", lookup_expr="lt")
+    placed_after = UtcIsoDateTimeFilter(field_name="order__placed_at", lookup_expr="gte")
+    placed_before = UtcIsoDateTimeFilter(field_name="order__placed_at", lookup_expr="lt")
     method = django_filters.ChoiceFilter(choices=AttributionMethod.choices)
     reason = django_filters.ChoiceFilter(choices=AttributionReason.choices)
 

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
 from backend.errors import NotFound
+from backend.filters import UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
@@ -92,8 +93,8 @@ class RewardPlanApi(APIView):
 class LedgerEntryFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=EntryState.choices)
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = LedgerEntry

@@ -142,3 +142,19 @@ def test_a_page_size_it_cannot_honour_is_refused_not_ignored(marketing_client, p
     response = marketing_client.get(URL, {"page_size": page_size})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "page_size"
+
+
+@pytest.mark.parametrize(
+    "placed_from,status",
+    [
+        ("2026-02-09T22:15:47+16:11", 200),  # an offset PostgreSQL would refuse: read in UTC first
+        ("0001-01-01T00:00:00+05:00", 400),  # before year 1 once in UTC
+        ("9999-12-31T23:00:00-05:00", 400),  # after year 9999 once in UTC
+    ],
+)
+def test_a_time_filter_is_read_in_utc_before_the_database_sees_it(marketing_client, placed_from, status):
+    # found by the schema fuzzer on PostgreSQL
+    response = marketing_client.get(URL, {"placed_from": placed_from})
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["errors"][0]["attr"] == "placed_from"
