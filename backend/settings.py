@@ -7,7 +7,15 @@ from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from backend.env import email_settings_from_url, env_bool, env_choice, env_int, env_list, env_str
+from backend.env import (
+    email_settings_from_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -251,12 +259,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "backend.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "applications": env_str("THROTTLE_APPLICATIONS", "10/hour"),
-        "guest_registration": env_str("THROTTLE_GUEST_REGISTRATION", "30/hour"),
-        "redirects": env_str("THROTTLE_REDIRECTS", "120/minute"),
-        "token_login": env_str("THROTTLE_TOKEN_LOGIN", "10/minute"),
-        "password_reset": env_str("THROTTLE_PASSWORD_RESET", "5/hour"),
-        "anon": env_str("THROTTLE_ANON", "300/hour"),
+        "applications": env_rate("THROTTLE_APPLICATIONS", "10/hour"),
+        "guest_registration": env_rate("THROTTLE_GUEST_REGISTRATION", "30/hour"),
+        "redirects": env_rate("THROTTLE_REDIRECTS", "120/minute"),
+        "token_login": env_rate("THROTTLE_TOKEN_LOGIN", "10/minute"),
+        "password_reset": env_rate("THROTTLE_PASSWORD_RESET", "5/hour"),
+        "anon": env_rate("THROTTLE_ANON", "300/hour"),
     },
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,

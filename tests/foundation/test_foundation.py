@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from backend.env import email_settings_from_url, env_bool, env_int
+from backend.env import email_settings_from_url, env_bool, env_int, env_rate
 
 pytestmark = pytest.mark.django_db
 
@@ -11,6 +11,20 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
+    from django.db import OperationalError
+
+    from backend import views
+
+    def refuse() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views.connection, "cursor", refuse)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unreachable"}
 
 
 def test_unknown_api_route_answers_the_standard_error_shape(api_client):
@@ -105,7 +119,13 @@ def test_schema_and_swagger_ui_are_served_without_any_cdn(client):
 
 @pytest.mark.parametrize(
     ("name", "raw", "reader"),
-    [("X_BOOL", "maybe", lambda: env_bool("X_BOOL", False)), ("X_INT", "ten", lambda: env_int("X_INT", 1))],
+    [
+        ("X_BOOL", "maybe", lambda: env_bool("X_BOOL", False)),
+        ("X_INT", "ten", lambda: env_int("X_INT", 1)),
+        ("X_RATE", "ten", lambda: env_rate("X_RATE", "10/minute")),
+        ("X_RATE", "10/fortnight", lambda: env_rate("X_RATE", "10/minute")),
+        ("X_RATE", "0/hour", lambda: env_rate("X_RATE", "10/minute")),
+    ],
 )
 def test_settings_helpers_fail_loudly_on_bad_values(monkeypatch, name, raw, reader):
     monkeypatch.setenv(name, raw)
