@@ -29,14 +29,15 @@ worker: install
 	$(BIN)/python manage.py db_worker
 
 # Every check; the PostgreSQL pass runs when TEST_POSTGRES_URL points at a server where the role may create databases.
-test: install lint check-migrations check-schema pytest pytest-postgres
+test: install lint typecheck check-migrations check-schema pytest pytest-postgres
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The type checker loads the settings, which refuse to start without SECRET_KEY unless DEBUG is on.
 typecheck: install
-	$(BIN)/mypy
+	DEBUG=1 $(BIN)/mypy
 
 check-migrations: install
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

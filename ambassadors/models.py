@@ -1,10 +1,15 @@
+from datetime import datetime
+
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+from backend.models import User
 
 
 class CampaignStatus(models.TextChoices):
@@ -32,7 +37,7 @@ class KitReturnPolicy(models.TextChoices):
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
-    def open_for_applications(self, at: "timezone.datetime | None" = None) -> "CampaignQuerySet":
+    def open_for_applications(self, at: "datetime | None" = None) -> "CampaignQuerySet":
         at = at or timezone.now()
         return self.filter(
             status=CampaignStatus.RECRUITING, applications_open_at__lte=at, applications_close_at__gt=at
@@ -255,7 +260,9 @@ EARNING_HOST_STATUSES = frozenset({HostStatus.INVITED, HostStatus.ACTIVE, HostSt
 
 
 class HostQuerySet(models.QuerySet["Host"]):
-    def for_user(self, user: object) -> "HostQuerySet":
+    def for_user(self, user: User | AnonymousUser) -> "HostQuerySet":
+        if not user.is_authenticated:
+            return self.none()
         return self.filter(user=user)
 
 
@@ -330,9 +337,9 @@ GUEST_LIST_OPEN_STATUSES = frozenset({PartyStatus.PLANNED, PartyStatus.HELD})
 
 
 class PartyQuerySet(models.QuerySet["Party"]):
-    def for_user(self, user: object) -> "PartyQuerySet":
+    def for_user(self, user: User | AnonymousUser) -> "PartyQuerySet":
         """The parties of the signed-in host (every campaign they host); nothing for anyone else."""
-        if not getattr(user, "is_authenticated", False):
+        if not user.is_authenticated:
             return self.none()
         return self.filter(host__user=user)
 
@@ -342,7 +349,7 @@ class PartyQuerySet(models.QuerySet["Party"]):
     def with_guest_count(self) -> "PartyQuerySet":
         return self.annotate(guest_count=models.Count("guests", distinct=True))
 
-    def due_for_closing(self, at: "timezone.datetime") -> "PartyQuerySet":
+    def due_for_closing(self, at: "datetime") -> "PartyQuerySet":
         return self.filter(status=PartyStatus.HELD, attribution_ends_at__lte=at)
 
 

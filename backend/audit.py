@@ -42,9 +42,11 @@ def _target(request: HttpRequest, response: HttpResponse) -> dict[str, str]:
 def record_staff_action(*, request: HttpRequest, response: HttpResponse) -> AuditEntry:
     match = request.resolver_match
     user = request.user
+    if not user.is_authenticated:
+        raise ValueError("Only a signed-in staff member's actions are audited.")
     return AuditEntry.objects.create(
         actor=user,
-        actor_email=user.email,  # type: ignore[union-attr]  # a staff member is a signed-in User
+        actor_email=user.email,
         action=(match.view_name if match else "") or request.path[:120],
         method=request.method or "",
         path=request.path[:500],

@@ -9,7 +9,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message and any `extra={...}` fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        payload = {
+        payload: dict[str, str | int | float | bool | None] = {
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,

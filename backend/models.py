@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
@@ -40,9 +42,10 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, default="en")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]  # replaces the username-based manager
+    # The stubs type `AbstractUser.objects` as Django's username-based `UserManager`, which this replaces.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         permissions = [("view_personal_data", "Can see customers' and guests' personal data in clear")]

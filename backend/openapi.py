@@ -15,7 +15,9 @@ class ConflictErrorSerializer(serializers.Serializer):
 
 class ConflictErrorResponseSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["client_error"])
-    errors = ConflictErrorSerializer(many=True)
+    # A declared field, moved by the serializer metaclass into `_declared_fields`: it never shadows
+    # `Serializer.errors`, which the stubs cannot tell.
+    errors = ConflictErrorSerializer(many=True)  # type: ignore[assignment]
     extra = serializers.JSONField(required=False, help_text="Machine-readable facts about the conflict.")
 
 

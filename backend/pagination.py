@@ -9,16 +9,17 @@ class _CheckedPageSize:
     """A `page_size` that is not a whole number from 1 to the maximum is refused (400), not ignored:
     a client asking for something it will not get should be told."""
 
-    page_size_query_param = "page_size"
+    page_size_query_param: str | None = "page_size"
     max_page_size: int
 
     def get_page_size(self, request: Request) -> int | None:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        param = self.page_size_query_param  # None, as in DRF, would mean "no such parameter"
+        raw = request.query_params.get(param) if param else None
+        if not param or raw is None:
             return super().get_page_size(request)  # type: ignore[misc]  # the DRF paginator's default
         if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
             raise ValidationError(
-                {self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]},
+                {param: [f"A whole number from 1 to {self.max_page_size}."]},
                 code="invalid",
             )
         return int(raw)

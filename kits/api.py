@@ -219,7 +219,8 @@ class KitTemplateApi(APIView):
             ref_name = "KitTemplateInput"
 
         name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-        lines = KitTemplateLineInputSerializer(many=True, min_length=1, max_length=1000)
+        # DRF hands `min_length`/`max_length` to the list serializer `many=True` makes; the stubs lack them.
+        lines = KitTemplateLineInputSerializer(many=True, min_length=1, max_length=1000)  # type: ignore[call-arg]
 
     @staticmethod
     def _template_data(campaign: Campaign) -> dict:
@@ -377,7 +378,8 @@ class ShipmentReturnApi(APIView):
         class Meta:
             ref_name = "ShipmentReturnInput"
 
-        lines = ReturnedLineInputSerializer(many=True, min_length=1, max_length=1000)
+        # DRF hands `min_length`/`max_length` to the list serializer `many=True` makes; the stubs lack them.
+        lines = ReturnedLineInputSerializer(many=True, min_length=1, max_length=1000)  # type: ignore[call-arg]
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:

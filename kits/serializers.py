@@ -22,7 +22,7 @@ ISO_CURRENCY = r"^[A-Z]{3}$"
 class ItemSerializer(serializers.ModelSerializer):
     """A catalogue entry with its stock (read-only: stock only moves through the ledger)."""
 
-    sku = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", max_length=40)
+    sku: serializers.CharField = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", max_length=40)
     ean = serializers.RegexField(r"^(\d{8}|\d{13})$", max_length=13, required=False, allow_blank=True)
     currency = serializers.RegexField(ISO_CURRENCY, max_length=3, required=False)
     unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)

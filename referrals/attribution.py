@@ -159,7 +159,7 @@ def decide(order: Order) -> Decision:
     if decision is not None:
         return _credited(decision, order)
     reason = code_problem or AttributionReason.NO_MATCH
-    sentences = {
+    sentences: dict[str, str] = {
         AttributionReason.UNKNOWN_CODE: f"unattributed: code {order.code} is not one of ours",
         AttributionReason.EXPIRED_CODE: f"unattributed: code {order.code} was not valid at the order time",
         AttributionReason.NO_MATCH: "unattributed: no code, link or guest list matched",

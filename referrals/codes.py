@@ -3,6 +3,7 @@
 import logging
 import secrets
 import unicodedata
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -47,7 +48,9 @@ def generate_code(first_name: str) -> str:
     return f"{code_prefix(first_name)}-{suffix}"
 
 
-def _create_unique_code(*, first_name: str, existing: "callable", **fields: object) -> ReferralCode:
+def _create_unique_code(
+    *, first_name: str, existing: Callable[[], ReferralCode | None], **fields: object
+) -> ReferralCode:
     """Insert a fresh code; uniqueness is the database's job, a collision simply draws again."""
     for _ in range(_MAX_ATTEMPTS):
         try:

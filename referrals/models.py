@@ -1,12 +1,15 @@
 from datetime import datetime, time
 from decimal import Decimal
+from typing import TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Campaign, Host, HostStatus, Party, PartyStatus
+from backend.models import User
 
 # Codes read aloud and typed on phones: no 0/O/1/I to confuse.
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -19,8 +22,8 @@ class CodeKind(models.TextChoices):
 
 
 class ReferralCodeQuerySet(models.QuerySet["ReferralCode"]):
-    def for_user(self, user: object) -> "ReferralCodeQuerySet":
-        if not getattr(user, "is_authenticated", False):
+    def for_user(self, user: User | AnonymousUser) -> "ReferralCodeQuerySet":
+        if not user.is_authenticated:
             return self.none()
         return self.filter(host__user=user)
 
@@ -192,7 +195,15 @@ class AttributionChange(models.Model):
 
 # --- Rewards (SPEC §8) -------------------------------------------------------------------------
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class DecimalDigits(TypedDict):
+    """The size of a decimal field, spread into model and serializer `DecimalField`s."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: DecimalDigits = {"max_digits": 12, "decimal_places": 2}
 
 
 class RewardPlan(models.Model):
@@ -252,8 +263,8 @@ class EntryState(models.TextChoices):
 
 
 class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
-    def for_user(self, user: object) -> "LedgerEntryQuerySet":
-        if not getattr(user, "is_authenticated", False):
+    def for_user(self, user: User | AnonymousUser) -> "LedgerEntryQuerySet":
+        if not user.is_authenticated:
             return self.none()
         return self.filter(host__user=user)
 
@@ -310,8 +321,8 @@ class PayoutStatus(models.TextChoices):
 
 
 class PayoutQuerySet(models.QuerySet["Payout"]):
-    def for_user(self, user: object) -> "PayoutQuerySet":
-        if not getattr(user, "is_authenticated", False):
+    def for_user(self, user: User | AnonymousUser) -> "PayoutQuerySet":
+        if not user.is_authenticated:
             return self.none()
         return self.filter(host__user=user)
 

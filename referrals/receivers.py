@@ -34,7 +34,7 @@ def _attribute_recorded_order(sender: Any, *, order: Any, **kwargs: Any) -> None
 @receiver(order_cancelled, dispatch_uid="referrals.rewards_after_cancellation")
 def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) -> None:
     attribution = Attribution.objects.filter(order=order, host__isnull=False).select_related("host").first()
-    if attribution is not None:
+    if attribution is not None and attribution.host is not None:  # always, by the filter
         recompute_rewards(host=attribution.host, scope=scope_of(attribution))
 
 

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host, Party
 from backend.permissions import IsMarketing
-from referrals.models import AttributionMethod
+from referrals.models import AttributionMethod, DecimalDigits
 from referrals.reports import (
     GROUPINGS,
     Report,
@@ -26,7 +26,7 @@ from referrals.reports import (
     csv_lines,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: DecimalDigits = {"max_digits": 14, "decimal_places": 2}
 
 
 class CsvRenderer(BaseRenderer):
@@ -51,7 +51,9 @@ class ReportRowSerializer(serializers.Serializer):
     key = serializers.CharField(
         allow_null=True, help_text="The group: an id, a date, a method or a postal area."
     )
-    label = serializers.CharField()
+    # A declared field, moved by the serializer metaclass into `_declared_fields`: it never shadows
+    # `Field.label`, which the stubs cannot tell.
+    label = serializers.CharField()  # type: ignore[assignment]
     orders = serializers.IntegerField()
     buyers = serializers.IntegerField(help_text="Distinct buyers (never their identity).")
     gross_sales = serializers.DecimalField(

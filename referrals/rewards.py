@@ -355,10 +355,10 @@ def recompute_after_attribution(
     *, attribution: Attribution, previous_host_id: int | None, created: bool
 ) -> None:
     """Keep the ledger equal to the plan after an order was credited, re-credited or refunded."""
-    if created and attribution.host_id is not None:
+    if created and attribution.host is not None:
         recompute_rewards(host=attribution.host, scope=scope_of(attribution))
         return
-    for host_id in {previous_host_id, attribution.host_id} - {None}:
+    for host_id in {pk for pk in (previous_host_id, attribution.host_id) if pk is not None}:
         recompute_rewards(host=Host.objects.get(pk=host_id))
 
 

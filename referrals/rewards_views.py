@@ -15,6 +15,7 @@ import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Min, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -67,7 +68,7 @@ class PayoutEstimate:
         return max(self.minimum - self.approved, Decimal("0.00"))
 
 
-def payout_estimates(user: object) -> list[PayoutEstimate]:
+def payout_estimates(user: User | AnonymousUser) -> list[PayoutEstimate]:
     """Per campaign the person hosts: approved, pending and paid sums, and when pending money matures."""
     hosts = list(Host.objects.for_user(user).select_related("campaign").order_by("-selected_at", "-id"))
     entries = LedgerEntry.objects.filter(host__in=hosts).exclude(kind=EntryKind.PAYOUT)

@@ -19,8 +19,11 @@ logger = logging.getLogger(__name__)
 def stripe_client() -> stripe.StripeClient | None:
     if not settings.STRIPE_SECRET_KEY:
         return None
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, base_addresses=base, max_network_retries=2)
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,
+        max_network_retries=2,
+    )
 
 
 def _campaign_coupon_id(client: stripe.StripeClient, code: ReferralCode) -> str:
@@ -28,6 +31,8 @@ def _campaign_coupon_id(client: stripe.StripeClient, code: ReferralCode) -> str:
     existing = CampaignCoupon.objects.filter(campaign=campaign).first()
     if existing is not None:
         return existing.stripe_coupon_id
+    if campaign.guest_discount_percent is None:  # `mirror_code` only mirrors discounted campaigns
+        raise ValueError("a campaign without a guest discount has no coupon")
     coupon = client.v1.coupons.create(
         params={
             "percent_off": float(campaign.guest_discount_percent),  # Stripe takes a number here

@@ -25,7 +25,9 @@ class _RedirectThrottle(SimpleRateThrottle):
 @require_GET
 def referral_redirect(request: HttpRequest, code: str) -> HttpResponse:
     """`GET /r/<code>`: 302 to the shop, with a click token when the code is valid."""
-    if not _RedirectThrottle().allow_request(request, None):
+    # A plain Django view: the throttle only reads `request.META` and this subclass ignores the view,
+    # which the stubs, typed for DRF's `Request` and `APIView`, cannot say.
+    if not _RedirectThrottle().allow_request(request, None):  # type: ignore[arg-type]
         return HttpResponse("Too many requests.", status=429, content_type="text/plain")
     location = follow_link(
         raw_code=code,
