@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 from ambassadors.models import Application
 from ambassadors.services import select_application
 from backend.models import User
-from tests.factories import CampaignFactory, PartyFactory
+from kits import services as kits
+from tests.factories import CampaignFactory, GuestFactory, ItemFactory, PartyFactory
 
 NARROW = {"width": 360, "height": 740}
 PHONE = {"width": 390, "height": 844}
@@ -136,6 +137,15 @@ def test_every_portal_page_fits_a_360_px_phone_with_big_enough_tap_targets(
         page.set_viewport_size(PHONE)
 
     party = PartyFactory(host__application__campaign=campaign, title="Une soirée au bord du Rhône")
+    GuestFactory(party=party)
+    # a shipped kit with a long line, so the kit page has its progress line, tracking and table
+    coat = ItemFactory(sku="AW26-COAT-NAVY-XL", name="Manteau en laine bouillie à col officier")
+    kits.set_kit_template(campaign=campaign, lines=[(coat, 2)], by=None)
+    kits.receive_stock(item=coat, quantity=2, by=None)
+    shipment = kits.mark_packed(shipment=kits.allocate_kit(host=party.host, by=None), by=None)
+    shipment = kits.mark_shipped(
+        shipment=shipment, carrier="Colissimo", tracking_number="6A12345678901", by=None
+    )
     user = party.host.user
     user.set_password("a-Long-secret-42")
     user.save()
@@ -147,8 +157,11 @@ def test_every_portal_page_fits_a_360_px_phone_with_big_enough_tap_targets(
 
     # then every host page, and a party's own page, fits at 360 px
     host_pages = portal_routes_without_arguments() + [
-        reverse("parties:detail", kwargs={"party_id": party.pk})
+        reverse(name, kwargs={"party_id": party.pk})
+        for name in ("parties:detail", "parties:edit", "parties:qr")
     ]
+    host_pages.append(reverse("kits:my_kit_detail", kwargs={"number": shipment.number}))
+    host_pages.append(reverse("party_public:register", kwargs={"token": party.public_token}))
     assert {"/portal/", "/portal/profile/"} <= set(host_pages)
     checked = []
     for language in ("en", "fr"):
