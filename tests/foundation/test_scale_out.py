@@ -188,3 +188,63 @@ def test_throttles_are_shared_by_every_process_through_redis(tmp_path):
     # then the second process knows of the first one's guesses: the limit of 3 holds across both
     assert first == ["401", "401"]
     assert second == ["401", "429"]
+
+
+@pytest.mark.skipif(
+    not REDIS_URL, reason="TEST_REDIS_URL points at a Redis server for this test (.ci/run sets it)"
+)
+def test_every_periodic_job_and_an_email_run_through_redis_and_an_rq_worker(tmp_path):
+    # given: the RQ backend, and each periodic job of the README's cron lines queued, plus an e-mail
+    env = {
+        **os.environ,
+        "TASKS_BACKEND": "rq",
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "EMAIL_URL": "console://",
+        "STRIPE_SECRET_KEY": "",
+    }
+    python = sys.executable
+    _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    enqueue = textwrap.dedent(
+        """
+        import django; django.setup()
+        from django_rq import get_queue
+        from ambassadors.parties import close_due_parties_task
+        from ambassadors.retention import purge_closed_campaign_guests_task, purge_unselected_applications_task
+        from backend.mail import send_templated_email
+        from referrals import tasks
+        get_queue("default").empty()
+        jobs = [
+            close_due_parties_task, purge_unselected_applications_task, purge_closed_campaign_guests_task,
+            tasks.purge_clicks_task, tasks.reconcile_attributions_task, tasks.approve_rewards_task,
+            tasks.recompute_rewards_task, tasks.run_payouts_task,
+        ]
+        results = [job.enqueue() for job in jobs]
+        results.append(send_templated_email.enqueue(
+            to="clara@example.com", template="application_received",
+            context={"first_name": "Clara", "campaign_name": "Autumn"}, language="fr",
+        ))
+        print(" ".join(f"{job.module_path}:{result.id}" for job, result in zip(jobs + [send_templated_email], results)))
+        """
+    )
+    queued = [item.split(":") for item in _run([python, "-c", enqueue], env).split()]
+
+    # when: a worker drains the queue in burst mode
+    worker = _run(
+        [python, "manage.py", "rqworker", "default", "--burst", "--job-class", "django_tasks_rq.Job"], env
+    )
+
+    # then: every job succeeded, and the e-mail went out in French
+    check = textwrap.dedent(
+        f"""
+        import django; django.setup()
+        from django.utils.module_loading import import_string
+        for path, result_id in {queued!r}:
+            print(path, import_string(path).get_result(result_id).status)
+        """
+    )
+    statuses = dict(line.split() for line in _run([python, "-c", check], env).splitlines())
+    assert len(statuses) == 9
+    assert set(statuses.values()) == {"SUCCESSFUL"}, statuses
+    assert "clara@example.com" in worker and "Merci" in worker
