@@ -110,7 +110,7 @@ class GuestSerializer(serializers.ModelSerializer):
     email = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     booked_application: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True, help_text="The application this guest booked, if any."
     )
 
     class Meta:
