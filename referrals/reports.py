@@ -22,6 +22,7 @@ rewards: gross sales as ordered, refunds as the commissionable share given back,
 
 import hashlib
 import hmac
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -342,28 +343,81 @@ def _scoped(
     return queryset
 
 
-def _sale_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _sale_facts(filters: ReportFilters, group_by: str | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The sale columns per key, and the distinct counts over the whole selection.
+
+    Sums come from the report index (one slice of it per campaign). Distinct buyers and guests who
+    bought are not additive, so they are counted apart, each as `SELECT DISTINCT` then `COUNT(*)`:
+    over the campaign's slice of a narrow partial index already in (host, buyer) order, PostgreSQL
+    drops duplicates as they stream past (a Unique node) where `COUNT(DISTINCT …)` sorted every
+    group and the whole selection again for the totals.
+    """
     is_sale = Q(is_sale=True)
-    return _grouped(
+    rows = _grouped(
         _sales(filters),
         "sale",
         group_by,
         # Counting `buyer` (never null) rather than the key keeps the query inside the report index.
         orders=Count("buyer", filter=is_sale),
-        buyers=Count("buyer", filter=is_sale, distinct=True),
         gross_sales=Coalesce(Sum("gross"), ZERO),
         net_sales=Coalesce(Sum("net"), ZERO),
-        guests_who_bought=Count(
-            Concat(
-                Cast("party_id", CharField()),
-                Value(":"),
-                Cast("buyer", CharField()),
-                output_field=CharField(),
-            ),
-            filter=is_sale & Q(guest_bought=True),
-            distinct=True,
-        ),
     )
+    distinct = _distinct_sale_counts(filters, group_by)
+    whole = {"buyers": 0, "guests_who_bought": 0} | distinct.pop(_WHOLE, {})
+    for row in rows:
+        row.update({"buyers": 0, "guests_who_bought": 0} | (whole if group_by is None else {}))
+        row.update(distinct.get(row["key"], {}))
+    return rows, whole
+
+
+_WHOLE = object()  # the key of the counts over the whole selection
+
+
+def _distinct_sale_counts(filters: ReportFilters, group_by: str | None) -> dict[Any, dict[str, int]]:
+    """Distinct buyers and distinct (party, buyer) pairs of guests who bought, per key of
+    `group_by` and over the whole selection (key `_WHOLE`), in one statement."""
+    sales = _sales(filters).filter(is_sale=True).order_by()
+    guests = sales.filter(guest_bought=True)
+    counted: list[tuple[str, Any, QuerySet[Any]]] = []
+    key = _KEYS["sale"][group_by] if group_by else None
+    if key is not None:
+        # The grouped branches first: PostgreSQL types the key column of the UNION from them.
+        counted += [
+            ("buyers", None, sales.values(key=key, b=F("buyer")).distinct()),
+            ("guests_who_bought", None, guests.values(key=key, p=F("party_id"), b=F("buyer")).distinct()),
+        ]
+    counted += [
+        ("buyers", _WHOLE, sales.values("buyer").distinct()),
+        ("guests_who_bought", _WHOLE, guests.values("party_id", "buyer").distinct()),
+    ]
+    branches, params = [], []
+    for index, (_, whole, queryset) in enumerate(counted):
+        inner, inner_params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        grouped = whole is None
+        # Only fixed fragments are interpolated; every value travels as a parameter.
+        branches.append(
+            f"SELECT {index} AS what, {'d.key' if grouped else 'NULL'} AS key, COUNT(*) AS n "  # noqa: S608
+            f"FROM ({inner}) d{' GROUP BY d.key' if grouped else ''}"
+        )
+        params.extend(inner_params)
+    found: dict[Any, dict[str, int]] = {}
+    with connections[sales.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(branches), params)
+        for what, row_key, n in cursor.fetchall():
+            name, whole, _ = counted[what]
+            found.setdefault(_WHOLE if whole is _WHOLE else _as_key(group_by, row_key), {})[name] = n
+    return found
+
+
+def _as_key(group_by: str | None, value: Any) -> Any:
+    """A key read without the ORM, as the ORM reads it: a week truncates to a timestamp and SQLite
+    hands days back as text, where the ORM converts both to a date."""
+    if group_by in ("day", "week"):
+        if isinstance(value, str):
+            return date.fromisoformat(value[:10])
+        if isinstance(value, datetime):
+            return value.date()
+    return value
 
 
 def _guest_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
@@ -434,8 +488,16 @@ _PLAIN_NET = """
 """
 
 
-def _sale_facts_from_orders(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _sale_facts_from_orders(
+    filters: ReportFilters, group_by: str | None
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The same sale columns straight from orders ⋈ attributions ⋈ guests: what the rollup replaces."""
+    rows = _plain_group_by(filters, group_by)
+    (whole,) = rows if group_by is None else _plain_group_by(filters, None)
+    return rows, {"buyers": whole["buyers"] or 0, "guests_who_bought": whole["guests_who_bought"] or 0}
+
+
+def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
     where, params = ["TRUE"], []
     for column, value in (
         ("a.campaign_id", filters.campaign_id),
@@ -522,17 +584,19 @@ def attribution_report(
         report = Report(group_by=group_by, currency=_currency(filters), filters=filters)
         sales = _sale_facts_from_orders if from_orders else _sale_facts
         rows: dict[Any, ReportRow] = {}
-        for facts in (sales, _guest_facts, _click_facts, _kit_facts, _reward_facts):
-            for found in facts(filters, group_by):
-                _add(rows.setdefault(found["key"], ReportRow(key=found["key"], label="")), found)
+        sale_rows, whole = sales(filters, group_by)
+        for found in itertools.chain(
+            sale_rows,
+            *(facts(filters, group_by) for facts in (_guest_facts, _click_facts, _kit_facts, _reward_facts)),
+        ):
+            _add(rows.setdefault(found["key"], ReportRow(key=found["key"], label="")), found)
         totals = ReportRow(key=None, label="total")
         for row in rows.values():
             for name in SUMMED:
                 setattr(totals, name, getattr(totals, name) + getattr(row, name))
         if group_by is not None:
-            # Distinct counts do not add up across rows: count them over the whole selection.
-            (whole,) = sales(filters, None)
-            totals.buyers, totals.guests_who_bought = whole["buyers"] or 0, whole["guests_who_bought"] or 0
+            # Distinct counts do not add up across rows: they are counted over the whole selection.
+            totals.buyers, totals.guests_who_bought = whole["buyers"], whole["guests_who_bought"]
             labels = _labels(group_by, rows)
             for row in rows.values():
                 row.label = labels.get(row.key, "—") if row.key is not None else "—"

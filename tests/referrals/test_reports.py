@@ -174,6 +174,28 @@ def test_every_grouping_adds_up_to_the_ungrouped_totals(programme, group_by):
     }
 
 
+@pytest.mark.parametrize("group_by", GROUPINGS)
+def test_every_grouping_counts_buyers_and_guests_who_bought_once_per_row(programme, group_by):
+    whole = _report(programme).totals
+    rows = _report(programme, group_by=group_by).rows
+    for row in rows:
+        # a row with sales has buyers, never more than its orders; a guest who bought is a buyer
+        assert (row.buyers > 0) == (row.orders > 0), row.key
+        assert row.guests_who_bought <= row.buyers <= row.orders, row.key
+    # a buyer may fall in several rows, so the rows add up to at least the distinct total
+    assert sum(row.buyers for row in rows) >= whole.buyers
+    assert sum(row.guests_who_bought for row in rows) >= whole.guests_who_bought
+
+
+def test_distinct_buyers_per_row_count_a_buyer_who_bought_twice_once(programme):
+    # x@ bought twice with Clara's code; w@ once with Hugo's; v@'s cancelled order is no sale
+    by_method = {row.key: row for row in _report(programme, group_by="method").rows}
+    assert (by_method["code"].orders, by_method["code"].buyers) == (3, 2)
+    by_host = {row.key: row for row in _report(programme, group_by="host").rows}
+    assert (by_host[programme["hugo"].pk].orders, by_host[programme["hugo"].pk].buyers) == (2, 2)
+    assert by_host[programme["clara"].pk].guests_who_bought == 1
+
+
 def test_grouped_by_host(programme):
     rows = {row.key: row for row in _report(programme, group_by="host").rows}
     clara, hugo = rows[programme["clara"].pk], rows[programme["hugo"].pk]
