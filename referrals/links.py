@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.utils import timezone
 
+from ambassadors.models import Campaign, CampaignStatus
 from referrals.models import Click, ReferralCode
 
 # Link previewers, crawlers and monitoring: followed, never counted.
@@ -55,21 +56,20 @@ _OUR_PARAMETERS = {"ref", "utm_source", "utm_medium", "utm_campaign"}
 def follow_link(*, raw_code: str, ip_address: str, user_agent: str, referrer: str) -> str:
     """Where `/r/<raw_code>` sends the visitor, logging the click when it counts.
 
-    Unknown, inactive or expired codes go to the shop without a token: never an error page, and
-    nothing that tells a valid code from an invalid one apart from the token itself.
+    A code that gives no click (unknown, deactivated, of a banned host or a cancelled party, outside
+    its dates) is answered exactly like a valid one: the same parameters, a `ref` of the same
+    shape for a person (a decoy that matches no click, so it credits nobody), and for a person the
+    same database work (the lookup, then one more statement). Probing `/r/` tells nothing about
+    which codes exist.
     """
     code = ReferralCode.objects.lookup(raw_code)
     now = timezone.now()
+    person = not is_bot(user_agent)
     if code is None or not code.is_valid_at(now):
-        campaign = code.campaign if code is not None else None
-        return shop_url(
-            campaign.shop_url if campaign else settings.DEFAULT_SHOP_URL,
-            campaign_slug=campaign.slug if campaign else None,
-            token=None,
-        )
+        return _landing_without_a_click(person=person)
     token = None
-    if not is_bot(user_agent):
-        token = secrets.token_urlsafe(16)
+    if person:
+        token = _new_token()
         Click.objects.create(
             code=code,
             at=now,
@@ -78,6 +78,21 @@ def follow_link(*, raw_code: str, ip_address: str, user_agent: str, referrer: st
             referrer_host=referrer_host(referrer),
         )
     return shop_url(code.campaign.shop_url, campaign_slug=code.campaign.slug, token=token)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _landing_without_a_click(*, person: bool) -> str:
+    """Unknown and inactive codes alike: the running campaign's shop, where a live code most likely
+    leads (`DEFAULT_SHOP_URL` when no campaign runs), never the code's own campaign."""
+    campaign = Campaign.objects.filter(status=CampaignStatus.RUNNING).only("slug", "shop_url").first()
+    return shop_url(
+        campaign.shop_url if campaign else settings.DEFAULT_SHOP_URL,
+        campaign_slug=campaign.slug if campaign else None,
+        token=_new_token() if person else None,
+    )
 
 
 def purge_clicks(*, older_than_days: int | None = None) -> int:

@@ -24,7 +24,7 @@ class _RedirectThrottle(SimpleRateThrottle):
 @never_cache
 @require_GET
 def referral_redirect(request: HttpRequest, code: str) -> HttpResponse:
-    """`GET /r/<code>`: 302 to the shop, with a click token when the code is valid."""
+    """`GET /r/<code>`: 302 to the shop; the same answer whether the code is valid or not."""
     # A plain Django view: the throttle only reads `request.META` and this subclass ignores the view,
     # which the stubs, typed for DRF's `Request` and `APIView`, cannot say.
     if not _RedirectThrottle().allow_request(request, None):  # type: ignore[arg-type]

@@ -8,6 +8,8 @@ from django.core.management import CommandError, call_command
 
 from ambassadors.models import Application, ApplicationStatus, Campaign, Host, HostStatus
 from backend.permissions import user_has_role
+from orders.models import Order, OrderStatus, Refund
+from referrals.models import Attribution, AttributionReason, Click, LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +20,10 @@ def counts():
         "applications": Application.objects.count(),
         "hosts": Host.objects.count(),
         "selected": Application.objects.filter(status=ApplicationStatus.SELECTED).count(),
+        "orders": Order.objects.count(),
+        "refunds": Refund.objects.count(),
+        "clicks": Click.objects.count(),
+        "ledger": LedgerEntry.objects.count(),
     }
 
 
@@ -49,6 +55,30 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(settings):
             assert user_has_role(user, role)
     host = Host.objects.get(user__email="host@soiree.localhost")
     assert host.status == HostStatus.ACTIVE
+
+
+def test_seed_demo_sells_through_codes_links_and_guest_lists_with_refunds_and_rewards(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+
+    attributions = Attribution.objects.all()
+    assert set(attributions.values_list("method", flat=True)) >= {"code", "link", "guest", "none"}
+    assert attributions.filter(method="code", party__isnull=False).exists()  # a party code, too
+    assert (
+        attributions.filter(method="link", click__isnull=False).count()
+        == Order.objects.exclude(landing_token="").count()
+    )
+    assert {AttributionReason.UNKNOWN_CODE, AttributionReason.NO_MATCH} <= set(
+        attributions.filter(method="none").values_list("reason", flat=True)
+    )
+    assert Click.objects.count() > attributions.filter(method="link").count()  # not every click buys
+    assert Refund.objects.exists()
+    assert Order.objects.filter(status=OrderStatus.PARTIALLY_REFUNDED).exists()
+    assert Order.objects.filter(status=OrderStatus.REFUNDED).exists()
+    assert Order.objects.filter(status=OrderStatus.CANCELLED).count() == 1
+    kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
+    assert {"accrual", "reversal", "adjustment", "payout"} <= kinds
+    assert LedgerEntry.objects.filter(basis__startswith="party:", amount__gt=0).exists()  # a party qualified
 
 
 def test_seed_demo_refuses_to_run_without_debug(settings):

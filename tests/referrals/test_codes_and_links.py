@@ -1,8 +1,11 @@
 import re
 from datetime import timedelta
+from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ambassadors.models import HostStatus
@@ -10,11 +13,13 @@ from ambassadors.parties import cancel_party, create_party
 from referrals.codes import code_prefix, deactivate_codes, issue_host_code, issue_party_code
 from referrals.links import follow_link, purge_clicks, visitor_hash
 from referrals.models import CODE_ALPHABET, Click, CodeKind, ReferralCode
-from tests.factories import HostFactory
+from tests.factories import CampaignFactory, HostFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CODE_FORMAT = re.compile(rf"^[A-Z]{{1,10}}-[{CODE_ALPHABET}]{{4}}$")
+# `secrets.token_urlsafe(16)`: 22 characters of the URL-safe base64 alphabet.
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 
 
@@ -151,29 +156,117 @@ def test_valid_link_redirects_to_the_shop_with_token_and_utm_and_logs_the_click(
     assert "203.0.113.9" not in stored
 
 
-def test_bots_are_redirected_but_not_counted(client):
-    code = issue_host_code(host=HostFactory())
-    response = client.get(f"/r/{code.code}", HTTP_USER_AGENT="facebookexternalhit/1.1")
-    assert response.status_code == 302
-    assert "ref=" not in response["Location"]
+def _answer(client, code):
+    """A probe's view of `/r/<code>`: the response and how many SQL statements it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/r/{code}", HTTP_USER_AGENT=BROWSER)
+    return response, len(queries)
+
+
+def _shape(response, statements):
+    """Everything a probe can compare, except the values that differ between two valid codes too."""
+    location = urlsplit(response["Location"])
+    query = parse_qs(location.query)
+    return {
+        "status": response.status_code,
+        "headers": sorted(response.headers.keys()),
+        "scheme": location.scheme,
+        "parameters": sorted(query),
+        "ref": [bool(TOKEN_SHAPE.match(ref)) for ref in query.get("ref", [])],
+        "statements": statements,
+    }
+
+
+def _campaign_with_its_own_shop(name, *, status="running", opened_days_ago):
+    return CampaignFactory(
+        status=status,
+        shop_url=f"https://{name}.example.com/shop",
+        applications_open_at=timezone.now() - timedelta(days=opened_days_ago),
+    )
+
+
+def test_unknown_and_inactive_codes_answer_exactly_like_a_valid_one(client, settings):
+    # given: three campaigns and a default, each with its own shop
+    settings.DEFAULT_SHOP_URL = "https://default.example.com/"
+    live = _campaign_with_its_own_shop("live", opened_days_ago=10)
+    earlier = _campaign_with_its_own_shop("earlier", opened_days_ago=200)
+    closed = _campaign_with_its_own_shop("closed", status="closed", opened_days_ago=400)
+    valid_code = issue_host_code(host=HostFactory(application__campaign=earlier))
+    banned = HostFactory(application__campaign=closed)
+    inactive_code = issue_host_code(host=banned)
+    deactivate_codes(host=banned, reason="banned")
+
+    # when
+    valid, valid_statements = _answer(client, valid_code.code)
+    unknown, unknown_statements = _answer(client, "NOBODY-2345")
+    inactive, inactive_statements = _answer(client, inactive_code.code)
+
+    # then: status, header names, parameters, the ref's shape and the database work are the same
+    expected = _shape(valid, valid_statements)
+    assert expected["ref"] == [True] and expected["status"] == 302
+    assert _shape(unknown, unknown_statements) == expected
+    assert _shape(inactive, inactive_statements) == expected
+    # an inactive code is an unknown one: the same shop and values, never its own campaign's
+    unknown_location, inactive_location = (urlsplit(r["Location"]) for r in (unknown, inactive))
+    assert inactive_location._replace(query="") == unknown_location._replace(query="")
+    assert inactive_location.netloc == "live.example.com" != urlsplit(closed.shop_url).netloc
+    for location in (unknown_location, inactive_location):
+        query = parse_qs(location.query)
+        assert (query["utm_source"], query["utm_medium"]) == (["ambassador"], ["referral"])
+        assert query["utm_campaign"] == [live.slug]
+    # only the valid code logged a click; the decoys match none
+    assert (
+        list(Click.objects.values_list("token", flat=True))
+        == parse_qs(urlsplit(valid["Location"]).query)["ref"]
+    )
+
+
+def test_without_a_running_campaign_unknown_and_inactive_codes_land_on_the_default_shop(client, settings):
+    settings.DEFAULT_SHOP_URL = "https://default.example.com/?lang=fr"
+    host = HostFactory(
+        application__campaign=_campaign_with_its_own_shop("own", status="closed", opened_days_ago=9)
+    )
+    code = issue_host_code(host=host)
+    deactivate_codes(host=host, reason="banned")
+
+    for response, _ in (_answer(client, "NOBODY-2345"), _answer(client, code.code)):
+        location = urlsplit(response["Location"])
+        query = parse_qs(location.query)
+        assert (response.status_code, location.netloc) == (302, "default.example.com")
+        assert query["lang"] == ["fr"] and TOKEN_SHAPE.match(query["ref"][0])
+        assert "utm_campaign" not in query
     assert Click.objects.count() == 0
 
 
-def test_unknown_and_inactive_codes_redirect_like_a_valid_one_without_a_token(client, settings):
-    settings.DEFAULT_SHOP_URL = "https://shop.example.com/"
-    host = HostFactory()
-    code = issue_host_code(host=host)
-    valid = client.get(f"/r/{code.code}", HTTP_USER_AGENT=BROWSER)
-    unknown = client.get("/r/NOBODY-2345", HTTP_USER_AGENT=BROWSER)
-    deactivate_codes(host=host, reason="banned")
-    inactive = client.get(f"/r/{code.code}", HTTP_USER_AGENT=BROWSER)
+def test_a_decoy_ref_credits_nobody(client):
+    from orders.services import OrderData, record_order
 
-    for response in (unknown, inactive):
-        assert response.status_code == valid.status_code == 302
-        assert sorted(response.headers.keys()) == sorted(valid.headers.keys())
-        assert "ref=" not in response["Location"]
-        assert response["Location"].startswith("https://shop.example.com/")
-    assert Click.objects.count() == 1
+    CampaignFactory(status="running")
+    response, _ = _answer(client, "NOBODY-2345")
+    [decoy] = parse_qs(urlsplit(response["Location"]).query)["ref"]
+
+    order, _ = record_order(
+        source="api",
+        data=OrderData(
+            external_id="DECOY-1",
+            placed_at=timezone.now(),
+            customer_email="lea@example.com",
+            currency="EUR",
+            subtotal=Decimal("80"),
+            total=Decimal("80"),
+            landing_token=decoy,
+        ),
+    )
+    assert (order.attribution.method, order.attribution.reason) == ("none", "no_match")
+
+
+def test_bots_get_no_ref_whether_the_code_is_valid_or_not(client):
+    code = issue_host_code(host=HostFactory(application__campaign__status="running"))
+    for raw in (code.code, "NOBODY-2345"):
+        response = client.get(f"/r/{raw}", HTTP_USER_AGENT="facebookexternalhit/1.1")
+        assert response.status_code == 302
+        assert "ref" not in parse_qs(urlsplit(response["Location"]).query)
+    assert Click.objects.count() == 0
 
 
 def test_redirects_are_throttled(client, monkeypatch):
@@ -211,11 +304,13 @@ def test_purge_clicks_command_reports_what_it_deleted(settings):
     assert "purged 1 click(s)" in out.getvalue()
 
 
-def test_follow_link_for_an_expired_party_code_gives_no_token():
-    host = HostFactory()
+def test_follow_link_for_an_expired_party_code_logs_no_click_and_lands_like_an_unknown_code(settings):
+    settings.DEFAULT_SHOP_URL = "https://default.example.com/"
+    host = HostFactory(application__campaign__shop_url="https://own.example.com/")
     party = _party(host, days_from_now=1)
     code = ReferralCode.objects.get(party=party)
     party.attribution_ends_at = timezone.now() - timedelta(seconds=1)
     party.save(update_fields=["attribution_ends_at"])
     location = follow_link(raw_code=code.code, ip_address="198.51.100.1", user_agent=BROWSER, referrer="")
-    assert "ref=" not in location
+    assert urlsplit(location).netloc == "default.example.com"
+    assert Click.objects.count() == 0

@@ -1,13 +1,20 @@
-"""The rewards ledger as a state machine (SPEC §8): whatever happens, in whatever order — orders
-through host and party codes, refunds, cancellations, re-attributions, kit settlements, manual
+"""The rewards ledger as a state machine (SPEC §7, §8): whatever happens, in whatever order — orders
+through host and party codes, links and guest lists (some unattributed until a guest is listed and
+reconciliation runs), refunds, cancellations, re-attributions, bookings, kit settlements, manual
 adjustments, time passing, approvals, payout runs (some failing at Stripe, some dying between the
 transfer and the commit) — the ledger equals the plan applied to today's facts, paid never exceeds
-approved, and nothing is paid twice. Payouts go through the real Stripe client to the local fake."""
+approved, and nothing is paid twice. Payouts go through the real Stripe client to the local fake.
+
+"The plan applied to today's facts" is computed here, by the machine, from what it did: plain
+arithmetic over its own record of orders, refunds, cancellations and credits, never through
+`referrals.rewards`, so a wrong bracket, threshold, cap or reversal there cannot agree with itself."""
 
 import contextlib
 import itertools
+from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -23,14 +30,17 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from ambassadors.models import PartyStatus
+from ambassadors.models import HostStatus, PartyStatus
+from ambassadors.parties import add_guest, register_guest
+from ambassadors.services import transition_host
 from backend.errors import InvalidTransition
 from kits.models import KitSettlement, Shipment
 from kits.signals import kit_settled
-from orders.models import Order, OrderStatus
+from orders.models import Order
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
-from referrals.attribution import reattribute_order
+from referrals.attribution import reattribute_order, reconcile_unattributed
 from referrals.codes import issue_host_code, issue_party_code
+from referrals.links import follow_link
 from referrals.models import (
     EntryKind,
     EntryState,
@@ -46,6 +56,7 @@ from referrals.rewards import (
     adjust_rewards,
     approve_due_entries,
     entitlement,
+    recompute_rewards,
     set_reward_plan,
 )
 from tests.factories import CampaignFactory, HostFactory, PartyFactory, UserFactory
@@ -56,7 +67,36 @@ pytestmark = pytest.mark.django_db
 
 _serial = itertools.count(1)
 BUYERS = ["ana@example.com", "ben@example.com", "chloe@example.com", "dan@example.com"]
+PROSPECTS = ["gina", "hugo", "ines"]  # people who buy with no code nor link: guests, once listed
+BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"
 CENT = Decimal("0.01")
+
+# The plan, as marketing would write it down; the machine gives it to `set_reward_plan` and the
+# oracle below applies it by hand.
+FIRST_BRACKET_TOP, FIRST_RATE, ABOVE_RATE = Decimal("200"), Decimal("0.10"), Decimal("0.20")
+MIN_PARTY_BUYERS, MIN_PARTY_SALES = 2, Decimal("100")
+HOST_CODE_RATE = Decimal("0.10")
+BOOKING_BONUS = Decimal("15")
+CAP_PER_HOST = Decimal("150")
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Sale:
+    """The machine's own record of one order: what was paid and given back, and whom it credits."""
+
+    buyer: str
+    commissionable: Decimal
+    total: Decimal
+    refunded: Decimal = Decimal("0")
+    cancelled: bool = False
+    host_index: int | None = None  # the credited host, None while unattributed
+    at_party: bool = False  # credited to that host's party rather than their own code
+    by_hand: bool = False  # re-attributed by marketing: reconciliation leaves it alone
+    prospect: str = ""  # bought with nothing but their e-mail: credited once they are a listed guest
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -68,7 +108,14 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.now = timezone.now()
         self.staff = UserFactory()
+        self.tag = next(_serial)  # e-mails of this example's guests, unknown to earlier examples
+        self.sales: dict[int, Sale] = {}
+        self.listed_at: dict[str, int] = {}  # prospect e-mail -> index of the party listing them
+        self.bookings = [0, 0, 0]  # booked guests who became active hosts, per host
+        self.kit_deductions = [Decimal("0")] * 3
+        self.adjustments = [Decimal("0")] * 3
         campaign = CampaignFactory(status="running")
+        CampaignFactory(status="recruiting")  # where booked guests apply
         self.hosts = [
             HostFactory(application__campaign=campaign, selected_at=self.now - timedelta(days=60))
             for _ in range(3)
@@ -76,11 +123,15 @@ class LedgerMachine(RuleBasedStateMachine):
         self.plan = set_reward_plan(
             campaign=campaign,
             by=None,
-            party_brackets=[{"up_to": "200", "rate": "0.10"}, {"up_to": None, "rate": "0.20"}],
-            min_party_buyers=2,
-            min_party_sales=Decimal("100"),
-            host_code_rate=Decimal("0.10"),
-            cap_per_host=Decimal("150"),
+            party_brackets=[
+                {"up_to": str(FIRST_BRACKET_TOP), "rate": str(FIRST_RATE)},
+                {"up_to": None, "rate": str(ABOVE_RATE)},
+            ],
+            min_party_buyers=MIN_PARTY_BUYERS,
+            min_party_sales=MIN_PARTY_SALES,
+            host_code_rate=HOST_CODE_RATE,
+            booking_bonus=BOOKING_BONUS,
+            cap_per_host=CAP_PER_HOST,
             holding_days=30,
             payout_minimum=Decimal("10"),
         )
@@ -110,6 +161,28 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- facts -------------------------------------------------------------------------------
 
+    def _record(self, sale: Sale, *, code: str = "", landing_token: str = "", shipping: Decimal) -> int:
+        order, _ = record_order(
+            source="api",
+            data=OrderData(
+                external_id=f"sm-{next(_serial)}",
+                placed_at=timezone.now(),
+                customer_email=sale.buyer,
+                currency="EUR",
+                subtotal=sale.commissionable,
+                shipping=shipping,
+                total=sale.total,
+                code=code,
+                landing_token=landing_token,
+            ),
+        )
+        self.sales[order.pk] = sale
+        return order.pk
+
+    def _buyer(self, buyer: int, host_index: int) -> str:
+        """One of the shop's customers, or (the last index) the host themself."""
+        return BUYERS[buyer] if buyer < len(BUYERS) else self.hosts[host_index].user.email
+
     @rule(
         target=orders,
         sales=st.lists(
@@ -118,48 +191,112 @@ class LedgerMachine(RuleBasedStateMachine):
                 st.booleans(),  # through their party's code, or their own code
                 st.integers(5, 400),  # amount
                 st.integers(0, len(BUYERS)),  # buyer; the last one is the host themself
+                st.sampled_from(["0", "4.90"]),  # shipping: paid, refunded in proportion, never earning
             ),
             min_size=1,
             max_size=4,
         ),
     )
-    def buy(self, sales):
+    def buy_with_a_code(self, sales):
         order_ids = []
-        for host_index, through_party, amount, buyer in sales:
-            host = self.hosts[host_index]
+        for host_index, through_party, amount, buyer, shipping in sales:
             code = (self.party_codes if through_party else self.host_codes)[host_index]
-            order, _ = record_order(
-                source="api",
-                data=OrderData(
-                    external_id=f"sm-{next(_serial)}",
-                    placed_at=timezone.now(),
-                    customer_email=BUYERS[buyer] if buyer < len(BUYERS) else host.user.email,
-                    currency="EUR",
-                    subtotal=Decimal(amount),
-                    total=Decimal(amount),
-                    code=code,
-                ),
+            sale = Sale(
+                buyer=self._buyer(buyer, host_index),
+                commissionable=Decimal(amount),
+                total=Decimal(amount) + Decimal(shipping),
+                host_index=host_index,
+                at_party=through_party,
             )
-            order_ids.append(order.pk)
+            order_ids.append(self._record(sale, code=code, shipping=Decimal(shipping)))
         return multiple(*order_ids)
+
+    @rule(
+        target=orders,
+        host_index=st.integers(0, 2),
+        through_party=st.booleans(),
+        amount=st.integers(5, 400),
+        buyer=st.integers(0, len(BUYERS)),
+    )
+    def click_a_link_then_buy(self, host_index, through_party, amount, buyer):
+        code = (self.party_codes if through_party else self.host_codes)[host_index]
+        location = follow_link(raw_code=code, ip_address="203.0.113.7", user_agent=BROWSER, referrer="")
+        [token] = parse_qs(urlsplit(location).query)["ref"]
+        sale = Sale(
+            buyer=self._buyer(buyer, host_index),
+            commissionable=Decimal(amount),
+            total=Decimal(amount),
+            host_index=host_index,
+            at_party=through_party,
+        )
+        return self._record(sale, landing_token=token, shipping=Decimal("0"))
+
+    @rule(
+        target=orders, amount=st.integers(5, 400), through=st.sampled_from(["unknown code", "unknown link"])
+    )
+    def buy_through_nothing_of_ours(self, amount, through):
+        sale = Sale(buyer=BUYERS[0], commissionable=Decimal(amount), total=Decimal(amount))
+        if through == "unknown code":
+            return self._record(sale, code="NOBODY-2345", shipping=Decimal("0"))
+        location = follow_link(
+            raw_code="NOBODY-2345", ip_address="203.0.113.7", user_agent=BROWSER, referrer=""
+        )
+        [decoy] = parse_qs(urlsplit(location).query)["ref"]
+        return self._record(sale, landing_token=decoy, shipping=Decimal("0"))
+
+    def _prospect(self, index: int) -> str:
+        return f"{PROSPECTS[index]}-{self.tag}@example.com"
+
+    @rule(target=orders, prospect=st.integers(0, len(PROSPECTS) - 1), amount=st.integers(5, 400))
+    def prospect_buys(self, prospect, amount):
+        email = self._prospect(prospect)
+        party_index = self.listed_at.get(email)
+        sale = Sale(
+            buyer=email,
+            commissionable=Decimal(amount),
+            total=Decimal(amount),
+            host_index=party_index,
+            at_party=party_index is not None,
+            prospect=email,
+        )
+        return self._record(sale, shipping=Decimal("0"))
+
+    @rule(prospect=st.integers(0, len(PROSPECTS) - 1), party_index=st.integers(0, 2))
+    def host_lists_a_prospect_as_guest(self, prospect, party_index):
+        email = self._prospect(prospect)
+        if email in self.listed_at:
+            return  # on one guest list only: which party is "the most recent" is the attribution tests' job
+        host = self.hosts[party_index]
+        add_guest(
+            party=self.parties[party_index], by=host.user, first_name="Gina", email=email, guest_agreed=True
+        )
+        self.listed_at[email] = party_index
+
+    @rule()
+    def reconciliation_runs(self):
+        reconcile_unattributed()
+        for sale in self.sales.values():
+            if sale.host_index is None and not sale.by_hand and sale.prospect in self.listed_at:
+                sale.host_index, sale.at_party = self.listed_at[sale.prospect], True
 
     @rule(order_id=orders, share=st.sampled_from(["0.25", "0.5", "1"]))
     def refund(self, order_id, share):
-        order = Order.objects.get(pk=order_id)
-        left = order.total - order.refunded_amount
-        amount = (left * Decimal(share)).quantize(CENT)
-        if order.status == OrderStatus.CANCELLED or amount <= 0:
+        sale = self.sales[order_id]
+        amount = ((sale.total - sale.refunded) * Decimal(share)).quantize(CENT)
+        if sale.cancelled or amount <= 0:
             return
         record_shop_refund(
-            order=order,
+            order=Order.objects.get(pk=order_id),
             source="api",
             data=RefundData(external_id=f"sm-r{next(_serial)}", amount=amount, refunded_at=timezone.now()),
         )
+        sale.refunded += amount
 
     @rule(order_id=orders)
     def cancel(self, order_id):
-        with contextlib.suppress(InvalidTransition):  # already cancelled, or fully refunded
+        with contextlib.suppress(InvalidTransition):  # already cancelled
             cancel_order(order=Order.objects.get(pk=order_id), by=self.staff, reason="cancelled by the shop")
+            self.sales[order_id].cancelled = True
 
     @rule(order_id=orders, host_index=st.integers(0, 3), to_party=st.booleans())
     def reattribute(self, order_id, host_index, to_party):
@@ -172,6 +309,28 @@ class LedgerMachine(RuleBasedStateMachine):
             by=self.staff,
             reason="fixed by hand",
         )
+        sale = self.sales[order_id]
+        sale.host_index = host_index if host is not None else None
+        sale.at_party = party is not None
+        sale.by_hand = True
+
+    @rule(host_index=st.integers(0, 2))
+    def a_guest_books_and_becomes_a_host(self, host_index):
+        serial = next(_serial)
+        guest = register_guest(
+            party=self.parties[host_index],
+            first_name="Nina",
+            email=f"booked-{serial}@example.com",
+            accept_terms=True,
+            wants_to_host=True,
+        )
+        application = guest.booked_application
+        assert application is not None
+        booked = HostFactory(application=application, status=HostStatus.INVITED)
+        transition_host(host=booked, to_status=HostStatus.ACTIVE, by=None, reason="signed in")
+        # Nothing announces an activation to referrals: the nightly recomputation posts the bonus.
+        recompute_rewards(host=self.hosts[host_index])
+        self.bookings[host_index] += 1
 
     @rule(host_index=st.integers(0, 2), amount=st.integers(1, 60))
     def settle_kit(self, host_index, amount):
@@ -201,10 +360,12 @@ class LedgerMachine(RuleBasedStateMachine):
             amount_to_deduct=Decimal(amount),
         )
         kit_settled.send(sender=KitSettlement, settlement=settlement, by=None)
+        self.kit_deductions[host_index] += Decimal(amount)
 
     @rule(host_index=st.integers(0, 2), amount=st.integers(-20, 40).filter(bool))
     def adjust(self, host_index, amount):
         adjust_rewards(host=self.hosts[host_index], amount=Decimal(amount), reason="by hand", by=self.staff)
+        self.adjustments[host_index] += Decimal(amount)
 
     # --- time, approval and payouts ------------------------------------------------------------
 
@@ -242,8 +403,45 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- invariants --------------------------------------------------------------------------
 
+    def owed_by_the_plan(self, host_index: int) -> Decimal:
+        """The oracle: what the plan gives the host on the machine's own facts, by hand.
+
+        A sale counts at its commissionable amount less the refunded share of what was paid, and
+        not at all once cancelled, or when its buyer is the credited host (self-referral). A party
+        earns its marginal brackets once it has enough buyers who kept something and enough sales;
+        a sale through the host's own code earns the host-code rate; each booked guest who became
+        an active host earns the bonus; the cap bounds all of it; missing kit items come off after.
+        """
+        host_email = self.hosts[host_index].user.email
+        own_code = Decimal("0")
+        party_sales = Decimal("0")  # each host has one party in this machine
+        party_buyers: set[str] = set()
+        for sale in self.sales.values():
+            if sale.host_index != host_index or sale.cancelled or sale.buyer == host_email:
+                continue
+            kept = cents(sale.commissionable * (sale.total - sale.refunded) / sale.total)
+            if not sale.at_party:
+                own_code += cents(kept * HOST_CODE_RATE)
+                continue
+            party_sales += kept
+            if kept > 0:
+                party_buyers.add(sale.buyer)
+        party = Decimal("0")
+        if len(party_buyers) >= MIN_PARTY_BUYERS and party_sales >= MIN_PARTY_SALES:
+            first_slice = min(party_sales, FIRST_BRACKET_TOP)
+            party = cents(first_slice * FIRST_RATE + (party_sales - first_slice) * ABOVE_RATE)
+        earned = own_code + party + BOOKING_BONUS * self.bookings[host_index]
+        return min(earned, CAP_PER_HOST) - self.kit_deductions[host_index]
+
     @invariant()
     def ledger_equals_the_plan_applied_to_todays_facts(self):
+        for host_index, host in enumerate(self.hosts):
+            lines = LedgerEntry.objects.filter(host=host).exclude(kind=EntryKind.PAYOUT)
+            held = sum((entry.amount for entry in lines), Decimal("0"))
+            assert held == self.owed_by_the_plan(host_index) + self.adjustments[host_index], host_index
+
+    @invariant()
+    def each_basis_holds_what_recomputation_would_post(self):
         for host in self.hosts:
             expected = {
                 basis: owed.amount for basis, owed in entitlement(host, self.plan).items() if owed.amount
