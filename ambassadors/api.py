@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, status
@@ -28,6 +27,7 @@ from ambassadors.models import (
     HostStatusChange,
 )
 from backend.errors import Invalid
+from backend.filters import FilterBackend
 from backend.models import User
 from backend.openapi import CONFLICT
 from backend.permissions import IsMarketing
@@ -236,7 +236,7 @@ class ApplicationListApi(generics.ListAPIView):
 
     permission_classes = [IsMarketing]
     serializer_class = s.ApplicationSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = ApplicationFilter
     ordering_fields = ["score", "follower_count", "created_at", "expected_guests", "postal_code"]
     ordering = ["-score", "id"]
@@ -337,7 +337,7 @@ class ApplicationBulkActionApi(APIView):
 class HostListApi(generics.ListAPIView):
     permission_classes = [IsMarketing]
     serializer_class = s.HostSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = HostFilter
     ordering_fields = ["selected_at", "last_name", "postal_code"]
     ordering = ["-selected_at", "-id"]

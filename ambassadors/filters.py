@@ -2,6 +2,8 @@
 
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ambassadors.models import Application, ApplicationStatus, Host, HostStatus
 
@@ -30,6 +32,7 @@ class ApplicationFilter(filters.FilterSet):
         model = Application
         fields: list[str] = []
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_flagged(
         self, queryset: QuerySet[Application], name: str, value: bool | None
     ) -> QuerySet[Application]:

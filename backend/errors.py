@@ -8,6 +8,7 @@ a transition).
 
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
@@ -75,6 +76,9 @@ class SoireeExceptionHandler(ExceptionHandler):
             if exc.status_code == status.HTTP_400_BAD_REQUEST:
                 return ApiValidationError(exc)
             return ApiDomainError(exc)
+        if isinstance(exc, SuspiciousOperation):
+            # Too many fields, a body over the size limit: Django's own guards, met while parsing the body.
+            return exceptions.ParseError("The request has too many fields or is too large.")
         return super().convert_known_exceptions(exc)
 
 

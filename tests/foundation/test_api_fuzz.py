@@ -1,12 +1,12 @@
 """The whole API against its OpenAPI schema: every operation fuzzed in-process, no 5xx, nothing outside
-the schema, and requests that break the schema answered within it.
+the schema, and requests that break the schema refused.
 
 Each operation gets `FUZZ_EXAMPLES` (100 by default) schema-valid requests with the widest access its
 route allows: an admin token holding the personal-data permission for staff routes, a host's token for
 the host's own routes, the shop's API key for the order import, nobody for public routes. Business rules
 may refuse schema-valid input (400, 404, 409): that is not a defect; a 5xx or an undocumented status or
 body is. Each operation then gets requests that break its schema (wrong types, missing required fields,
-out-of-range values, odd headers), which must never fail and must be answered with a documented status.
+out-of-range values, blank filters), which must be refused with a documented client error.
 """
 
 import os
@@ -37,12 +37,11 @@ POSITIVE_CHECKS = [
     openapi_checks.content_type_conformance,
     openapi_checks.response_schema_conformance,
 ]
-# Bad input must never fail or leave the documented statuses and content types. Whether each piece of
-# it is refused is not asserted: DRF reads `42` as the string "42" and `1.0` as the integer 1 on purpose.
 NEGATIVE_CHECKS = [
     checks.not_a_server_error,
     openapi_checks.status_code_conformance,
     openapi_checks.content_type_conformance,
+    openapi_checks.negative_data_rejection,
 ]
 HOST_ROUTES = re.compile(r"^/api/v1/(me/|parties/)")
 PUBLIC_ROUTES = re.compile(r"^/api/v1/(public/|auth/token/$)")
@@ -104,6 +103,10 @@ def test_every_operation_keeps_to_its_schema_and_never_fails(authorizations, wsg
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 80  # the whole API, not a slice of it
+    if os.environ.get("FUZZ_ONLY"):
+        operations = [
+            op for op in operations if re.search(os.environ["FUZZ_ONLY"], f"{op.method.upper()} {op.path}")
+        ]
 
     failures = []
     for operation in operations:

@@ -158,3 +158,16 @@ def test_a_time_filter_is_read_in_utc_before_the_database_sees_it(marketing_clie
     assert response.status_code == status
     if status == 400:
         assert response.json()["errors"][0]["attr"] == "placed_from"
+
+
+@pytest.mark.parametrize("name", ["status", "source", "placed_from"])
+def test_a_filter_given_without_a_value_is_refused_not_ignored(marketing_client, name):
+    # found by the schema fuzzer: `?status=` silently listed every order
+    response = marketing_client.get(URL, {name: ""})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == name
+
+
+def test_an_empty_free_text_filter_is_a_string_like_any_other(marketing_client):
+    OrderFactory()
+    assert marketing_client.get(URL, {"code": ""}).status_code == 200
