@@ -6,7 +6,9 @@ route allows: an admin token holding the personal-data permission for staff rout
 the host's own routes, the shop's API key for the order import, nobody for public routes. Business rules
 may refuse schema-valid input (400, 404, 409): that is not a defect; a 5xx or an undocumented status or
 body is. Each operation then gets requests that break its schema (wrong types, missing required fields,
-out-of-range values, blank filters), which must be refused with a documented client error.
+out-of-range values, blank filters), which must be refused with a documented client error. Two
+leniencies of DRF are deliberate and may show up in a longer hunt (FUZZ_EXPLORE=1): text is trimmed
+before its length is checked, and a number sent where text is expected is read as text.
 """
 
 import os
