@@ -44,7 +44,7 @@ from ambassadors.party_checks import (
     normalise_email,
     normalise_phone,
 )
-from ambassadors.signals import party_created
+from ambassadors.signals import party_cancelled, party_created
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
 
@@ -166,6 +166,7 @@ def cancel_party(*, party: Party, by: Any, reason: str = "") -> Party:
     party.cancelled_at = timezone.now()
     party.save(update_fields=["status", "cancelled_at", "updated_at"])
     _record_change(party=party, by=by, from_status=previous, to_status=party.status, reason=reason)
+    party_cancelled.send(sender=Party, party=party, by=by)
     return party
 
 

@@ -36,7 +36,7 @@ from ambassadors.models import (
     HostStatusChange,
     SocialNetwork,
 )
-from ambassadors.signals import host_selected
+from ambassadors.signals import host_selected, host_status_changed
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
 from backend.models import User
@@ -606,12 +606,16 @@ def transition_host(*, host: Host, to_status: str, by: User | None, reason: str 
     HostStatusChange.objects.create(
         host=locked, by=by, from_status=locked.status, to_status=to_status, reason=reason
     )
+    previous_status = locked.status
     locked.status = to_status
     update_fields = ["status"]
     if to_status == HostStatus.ACTIVE and locked.activated_at is None:
         locked.activated_at = timezone.now()
         update_fields.append("activated_at")
     locked.save(update_fields=update_fields)
+    host_status_changed.send(
+        sender=Host, host=locked, from_status=previous_status, to_status=to_status, by=by
+    )
     return locked
 
 

@@ -9,3 +9,12 @@ host_selected = Signal()
 # Sent once the transaction that created a party commits: kwargs `party`, `by` (the host's user).
 # Listener: the referral codes issue the party's own code.
 party_created = Signal()
+
+# Sent inside the transaction that moved a host: kwargs `host`, `from_status`, `to_status`, `by`.
+# Listeners: a banned host's referral codes are retired (with their Stripe mirrors); an activation
+# may earn the booking bonus of the host whose party the new host was booked at.
+host_status_changed = Signal()
+
+# Sent inside the transaction that cancelled a party: kwargs `party`, `by`.
+# Listener: the party's referral code is retired (with its Stripe mirror).
+party_cancelled = Signal()

@@ -4,11 +4,12 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from ambassadors.signals import host_selected, party_created
+from ambassadors.models import Host, HostStatus
+from ambassadors.signals import host_selected, host_status_changed, party_cancelled, party_created
 from kits.signals import kit_settled
 from orders.signals import order_cancelled, order_recorded, refund_recorded, stripe_account_updated
 from referrals.attribution import attribute_order
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes import deactivate_codes, deactivate_party_code, issue_host_code, issue_party_code
 from referrals.models import Attribution
 from referrals.payouts import record_stripe_account_update
 from referrals.reports import refresh_attributed_sale
@@ -23,6 +24,23 @@ def _issue_code_for_selected_host(sender: Any, *, host: Any, **kwargs: Any) -> N
 @receiver(party_created, dispatch_uid="referrals.issue_party_code")
 def _issue_code_for_new_party(sender: Any, *, party: Any, **kwargs: Any) -> None:
     issue_party_code(party=party)
+
+
+@receiver(host_status_changed, dispatch_uid="referrals.host_status_changed")
+def _follow_host_status(sender: Any, *, host: Any, to_status: str, **kwargs: Any) -> None:
+    if to_status == HostStatus.BANNED:
+        deactivate_codes(host=host, reason="host banned")
+    elif to_status == HostStatus.ACTIVE:
+        # The booking bonus is owed to the host at whose party this one was booked, once active.
+        for booking_host in Host.objects.filter(
+            parties__guests__booked_application=host.application_id
+        ).distinct():
+            recompute_rewards(host=booking_host)
+
+
+@receiver(party_cancelled, dispatch_uid="referrals.retire_cancelled_party_code")
+def _retire_cancelled_party_code(sender: Any, *, party: Any, **kwargs: Any) -> None:
+    deactivate_party_code(party=party, reason="party cancelled")
 
 
 @receiver(order_recorded, dispatch_uid="referrals.attribute_order")

@@ -176,6 +176,23 @@ def test_booking_bonus_once_the_booked_guest_becomes_an_active_host(host):
     assert _sum(host, f"booking:{application.pk}") == Decimal("25.00")
 
 
+def test_the_booking_bonus_is_posted_when_the_booked_host_signs_in_not_at_the_nightly_job(host):
+    from ambassadors.services import activate_invited_hosts
+    from tests.factories import ApplicationFactory, GuestFactory
+
+    # given a guest of the host's party who was booked and selected, not yet signed in
+    party, _ = _party_code(host)
+    application = ApplicationFactory(campaign=host.campaign)
+    GuestFactory(party=party, booked_application=application, wants_to_host=True)
+    booked_host = HostFactory(application=application, status="invited")
+
+    # when the booked host signs in for the first time (their invitation becomes active)
+    activate_invited_hosts(user=booked_host.user)
+
+    # then the host whose party booked them earns the bonus at once
+    assert _sum(host, f"booking:{application.pk}") == Decimal("25.00")
+
+
 def test_entries_wait_for_the_holding_period_then_are_approved_once(host):
     _buy(issue_host_code(host=host).code, "200")
     assert approve_due_entries(at=timezone.now() + timedelta(days=29)) == 0

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from referrals.codes import deactivate_codes, issue_host_code
+from referrals.codes import deactivate_codes, issue_host_code, issue_party_code
 from referrals.models import CampaignCoupon, ReferralCode
-from tests.factories import HostFactory
+from ambassadors.parties import cancel_party
+from tests.factories import HostFactory, PartyFactory
 from tests.fakes.stripe_api import start_fake_stripe
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,3 +86,36 @@ def test_without_stripe_configured_codes_still_work(settings):
     code.refresh_from_db()
     assert code.stripe_promotion_code_id == ""
     assert ReferralCode.objects.lookup(code.code) == code
+
+
+def test_banning_a_host_through_the_api_switches_their_promotion_codes_off(fake_stripe, marketing_client):
+    # given an active host whose code is mirrored on Stripe
+    host = HostFactory(status="active", application__campaign__guest_discount_percent=Decimal("15.00"))
+    code = issue_host_code(host=host)
+    code.refresh_from_db()
+
+    # when marketing bans the host
+    response = marketing_client.post(
+        f"/api/v1/hosts/{host.pk}/transition/", {"status": "banned", "reason": "fraud"}, format="json"
+    )
+
+    # then the code stops crediting and its promotion code is off at Stripe
+    assert response.status_code == 200, response.content
+    code.refresh_from_db()
+    assert code.deactivated_at is not None and code.deactivation_reason == "host banned"
+    [update] = fake_stripe.calls("POST", f"/v1/promotion_codes/{code.stripe_promotion_code_id}")
+    assert update.params == {"active": "false"}
+
+
+def test_cancelling_a_party_switches_its_promotion_code_off(fake_stripe):
+    party = PartyFactory(host__application__campaign__guest_discount_percent=Decimal("15.00"))
+    code = issue_party_code(party=party)
+    code.refresh_from_db()
+    assert code.stripe_promotion_code_id
+
+    cancel_party(party=party, by=party.host.user, reason="ill")
+
+    code.refresh_from_db()
+    assert code.deactivated_at is not None
+    [update] = fake_stripe.calls("POST", f"/v1/promotion_codes/{code.stripe_promotion_code_id}")
+    assert update.params == {"active": "false"}
