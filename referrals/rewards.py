@@ -7,6 +7,8 @@ so the ledger always equals the plan applied to current facts. Manual adjustment
 facts of their own and are never recomputed.
 """
 
+import functools
+import operator
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -108,18 +110,34 @@ class Owed:
 
 @dataclass(frozen=True)
 class Scope:
-    """What changed: one party's sales, one order sold through the host code, or everything (None)."""
+    """What changed: some parties' sales and some orders sold through the host code (None: everything)."""
 
-    party_id: int | None = None
-    order_id: int | None = None
+    party_ids: frozenset[int] = frozenset()
+    order_ids: frozenset[int] = frozenset()
+
+    def __or__(self, other: "Scope") -> "Scope":
+        return Scope(party_ids=self.party_ids | other.party_ids, order_ids=self.order_ids | other.order_ids)
+
+    def covers(self, attribution: Attribution) -> bool:
+        if attribution.party_id is not None:
+            return attribution.party_id in self.party_ids
+        return attribution.order_id in self.order_ids
+
+    def bases(self) -> set[str]:
+        return {f"party:{party_id}" for party_id in self.party_ids} | {
+            f"order:{order_id}" for order_id in self.order_ids
+        }
 
 
-def _sales_owed(host: Host, plan: RewardPlan, scope: Scope | None) -> dict[str, Owed]:
+def _earning_attributions(hosts: list[Host], scopes: dict[int, Scope] | None) -> dict[int, list[Attribution]]:
+    """Each host's attributions that earn in its campaign (within its scope, when given): one query."""
     earning = (
-        Attribution.objects.filter(host=host, campaign=host.campaign, earns=True)
+        Attribution.objects.filter(host__in=hosts, earns=True)
         .exclude(order__status=OrderStatus.CANCELLED)
         .select_related("order")
         .only(
+            "host_id",
+            "campaign_id",
             "party_id",
             "order__id",
             "order__status",
@@ -129,10 +147,24 @@ def _sales_owed(host: Host, plan: RewardPlan, scope: Scope | None) -> dict[str, 
             "order__customer_email",
         )
     )
-    if scope is not None and scope.party_id is not None:
-        earning = earning.filter(party_id=scope.party_id)
-    elif scope is not None and scope.order_id is not None:
-        earning = earning.filter(order_id=scope.order_id, party__isnull=True)
+    if scopes is not None:
+        union = functools.reduce(operator.or_, scopes.values(), Scope())
+        earning = earning.filter(
+            Q(party_id__in=union.party_ids) | Q(order_id__in=union.order_ids, party__isnull=True)
+        )
+    campaign_of = {host.pk: host.campaign_id for host in hosts}
+    grouped: dict[int, list[Attribution]] = defaultdict(list)
+    for attribution in earning:
+        assert attribution.host_id is not None  # filtered on the host
+        if attribution.campaign_id != campaign_of[attribution.host_id]:
+            continue
+        if scopes is not None and not scopes[attribution.host_id].covers(attribution):
+            continue
+        grouped[attribution.host_id].append(attribution)
+    return grouped
+
+
+def _sales_owed(earning: list[Attribution], plan: RewardPlan) -> dict[str, Owed]:
     owed: dict[str, Owed] = {}
     party_sales: dict[int, Decimal] = defaultdict(Decimal)
     party_buyers: dict[int, set[str]] = defaultdict(set)
@@ -186,12 +218,11 @@ def _kit_owed(host: Host) -> dict[str, Owed]:
     }
 
 
-def _in_scope(basis: str, scope: Scope | None) -> bool:
-    if scope is None:
+def _in_scope(basis: str, bases: set[str] | None) -> bool:
+    """Whether a recomputation owns `basis`: any computed basis, or only those of its scope."""
+    if bases is None:
         return basis.startswith(_COMPUTED_PREFIXES)
-    if scope.party_id is not None:
-        return basis == f"party:{scope.party_id}"
-    return basis == f"order:{scope.order_id}"
+    return basis in bases
 
 
 def _is_earning(basis: str) -> bool:
@@ -202,7 +233,7 @@ def entitlement(host: Host, plan: RewardPlan | None) -> dict[str, Owed]:
     """What the host is owed per basis on today's facts (before manual adjustments and payouts)."""
     owed: dict[str, Owed] = {}
     if plan is not None:
-        owed.update(_sales_owed(host, plan, None))
+        owed.update(_sales_owed(_earning_attributions([host], None).get(host.pk, []), plan))
         owed.update(_bookings_owed(host, plan))
         cap = _cap_owed(plan, sum((item.amount for item in owed.values()), ZERO))
         if cap is not None:
@@ -217,12 +248,21 @@ def _cap_owed(plan: RewardPlan, earned: Decimal) -> Owed | None:
     return Owed(plan.cap_per_host - earned, EntryKind.CAP, f"cap of {plan.cap_per_host} per host")
 
 
-def _posted_per_basis(host: Host) -> dict[str, Decimal]:
+def _posted_per_basis(hosts: list[Host]) -> dict[int, dict[str, Decimal]]:
+    """What the ledger holds per computed basis, for each host: one query."""
     computed = Q()
     for prefix in _COMPUTED_PREFIXES:
         computed |= Q(basis__startswith=prefix)
-    rows = LedgerEntry.objects.filter(computed, host=host).values("basis").annotate(total=Sum("amount"))
-    return {row["basis"]: row["total"] for row in rows}
+    rows = (
+        LedgerEntry.objects.filter(computed, host__in=hosts)
+        .values("host_id", "basis")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
+    for row in rows:
+        posted[row["host_id"]][row["basis"]] = row["total"]
+    return posted
 
 
 def _entry(
@@ -252,35 +292,78 @@ def _entry(
     )
 
 
+def _differences(
+    host: Host,
+    plan: RewardPlan | None,
+    *,
+    owed: dict[str, Owed],
+    posted: dict[str, Decimal],
+    scope: Scope | None,
+    at: datetime,
+) -> list[LedgerEntry]:
+    """The entries that bring the host's computed bases (those of `scope`, and the cap) to `owed`."""
+    bases = None if scope is None else scope.bases()
+    if bases is not None and plan is not None:
+        earned = sum((v for b, v in posted.items() if _is_earning(b) and b not in bases), ZERO)
+        earned += sum((item.amount for item in owed.values()), ZERO)
+        cap = _cap_owed(plan, earned)
+        if cap is not None:
+            owed = {**owed, "cap": cap}
+    holding = timedelta(days=plan.holding_days if plan else 30)
+    entries = []
+    for basis in sorted(set(owed) | {b for b in posted if _in_scope(b, bases) or b == "cap"}):
+        difference = (owed[basis].amount if basis in owed else ZERO) - posted.get(basis, ZERO)
+        if difference:
+            entries.append(_entry(host, basis, difference, owed.get(basis), at=at, holding=holding))
+    return entries
+
+
 @transaction.atomic
 def recompute_rewards(
     *, host: Host, scope: Scope | None = None, at: datetime | None = None
 ) -> list[LedgerEntry]:
     """Post, per basis, the difference between what today's facts give and what the ledger holds.
 
-    With a `scope` (one party, or one host-code order) only that basis and the cap are looked at:
-    the other bases already equal their entitlement (this function is the only writer of computed
-    bases), so the result is the same as a full recomputation, at the cost of one small query.
+    With a `scope` (some parties, some host-code orders) only those bases and the cap are looked at:
+    the other bases already equal their entitlement (this function and `recompute_rewards_in_scopes`
+    are the only writers of computed bases), so the result is the same as a full recomputation, at
+    the cost of one small query.
     """
+    if scope is not None:
+        return recompute_rewards_in_scopes(scopes={host.pk: scope}, at=at)
     at = at or timezone.now()
     host = Host.objects.select_for_update().select_related("campaign").get(pk=host.pk)
     plan = RewardPlan.objects.filter(campaign=host.campaign).first()
-    posted = _posted_per_basis(host)
-    if scope is None:
-        owed = entitlement(host, plan)
-    else:
-        owed = _sales_owed(host, plan, scope) if plan is not None else {}
-        earned = sum((v for b, v in posted.items() if _is_earning(b) and not _in_scope(b, scope)), ZERO)
-        earned += sum((item.amount for item in owed.values()), ZERO)
-        cap = _cap_owed(plan, earned) if plan is not None else None
-        if cap is not None:
-            owed["cap"] = cap
-    holding = timedelta(days=plan.holding_days if plan else 30)
+    posted = _posted_per_basis([host])[host.pk]
+    owed = entitlement(host, plan)
+    return LedgerEntry.objects.bulk_create(
+        _differences(host, plan, owed=owed, posted=posted, scope=None, at=at)
+    )
+
+
+@transaction.atomic
+def recompute_rewards_in_scopes(*, scopes: dict[int, Scope], at: datetime | None = None) -> list[LedgerEntry]:
+    """`recompute_rewards(host=…, scope=…)` for many hosts (by id) at once, with a few queries in all.
+
+    Hosts are locked in id order, so two batches touching the same hosts never deadlock.
+    """
+    if not scopes:
+        return []
+    at = at or timezone.now()
+    hosts = list(
+        Host.objects.select_for_update().select_related("campaign").filter(pk__in=scopes).order_by("pk")
+    )
+    plans = {
+        plan.campaign_id: plan
+        for plan in RewardPlan.objects.filter(campaign_id__in={host.campaign_id for host in hosts})
+    }
+    posted = _posted_per_basis(hosts)
+    earning = _earning_attributions(hosts, scopes)
     entries = []
-    for basis in sorted(set(owed) | {b for b in posted if _in_scope(b, scope) or b == "cap"}):
-        difference = (owed[basis].amount if basis in owed else ZERO) - posted.get(basis, ZERO)
-        if difference:
-            entries.append(_entry(host, basis, difference, owed.get(basis), at=at, holding=holding))
+    for host in hosts:
+        plan = plans.get(host.campaign_id)
+        owed = _sales_owed(earning.get(host.pk, []), plan) if plan is not None else {}
+        entries += _differences(host, plan, owed=owed, posted=posted[host.pk], scope=scopes[host.pk], at=at)
     return LedgerEntry.objects.bulk_create(entries)
 
 
@@ -347,19 +430,39 @@ def balance(host: Host) -> Balance:
 
 def scope_of(attribution: Attribution) -> Scope:
     if attribution.party_id is not None:
-        return Scope(party_id=attribution.party_id)
-    return Scope(order_id=attribution.order_id)
+        return Scope(party_ids=frozenset({attribution.party_id}))
+    return Scope(order_ids=frozenset({attribution.order_id}))
 
 
 def recompute_after_attribution(
     *, attribution: Attribution, previous_host_id: int | None, created: bool
 ) -> None:
     """Keep the ledger equal to the plan after an order was credited, re-credited or refunded."""
-    if created and attribution.host_id is not None:
-        recompute_rewards(host=attribution.host, scope=scope_of(attribution))
+    if created:
+        recompute_after_attributions(attributions=[attribution])
         return
     for host_id in {previous_host_id, attribution.host_id} - {None}:
         recompute_rewards(host=Host.objects.get(pk=host_id))
+
+
+def recompute_after_attributions(*, attributions: list[Attribution]) -> None:
+    """Keep the ledger equal to the plan after new orders were credited: each host once, for the
+    parties and host-code orders its new sales touched."""
+    party_ids: dict[int, set[int]] = defaultdict(set)
+    order_ids: dict[int, set[int]] = defaultdict(set)
+    for attribution in attributions:
+        if attribution.host_id is None:
+            continue
+        if attribution.party_id is not None:
+            party_ids[attribution.host_id].add(attribution.party_id)
+        else:
+            order_ids[attribution.host_id].add(attribution.order_id)
+    recompute_rewards_in_scopes(
+        scopes={
+            host_id: Scope(party_ids=frozenset(party_ids[host_id]), order_ids=frozenset(order_ids[host_id]))
+            for host_id in party_ids.keys() | order_ids.keys()
+        }
+    )
 
 
 def recompute_running_campaigns(*, campaign_id: int | None = None) -> int:
