@@ -275,7 +275,9 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
     return current
 
 
-@transaction.atomic
+# No savepoint of its own: it runs inside the transaction that records the orders (once per webhook,
+# so every round trip counts), and a failure here fails that transaction anyway.
+@transaction.atomic(savepoint=False)
 def attribute_orders(*, orders: Sequence[Order]) -> list[Attribution]:
     """Give newly recorded orders their attributions, in the order given; an order that already has
     one keeps it (a second call changes nothing).

@@ -341,7 +341,7 @@ def recompute_rewards(
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a failure fails the caller's transaction: no savepoint needed
 def recompute_rewards_in_scopes(*, scopes: dict[int, Scope], at: datetime | None = None) -> list[LedgerEntry]:
     """`recompute_rewards(host=…, scope=…)` for many hosts (by id) at once, with a few queries in all.
 
