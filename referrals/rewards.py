@@ -350,18 +350,18 @@ def recompute_rewards_in_scopes(*, scopes: dict[int, Scope], at: datetime | None
     if not scopes:
         return []
     at = at or timezone.now()
+    # Only the hosts are locked (what serialises their ledgers); their campaign and plan come along.
     hosts = list(
-        Host.objects.select_for_update().select_related("campaign").filter(pk__in=scopes).order_by("pk")
+        Host.objects.select_for_update(of=("self",))
+        .select_related("campaign__reward_plan")
+        .filter(pk__in=scopes)
+        .order_by("pk")
     )
-    plans = {
-        plan.campaign_id: plan
-        for plan in RewardPlan.objects.filter(campaign_id__in={host.campaign_id for host in hosts})
-    }
     posted = _posted_per_basis(hosts)
     earning = _earning_attributions(hosts, scopes)
     entries = []
     for host in hosts:
-        plan = plans.get(host.campaign_id)
+        plan = getattr(host.campaign, "reward_plan", None)
         owed = _sales_owed(earning.get(host.pk, []), plan) if plan is not None else {}
         entries += _differences(host, plan, owed=owed, posted=posted[host.pk], scope=scopes[host.pk], at=at)
     return LedgerEntry.objects.bulk_create(entries)
