@@ -30,6 +30,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Bases that recomputation owns; the others (adjustments, payouts) are never recomputed.
 _COMPUTED_PREFIXES = ("party:", "order:", "booking:", "kit:", "cap")
+# Bases that count toward the cap per host.
+_EARNING_PREFIXES = ("party:", "order:", "booking:")
 
 
 def money(value: Decimal) -> Decimal:
@@ -225,8 +227,11 @@ def _in_scope(basis: str, bases: set[str] | None) -> bool:
     return basis in bases
 
 
-def _is_earning(basis: str) -> bool:
-    return basis.startswith(("party:", "order:", "booking:"))
+def _starting_with(prefixes: tuple[str, ...]) -> Q:
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(basis__startswith=prefix)
+    return condition
 
 
 def entitlement(host: Host, plan: RewardPlan | None) -> dict[str, Owed]:
@@ -248,21 +253,40 @@ def _cap_owed(plan: RewardPlan, earned: Decimal) -> Owed | None:
     return Owed(plan.cap_per_host - earned, EntryKind.CAP, f"cap of {plan.cap_per_host} per host")
 
 
-def _posted_per_basis(hosts: list[Host]) -> dict[int, dict[str, Decimal]]:
-    """What the ledger holds per computed basis, for each host: one query."""
-    computed = Q()
-    for prefix in _COMPUTED_PREFIXES:
-        computed |= Q(basis__startswith=prefix)
+def _posted_per_basis(host: Host) -> dict[str, Decimal]:
+    """What the ledger holds per computed basis of the host."""
     rows = (
-        LedgerEntry.objects.filter(computed, host__in=hosts)
+        LedgerEntry.objects.filter(_starting_with(_COMPUTED_PREFIXES), host=host)
+        .values("basis")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["basis"]: row["total"] for row in rows}
+
+
+def _posted_in_scopes(
+    hosts: list[Host], scopes: dict[int, Scope]
+) -> tuple[dict[int, dict[str, Decimal]], dict[int, Decimal]]:
+    """Per host: what the ledger holds on the bases of its scope and on its cap, and all it has
+    earned (the cap's measure). Two queries whose answers do not grow with the hosts' history."""
+    bases = {host.pk: scopes[host.pk].bases() | {"cap"} for host in hosts}
+    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
+    rows = (
+        LedgerEntry.objects.filter(host__in=hosts, basis__in=set().union(*bases.values()))
         .values("host_id", "basis")
         .annotate(total=Sum("amount"))
         .order_by()
     )
-    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
     for row in rows:
-        posted[row["host_id"]][row["basis"]] = row["total"]
-    return posted
+        if row["basis"] in bases[row["host_id"]]:
+            posted[row["host_id"]][row["basis"]] = row["total"]
+    earned = dict(
+        LedgerEntry.objects.filter(_starting_with(_EARNING_PREFIXES), host__in=hosts)
+        .values("host_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("host_id", "total")
+    )
+    return posted, {host.pk: earned.get(host.pk) or ZERO for host in hosts}
 
 
 def _entry(
@@ -299,12 +323,15 @@ def _differences(
     owed: dict[str, Owed],
     posted: dict[str, Decimal],
     scope: Scope | None,
+    earned: Decimal = ZERO,
     at: datetime,
 ) -> list[LedgerEntry]:
-    """The entries that bring the host's computed bases (those of `scope`, and the cap) to `owed`."""
+    """The entries that bring the host's computed bases (all of them, or those of `scope` and the
+    cap) to `owed`. With a scope, `posted` holds at least its bases and the cap, and `earned` is all
+    the host's earning bases hold: the cap is recomputed on it with the scope's bases replaced."""
     bases = None if scope is None else scope.bases()
     if bases is not None and plan is not None:
-        earned = sum((v for b, v in posted.items() if _is_earning(b) and b not in bases), ZERO)
+        earned -= sum((v for b, v in posted.items() if b in bases), ZERO)
         earned += sum((item.amount for item in owed.values()), ZERO)
         cap = _cap_owed(plan, earned)
         if cap is not None:
@@ -334,7 +361,7 @@ def recompute_rewards(
     at = at or timezone.now()
     host = Host.objects.select_for_update().select_related("campaign").get(pk=host.pk)
     plan = RewardPlan.objects.filter(campaign=host.campaign).first()
-    posted = _posted_per_basis([host])[host.pk]
+    posted = _posted_per_basis(host)
     owed = entitlement(host, plan)
     return LedgerEntry.objects.bulk_create(
         _differences(host, plan, owed=owed, posted=posted, scope=None, at=at)
@@ -357,13 +384,21 @@ def recompute_rewards_in_scopes(*, scopes: dict[int, Scope], at: datetime | None
         .filter(pk__in=scopes)
         .order_by("pk")
     )
-    posted = _posted_per_basis(hosts)
+    posted, earned = _posted_in_scopes(hosts, scopes)
     earning = _earning_attributions(hosts, scopes)
     entries = []
     for host in hosts:
         plan = getattr(host.campaign, "reward_plan", None)
         owed = _sales_owed(earning.get(host.pk, []), plan) if plan is not None else {}
-        entries += _differences(host, plan, owed=owed, posted=posted[host.pk], scope=scopes[host.pk], at=at)
+        entries += _differences(
+            host,
+            plan,
+            owed=owed,
+            posted=posted[host.pk],
+            scope=scopes[host.pk],
+            earned=earned[host.pk],
+            at=at,
+        )
     return LedgerEntry.objects.bulk_create(entries)
 
 

@@ -135,7 +135,9 @@ def _state():
     for row in AttributedSale.objects.values():
         del row["refreshed_at"]
         report[external_id[row.pop("order_id")]] = row
-    return attributions, dict(ledger), report
+    # A basis that went up and back down (an order with its refund) holds nothing, like one never
+    # touched: what counts is the amount each basis holds, not how many lines got it there.
+    return attributions, {basis: amount for basis, amount in ledger.items() if amount}, report
 
 
 def _state_after(import_orders):
