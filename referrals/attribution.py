@@ -104,9 +104,7 @@ def _load_codes(facts: _Facts, orders: list[Order]) -> None:
     if keys:
         facts.codes = {
             code.code: code
-            for code in ReferralCode.objects.select_related("host__user", "party", "campaign").filter(
-                code__in=keys
-            )
+            for code in ReferralCode.objects.select_related("host__user", "party").filter(code__in=keys)
         }
 
 
