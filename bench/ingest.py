@@ -54,12 +54,25 @@ def emit(**figure: object) -> None:
 
 
 def make_codes(count: int) -> list[str]:
-    """Hosts with referral codes, so that attribution has real work to do."""
+    """Hosts selected weeks ago with referral codes, under a reward plan, so that attribution and
+    rewards have real work to do: the orders that carry a code are credited and earn."""
     from referrals.codes import issue_host_code
+    from referrals.rewards import set_reward_plan
     from tests.factories import CampaignFactory, HostFactory
 
     campaign = CampaignFactory(status="running")
-    return [issue_host_code(host=HostFactory(application__campaign=campaign)).code for _ in range(count)]
+    set_reward_plan(
+        campaign=campaign,
+        by=None,
+        party_brackets=[{"up_to": "500", "rate": "0.10"}, {"up_to": None, "rate": "0.15"}],
+        host_code_rate=Decimal("0.05"),
+        cap_per_host=Decimal("1000"),
+    )
+    selected_at = timezone.now() - timedelta(days=30)
+    return [
+        issue_host_code(host=HostFactory(application__campaign=campaign, selected_at=selected_at)).code
+        for _ in range(count)
+    ]
 
 
 def order_item(index: int, codes: list[str], placed_at: str) -> dict:

@@ -32,7 +32,7 @@ from orders.models import (
     Refund,
     RefundStatus,
 )
-from orders.signals import order_cancelled, order_recorded, refund_recorded
+from orders.signals import order_cancelled, order_recorded, orders_recorded, refund_recorded
 
 # Clocks of the shop and of Soirée may differ a little; more than this ahead is "in the future".
 CLOCK_SKEW = timedelta(minutes=2)
@@ -479,7 +479,7 @@ def import_order_batch(
     *, source: str, items: list[tuple[OrderData, tuple[RefundData, ...]]]
 ) -> list[ImportResult | DomainError]:
     """Many shop orders in one transaction, set-based: one lock, one lookup, one INSERT of the new
-    orders and one of their lines, then one announcement per new order. The result list follows
+    orders and one of their lines, then one announcement of all the new orders (`orders_recorded`). The result list follows
     `items`; a refused item is its DomainError and leaves the others alone.
 
     Items that carry refunds go through `import_order` one by one (all or nothing per item).
@@ -534,8 +534,8 @@ def import_order_batch(
                     for line in items[index][0].lines
                 ]
         OrderLine.objects.bulk_create(lines)
-        for order in fresh.values():
-            order_recorded.send(sender=Order, order=order)
+        if fresh:
+            orders_recorded.send(sender=Order, orders=list(fresh.values()))
         for index in with_refunds:
             data, refunds = items[index]
             try:

@@ -10,6 +10,11 @@ from django.dispatch import Signal
 # kwargs: `order` (orders.models.Order), freshly recorded.
 order_recorded = Signal()
 
+# kwargs: `orders` (a list of orders.models.Order), freshly recorded together by one import batch.
+# Sent instead of `order_recorded` for each of them, so a listener can handle the batch in one go;
+# whoever listens to one of the two listens to both.
+orders_recorded = Signal()
+
 # kwargs: `refund` (orders.models.Refund), `order` — sent when a refund changes what an order keeps:
 # recorded on a known order, attached to an order that arrived after it, or its status moved.
 refund_recorded = Signal()

@@ -11,7 +11,8 @@ banned host. The decision depends only on the order and today's codes, clicks an
 on other orders, so it is deterministic whatever order orders arrive in.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,8 +30,8 @@ from referrals.models import (
     Click,
     ReferralCode,
 )
-from referrals.reports import refresh_attributed_sale
-from referrals.rewards import recompute_after_attribution
+from referrals.reports import refresh_attributed_sale, refresh_attributed_sales
+from referrals.rewards import recompute_after_attribution, recompute_after_attributions
 
 _HELD_STATUSES = (PartyStatus.HELD, PartyStatus.CLOSED)
 
@@ -83,14 +84,59 @@ def _credited(decision: Decision, order: Order) -> Decision:
     return decision
 
 
-def _by_code(order: Order) -> tuple[Decision | None, str]:
+@dataclass
+class _Facts:
+    """Today's codes, clicks and guest lists the orders being decided may match, each looked up
+    once for all of them (and only for the orders an earlier rule left undecided)."""
+
+    codes: dict[str, ReferralCode] = field(default_factory=dict)
+    clicks: dict[str, Click] = field(default_factory=dict)
+    # e-mail → the held parties that e-mail is a guest of
+    parties_of_guest: dict[str, list[Party]] = field(default_factory=dict)
+
+
+def _code_key(order: Order) -> str:
+    return order.code.strip().upper()
+
+
+def _load_codes(facts: _Facts, orders: list[Order]) -> None:
+    keys = {_code_key(order) for order in orders if order.code}
+    if keys:
+        facts.codes = {
+            code.code: code
+            for code in ReferralCode.objects.select_related("host__user", "party").filter(code__in=keys)
+        }
+
+
+def _load_clicks(facts: _Facts, orders: list[Order]) -> None:
+    tokens = {order.landing_token for order in orders if order.landing_token}
+    if tokens:
+        facts.clicks = {
+            click.token: click
+            for click in Click.objects.select_related(
+                "code__host__user", "code__party", "code__campaign"
+            ).filter(token__in=tokens)
+        }
+
+
+def _load_guest_lists(facts: _Facts, orders: list[Order]) -> None:
+    buyers = [order for order in orders if order.customer_email]
+    if not buyers:
+        return
+    guests = Guest.objects.select_related("party__host__user").filter(
+        email__in={order.customer_email for order in buyers},
+        party__status__in=_HELD_STATUSES,
+        party__starts_at__lte=max(order.placed_at for order in buyers),
+        party__attribution_ends_at__gte=min(order.placed_at for order in buyers),
+    )
+    for guest in guests:
+        facts.parties_of_guest.setdefault(guest.email, []).append(guest.party)
+
+
+def _by_code(order: Order, facts: _Facts) -> tuple[Decision | None, str]:
     if not order.code:
         return None, ""
-    code = (
-        ReferralCode.objects.select_related("host__user", "party", "campaign")
-        .filter(code=order.code.strip().upper())
-        .first()
-    )
+    code = facts.codes.get(_code_key(order))
     if code is None:
         return None, AttributionReason.UNKNOWN_CODE
     if not code.is_valid_at(order.placed_at):
@@ -104,14 +150,10 @@ def _by_code(order: Order) -> tuple[Decision | None, str]:
     ), ""
 
 
-def _by_link(order: Order) -> Decision | None:
+def _by_link(order: Order, facts: _Facts) -> Decision | None:
     if not order.landing_token:
         return None
-    click = (
-        Click.objects.select_related("code__host__user", "code__party", "code__campaign")
-        .filter(token=order.landing_token)
-        .first()
-    )
+    click = facts.clicks.get(order.landing_token)
     if click is None:
         return None
     window = timedelta(days=click.code.campaign.attribution_window_days)
@@ -127,23 +169,17 @@ def _by_link(order: Order) -> Decision | None:
     )
 
 
-def _by_guest_list(order: Order) -> Decision | None:
+def _by_guest_list(order: Order, facts: _Facts) -> Decision | None:
     if not order.customer_email:
         return None
-    guest = (
-        Guest.objects.select_related("party__host__user")
-        .filter(
-            email=order.customer_email,
-            party__status__in=_HELD_STATUSES,
-            party__starts_at__lte=order.placed_at,
-            party__attribution_ends_at__gte=order.placed_at,
-        )
-        .order_by("-party__starts_at", "-party_id")
-        .first()
-    )
-    if guest is None:
+    held = [
+        party
+        for party in facts.parties_of_guest.get(order.customer_email, ())
+        if party.starts_at <= order.placed_at <= party.attribution_ends_at
+    ]
+    if not held:
         return None
-    party = guest.party
+    party = max(held, key=lambda party: (party.starts_at, party.pk))  # the most recent party
     return Decision(
         method=AttributionMethod.GUEST,
         host=party.host,
@@ -152,12 +188,7 @@ def _by_guest_list(order: Order) -> Decision | None:
     )
 
 
-def decide(order: Order) -> Decision:
-    """The attribution the rules give `order` on today's facts (reads only)."""
-    by_code, code_problem = _by_code(order)
-    decision = by_code or _by_link(order) or _by_guest_list(order)
-    if decision is not None:
-        return _credited(decision, order)
+def _unattributed(order: Order, code_problem: str) -> Decision:
     reason = code_problem or AttributionReason.NO_MATCH
     sentences: dict[str, str] = {
         AttributionReason.UNKNOWN_CODE: f"unattributed: code {order.code} is not one of ours",
@@ -167,20 +198,56 @@ def decide(order: Order) -> Decision:
     return Decision(method=AttributionMethod.NONE, reason=reason, explanation=sentences[reason])
 
 
-def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> Attribution:
-    current = Attribution.objects.select_for_update().filter(order=order).first()
-    values = {
+def decide_many(orders: list[Order]) -> list[Decision]:
+    """The attribution the rules give each order on today's facts (reads only), in the order given.
+
+    Rule by rule, first match wins: each rule's facts are read in one query for the orders that
+    the rules before it left undecided, so a batch costs at most three queries.
+    """
+    facts = _Facts()
+    matched: dict[int, Decision] = {}
+    code_problems: dict[int, str] = {}
+    _load_codes(facts, orders)
+    for index, order in enumerate(orders):
+        decision, code_problems[index] = _by_code(order, facts)
+        if decision is not None:
+            matched[index] = decision
+    for rule, load in ((_by_link, _load_clicks), (_by_guest_list, _load_guest_lists)):
+        undecided = [index for index in range(len(orders)) if index not in matched]
+        load(facts, [orders[index] for index in undecided])
+        for index in undecided:
+            decision = rule(orders[index], facts)
+            if decision is not None:
+                matched[index] = decision
+    return [
+        _credited(matched[index], order) if index in matched else _unattributed(order, code_problems[index])
+        for index, order in enumerate(orders)
+    ]
+
+
+def decide(order: Order) -> Decision:
+    """The attribution the rules give `order` on today's facts (reads only)."""
+    return decide_many([order])[0]
+
+
+def _attribution_values(decision: Decision) -> dict[str, Any]:
+    return {
         "method": decision.method,
         "reason": decision.reason,
         "host": decision.host,
         "party": decision.party,
-        "campaign": decision.host.campaign if decision.host else None,
+        "campaign_id": decision.host.campaign_id if decision.host else None,
         "referral_code": decision.referral_code,
         "click": decision.click,
         "earns": decision.earns,
         "explanation": decision.explanation[:300],
         "decided_at": timezone.now(),
     }
+
+
+def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> Attribution:
+    current = Attribution.objects.select_for_update().filter(order=order).first()
+    values = _attribution_values(decision)
     if current is None:
         created = Attribution.objects.create(order=order, **values)
         recompute_after_attribution(attribution=created, previous_host_id=None, created=True)
@@ -198,21 +265,43 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
         to_party=decision.party,
         reason=change_reason[:500],
     )
-    for field, value in values.items():
-        setattr(current, field, value)
+    for name, value in values.items():
+        setattr(current, name, value)
     current.save(update_fields=list(values))
     recompute_after_attribution(attribution=current, previous_host_id=previous_host_id, created=False)
     refresh_attributed_sale(order=order, attribution=current)
     return current
 
 
-@transaction.atomic
+# No savepoint of its own: it runs inside the transaction that records the orders (once per webhook,
+# so every round trip counts), and a failure here fails that transaction anyway.
+@transaction.atomic(savepoint=False)
+def attribute_orders(*, orders: Sequence[Order]) -> list[Attribution]:
+    """Give newly recorded orders their attributions, in the order given; an order that already has
+    one keeps it (a second call changes nothing).
+
+    Set-based for a batch of imported orders: the rules read their facts once for all of them, the
+    attributions are inserted together, each affected host's rewards are recomputed once for all
+    its new sales, and the report rows are written together. One order is a batch of one.
+    """
+    existing = {
+        attribution.order_id: attribution for attribution in Attribution.objects.filter(order__in=orders)
+    }
+    fresh = [order for order in orders if order.pk not in existing]
+    created = Attribution.objects.bulk_create(
+        Attribution(order=order, **_attribution_values(decision))
+        for order, decision in zip(fresh, decide_many(fresh), strict=True)
+    )
+    recompute_after_attributions(attributions=created)
+    refresh_attributed_sales(attributions=created)
+    by_order = {**existing, **{attribution.order_id: attribution for attribution in created}}
+    return [by_order[order.pk] for order in orders]
+
+
 def attribute_order(*, order: Order) -> Attribution:
     """Give a newly recorded order its attribution; a second call for the same order changes nothing."""
-    existing = Attribution.objects.filter(order=order).first()
-    if existing is not None:
-        return existing
-    return _write(order, decide(order), by=None, change_reason="")
+    (attribution,) = attribute_orders(orders=[order])
+    return attribution
 
 
 @transaction.atomic

@@ -702,3 +702,33 @@ def csv_lines(report: Report) -> Iterator[list[str]]:
         if row is report.totals:
             values["key"] = "total"
         yield [text(values[name]) for name in CSV_COLUMNS] + [report.currency or ""]
+
+
+# --- Keeping the rollup current, a batch at a time -----------------------------------------------
+
+
+def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[AttributedSale]:
+    """The report rows of many freshly attributed orders (`attribution.order`) in two queries:
+    for each, exactly what `refresh_attributed_sale(order=…, attribution=…)` writes."""
+    if not attributions:
+        return []
+    bought = set(
+        Guest.objects.filter(
+            party_id__in={a.party_id for a in attributions if a.party_id},
+            email__in={a.order.customer_email for a in attributions if a.party_id and a.order.customer_email},
+        ).values_list("party_id", "email")
+    )
+    now = timezone.now()
+    rows = []
+    for attribution in attributions:
+        order = attribution.order
+        guest_bought = bool(
+            attribution.party_id
+            and order.customer_email
+            and (attribution.party_id, order.customer_email) in bought
+        )
+        values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
+        rows.append(AttributedSale(order=order, refreshed_at=now, **values))
+    return AttributedSale.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["order"], update_fields=[*values, "refreshed_at"]
+    )

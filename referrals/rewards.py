@@ -7,6 +7,8 @@ so the ledger always equals the plan applied to current facts. Manual adjustment
 facts of their own and are never recomputed.
 """
 
+import functools
+import operator
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # Bases that recomputation owns; the others (adjustments, payouts) are never recomputed.
 _COMPUTED_PREFIXES = ("party:", "order:", "booking:", "kit:", "cap")
+# Bases that count toward the cap per host.
+_EARNING_PREFIXES = ("party:", "order:", "booking:")
 
 
 def money(value: Decimal) -> Decimal:
@@ -108,18 +112,34 @@ class Owed:
 
 @dataclass(frozen=True)
 class Scope:
-    """What changed: one party's sales, one order sold through the host code, or everything (None)."""
+    """What changed: some parties' sales and some orders sold through the host code (None: everything)."""
 
-    party_id: int | None = None
-    order_id: int | None = None
+    party_ids: frozenset[int] = frozenset()
+    order_ids: frozenset[int] = frozenset()
+
+    def __or__(self, other: "Scope") -> "Scope":
+        return Scope(party_ids=self.party_ids | other.party_ids, order_ids=self.order_ids | other.order_ids)
+
+    def covers(self, attribution: Attribution) -> bool:
+        if attribution.party_id is not None:
+            return attribution.party_id in self.party_ids
+        return attribution.order_id in self.order_ids
+
+    def bases(self) -> set[str]:
+        return {f"party:{party_id}" for party_id in self.party_ids} | {
+            f"order:{order_id}" for order_id in self.order_ids
+        }
 
 
-def _sales_owed(host: Host, plan: RewardPlan, scope: Scope | None) -> dict[str, Owed]:
+def _earning_attributions(hosts: list[Host], scopes: dict[int, Scope] | None) -> dict[int, list[Attribution]]:
+    """Each host's attributions that earn in its campaign (within its scope, when given): one query."""
     earning = (
-        Attribution.objects.filter(host=host, campaign=host.campaign, earns=True)
+        Attribution.objects.filter(host__in=hosts, earns=True)
         .exclude(order__status=OrderStatus.CANCELLED)
         .select_related("order")
         .only(
+            "host_id",
+            "campaign_id",
             "party_id",
             "order__id",
             "order__status",
@@ -129,10 +149,24 @@ def _sales_owed(host: Host, plan: RewardPlan, scope: Scope | None) -> dict[str, 
             "order__customer_email",
         )
     )
-    if scope is not None and scope.party_id is not None:
-        earning = earning.filter(party_id=scope.party_id)
-    elif scope is not None and scope.order_id is not None:
-        earning = earning.filter(order_id=scope.order_id, party__isnull=True)
+    if scopes is not None:
+        union = functools.reduce(operator.or_, scopes.values(), Scope())
+        earning = earning.filter(
+            Q(party_id__in=union.party_ids) | Q(order_id__in=union.order_ids, party__isnull=True)
+        )
+    campaign_of = {host.pk: host.campaign_id for host in hosts}
+    grouped: dict[int, list[Attribution]] = defaultdict(list)
+    for attribution in earning:
+        assert attribution.host_id is not None  # filtered on the host
+        if attribution.campaign_id != campaign_of[attribution.host_id]:
+            continue
+        if scopes is not None and not scopes[attribution.host_id].covers(attribution):
+            continue
+        grouped[attribution.host_id].append(attribution)
+    return grouped
+
+
+def _sales_owed(earning: list[Attribution], plan: RewardPlan) -> dict[str, Owed]:
     owed: dict[str, Owed] = {}
     party_sales: dict[int, Decimal] = defaultdict(Decimal)
     party_buyers: dict[int, set[str]] = defaultdict(set)
@@ -186,23 +220,25 @@ def _kit_owed(host: Host) -> dict[str, Owed]:
     }
 
 
-def _in_scope(basis: str, scope: Scope | None) -> bool:
-    if scope is None:
+def _in_scope(basis: str, bases: set[str] | None) -> bool:
+    """Whether a recomputation owns `basis`: any computed basis, or only those of its scope."""
+    if bases is None:
         return basis.startswith(_COMPUTED_PREFIXES)
-    if scope.party_id is not None:
-        return basis == f"party:{scope.party_id}"
-    return basis == f"order:{scope.order_id}"
+    return basis in bases
 
 
-def _is_earning(basis: str) -> bool:
-    return basis.startswith(("party:", "order:", "booking:"))
+def _starting_with(prefixes: tuple[str, ...]) -> Q:
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(basis__startswith=prefix)
+    return condition
 
 
 def entitlement(host: Host, plan: RewardPlan | None) -> dict[str, Owed]:
     """What the host is owed per basis on today's facts (before manual adjustments and payouts)."""
     owed: dict[str, Owed] = {}
     if plan is not None:
-        owed.update(_sales_owed(host, plan, None))
+        owed.update(_sales_owed(_earning_attributions([host], None).get(host.pk, []), plan))
         owed.update(_bookings_owed(host, plan))
         cap = _cap_owed(plan, sum((item.amount for item in owed.values()), ZERO))
         if cap is not None:
@@ -218,11 +254,39 @@ def _cap_owed(plan: RewardPlan, earned: Decimal) -> Owed | None:
 
 
 def _posted_per_basis(host: Host) -> dict[str, Decimal]:
-    computed = Q()
-    for prefix in _COMPUTED_PREFIXES:
-        computed |= Q(basis__startswith=prefix)
-    rows = LedgerEntry.objects.filter(computed, host=host).values("basis").annotate(total=Sum("amount"))
+    """What the ledger holds per computed basis of the host."""
+    rows = (
+        LedgerEntry.objects.filter(_starting_with(_COMPUTED_PREFIXES), host=host)
+        .values("basis")
+        .annotate(total=Sum("amount"))
+    )
     return {row["basis"]: row["total"] for row in rows}
+
+
+def _posted_in_scopes(
+    hosts: list[Host], scopes: dict[int, Scope]
+) -> tuple[dict[int, dict[str, Decimal]], dict[int, Decimal]]:
+    """Per host: what the ledger holds on the bases of its scope and on its cap, and all it has
+    earned (the cap's measure). Two queries whose answers do not grow with the hosts' history."""
+    bases = {host.pk: scopes[host.pk].bases() | {"cap"} for host in hosts}
+    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
+    rows = (
+        LedgerEntry.objects.filter(host__in=hosts, basis__in=set().union(*bases.values()))
+        .values("host_id", "basis")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        if row["basis"] in bases[row["host_id"]]:
+            posted[row["host_id"]][row["basis"]] = row["total"]
+    earned = dict(
+        LedgerEntry.objects.filter(_starting_with(_EARNING_PREFIXES), host__in=hosts)
+        .values("host_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("host_id", "total")
+    )
+    return posted, {host.pk: earned.get(host.pk) or ZERO for host in hosts}
 
 
 def _entry(
@@ -252,35 +316,89 @@ def _entry(
     )
 
 
+def _differences(
+    host: Host,
+    plan: RewardPlan | None,
+    *,
+    owed: dict[str, Owed],
+    posted: dict[str, Decimal],
+    scope: Scope | None,
+    earned: Decimal = ZERO,
+    at: datetime,
+) -> list[LedgerEntry]:
+    """The entries that bring the host's computed bases (all of them, or those of `scope` and the
+    cap) to `owed`. With a scope, `posted` holds at least its bases and the cap, and `earned` is all
+    the host's earning bases hold: the cap is recomputed on it with the scope's bases replaced."""
+    bases = None if scope is None else scope.bases()
+    if bases is not None and plan is not None:
+        earned -= sum((v for b, v in posted.items() if b in bases), ZERO)
+        earned += sum((item.amount for item in owed.values()), ZERO)
+        cap = _cap_owed(plan, earned)
+        if cap is not None:
+            owed = {**owed, "cap": cap}
+    holding = timedelta(days=plan.holding_days if plan else 30)
+    entries = []
+    for basis in sorted(set(owed) | {b for b in posted if _in_scope(b, bases) or b == "cap"}):
+        difference = (owed[basis].amount if basis in owed else ZERO) - posted.get(basis, ZERO)
+        if difference:
+            entries.append(_entry(host, basis, difference, owed.get(basis), at=at, holding=holding))
+    return entries
+
+
 @transaction.atomic
 def recompute_rewards(
     *, host: Host, scope: Scope | None = None, at: datetime | None = None
 ) -> list[LedgerEntry]:
     """Post, per basis, the difference between what today's facts give and what the ledger holds.
 
-    With a `scope` (one party, or one host-code order) only that basis and the cap are looked at:
-    the other bases already equal their entitlement (this function is the only writer of computed
-    bases), so the result is the same as a full recomputation, at the cost of one small query.
+    With a `scope` (some parties, some host-code orders) only those bases and the cap are looked at:
+    the other bases already equal their entitlement (this function and `recompute_rewards_in_scopes`
+    are the only writers of computed bases), so the result is the same as a full recomputation, at
+    the cost of one small query.
     """
+    if scope is not None:
+        return recompute_rewards_in_scopes(scopes={host.pk: scope}, at=at)
     at = at or timezone.now()
     host = Host.objects.select_for_update().select_related("campaign").get(pk=host.pk)
     plan = RewardPlan.objects.filter(campaign=host.campaign).first()
     posted = _posted_per_basis(host)
-    if scope is None:
-        owed = entitlement(host, plan)
-    else:
-        owed = _sales_owed(host, plan, scope) if plan is not None else {}
-        earned = sum((v for b, v in posted.items() if _is_earning(b) and not _in_scope(b, scope)), ZERO)
-        earned += sum((item.amount for item in owed.values()), ZERO)
-        cap = _cap_owed(plan, earned) if plan is not None else None
-        if cap is not None:
-            owed["cap"] = cap
-    holding = timedelta(days=plan.holding_days if plan else 30)
+    owed = entitlement(host, plan)
+    return LedgerEntry.objects.bulk_create(
+        _differences(host, plan, owed=owed, posted=posted, scope=None, at=at)
+    )
+
+
+@transaction.atomic(savepoint=False)  # a failure fails the caller's transaction: no savepoint needed
+def recompute_rewards_in_scopes(*, scopes: dict[int, Scope], at: datetime | None = None) -> list[LedgerEntry]:
+    """`recompute_rewards(host=…, scope=…)` for many hosts (by id) at once, with a few queries in all.
+
+    Hosts are locked in id order, so two batches touching the same hosts never deadlock.
+    """
+    if not scopes:
+        return []
+    at = at or timezone.now()
+    # Only the hosts are locked (what serialises their ledgers); their campaign and plan come along.
+    hosts = list(
+        Host.objects.select_for_update(of=("self",))
+        .select_related("campaign__reward_plan")
+        .filter(pk__in=scopes)
+        .order_by("pk")
+    )
+    posted, earned = _posted_in_scopes(hosts, scopes)
+    earning = _earning_attributions(hosts, scopes)
     entries = []
-    for basis in sorted(set(owed) | {b for b in posted if _in_scope(b, scope) or b == "cap"}):
-        difference = (owed[basis].amount if basis in owed else ZERO) - posted.get(basis, ZERO)
-        if difference:
-            entries.append(_entry(host, basis, difference, owed.get(basis), at=at, holding=holding))
+    for host in hosts:
+        plan = getattr(host.campaign, "reward_plan", None)
+        owed = _sales_owed(earning.get(host.pk, []), plan) if plan is not None else {}
+        entries += _differences(
+            host,
+            plan,
+            owed=owed,
+            posted=posted[host.pk],
+            scope=scopes[host.pk],
+            earned=earned[host.pk],
+            at=at,
+        )
     return LedgerEntry.objects.bulk_create(entries)
 
 
@@ -347,19 +465,39 @@ def balance(host: Host) -> Balance:
 
 def scope_of(attribution: Attribution) -> Scope:
     if attribution.party_id is not None:
-        return Scope(party_id=attribution.party_id)
-    return Scope(order_id=attribution.order_id)
+        return Scope(party_ids=frozenset({attribution.party_id}))
+    return Scope(order_ids=frozenset({attribution.order_id}))
 
 
 def recompute_after_attribution(
     *, attribution: Attribution, previous_host_id: int | None, created: bool
 ) -> None:
     """Keep the ledger equal to the plan after an order was credited, re-credited or refunded."""
-    if created and attribution.host is not None:
-        recompute_rewards(host=attribution.host, scope=scope_of(attribution))
+    if created:
+        recompute_after_attributions(attributions=[attribution])
         return
     for host_id in {pk for pk in (previous_host_id, attribution.host_id) if pk is not None}:
         recompute_rewards(host=Host.objects.get(pk=host_id))
+
+
+def recompute_after_attributions(*, attributions: list[Attribution]) -> None:
+    """Keep the ledger equal to the plan after new orders were credited: each host once, for the
+    parties and host-code orders its new sales touched."""
+    party_ids: dict[int, set[int]] = defaultdict(set)
+    order_ids: dict[int, set[int]] = defaultdict(set)
+    for attribution in attributions:
+        if attribution.host_id is None:
+            continue
+        if attribution.party_id is not None:
+            party_ids[attribution.host_id].add(attribution.party_id)
+        else:
+            order_ids[attribution.host_id].add(attribution.order_id)
+    recompute_rewards_in_scopes(
+        scopes={
+            host_id: Scope(party_ids=frozenset(party_ids[host_id]), order_ids=frozenset(order_ids[host_id]))
+            for host_id in party_ids.keys() | order_ids.keys()
+        }
+    )
 
 
 def recompute_running_campaigns(*, campaign_id: int | None = None) -> int:

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from ambassadors.parties import cancel_party
 from referrals.codes import deactivate_codes, issue_host_code, issue_party_code
 from referrals.models import CampaignCoupon, ReferralCode
-from ambassadors.parties import cancel_party
 from tests.factories import HostFactory, PartyFactory
 from tests.fakes.stripe_api import start_fake_stripe
 
