@@ -3,7 +3,7 @@
 from typing import Any
 
 import django_filters
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -21,7 +21,7 @@ from backend.filters import UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
-from orders.models import Order, OrderSource, OrderStatus, ShopApiKey
+from orders.models import Order, OrderSource, OrderStatus, Refund, ShopApiKey
 from orders.serializers import (
     ImportBatchResultSerializer,
     OrderBatchInputSerializer,
@@ -205,9 +205,16 @@ class OrdersApi(generics.ListAPIView):
         )
         for index, recorded_outcome in zip(valid, recorded, strict=True):
             outcomes[index] = recorded_outcome
-        recorded_orders = [o.order for o in outcomes if isinstance(o, ImportResult)]
-        # one query for the refunds of every order in the answer, one serializer for all of them
-        prefetch_related_objects(recorded_orders, "refunds")
+        imported = [o for o in outcomes if isinstance(o, ImportResult)]
+        # One query for the refunds of the orders known before, one serializer for all of them. An
+        # order created now without refunds in its item has none: nothing to ask the database.
+        created_bare: list[Order] = []
+        known: list[Order] = []
+        for result in imported:
+            (created_bare if result.order_created and not result.refunds else known).append(result.order)
+        prefetch_related_objects(created_bare, Prefetch("refunds", queryset=Refund.objects.none()))
+        prefetch_related_objects(known, "refunds")
+        recorded_orders = [o.order for o in imported]
         bodies = iter(ShopOrderSerializer(recorded_orders, many=True).data)
 
         counts = {"created": 0, "updated": 0, "unchanged": 0, "errors": 0}

@@ -273,29 +273,36 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
     return current
 
 
-# No savepoint of its own: it runs inside the transaction that records the orders (once per webhook,
-# so every round trip counts), and a failure here fails that transaction anyway.
-@transaction.atomic(savepoint=False)
+@transaction.atomic(savepoint=False)  # see attribute_recorded_orders
 def attribute_orders(*, orders: Sequence[Order]) -> list[Attribution]:
     """Give newly recorded orders their attributions, in the order given; an order that already has
-    one keeps it (a second call changes nothing).
-
-    Set-based for a batch of imported orders: the rules read their facts once for all of them, the
-    attributions are inserted together, each affected host's rewards are recomputed once for all
-    its new sales, and the report rows are written together. One order is a batch of one.
-    """
+    one keeps it (a second call changes nothing)."""
     existing = {
         attribution.order_id: attribution for attribution in Attribution.objects.filter(order__in=orders)
     }
-    fresh = [order for order in orders if order.pk not in existing]
+    created = attribute_recorded_orders(orders=[order for order in orders if order.pk not in existing])
+    by_order = {**existing, **{attribution.order_id: attribution for attribution in created}}
+    return [by_order[order.pk] for order in orders]
+
+
+# No savepoint of its own: it runs inside the transaction that records the orders (once per webhook,
+# so every round trip counts), and a failure here fails that transaction anyway.
+@transaction.atomic(savepoint=False)
+def attribute_recorded_orders(*, orders: Sequence[Order]) -> list[Attribution]:
+    """Give orders recorded in this very transaction their attributions, in the order given.
+
+    They cannot have one yet, so nothing is read to check: an attribution's unique order stays the
+    last word. Set-based for a batch of imported orders: the rules read their facts once for all of
+    them, the attributions are inserted together, each affected host's rewards are recomputed once
+    for all its new sales, and the report rows are written together. One order is a batch of one.
+    """
     created = Attribution.objects.bulk_create(
         Attribution(order=order, **_attribution_values(decision))
-        for order, decision in zip(fresh, decide_many(fresh), strict=True)
+        for order, decision in zip(orders, decide_many(list(orders)), strict=True)
     )
     recompute_after_attributions(attributions=created)
     refresh_attributed_sales(attributions=created)
-    by_order = {**existing, **{attribution.order_id: attribution for attribution in created}}
-    return [by_order[order.pk] for order in orders]
+    return created
 
 
 def attribute_order(*, order: Order) -> Attribution:

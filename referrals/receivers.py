@@ -14,7 +14,7 @@ from orders.signals import (
     refund_recorded,
     stripe_account_updated,
 )
-from referrals.attribution import attribute_order, attribute_orders
+from referrals.attribution import attribute_recorded_orders
 from referrals.codes import deactivate_codes, deactivate_party_code, issue_host_code, issue_party_code
 from referrals.models import Attribution
 from referrals.payouts import record_stripe_account_update
@@ -51,12 +51,12 @@ def _retire_cancelled_party_code(sender: Any, *, party: Any, **kwargs: Any) -> N
 
 @receiver(order_recorded, dispatch_uid="referrals.attribute_order")
 def _attribute_recorded_order(sender: Any, *, order: Any, **kwargs: Any) -> None:
-    attribute_order(order=order)
+    attribute_recorded_orders(orders=[order])
 
 
 @receiver(orders_recorded, dispatch_uid="referrals.attribute_orders")
 def _attribute_recorded_orders(sender: Any, *, orders: list[Any], **kwargs: Any) -> None:
-    attribute_orders(orders=orders)
+    attribute_recorded_orders(orders=orders)
 
 
 @receiver(refund_recorded, dispatch_uid="referrals.rewards_after_refund")

@@ -11,13 +11,14 @@ import functools
 import operator
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from ambassadors.models import Application, Campaign, CampaignStatus, Host
@@ -131,34 +132,64 @@ class Scope:
         }
 
 
-def _earning_attributions(hosts: list[Host], scopes: dict[int, Scope] | None) -> dict[int, list[Attribution]]:
-    """Each host's attributions that earn in its campaign (within its scope, when given): one query."""
-    earning = (
-        Attribution.objects.filter(host__in=hosts, earns=True)
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .select_related("order")
-        .only(
-            "host_id",
-            "campaign_id",
-            "party_id",
-            "order__id",
-            "order__status",
-            "order__total",
-            "order__refunded_amount",
-            "order__commissionable_amount",
-            "order__customer_email",
-        )
+def _earns_for_host(attribution: Attribution, campaign_id: int | None) -> bool:
+    """An attribution counts toward its host's rewards: it earns, its order is not cancelled, and it
+    was credited in the host's campaign."""
+    return (
+        attribution.earns
+        and attribution.order.status != OrderStatus.CANCELLED
+        and attribution.campaign_id == campaign_id
     )
+
+
+def _earning_attributions(
+    hosts: list[Host], scopes: dict[int, Scope] | None, fresh: Sequence[Attribution] = ()
+) -> dict[int, list[Attribution]]:
+    """Each host's attributions that earn in its campaign (within its scope, when given): one query.
+
+    `fresh` are attributions created in this transaction, their orders in memory: the host-code
+    orders among them are taken as they are instead of read again (an order has one attribution).
+    """
+    campaign_of = {host.pk: host.campaign_id for host in hosts}
+    candidates: list[Attribution] = []
+    party_ids: set[int] = set()
+    order_ids: set[int] = set()
     if scopes is not None:
         union = functools.reduce(operator.or_, scopes.values(), Scope())
-        earning = earning.filter(
-            Q(party_id__in=union.party_ids) | Q(order_id__in=union.order_ids, party__isnull=True)
+        known = [
+            attribution
+            for attribution in fresh
+            if attribution.party_id is None
+            and attribution.host_id in scopes
+            and attribution.order_id in union.order_ids
+        ]
+        candidates += known
+        party_ids = set(union.party_ids)
+        order_ids = set(union.order_ids) - {attribution.order_id for attribution in known}
+    if scopes is None or party_ids or order_ids:
+        stored = (
+            Attribution.objects.filter(host__in=hosts)
+            .select_related("order")
+            .only(
+                "host_id",
+                "campaign_id",
+                "party_id",
+                "earns",
+                "order__id",
+                "order__status",
+                "order__total",
+                "order__refunded_amount",
+                "order__commissionable_amount",
+                "order__customer_email",
+            )
         )
-    campaign_of = {host.pk: host.campaign_id for host in hosts}
+        if scopes is not None:
+            stored = stored.filter(Q(party_id__in=party_ids) | Q(order_id__in=order_ids, party__isnull=True))
+        candidates += stored
     grouped: dict[int, list[Attribution]] = defaultdict(list)
-    for attribution in earning:
+    for attribution in candidates:
         assert attribution.host_id is not None  # filtered on the host
-        if attribution.campaign_id != campaign_of[attribution.host_id]:
+        if not _earns_for_host(attribution, campaign_of[attribution.host_id]):
             continue
         if scopes is not None and not scopes[attribution.host_id].covers(attribution):
             continue
@@ -267,26 +298,29 @@ def _posted_in_scopes(
     hosts: list[Host], scopes: dict[int, Scope]
 ) -> tuple[dict[int, dict[str, Decimal]], dict[int, Decimal]]:
     """Per host: what the ledger holds on the bases of its scope and on its cap, and all it has
-    earned (the cap's measure). Two queries whose answers do not grow with the hosts' history."""
+    earned (the cap's measure). One query whose answer does not grow with the hosts' history: the
+    lines outside the scopes are summed into one row per host and kind (earning or not)."""
     bases = {host.pk: scopes[host.pk].bases() | {"cap"} for host in hosts}
-    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
+    scoped = set().union(*bases.values())
+    earning = _starting_with(_EARNING_PREFIXES)
     rows = (
-        LedgerEntry.objects.filter(host__in=hosts, basis__in=set().union(*bases.values()))
-        .values("host_id", "basis")
+        LedgerEntry.objects.filter(Q(basis__in=scoped) | earning, host__in=hosts)
+        .values(
+            "host_id",
+            scoped_basis=Case(When(basis__in=scoped, then=F("basis")), default=Value("")),
+            earning=Case(When(earning, then=Value(True)), default=Value(False)),
+        )
         .annotate(total=Sum("amount"))
         .order_by()
     )
+    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
+    earned: dict[int, Decimal] = {host.pk: ZERO for host in hosts}
     for row in rows:
-        if row["basis"] in bases[row["host_id"]]:
-            posted[row["host_id"]][row["basis"]] = row["total"]
-    earned = dict(
-        LedgerEntry.objects.filter(_starting_with(_EARNING_PREFIXES), host__in=hosts)
-        .values("host_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("host_id", "total")
-    )
-    return posted, {host.pk: earned.get(host.pk) or ZERO for host in hosts}
+        if row["scoped_basis"] in bases[row["host_id"]]:
+            posted[row["host_id"]][row["scoped_basis"]] = row["total"]
+        if row["earning"]:
+            earned[row["host_id"]] += row["total"]
+    return posted, earned
 
 
 def _entry(
@@ -369,10 +403,13 @@ def recompute_rewards(
 
 
 @transaction.atomic(savepoint=False)  # a failure fails the caller's transaction: no savepoint needed
-def recompute_rewards_in_scopes(*, scopes: dict[int, Scope], at: datetime | None = None) -> list[LedgerEntry]:
+def recompute_rewards_in_scopes(
+    *, scopes: dict[int, Scope], at: datetime | None = None, fresh: Sequence[Attribution] = ()
+) -> list[LedgerEntry]:
     """`recompute_rewards(host=…, scope=…)` for many hosts (by id) at once, with a few queries in all.
 
-    Hosts are locked in id order, so two batches touching the same hosts never deadlock.
+    Hosts are locked in id order, so two batches touching the same hosts never deadlock. `fresh`:
+    attributions created in this transaction, with their orders (see `_earning_attributions`).
     """
     if not scopes:
         return []
@@ -385,7 +422,7 @@ def recompute_rewards_in_scopes(*, scopes: dict[int, Scope], at: datetime | None
         .order_by("pk")
     )
     posted, earned = _posted_in_scopes(hosts, scopes)
-    earning = _earning_attributions(hosts, scopes)
+    earning = _earning_attributions(hosts, scopes, fresh)
     entries = []
     for host in hosts:
         plan = getattr(host.campaign, "reward_plan", None)
@@ -482,7 +519,8 @@ def recompute_after_attribution(
 
 def recompute_after_attributions(*, attributions: list[Attribution]) -> None:
     """Keep the ledger equal to the plan after new orders were credited: each host once, for the
-    parties and host-code orders its new sales touched."""
+    parties and host-code orders its new sales touched. `attributions` were created in this
+    transaction, with their orders: the host-code ones are not read again."""
     party_ids: dict[int, set[int]] = defaultdict(set)
     order_ids: dict[int, set[int]] = defaultdict(set)
     for attribution in attributions:
@@ -496,7 +534,8 @@ def recompute_after_attributions(*, attributions: list[Attribution]) -> None:
         scopes={
             host_id: Scope(party_ids=frozenset(party_ids[host_id]), order_ids=frozenset(order_ids[host_id]))
             for host_id in party_ids.keys() | order_ids.keys()
-        }
+        },
+        fresh=attributions,
     )
 
 
