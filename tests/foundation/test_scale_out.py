@@ -19,6 +19,19 @@ ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 
+def _project_on_redis(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of an installation sharing this Redis, with a migrated database of its own."""
+    env = {
+        **os.environ,
+        "REDIS_URL": REDIS_URL,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        **settings,
+    }
+    _run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+    return env
+
+
 def _run(args: list[str], env: dict[str, str]) -> str:
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -30,15 +43,8 @@ def _run(args: list[str], env: dict[str, str]) -> str:
 )
 def test_a_task_queued_on_redis_is_run_by_an_rq_worker_and_its_result_is_visible(tmp_path):
     # given: a project set up with the RQ backend, its own database and an empty Redis queue
-    env = {
-        **os.environ,
-        "TASKS_BACKEND": "rq",
-        "REDIS_URL": REDIS_URL,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "backend.settings",
-    }
+    env = _project_on_redis(tmp_path, TASKS_BACKEND="rq")
     python = sys.executable
-    _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     enqueue = textwrap.dedent(
         """
         import django; django.setup()
@@ -153,16 +159,8 @@ def test_report_reads_go_to_a_second_database_alias():
 )
 def test_throttles_are_shared_by_every_process_through_redis(tmp_path):
     # given: two web processes of one installation, sharing its database and its Redis
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "REDIS_URL": REDIS_URL,
-        "THROTTLE_TOKEN_LOGIN": "3/minute",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "backend.settings",
-    }
+    env = _project_on_redis(tmp_path, DEBUG="1", THROTTLE_TOKEN_LOGIN="3/minute")
     python = sys.executable
-    _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     address = f"127.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250) + 1}"
     guess = textwrap.dedent(
         f"""
@@ -195,17 +193,8 @@ def test_throttles_are_shared_by_every_process_through_redis(tmp_path):
 )
 def test_every_periodic_job_and_an_email_run_through_redis_and_an_rq_worker(tmp_path):
     # given: the RQ backend, and each periodic job of the README's cron lines queued, plus an e-mail
-    env = {
-        **os.environ,
-        "TASKS_BACKEND": "rq",
-        "REDIS_URL": REDIS_URL,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "backend.settings",
-        "EMAIL_URL": "console://",
-        "STRIPE_SECRET_KEY": "",
-    }
+    env = _project_on_redis(tmp_path, TASKS_BACKEND="rq", EMAIL_URL="console://", STRIPE_SECRET_KEY="")
     python = sys.executable
-    _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
     enqueue = textwrap.dedent(
         """
         import django; django.setup()
