@@ -22,7 +22,6 @@ rewards: gross sales as ordered, refunds as the commissionable share given back,
 
 import hashlib
 import hmac
-import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import (
     Case,
@@ -294,13 +294,78 @@ _KEYS: dict[str, dict[str, Any]] = {
 }
 
 
-def _grouped(
-    queryset: QuerySet[Any], fact: str, group_by: str | None, **aggregates: Any
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Branch:
+    """One SELECT of the report's single statement: the columns it yields after `what` and `key`,
+    and whether it counts over the whole selection rather than per key."""
+
+    names: tuple[str, ...]
+    sql: str
+    params: tuple[Any, ...]
+    keyed: bool = True  # False: every row of the branch falls under the empty key
+    whole: bool = False
+
+
+def _grouped(queryset: QuerySet[Any], fact: str, group_by: str | None, **aggregates: Any) -> list[_Branch]:
+    """The aggregates of `fact` per key of `group_by`; one row with an empty key when the fact has
+    no value for that dimension (or nothing is grouped). No branch when nothing can match."""
     key = _KEYS[fact][group_by] if group_by else None
-    if key is None:
-        return [{"key": None, **queryset.aggregate(**aggregates)}]
-    return list(queryset.order_by().values(key=key).annotate(**aggregates).order_by())
+    grouped = (
+        queryset.order_by()
+        .values(key=Value(None, output_field=IntegerField()) if key is None else key)
+        .annotate(**aggregates)
+        .order_by()
+    )
+    try:
+        sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    except EmptyResultSet:
+        return []
+    return [_Branch(names=tuple(aggregates), sql=sql, params=tuple(params), keyed=key is not None)]
+
+
+_COUNTS = frozenset({"orders", "buyers", "guests", "guests_who_bought", "clicks"})
+
+
+def _fetch(
+    branches: list[_Branch], group_by: str | None, alias: str
+) -> Iterator[tuple[_Branch, Any, dict[str, Any]]]:
+    """Every branch in one statement (one round trip; PostgreSQL may run the branches side by side
+    in parallel workers): each result row as its branch, its key and its named values."""
+    if not branches:
+        return
+    # Keyed branches first: PostgreSQL types each column of a UNION from its first branches.
+    branches = sorted(branches, key=lambda branch: not branch.keyed)
+    quote = connections[alias].ops.quote_name
+    width = max(len(branch.names) for branch in branches)
+    selects: list[str] = []
+    params: list[Any] = []
+    for index, branch in enumerate(branches):
+        values = [f"CAST(d.{quote(name)} AS NUMERIC)" for name in branch.names]
+        values += ["CAST(NULL AS NUMERIC)"] * (width - len(branch.names))
+        # An empty key is a bare NULL, typed by the keyed branches before it (a NULL read from a
+        # subquery would be text). Only fixed fragments are interpolated; values are parameters.
+        key = f"d.{quote('key')}" if branch.keyed else "NULL"
+        selects.append(f"SELECT {index} AS what, {key} AS k, {', '.join(values)} FROM ({branch.sql}) d")  # noqa: S608
+        params.extend(branch.params)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        for what, key, *values in cursor.fetchall():
+            branch = branches[what]
+            yield (
+                branch,
+                _as_key(group_by, key),
+                {name: _number(name, value) for name, value in zip(branch.names, values, strict=False)},
+            )
+
+
+def _number(name: str, value: Any) -> Any:
+    """A value read without the ORM, as the ORM reads it: counts as integers, money as decimals
+    (SQLite hands sums back as floats)."""
+    if value is None:
+        return None
+    if name in _COUNTS:
+        return int(value)
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
 
 
 # --- The facts, filtered -------------------------------------------------------------------------
@@ -343,8 +408,8 @@ def _scoped(
     return queryset
 
 
-def _sale_facts(filters: ReportFilters, group_by: str | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The sale columns per key, and the distinct counts over the whole selection.
+def _sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    """The sale columns per key, then the distinct counts per key and over the whole selection.
 
     Sums come from the report index (one slice of it per campaign). Distinct buyers and guests who
     bought are not additive, so they are counted apart, each as `SELECT DISTINCT` then `COUNT(*)`:
@@ -353,7 +418,7 @@ def _sale_facts(filters: ReportFilters, group_by: str | None) -> tuple[list[dict
     group and the whole selection again for the totals.
     """
     is_sale = Q(is_sale=True)
-    rows = _grouped(
+    branches = _grouped(
         _sales(filters),
         "sale",
         group_by,
@@ -362,51 +427,30 @@ def _sale_facts(filters: ReportFilters, group_by: str | None) -> tuple[list[dict
         gross_sales=Coalesce(Sum("gross"), ZERO),
         net_sales=Coalesce(Sum("net"), ZERO),
     )
-    distinct = _distinct_sale_counts(filters, group_by)
-    whole = {"buyers": 0, "guests_who_bought": 0} | distinct.pop(_WHOLE, {})
-    for row in rows:
-        row.update({"buyers": 0, "guests_who_bought": 0} | (whole if group_by is None else {}))
-        row.update(distinct.get(row["key"], {}))
-    return rows, whole
-
-
-_WHOLE = object()  # the key of the counts over the whole selection
-
-
-def _distinct_sale_counts(filters: ReportFilters, group_by: str | None) -> dict[Any, dict[str, int]]:
-    """Distinct buyers and distinct (party, buyer) pairs of guests who bought, per key of
-    `group_by` and over the whole selection (key `_WHOLE`), in one statement."""
     sales = _sales(filters).filter(is_sale=True).order_by()
     guests = sales.filter(guest_bought=True)
-    counted: list[tuple[str, Any, QuerySet[Any]]] = []
+    counted: list[tuple[str, bool, QuerySet[Any]]] = []
     key = _KEYS["sale"][group_by] if group_by else None
     if key is not None:
-        # The grouped branches first: PostgreSQL types the key column of the UNION from them.
         counted += [
-            ("buyers", None, sales.values(key=key, b=F("buyer")).distinct()),
-            ("guests_who_bought", None, guests.values(key=key, p=F("party_id"), b=F("buyer")).distinct()),
+            ("buyers", False, sales.values(key=key, b=F("buyer")).distinct()),
+            ("guests_who_bought", False, guests.values(key=key, p=F("party_id"), b=F("buyer")).distinct()),
         ]
     counted += [
-        ("buyers", _WHOLE, sales.values("buyer").distinct()),
-        ("guests_who_bought", _WHOLE, guests.values("party_id", "buyer").distinct()),
+        ("buyers", True, sales.values("buyer").distinct()),
+        ("guests_who_bought", True, guests.values("party_id", "buyer").distinct()),
     ]
-    branches, params = [], []
-    for index, (_, whole, queryset) in enumerate(counted):
+    for name, whole, queryset in counted:
         inner, inner_params = queryset.query.get_compiler(using=queryset.db).as_sql()
-        grouped = whole is None
         # Only fixed fragments are interpolated; every value travels as a parameter.
-        branches.append(
-            f"SELECT {index} AS what, {'d.key' if grouped else 'NULL'} AS key, COUNT(*) AS n "  # noqa: S608
-            f"FROM ({inner}) d{' GROUP BY d.key' if grouped else ''}"
+        sql = (
+            f"SELECT {'NULL' if whole else 'c.key'} AS key, COUNT(*) AS {name} "  # noqa: S608
+            f"FROM ({inner}) c{'' if whole else ' GROUP BY c.key'}"
         )
-        params.extend(inner_params)
-    found: dict[Any, dict[str, int]] = {}
-    with connections[sales.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches), params)
-        for what, row_key, n in cursor.fetchall():
-            name, whole, _ = counted[what]
-            found.setdefault(_WHOLE if whole is _WHOLE else _as_key(group_by, row_key), {})[name] = n
-    return found
+        branches.append(
+            _Branch(names=(name,), sql=sql, params=tuple(inner_params), keyed=not whole, whole=whole)
+        )
+    return branches
 
 
 def _as_key(group_by: str | None, value: Any) -> Any:
@@ -420,7 +464,7 @@ def _as_key(group_by: str | None, value: Any) -> Any:
     return value
 
 
-def _guest_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _guest_facts(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     guests = _scoped(
         Guest.objects.exclude(party__status=PartyStatus.CANCELLED), "party__", filters, has_party=True
     )
@@ -430,7 +474,7 @@ def _guest_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str,
     return _grouped(_dated(guests, "party__starts_at", filters), "guest", group_by, guests=Count("party_id"))
 
 
-def _click_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _click_facts(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     clicks = _scoped(Click.objects.all(), "code__", filters, has_party=True)
     if filters.party_id is not None:
         clicks = clicks.filter(code__party_id=filters.party_id)
@@ -438,7 +482,7 @@ def _click_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str,
     return _grouped(_dated(clicks, "at", filters), "click", group_by, clicks=Count("code_id"))
 
 
-def _kit_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _kit_facts(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     lines = _scoped(
         ShipmentLine.objects.filter(shipment__shipped_at__isnull=False).exclude(
             shipment__status=ShipmentStatus.CANCELLED
@@ -453,7 +497,7 @@ def _kit_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, A
     )
 
 
-def _reward_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _reward_facts(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     entries = _scoped(LedgerEntry.objects.exclude(kind=EntryKind.PAYOUT), "", filters, has_party=True)
     if filters.party_id is not None:
         entries = entries.filter(basis=f"party:{filters.party_id}")
@@ -582,14 +626,21 @@ def attribution_report(
         )
     with report_reads(), _report_session():
         report = Report(group_by=group_by, currency=_currency(filters), filters=filters)
-        sales = _sale_facts_from_orders if from_orders else _sale_facts
         rows: dict[Any, ReportRow] = {}
-        sale_rows, whole = sales(filters, group_by)
-        for found in itertools.chain(
-            sale_rows,
-            *(facts(filters, group_by) for facts in (_guest_facts, _click_facts, _kit_facts, _reward_facts)),
-        ):
-            _add(rows.setdefault(found["key"], ReportRow(key=found["key"], label="")), found)
+        whole = {"buyers": 0, "guests_who_bought": 0}
+        branches = [] if from_orders else _sale_branches(filters, group_by)
+        for facts in (_guest_facts, _click_facts, _kit_facts, _reward_facts):
+            branches += facts(filters, group_by)
+        for branch, key, values in _fetch(branches, group_by, AttributedSale.objects.db):
+            if branch.whole and group_by is not None:
+                whole.update(values)  # not a row: a distinct count over the whole selection
+            else:
+                _add(rows.setdefault(key, ReportRow(key=key, label="")), values)
+        if from_orders:
+            sale_rows, whole = _sale_facts_from_orders(filters, group_by)
+            for values in sale_rows:
+                key = values.pop("key")
+                _add(rows.setdefault(key, ReportRow(key=key, label="")), values)
         totals = ReportRow(key=None, label="total")
         for row in rows.values():
             for name in SUMMED:
