@@ -323,48 +323,65 @@ def _grouped(queryset: QuerySet[Any], fact: str, group_by: str | None, **aggrega
     return [_Branch(names=tuple(aggregates), sql=sql, params=tuple(params), keyed=key is not None)]
 
 
-_COUNTS = frozenset({"orders", "buyers", "guests", "guests_who_bought", "clicks"})
+# Every column the branches yield, and whether it is a count (else money).
+_COLUMNS = (
+    ("orders", True),
+    ("buyers", True),
+    ("gross_sales", False),
+    ("net_sales", False),
+    ("guests", True),
+    ("guests_who_bought", True),
+    ("clicks", True),
+    ("kit_cost", False),
+    ("rewards_accrued", False),
+    ("rewards_approved", False),
+    ("rewards_paid", False),
+)
 
 
 def _fetch(
     branches: list[_Branch], group_by: str | None, alias: str
-) -> Iterator[tuple[_Branch, Any, dict[str, Any]]]:
-    """Every branch in one statement (one round trip; PostgreSQL may run the branches side by side
-    in parallel workers): each result row as its branch, its key and its named values."""
+) -> Iterator[tuple[bool, Any, list[Any]]]:
+    """Every branch in one statement, merged per key by the database: one round trip, one row per
+    key (PostgreSQL may run the branches side by side in parallel workers). Each row as whether it
+    counts over the whole selection, its key and the values of `_COLUMNS` (None: no fact)."""
     if not branches:
         return
-    # Keyed branches first: PostgreSQL types each column of a UNION from its first branches.
+    # Keyed branches first: PostgreSQL types the key column of a UNION from its first branches.
     branches = sorted(branches, key=lambda branch: not branch.keyed)
     quote = connections[alias].ops.quote_name
-    width = max(len(branch.names) for branch in branches)
     selects: list[str] = []
     params: list[Any] = []
-    for index, branch in enumerate(branches):
-        values = [f"CAST(d.{quote(name)} AS NUMERIC)" for name in branch.names]
-        values += ["CAST(NULL AS NUMERIC)"] * (width - len(branch.names))
+    for branch in branches:
+        values = [
+            (
+                f"d.{quote(name)}"
+                if name in branch.names
+                else f"CAST(NULL AS {'BIGINT' if count else 'NUMERIC'})"
+            )
+            + f" AS {quote(name)}"
+            for name, count in _COLUMNS
+        ]
         # An empty key is a bare NULL, typed by the keyed branches before it (a NULL read from a
         # subquery would be text). Only fixed fragments are interpolated; values are parameters.
         key = f"d.{quote('key')}" if branch.keyed else "NULL"
-        selects.append(f"SELECT {index} AS what, {key} AS k, {', '.join(values)} FROM ({branch.sql}) d")  # noqa: S608
+        selects.append(
+            f"SELECT {int(branch.whole)} AS whole, {key} AS k, {', '.join(values)} FROM ({branch.sql}) d"  # noqa: S608
+        )
         params.extend(branch.params)
+    sums = ", ".join(
+        f"CAST(SUM(u.{quote(name)}) AS BIGINT)" if count else f"SUM(u.{quote(name)})"
+        for name, count in _COLUMNS
+    )
+    sql = f"SELECT u.whole, u.k, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY u.whole, u.k"  # noqa: S608
     with connections[alias].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(selects), params)
-        for what, key, *values in cursor.fetchall():
-            branch = branches[what]
-            yield (
-                branch,
-                _as_key(group_by, key),
-                {name: _number(name, value) for name, value in zip(branch.names, values, strict=False)},
-            )
+        cursor.execute(sql, params)
+        for whole, key, *values in cursor.fetchall():
+            yield bool(whole), _as_key(group_by, key), values
 
 
-def _number(name: str, value: Any) -> Any:
-    """A value read without the ORM, as the ORM reads it: counts as integers, money as decimals
-    (SQLite hands sums back as floats)."""
-    if value is None:
-        return None
-    if name in _COUNTS:
-        return int(value)
+def _money(value: Decimal | float) -> Decimal:
+    """A sum read without the ORM, as the ORM reads it (SQLite hands sums back as floats)."""
     return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
 
 
@@ -631,16 +648,20 @@ def attribution_report(
         branches = [] if from_orders else _sale_branches(filters, group_by)
         for facts in (_guest_facts, _click_facts, _kit_facts, _reward_facts):
             branches += facts(filters, group_by)
-        for branch, key, values in _fetch(branches, group_by, AttributedSale.objects.db):
-            if branch.whole and group_by is not None:
-                whole.update(values)  # not a row: a distinct count over the whole selection
-            else:
-                _add(rows.setdefault(key, ReportRow(key=key, label="")), values)
+        for is_whole, key, values in _fetch(branches, group_by, AttributedSale.objects.db):
+            if is_whole and group_by is not None:
+                # Not a row: the distinct counts over the whole selection.
+                whole = {"buyers": values[1] or 0, "guests_who_bought": values[5] or 0}
+                continue
+            row = rows.get(key) or rows.setdefault(key, ReportRow(key=key, label=""))
+            for (name, count), value in zip(_COLUMNS, values, strict=True):
+                if value is not None:
+                    setattr(row, name, getattr(row, name) + (value if count else _money(value)))
         if from_orders:
             sale_rows, whole = _sale_facts_from_orders(filters, group_by)
-            for values in sale_rows:
-                key = values.pop("key")
-                _add(rows.setdefault(key, ReportRow(key=key, label="")), values)
+            for found in sale_rows:
+                key = found.pop("key")
+                _add(rows.setdefault(key, ReportRow(key=key, label="")), found)
         totals = ReportRow(key=None, label="total")
         for row in rows.values():
             for name in SUMMED:
