@@ -48,7 +48,14 @@ from ambassadors.models import Application, Campaign, Guest, Host, Party  # noqa
 from backend.models import User  # noqa: E402
 from kits.models import Item, Shipment, ShipmentLine  # noqa: E402
 from orders.models import Order, Refund  # noqa: E402
-from referrals.models import AttributedSale, Attribution, Click, LedgerEntry, ReferralCode  # noqa: E402
+from referrals.models import (  # noqa: E402
+    AttributedSale,
+    Attribution,
+    Click,
+    LedgerEntry,
+    PartyGuestCount,
+    ReferralCode,
+)
 from referrals.reports import buyer_key  # noqa: E402
 
 CAMPAIGNS, HOSTS, PARTIES_PER_HOST, GUESTS_PER_PARTY, ORDERS = 10, 10_000, 5, 10, 1_000_000
@@ -248,6 +255,12 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
         for pid, *_ in party_rows
         for j in range(GUESTS_PER_PARTY)
     )
+    # The report's per-party guest counts, as the guest receivers keep them (COPY sends no signal).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PartyGuestCount._meta.db_table} (party_id, guests) "  # noqa: S608
+            "SELECT party_id, COUNT(*) FROM ambassadors_guest GROUP BY party_id"
+        )
 
     # --- orders, their attribution, refunds, clicks and the report rollup, in one pass
     order_rows, attribution_rows, sale_rows, refund_rows, click_rows = [], [], [], [], []

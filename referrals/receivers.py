@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from ambassadors.models import Host, HostStatus
+from ambassadors.models import Guest, Host, HostStatus
 from ambassadors.signals import host_selected, host_status_changed, party_cancelled, party_created
 from kits.signals import kit_settled
 from orders.signals import (
@@ -18,7 +19,7 @@ from referrals.attribution import attribute_recorded_orders
 from referrals.codes import deactivate_codes, deactivate_party_code, issue_host_code, issue_party_code
 from referrals.models import Attribution
 from referrals.payouts import record_stripe_account_update
-from referrals.reports import refresh_attributed_sale
+from referrals.reports import count_party_guests, refresh_attributed_sale
 from referrals.rewards import recompute_rewards, scope_of
 
 
@@ -81,3 +82,18 @@ def _refresh_report_row(sender: Any, *, order: Any, **kwargs: Any) -> None:
 @receiver(stripe_account_updated, dispatch_uid="referrals.payout_account_readiness")
 def _keep_payout_account_readiness(sender: Any, *, account: dict[str, Any], **kwargs: Any) -> None:
     record_stripe_account_update(stripe_account=account)
+
+
+# Django's own notifications of a guest row written or deleted (every path: the guest services,
+# a party deleted with its guests, the admin): the report's per-party guest count follows them.
+@receiver(post_save, sender=Guest, dispatch_uid="referrals.count_guest_added")
+def _count_guest_added(
+    sender: Any, *, instance: Guest, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    if created and not raw:
+        count_party_guests(party_id=instance.party_id, change=1)
+
+
+@receiver(post_delete, sender=Guest, dispatch_uid="referrals.count_guest_deleted")
+def _count_guest_deleted(sender: Any, *, instance: Guest, **kwargs: Any) -> None:
+    count_party_guests(party_id=instance.party_id, change=-1)

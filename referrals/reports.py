@@ -22,7 +22,6 @@ rewards: gross sales as ordered, refunds as the commissionable share given back,
 
 import hashlib
 import hmac
-import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import (
     Case,
@@ -61,6 +61,7 @@ from referrals.models import (
     EntryKind,
     EntryState,
     LedgerEntry,
+    PartyGuestCount,
 )
 
 ZERO = Decimal("0.00")
@@ -141,6 +142,22 @@ def refresh_attributed_sale(*, order: Order, attribution: Attribution | None = N
         update_fields=[*values, "refreshed_at"],
     )
     return sale
+
+
+def count_party_guests(*, party_id: int, change: int) -> None:
+    """Add `change` (+1 a guest added, −1 a guest deleted) to the party's guest count, in the
+    transaction that added or deleted the guest. An increment, not a recount, so two guests added
+    at once both count. A deletion only updates: a party deleted with its guests takes its row."""
+    if change < 0:
+        PartyGuestCount.objects.filter(party_id=party_id).update(guests=F("guests") + change)
+        return
+    table = PartyGuestCount._meta.db_table
+    with connections[PartyGuestCount.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (party_id, guests) VALUES (%s, %s) "  # noqa: S608
+            f"ON CONFLICT (party_id) DO UPDATE SET guests = {table}.guests + excluded.guests",
+            [party_id, change],
+        )
 
 
 # --- Query input ---------------------------------------------------------------------------------
@@ -294,13 +311,95 @@ _KEYS: dict[str, dict[str, Any]] = {
 }
 
 
-def _grouped(
-    queryset: QuerySet[Any], fact: str, group_by: str | None, **aggregates: Any
-) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Branch:
+    """One SELECT of the report's single statement: the columns it yields after `what` and `key`,
+    and whether it counts over the whole selection rather than per key."""
+
+    names: tuple[str, ...]
+    sql: str
+    params: tuple[Any, ...]
+    keyed: bool = True  # False: every row of the branch falls under the empty key
+    whole: bool = False
+
+
+def _grouped(queryset: QuerySet[Any], fact: str, group_by: str | None, **aggregates: Any) -> list[_Branch]:
+    """The aggregates of `fact` per key of `group_by`; one row with an empty key when the fact has
+    no value for that dimension (or nothing is grouped). No branch when nothing can match."""
     key = _KEYS[fact][group_by] if group_by else None
-    if key is None:
-        return [{"key": None, **queryset.aggregate(**aggregates)}]
-    return list(queryset.order_by().values(key=key).annotate(**aggregates).order_by())
+    grouped = (
+        queryset.order_by()
+        .values(key=Value(None, output_field=IntegerField()) if key is None else key)
+        .annotate(**aggregates)
+        .order_by()
+    )
+    try:
+        sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    except EmptyResultSet:
+        return []
+    return [_Branch(names=tuple(aggregates), sql=sql, params=tuple(params), keyed=key is not None)]
+
+
+# Every column the branches yield, and whether it is a count (else money).
+_COLUMNS = (
+    ("orders", True),
+    ("buyers", True),
+    ("gross_sales", False),
+    ("net_sales", False),
+    ("guests", True),
+    ("guests_who_bought", True),
+    ("clicks", True),
+    ("kit_cost", False),
+    ("rewards_accrued", False),
+    ("rewards_approved", False),
+    ("rewards_paid", False),
+)
+
+
+def _fetch(
+    branches: list[_Branch], group_by: str | None, alias: str
+) -> Iterator[tuple[bool, Any, list[Any]]]:
+    """Every branch in one statement, merged per key by the database: one round trip, one row per
+    key (PostgreSQL may run the branches side by side in parallel workers). Each row as whether it
+    counts over the whole selection, its key and the values of `_COLUMNS` (None: no fact)."""
+    if not branches:
+        return
+    # Keyed branches first: PostgreSQL types the key column of a UNION from its first branches.
+    branches = sorted(branches, key=lambda branch: not branch.keyed)
+    quote = connections[alias].ops.quote_name
+    selects: list[str] = []
+    params: list[Any] = []
+    for branch in branches:
+        values = [
+            (
+                f"d.{quote(name)}"
+                if name in branch.names
+                else f"CAST(NULL AS {'BIGINT' if count else 'NUMERIC'})"
+            )
+            + f" AS {quote(name)}"
+            for name, count in _COLUMNS
+        ]
+        # An empty key is a bare NULL, typed by the keyed branches before it (a NULL read from a
+        # subquery would be text). Only fixed fragments are interpolated; values are parameters.
+        key = f"d.{quote('key')}" if branch.keyed else "NULL"
+        selects.append(
+            f"SELECT {int(branch.whole)} AS whole, {key} AS k, {', '.join(values)} FROM ({branch.sql}) d"  # noqa: S608
+        )
+        params.extend(branch.params)
+    sums = ", ".join(
+        f"CAST(SUM(u.{quote(name)}) AS BIGINT)" if count else f"SUM(u.{quote(name)})"
+        for name, count in _COLUMNS
+    )
+    sql = f"SELECT u.whole, u.k, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY u.whole, u.k"  # noqa: S608
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        for whole, key, *values in cursor.fetchall():
+            yield bool(whole), _as_key(group_by, key), values
+
+
+def _money(value: Decimal | float) -> Decimal:
+    """A sum read without the ORM, as the ORM reads it (SQLite hands sums back as floats)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
 
 
 # --- The facts, filtered -------------------------------------------------------------------------
@@ -343,8 +442,8 @@ def _scoped(
     return queryset
 
 
-def _sale_facts(filters: ReportFilters, group_by: str | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The sale columns per key, and the distinct counts over the whole selection.
+def _sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    """The sale columns per key, then the distinct counts per key and over the whole selection.
 
     Sums come from the report index (one slice of it per campaign). Distinct buyers and guests who
     bought are not additive, so they are counted apart, each as `SELECT DISTINCT` then `COUNT(*)`:
@@ -353,7 +452,7 @@ def _sale_facts(filters: ReportFilters, group_by: str | None) -> tuple[list[dict
     group and the whole selection again for the totals.
     """
     is_sale = Q(is_sale=True)
-    rows = _grouped(
+    branches = _grouped(
         _sales(filters),
         "sale",
         group_by,
@@ -362,51 +461,30 @@ def _sale_facts(filters: ReportFilters, group_by: str | None) -> tuple[list[dict
         gross_sales=Coalesce(Sum("gross"), ZERO),
         net_sales=Coalesce(Sum("net"), ZERO),
     )
-    distinct = _distinct_sale_counts(filters, group_by)
-    whole = {"buyers": 0, "guests_who_bought": 0} | distinct.pop(_WHOLE, {})
-    for row in rows:
-        row.update({"buyers": 0, "guests_who_bought": 0} | (whole if group_by is None else {}))
-        row.update(distinct.get(row["key"], {}))
-    return rows, whole
-
-
-_WHOLE = object()  # the key of the counts over the whole selection
-
-
-def _distinct_sale_counts(filters: ReportFilters, group_by: str | None) -> dict[Any, dict[str, int]]:
-    """Distinct buyers and distinct (party, buyer) pairs of guests who bought, per key of
-    `group_by` and over the whole selection (key `_WHOLE`), in one statement."""
     sales = _sales(filters).filter(is_sale=True).order_by()
     guests = sales.filter(guest_bought=True)
-    counted: list[tuple[str, Any, QuerySet[Any]]] = []
+    counted: list[tuple[str, bool, QuerySet[Any]]] = []
     key = _KEYS["sale"][group_by] if group_by else None
     if key is not None:
-        # The grouped branches first: PostgreSQL types the key column of the UNION from them.
         counted += [
-            ("buyers", None, sales.values(key=key, b=F("buyer")).distinct()),
-            ("guests_who_bought", None, guests.values(key=key, p=F("party_id"), b=F("buyer")).distinct()),
+            ("buyers", False, sales.values(key=key, b=F("buyer")).distinct()),
+            ("guests_who_bought", False, guests.values(key=key, p=F("party_id"), b=F("buyer")).distinct()),
         ]
     counted += [
-        ("buyers", _WHOLE, sales.values("buyer").distinct()),
-        ("guests_who_bought", _WHOLE, guests.values("party_id", "buyer").distinct()),
+        ("buyers", True, sales.values("buyer").distinct()),
+        ("guests_who_bought", True, guests.values("party_id", "buyer").distinct()),
     ]
-    branches, params = [], []
-    for index, (_, whole, queryset) in enumerate(counted):
+    for name, whole, queryset in counted:
         inner, inner_params = queryset.query.get_compiler(using=queryset.db).as_sql()
-        grouped = whole is None
         # Only fixed fragments are interpolated; every value travels as a parameter.
-        branches.append(
-            f"SELECT {index} AS what, {'d.key' if grouped else 'NULL'} AS key, COUNT(*) AS n "  # noqa: S608
-            f"FROM ({inner}) d{' GROUP BY d.key' if grouped else ''}"
+        sql = (
+            f"SELECT {'NULL' if whole else 'c.key'} AS key, COUNT(*) AS {name} "  # noqa: S608
+            f"FROM ({inner}) c{'' if whole else ' GROUP BY c.key'}"
         )
-        params.extend(inner_params)
-    found: dict[Any, dict[str, int]] = {}
-    with connections[sales.db].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches), params)
-        for what, row_key, n in cursor.fetchall():
-            name, whole, _ = counted[what]
-            found.setdefault(_WHOLE if whole is _WHOLE else _as_key(group_by, row_key), {})[name] = n
-    return found
+        branches.append(
+            _Branch(names=(name,), sql=sql, params=tuple(inner_params), keyed=not whole, whole=whole)
+        )
+    return branches
 
 
 def _as_key(group_by: str | None, value: Any) -> Any:
@@ -420,17 +498,24 @@ def _as_key(group_by: str | None, value: Any) -> Any:
     return value
 
 
-def _guest_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
-    guests = _scoped(
-        Guest.objects.exclude(party__status=PartyStatus.CANCELLED), "party__", filters, has_party=True
+def _guest_facts(filters: ReportFilters, group_by: str | None, *, from_list: bool = False) -> list[_Branch]:
+    """Guests of parties not cancelled, from each party's count, or (`from_list`) by counting the
+    guest rows themselves: the baseline that proves the counts current."""
+    if from_list:
+        # Counting the party column lets PostgreSQL answer from the guest→party index alone.
+        counted: QuerySet[Any] = Guest.objects.all()
+        guests: Any = Count("party_id")
+    else:
+        counted, guests = PartyGuestCount.objects.all(), Coalesce(Sum("guests"), 0)
+    counted = _scoped(
+        counted.exclude(party__status=PartyStatus.CANCELLED), "party__", filters, has_party=True
     )
     if filters.party_id is not None:
-        guests = guests.filter(party_id=filters.party_id)
-    # Counting the party column lets PostgreSQL answer from the guest→party index alone.
-    return _grouped(_dated(guests, "party__starts_at", filters), "guest", group_by, guests=Count("party_id"))
+        counted = counted.filter(party_id=filters.party_id)
+    return _grouped(_dated(counted, "party__starts_at", filters), "guest", group_by, guests=guests)
 
 
-def _click_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _click_facts(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     clicks = _scoped(Click.objects.all(), "code__", filters, has_party=True)
     if filters.party_id is not None:
         clicks = clicks.filter(code__party_id=filters.party_id)
@@ -438,7 +523,7 @@ def _click_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str,
     return _grouped(_dated(clicks, "at", filters), "click", group_by, clicks=Count("code_id"))
 
 
-def _kit_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _kit_facts(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     lines = _scoped(
         ShipmentLine.objects.filter(shipment__shipped_at__isnull=False).exclude(
             shipment__status=ShipmentStatus.CANCELLED
@@ -453,7 +538,7 @@ def _kit_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, A
     )
 
 
-def _reward_facts(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+def _reward_facts(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     entries = _scoped(LedgerEntry.objects.exclude(kind=EntryKind.PAYOUT), "", filters, has_party=True)
     if filters.party_id is not None:
         entries = entries.filter(basis=f"party:{filters.party_id}")
@@ -541,15 +626,17 @@ def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[s
 
 def _labels(group_by: str | None, keys: Iterable[Any]) -> dict[Any, str]:
     ids = [key for key in keys if key is not None]
+    # Unordered: the rows are sorted afterwards, and the models' default order cost a sort.
     if group_by == "host":
-        hosts = Host.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name")
+        hosts = Host.objects.filter(pk__in=ids).order_by().values_list("pk", "first_name", "last_name")
         return {pk: f"{first} {last}" for pk, first, last in hosts}
     if group_by == "party":
         return {
-            pk: f"#{pk} {title}" for pk, title in Party.objects.filter(pk__in=ids).values_list("pk", "title")
+            pk: f"#{pk} {title}"
+            for pk, title in Party.objects.filter(pk__in=ids).order_by().values_list("pk", "title")
         }
     if group_by == "campaign":
-        return dict(Campaign.objects.filter(pk__in=ids).values_list("pk", "name"))
+        return dict(Campaign.objects.filter(pk__in=ids).order_by().values_list("pk", "name"))
     return {key: key.isoformat() if isinstance(key, date) else str(key) for key in ids}
 
 
@@ -573,8 +660,8 @@ def attribution_report(
     """The report's rows for `group_by` (or none) and the totals over the whole selection.
 
     `from_orders` computes the sale columns with the plain GROUP BY over orders instead of the
-    rollup (PostgreSQL only): the baseline the benchmark compares with, and the proof that both
-    give the same numbers.
+    rollup, and the guests by counting guest rows instead of each party's count (PostgreSQL
+    only): the baseline the benchmark compares with, and the proof that both give the same numbers.
     """
     if group_by is not None and group_by not in GROUPINGS:
         raise Invalid(
@@ -582,14 +669,26 @@ def attribution_report(
         )
     with report_reads(), _report_session():
         report = Report(group_by=group_by, currency=_currency(filters), filters=filters)
-        sales = _sale_facts_from_orders if from_orders else _sale_facts
         rows: dict[Any, ReportRow] = {}
-        sale_rows, whole = sales(filters, group_by)
-        for found in itertools.chain(
-            sale_rows,
-            *(facts(filters, group_by) for facts in (_guest_facts, _click_facts, _kit_facts, _reward_facts)),
-        ):
-            _add(rows.setdefault(found["key"], ReportRow(key=found["key"], label="")), found)
+        whole = {"buyers": 0, "guests_who_bought": 0}
+        branches = [] if from_orders else _sale_branches(filters, group_by)
+        branches += _guest_facts(filters, group_by, from_list=from_orders)
+        for facts in (_click_facts, _kit_facts, _reward_facts):
+            branches += facts(filters, group_by)
+        for is_whole, key, values in _fetch(branches, group_by, AttributedSale.objects.db):
+            if is_whole and group_by is not None:
+                # Not a row: the distinct counts over the whole selection.
+                whole = {"buyers": values[1] or 0, "guests_who_bought": values[5] or 0}
+                continue
+            row = rows.get(key) or rows.setdefault(key, ReportRow(key=key, label=""))
+            for (name, count), value in zip(_COLUMNS, values, strict=True):
+                if value is not None:
+                    setattr(row, name, getattr(row, name) + (value if count else _money(value)))
+        if from_orders:
+            sale_rows, whole = _sale_facts_from_orders(filters, group_by)
+            for found in sale_rows:
+                key = found.pop("key")
+                _add(rows.setdefault(key, ReportRow(key=key, label="")), found)
         totals = ReportRow(key=None, label="total")
         for row in rows.values():
             for name in SUMMED:

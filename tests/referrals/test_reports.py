@@ -13,12 +13,14 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from ambassadors.models import Guest
+from ambassadors.parties import add_guest, remove_guest, withdraw_guest
 from kits.models import Shipment, ShipmentLine
 from orders.models import Order
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
 from referrals.attribution import reattribute_order
 from referrals.codes import issue_host_code
-from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry
+from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
 from referrals.reports import ADDITIVE, GROUPINGS, ReportFilters, attribution_report, row_values
 from tests import factories
 
@@ -277,6 +279,38 @@ def test_rollup_follows_a_manual_reattribution(programme, marketing_user):
     assert (sale.method, sale.host_id) == ("manual", programme["hugo"].pk)
 
 
+def test_guest_counts_follow_every_guest_added_or_deleted(programme):
+    # given Clara's held party with two guests, and a planned party of hers with an open list
+    clara = programme["clara"]
+    planned = factories.PartyFactory(host=clara, starts_at=timezone.now() - timedelta(days=1))
+    assert _report(programme).totals.guests == 2
+
+    # when the host lists three guests, takes one off, one withdraws, and a guest of the held
+    # party is deleted with another party of Clara's
+    listed = [
+        add_guest(
+            party=planned, by=clara.user, first_name=name, email=f"{name}@example.com", guest_agreed=True
+        )
+        for name in ("cat", "dan", "eve")
+    ]
+    remove_guest(guest=listed[0], by=clara.user)
+    assert withdraw_guest(withdrawal_token=listed[1].withdrawal_token)
+    doomed = factories.PartyFactory(host=clara, starts_at=timezone.now() - timedelta(days=1))
+    factories.GuestFactory(party=doomed)
+    factories.GuestFactory(party=doomed)
+    assert _report(programme).totals.guests == 5
+    doomed.delete()
+
+    # then the report counts the guests that exist, whatever the grouping or filter
+    assert not PartyGuestCount.objects.filter(party_id=doomed.pk).exists()
+    assert _report(programme).totals.guests == Guest.objects.count() == 3
+    for group_by in GROUPINGS:
+        assert sum(row.guests for row in _report(programme, group_by=group_by).rows) == 3, group_by
+    by_party = {row.key: row.guests for row in _report(programme, group_by="party").rows}
+    assert (by_party[programme["party"].pk], by_party[planned.pk]) == (2, 1)
+    assert _report(programme, party_id=planned.pk).totals.guests == 1
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("group_by", [None, *GROUPINGS])
 def test_rollup_gives_the_numbers_of_the_plain_group_by_over_orders(programme, group_by):
@@ -301,7 +335,17 @@ def test_rollup_gives_the_numbers_of_the_plain_group_by_over_orders(programme, g
     # 0.05 × 0.05 / 0.10 = 0.025: Python rounds the tie to the even cent, the SQL must too
     assert Order.objects.get(pk=tie.pk).net_commissionable_amount == Decimal("0.02")
     campaign = programme["campaign"].pk
-    for filters in ({}, {"campaign_id": campaign}, {"host_id": programme["clara"].pk}, {"method": "code"}):
+    # the guests too: each party's count against the guest rows
+    factories.GuestFactory(party=programme["party"])
+    since = timezone.now().date() - timedelta(days=6)
+    for filters in (
+        {},
+        {"campaign_id": campaign},
+        {"host_id": programme["clara"].pk},
+        {"method": "code"},
+        {"party_id": programme["party"].pk},
+        {"campaign_id": campaign, "date_from": since},
+    ):
         fast = attribution_report(filters=ReportFilters(**filters), group_by=group_by)
         plain = attribution_report(filters=ReportFilters(**filters), group_by=group_by, from_orders=True)
         assert [row_values(r) for r in fast.rows] == [row_values(r) for r in plain.rows]
