@@ -391,3 +391,10 @@ def test_batch_answer_of_a_new_order_is_the_order_as_read_back(shop_client):
     assert [r["result"] for r in repeated] == ["unchanged", "unchanged"]
     assert [r["order"] for r in created] == [r["order"] for r in repeated]
     assert created[1]["order"]["refunds"] == []
+
+
+def test_an_impossible_date_is_a_validation_error(shop_client):
+    response = shop_client.post(URL, order_payload(placed_at="2026-02-30T10:00:00Z"), format="json")
+
+    assert response.status_code == 400
+    assert errors_by_attr(response) == {"placed_at": "invalid"}
