@@ -204,10 +204,20 @@ class OrderInputSerializer(serializers.Serializer):
         )
 
 
+class _OrderItemField(serializers.DictField):
+    """An item of a batch, as sent: an object, read later by `OrderInputSerializer` (with a result
+    of its own). DictField would pass each of its values through an accept-all field into a copy."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.fail("not_a_dict", input_type=type(data).__name__)
+        return data
+
+
 class OrderBatchInputSerializer(serializers.Serializer):
     """Up to 1,000 orders; each is validated and recorded on its own, with its own result."""
 
-    orders = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=MAX_BATCH)
+    orders = serializers.ListField(child=_OrderItemField(), min_length=1, max_length=MAX_BATCH)
 
 
 class ShopRefundSerializer(serializers.ModelSerializer):

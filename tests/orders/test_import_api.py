@@ -309,9 +309,10 @@ def test_batch_of_1000_is_accepted(shop_client):
 
 
 def test_batch_items_that_are_not_objects_are_reported(shop_client):
-    response = shop_client.post(URL, {"orders": ["nope"]}, format="json")
+    response = shop_client.post(URL, {"orders": [{}, "nope", None]}, format="json")
 
     assert response.status_code == 400
+    assert errors_by_attr(response) == {"orders.1": "not_a_dict", "orders.2": "null"}
     assert not Order.objects.exists()
 
 
