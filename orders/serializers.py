@@ -1,5 +1,6 @@
 """Input and output shapes of the orders API (shop import, marketing reads)."""
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +14,11 @@ from orders.models import Order, OrderLine, OrderStatusChange, Refund
 from orders.services import LineData, OrderData, RefundData, order_rule_problems
 
 MAX_BATCH = 1000
+MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+_PLAIN_MONEY = re.compile(MONEY_PATTERN)
 
 
-@extend_schema_field({"type": "string", "format": "decimal", "pattern": r"^\d{1,10}(\.\d{1,2})?$"})
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": MONEY_PATTERN})
 class MoneyField(serializers.DecimalField):
     """Money travels as a decimal string ("19.99"), never as a JSON number."""
 
@@ -40,7 +43,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value: Any) -> Any:
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but impossible (February 30th): DRF's own parsing refuses it
+                parsed = None
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("naive")
         return super().to_internal_value(value)
@@ -57,6 +63,31 @@ class RefundInputSerializer(serializers.Serializer):
     amount = MoneyField()
     refunded_at = AwareDateTimeField()
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+def _common_text(field: Any, data: dict[str, Any]) -> str | None:
+    """A CharField's value, trimmed, when plain: ASCII (no surrogates), no NUL, within its length."""
+    if field.field_name not in data:
+        return None if field.required else field.get_default()
+    value = data[field.field_name]
+    if not isinstance(value, str) or not value.isascii() or "\x00" in value:
+        return None
+    text = value.strip()
+    if (not text and not field.allow_blank) or (
+        field.max_length is not None and len(text) > field.max_length
+    ):
+        return None
+    return text
+
+
+def _common_money(field: Any, data: dict[str, Any]) -> Decimal | None:
+    """A MoneyField's value when written like "19.99" (no sign, no spaces, no exponent)."""
+    if field.field_name not in data:
+        return None if field.required else field.get_default()
+    value = data[field.field_name]
+    if not isinstance(value, str) or _PLAIN_MONEY.match(value) is None:
+        return None
+    return field.quantize(Decimal(value))
 
 
 class OrderInputSerializer(serializers.Serializer):
@@ -78,6 +109,54 @@ class OrderInputSerializer(serializers.Serializer):
     # DRF's ListSerializer takes max_length (3.14+); the type stubs do not know it yet.
     lines = OrderLineInputSerializer(many=True, required=False, default=list, max_length=500)  # type: ignore[call-arg]
     refunds = RefundInputSerializer(many=True, required=False, default=list, max_length=100)  # type: ignore[call-arg]
+
+    def run_common_validation(self, data: Any) -> dict[str, Any] | None:
+        """What `run_validation(data)` returns, for an order in the common shape: ASCII strings
+        without surrounding oddities, amounts written like "19.99", whole-number quantities, no
+        refunds. Each value is read by its own field's parsing and checks, then `validate` applies
+        the rules. None for anything else, or anything refused: `run_validation` then gives the
+        full per-field errors. DRF's generic per-field machinery costs more than the reading itself
+        (a batch of 1,000 orders is about 25,000 field validations); the equivalence is tested.
+        """
+        if not isinstance(data, dict) or data.get("refunds", []) != []:
+            return None
+        fields = self.fields
+        attrs: dict[str, Any] = {"refunds": []}
+        for name in ("external_id", "customer_email", "currency", "code", "landing_token"):
+            text = _common_text(fields[name], data)
+            if text is None:
+                return None
+            attrs[name] = text
+        for name in ("subtotal", "discount", "shipping", "tax", "total"):
+            amount = _common_money(fields[name], data)
+            if amount is None:
+                return None
+            attrs[name] = amount
+        placed_at = data.get("placed_at")
+        lines = data.get("lines", [])
+        lines_field: Any = self.fields["lines"]  # a ListSerializer: its child and its max_length
+        line_fields = lines_field.child.fields
+        if not (isinstance(placed_at, str) and placed_at.isascii() and isinstance(lines, list)):
+            return None
+        if len(lines) > lines_field.max_length:
+            return None
+        attrs["lines"] = []
+        for line in lines:
+            quantity = line.get("quantity") if isinstance(line, dict) else None
+            sku = _common_text(line_fields["sku"], line) if isinstance(line, dict) else None
+            unit_price = _common_money(line_fields["unit_price"], line) if isinstance(line, dict) else None
+            if type(quantity) is not int or sku is None or unit_price is None:
+                return None
+            if not line_fields["quantity"].min_value <= quantity <= line_fields["quantity"].max_value:
+                return None
+            attrs["lines"].append({"sku": sku, "quantity": quantity, "unit_price": unit_price})
+        try:
+            fields["currency"].run_validators(attrs["currency"])
+            fields["customer_email"].run_validators(attrs["customer_email"])
+            attrs["placed_at"] = fields["placed_at"].to_internal_value(placed_at)
+            return self.validate(attrs)
+        except serializers.ValidationError:
+            return None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         problems = order_rule_problems(self.to_order_data(attrs))
@@ -125,10 +204,20 @@ class OrderInputSerializer(serializers.Serializer):
         )
 
 
+class _OrderItemField(serializers.DictField):
+    """An item of a batch, as sent: an object, read later by `OrderInputSerializer` (with a result
+    of its own). DictField would pass each of its values through an accept-all field into a copy."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.fail("not_a_dict", input_type=type(data).__name__)
+        return data
+
+
 class OrderBatchInputSerializer(serializers.Serializer):
     """Up to 1,000 orders; each is validated and recorded on its own, with its own result."""
 
-    orders = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=MAX_BATCH)
+    orders = serializers.ListField(child=_OrderItemField(), min_length=1, max_length=MAX_BATCH)
 
 
 class ShopRefundSerializer(serializers.ModelSerializer):
@@ -162,6 +251,22 @@ class ShopOrderSerializer(serializers.ModelSerializer):
             "refunded_amount",
             "refunds",
         ]
+
+    def bodies_without_refunds(self, orders: list[Order]) -> list[dict[str, Any]]:
+        """What `ShopOrderSerializer(orders, many=True).data` gives for orders that have no refunds
+        (created just now without any), formatted by the same fields, without asking for refunds:
+        DRF's generic loop and one related queryset per order cost more than the bodies themselves.
+        """
+        fields = list(self.fields.items())
+        return [
+            {name: [] if name == "refunds" else _represent(field, order) for name, field in fields}
+            for order in orders
+        ]
+
+
+def _represent(field: serializers.Field, instance: Any) -> Any:
+    value = field.get_attribute(instance)
+    return None if value is None else field.to_representation(value)
 
 
 class ErrorItemSerializer(serializers.Serializer):

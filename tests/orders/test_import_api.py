@@ -309,9 +309,10 @@ def test_batch_of_1000_is_accepted(shop_client):
 
 
 def test_batch_items_that_are_not_objects_are_reported(shop_client):
-    response = shop_client.post(URL, {"orders": ["nope"]}, format="json")
+    response = shop_client.post(URL, {"orders": [{}, "nope", None]}, format="json")
 
     assert response.status_code == 400
+    assert errors_by_attr(response) == {"orders.1": "not_a_dict", "orders.2": "null"}
     assert not Order.objects.exists()
 
 
@@ -375,3 +376,26 @@ def test_batch_answer_reads_refunds_in_one_query(shop_client, django_assert_max_
 
     assert response.json()["unchanged"] == 20
     assert all(len(r["order"]["refunds"]) == 1 for r in response.json()["results"])
+
+
+def test_batch_answer_of_a_new_order_is_the_order_as_read_back(shop_client):
+    # given a batch that creates an order with refunds and one without
+    refund = {"refund_id": "RF-1", "amount": "18.00", "refunded_at": timezone.now().isoformat()}
+    batch = {"orders": [order_payload("NEW-1", refunds=[refund]), order_payload("NEW-2")]}
+    created = shop_client.post(URL, batch, format="json").json()["results"]
+
+    # when the same orders come again, answered from the database
+    repeated = shop_client.post(URL, batch, format="json").json()["results"]
+
+    # then each body, built from memory or read back, is the same
+    assert [r["result"] for r in created] == ["created", "created"]
+    assert [r["result"] for r in repeated] == ["unchanged", "unchanged"]
+    assert [r["order"] for r in created] == [r["order"] for r in repeated]
+    assert created[1]["order"]["refunds"] == []
+
+
+def test_an_impossible_date_is_a_validation_error(shop_client):
+    response = shop_client.post(URL, order_payload(placed_at="2026-02-30T10:00:00Z"), format="json")
+
+    assert response.status_code == 400
+    assert errors_by_attr(response) == {"placed_at": "invalid"}
