@@ -124,7 +124,8 @@ def test_report_queries_run_on_the_replica_connection():
     ):
         report = attribution_report(filters=ReportFilters(), group_by="host")
     assert report.currency == "EUR"
-    assert len(on_replica) >= 5 and len(on_default) == 0
+    # the currency and the one statement of facts (labels too when there are rows), none on default
+    assert len(on_replica) >= 2 and len(on_default) == 0
 
 
 def test_report_reads_go_to_a_second_database_alias():
