@@ -6,7 +6,6 @@ masked unless the user holds the personal-data permission. Guests register on a 
 endpoint reached through the party's QR code.
 """
 
-from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -14,7 +13,6 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -36,7 +34,7 @@ from ambassadors.party_serializers import (
 )
 from backend import roles
 from backend.filters import UtcIsoDateTimeFilter
-from backend.openapi import CONFLICT
+from backend.openapi import CONFLICT, document_rule_codes
 from backend.permissions import user_has_role, user_sees_personal_data
 
 
@@ -123,16 +121,7 @@ _REPORT_RULES = {
 }
 
 
-def _document_rules(rules: dict[str, list[str]], *, methods: list[str]) -> Callable[[type], type]:
-    def decorate(view: type) -> type:
-        for field_name, codes in rules.items():
-            view = extend_validation_errors(codes, field_name=field_name, methods=methods)(view)
-        return view
-
-    return decorate
-
-
-@_document_rules(_PARTY_RULES, methods=["post"])
+@document_rule_codes(_PARTY_RULES, methods=["post"])
 class PartyListCreateApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = PartySerializer
@@ -176,7 +165,7 @@ def _detail(party: Party, request: Request) -> dict[str, Any]:
     return PartyDetailSerializer(party, context={"request": request}).data
 
 
-@_document_rules(_PARTY_RULES, methods=["patch"])
+@document_rule_codes(_PARTY_RULES, methods=["patch"])
 class PartyDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -209,7 +198,7 @@ class PartyCancelApi(APIView):
         return Response(_detail(party, request))
 
 
-@_document_rules(_REPORT_RULES, methods=["post"])
+@document_rule_codes(_REPORT_RULES, methods=["post"])
 class PartyHeldApi(APIView):
     """The report after the party; photos travel as multipart `photos` (up to 5 files)."""
 
@@ -235,7 +224,7 @@ class PartyHeldApi(APIView):
         return Response(_detail(party, request))
 
 
-@_document_rules({"photos": _REPORT_RULES["photos"]}, methods=["post"])
+@document_rule_codes({"photos": _REPORT_RULES["photos"]}, methods=["post"])
 class PartyPhotosApi(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
@@ -282,7 +271,7 @@ class GuestInputSerializer(serializers.Serializer):
     guest_agreed = serializers.BooleanField(help_text="The host confirms the guest agreed to be listed.")
 
 
-@_document_rules({k: v for k, v in _GUEST_RULES.items() if k != "accept_terms"}, methods=["post"])
+@document_rule_codes({k: v for k, v in _GUEST_RULES.items() if k != "accept_terms"}, methods=["post"])
 class PartyGuestsApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = GuestSerializer
@@ -345,7 +334,7 @@ class PublicPartyApi(APIView):
         return Response(PublicPartySerializer(public_party(token)).data)
 
 
-@_document_rules({k: v for k, v in _GUEST_RULES.items() if k != "guest_agreed"}, methods=["post"])
+@document_rule_codes({k: v for k, v in _GUEST_RULES.items() if k != "guest_agreed"}, methods=["post"])
 class PublicGuestRegistrationApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []

@@ -13,11 +13,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from backend import roles
 from backend.filters import UtcIsoDateTimeFilter
 from backend.models import AuditEntry
 from backend.pagination import CursorPagination
-from backend.permissions import IsAdminRole, user_has_role
+from backend.permissions import IsAdminRole, user_has_any_role
 
 
 class TokenLoginApi(APIView):
@@ -52,7 +51,7 @@ class TokenLoginApi(APIView):
             email=data.validated_data["email"].strip().lower(),
             password=data.validated_data["password"],
         )
-        if user is None or not any(user_has_role(user, role) for role in roles.ALL_ROLES):
+        if user is None or not user_has_any_role(user):
             raise exceptions.AuthenticationFailed(
                 "E-mail or password is wrong, or the account has no staff role."
             )

@@ -13,9 +13,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from backend import roles
 from backend.models import AuditEntry
-from backend.permissions import user_has_role
+from backend.permissions import user_has_any_role
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Keys under which a created object names itself in an API answer.
@@ -23,9 +22,7 @@ CREATED_OBJECT_KEYS = ("id", "number", "sku", "code", "slug")
 
 
 def is_staff_member(user: Any) -> bool:
-    return bool(user and user.is_authenticated) and (
-        user.is_staff or any(user_has_role(user, role) for role in roles.ALL_ROLES)
-    )
+    return bool(user and user.is_authenticated) and (user.is_staff or user_has_any_role(user))
 
 
 def _target(request: HttpRequest, response: HttpResponse) -> dict[str, str]:

@@ -1,9 +1,11 @@
 """Error bodies that drf-standardized-errors does not document by itself."""
 
 import re
+from collections.abc import Callable
 
 from drf_spectacular.utils import OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 
 
@@ -51,3 +53,15 @@ class AutoSchema(ErrorsAutoSchema):
         if self.method == "GET" and paginator is not None and self._is_list_view():
             errors.setdefault(paginator.page_size_query_param, set()).add("invalid")
         return errors
+
+
+def document_rule_codes(rules: dict[str, list[str]], *, methods: list[str]) -> Callable[[type], type]:
+    """A view decorator: the error codes the services' business rules give, field by field, in the
+    schema (drf-standardized-errors only knows the serializer fields' own codes)."""
+
+    def decorate(view: type) -> type:
+        for field_name, codes in rules.items():
+            view = extend_validation_errors(codes, field_name=field_name, methods=methods)(view)
+        return view
+
+    return decorate

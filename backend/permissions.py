@@ -19,6 +19,11 @@ def user_has_role(user: Any, role: str) -> bool:
     return role in names or roles.ADMIN in names
 
 
+def user_has_any_role(user: Any) -> bool:
+    """Marketing, logistics or admin: a member of staff."""
+    return any(user_has_role(user, role) for role in roles.ALL_ROLES)
+
+
 def user_sees_personal_data(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("backend.view_personal_data"))
 
@@ -46,7 +51,7 @@ class IsStaffMember(BasePermission):
     """Any staff role: marketing, logistics or admin."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return any(user_has_role(request.user, role) for role in roles.ALL_ROLES)
+        return user_has_any_role(request.user)
 
 
 class HandlesPersonalData(BasePermission):

@@ -6,7 +6,6 @@ import django_filters
 from django.db.models import prefetch_related_objects
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, status
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import ValidationError
@@ -18,7 +17,7 @@ from rest_framework_api_key.permissions import BaseHasAPIKey
 
 from backend.errors import DomainError
 from backend.filters import UtcIsoDateTimeFilter
-from backend.openapi import CONFLICT
+from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from orders.models import Order, OrderSource, OrderStatus, ShopApiKey
@@ -89,27 +88,22 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["placed_from", "placed_to", "source", "status", "code"]
 
 
-def _document_rule_errors(view: type) -> type:
-    """The codes of the §6 rules (services.order_rule_problems) in the schema of the import."""
-    rules = {
-        "currency": ["unknown_currency", "unsupported_currency"],
-        "placed_at": ["in_future"],
-        "total": ["negative_amount", "too_many_decimals", "total_mismatch"],
-        "lines.INDEX.unit_price": ["negative_amount", "too_many_decimals"],
-        "refunds": ["duplicate_refund"],
-        "refunds.INDEX.amount": ["negative_amount", "too_many_decimals", "refund_exceeds_paid"],
-        "refunds.INDEX.refunded_at": ["in_future", "before_order"],
-        **{
-            name: ["negative_amount", "too_many_decimals"]
-            for name in ("subtotal", "discount", "shipping", "tax")
-        },
-    }
-    for field_name, codes in rules.items():
-        view = extend_validation_errors(codes, field_name=field_name, methods=["post"])(view)
-    return view
+# The codes of the §6 rules (services.order_rule_problems) in the schema of the import.
+_ORDER_RULES = {
+    "currency": ["unknown_currency", "unsupported_currency"],
+    "placed_at": ["in_future"],
+    "total": ["negative_amount", "too_many_decimals", "total_mismatch"],
+    "lines.INDEX.unit_price": ["negative_amount", "too_many_decimals"],
+    "refunds": ["duplicate_refund"],
+    "refunds.INDEX.amount": ["negative_amount", "too_many_decimals", "refund_exceeds_paid"],
+    "refunds.INDEX.refunded_at": ["in_future", "before_order"],
+    **{
+        name: ["negative_amount", "too_many_decimals"] for name in ("subtotal", "discount", "shipping", "tax")
+    },
+}
 
 
-@_document_rule_errors
+@document_rule_codes(_ORDER_RULES, methods=["post"])
 class OrdersApi(generics.ListAPIView):
     """`GET /api/v1/orders/`: marketing's list (staff token; e-mails masked without the personal-data
     permission). `POST /api/v1/orders/`: the shop's import (API key), one order or `{"orders": [...]}`.
