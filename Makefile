@@ -28,12 +28,13 @@ run: install
 worker: install
 	$(BIN)/python manage.py db_worker
 
-# Every check; the PostgreSQL pass runs when TEST_POSTGRES_URL points at a server where the role may create databases.
+# Every check (lint includes the import contract of pyproject.toml); the PostgreSQL pass runs when TEST_POSTGRES_URL points at a server where the role may create databases.
 test: install lint typecheck check-migrations check-schema pytest pytest-postgres
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # The type checker loads the settings, which refuse to start without SECRET_KEY unless DEBUG is on.
 typecheck: install
