@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from backend.errors import Conflict, Invalid, InvalidTransition
 from orders.currencies import currency_decimals, decimal_from_stripe_amount, stripe_amount_from_decimal
-from orders.models import Order, OrderSource, OrderStatus, Refund
-from orders.services import (
+from orders.ingestion.services import (
     OrderData,
     RefundData,
     cancel_order,
@@ -20,6 +19,7 @@ from orders.services import (
     record_order,
     record_shop_refund,
 )
+from orders.models import Order, OrderSource, OrderStatus, Refund
 from orders.signals import order_cancelled
 from tests.factories import OrderFactory
 from tests.orders import stripe_payloads as sp

@@ -20,9 +20,9 @@ from django.db import transaction
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from backend.errors import DomainError
+from orders.ingestion.serializers import OrderInputSerializer
+from orders.ingestion.services import import_order
 from orders.models import OrderSource
-from orders.serializers import OrderInputSerializer
-from orders.services import import_order
 
 REQUIRED_COLUMNS = {"external_id", "placed_at", "customer_email", "currency", "subtotal", "total"}
 ORDER_COLUMNS = ["external_id", "placed_at", "customer_email", "currency", "subtotal", "discount", "shipping", "tax", "total", "code", "landing_token"]  # fmt: skip

@@ -28,8 +28,8 @@ from django.views.decorators.http import require_POST
 
 from backend.errors import error_body
 from orders.currencies import decimal_from_stripe_amount
+from orders.ingestion.services import LineData, OrderData, record_order, record_stripe_refund
 from orders.models import OrderSource, RefundStatus, StripeEvent, StripeEventStatus
-from orders.services import LineData, OrderData, record_order, record_stripe_refund
 from orders.signals import stripe_account_updated
 
 logger = logging.getLogger(__name__)
