@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from backend.permissions import user_sees_personal_data
 from backend.privacy import mask_email
-from orders.ingestion.services import LineData, OrderData, RefundData, order_rule_problems
+from orders.ingestion.rules import LineData, OrderData, RefundData, order_rule_problems
 from orders.models import Order, OrderLine, OrderStatusChange, Refund
 
 MAX_BATCH = 1000

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.currencies import decimal_from_stripe_amount
-from orders.ingestion.services import LineData, OrderData, record_order, record_stripe_refund
+from orders.ingestion.refunds import record_stripe_refund
+from orders.ingestion.rules import LineData, OrderData
+from orders.ingestion.services import record_order
 from orders.models import OrderSource, RefundStatus, StripeEventStatus
 from orders.signals import stripe_account_updated
 

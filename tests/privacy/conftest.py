@@ -18,7 +18,8 @@ from PIL import Image
 
 from ambassadors.models import Campaign, Host, Party, PartyPhoto
 from kits.models import Shipment, ShipmentLine, ShipmentProblem
-from orders.ingestion.services import OrderData, record_order
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from orders.models import Order, StripeEvent
 from referrals.codes import issue_host_code, issue_party_code
 from tests import factories

@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ambassadors.models import PartyStatus
-from orders.ingestion.services import OrderData, record_order
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from orders.models import Order
 from referrals.attribution import reconcile_unattributed
 from referrals.codes import issue_host_code, issue_party_code
