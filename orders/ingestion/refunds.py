@@ -11,7 +11,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
-from backend.errors import Conflict, InvalidTransition
+from backend.errors import Conflict
+from backend.transitions import check_transition
 from orders.ingestion.locks import lock_order_reference
 from orders.ingestion.rules import RefundData, raise_first_problem, refund_fingerprint, refund_rule_problems
 from orders.models import (
@@ -44,10 +45,7 @@ def refresh_refunds(*, order: Order, by: Any = None, reason: str = "") -> bool:
     if refunded == order.refunded_amount and target == order.status:
         return False
     if target != order.status:
-        if target not in ORDER_TRANSITIONS[order.status]:
-            raise InvalidTransition(
-                current=order.status, requested=target, allowed=ORDER_TRANSITIONS[order.status]
-            )
+        check_transition(current=order.status, to_status=target, transitions=ORDER_TRANSITIONS)
         OrderStatusChange.objects.create(
             order=order, from_status=order.status, to_status=target, by=by, reason=reason or "refunds changed"
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from backend.email_address import normalise_email
 from backend.errors import Invalid
 from orders.currencies import STORABLE_DECIMALS, currency_decimals
 from orders.models import Order
@@ -52,10 +53,6 @@ class RefundData:
     amount: Decimal
     refunded_at: datetime
     reason: str = ""
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def commissionable_amount_of(
@@ -172,7 +169,7 @@ def order_fingerprint(data: OrderData) -> str:
         {
             "external_id": data.external_id,
             "placed_at": data.placed_at.astimezone(UTC).isoformat(),
-            "customer_email": normalize_email(data.customer_email),
+            "customer_email": normalise_email(data.customer_email),
             "currency": data.currency.upper(),
             "amounts": [
                 money(v) for v in (data.subtotal, data.discount, data.shipping, data.tax, data.total)

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.db import transaction
 
-from backend.errors import Conflict, DomainError, Invalid, InvalidTransition, NotFound
+from backend.email_address import normalise_email
+from backend.errors import Conflict, DomainError, Invalid, NotFound
+from backend.transitions import move_status
 from orders.ingestion.locks import lock_order_reference, lock_order_references
 from orders.ingestion.refunds import record_shop_refund, refresh_refunds
 from orders.ingestion.rules import (
@@ -18,7 +20,6 @@ from orders.ingestion.rules import (
     OrderData,
     RefundData,
     commissionable_amount_of,
-    normalize_email,
     order_fingerprint,
     order_rule_problems,
     raise_first_problem,
@@ -86,7 +87,7 @@ def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
         source=source,
         external_id=data.external_id,
         placed_at=data.placed_at,
-        customer_email=normalize_email(data.customer_email),
+        customer_email=normalise_email(data.customer_email),
         currency=data.currency.upper(),
         subtotal=data.subtotal,
         discount=data.discount,
@@ -244,16 +245,14 @@ def add_order_lines(*, order: Order, lines: tuple[LineData, ...]) -> int:
 @transaction.atomic
 def cancel_order(*, order: Order, by: Any, reason: str) -> Order:
     """Void an order (e.g. the shop cancelled it before shipping): it earns nothing from now on."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if OrderStatus.CANCELLED not in ORDER_TRANSITIONS[order.status]:
-        raise InvalidTransition(
-            current=order.status, requested=OrderStatus.CANCELLED, allowed=ORDER_TRANSITIONS[order.status]
-        )
-    OrderStatusChange.objects.create(
-        order=order, from_status=order.status, to_status=OrderStatus.CANCELLED, by=by, reason=reason
+    order, _ = move_status(
+        order,
+        to_status=OrderStatus.CANCELLED,
+        transitions=ORDER_TRANSITIONS,
+        history=OrderStatusChange,
+        by=by,
+        reason=reason,
     )
-    order.status = OrderStatus.CANCELLED
-    order.save(update_fields=["status", "updated_at"])
     order_cancelled.send(sender=Order, order=order)
     return order
 

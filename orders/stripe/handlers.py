@@ -10,11 +10,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import stripe
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from backend.stripe_client import stripe_client, stripe_configured
 from orders.currencies import decimal_from_stripe_amount
 from orders.ingestion.refunds import record_stripe_refund
 from orders.ingestion.rules import LineData, OrderData
@@ -25,14 +24,6 @@ from orders.signals import stripe_account_updated
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], str]
-
-
-def stripe_client() -> stripe.StripeClient:
-    """The one configured client (STRIPE_API_BASE points it at a local fake in tests)."""
-    options: dict[str, Any] = {}
-    if settings.STRIPE_API_BASE:
-        options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options)
 
 
 def from_timestamp(value: Any) -> datetime:
@@ -128,7 +119,7 @@ def on_checkout_session_paid(session: dict[str, Any]) -> str:
         return StripeEventStatus.IGNORED  # an async payment still pending: its success event follows
     data = order_data_from_session(session)
     order, created = record_order(source=OrderSource.STRIPE, data=data, keep_first=True)
-    if created and not data.lines and settings.STRIPE_SECRET_KEY:
+    if created and not data.lines and stripe_configured():
         from orders.tasks import fetch_stripe_order_lines
 
         transaction.on_commit(lambda: fetch_stripe_order_lines.enqueue(order_id=order.pk))
@@ -169,7 +160,7 @@ def on_charge_refunded(charge: dict[str, Any]) -> str:
     reference = _id_of(charge.get("payment_intent")) or _id_of(charge.get("id"))
     refunds = (charge.get("refunds") or {}).get("data")
     if refunds is None:
-        if not settings.STRIPE_SECRET_KEY:
+        if not stripe_configured():
             logger.warning(
                 "charge.refunded without its refunds and no STRIPE_SECRET_KEY to list them; "
                 "relying on refund.* events",
