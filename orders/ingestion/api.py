@@ -88,7 +88,7 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["placed_from", "placed_to", "source", "status", "code"]
 
 
-# The codes of the §6 rules (services.order_rule_problems) in the schema of the import.
+# The codes of the §6 rules (rules.order_rule_problems) in the schema of the import.
 _ORDER_RULES = {
     "currency": ["unknown_currency", "unsupported_currency"],
     "placed_at": ["in_future"],
