@@ -14,7 +14,7 @@ urlpatterns = [
     path("auth/token/revoke/", TokenRevokeApi.as_view(), name="token-revoke"),
     path("audit/", AuditLogApi.as_view(), name="audit-log"),
     path("", include("ambassadors.api_urls")),
-    path("", include("orders.api_urls")),
+    path("", include("orders.ingestion.urls")),
     path("", include("ambassadors.party_api_urls")),
     path("", include("kits.api_urls")),
     path("", include("kits.slip_api_urls")),

@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
 from backend.errors import DomainError
+from orders.ingestion.services import cancel_order
 from orders.models import Order, OrderLine, OrderStatusChange, Refund, ShopApiKey, StripeEvent
-from orders.services import cancel_order
 
 
 class OrderLineInline(admin.TabularInline):

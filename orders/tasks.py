@@ -2,9 +2,9 @@
 
 from django_tasks import task
 
+from orders.ingestion.services import add_order_lines
 from orders.models import Order
-from orders.services import add_order_lines
-from orders.stripe_events import fetch_session_lines
+from orders.stripe.handlers import fetch_session_lines
 
 
 @task()

@@ -18,8 +18,10 @@ from urllib.parse import parse_qs, urlsplit
 from django.utils import timezone
 
 from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
+from orders.ingestion.refunds import record_shop_refund
+from orders.ingestion.rules import OrderData, RefundData
+from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
-from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.links import follow_link
 from referrals.models import LedgerEntry, PayoutMethod, PayoutStatus, RewardPlan

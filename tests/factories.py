@@ -136,7 +136,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     """A paid shop order: 120.00 − 24.00 + 5.00 + 17.00 = 118.00 EUR, commissionable 96.00.
 
     Written directly, without announcing it; to go through the real ingestion path (signals,
-    idempotency) use `orders.services.record_order`.
+    idempotency) use `orders.ingestion.services.record_order`.
     """
 
     class Meta:

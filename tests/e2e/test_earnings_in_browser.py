@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from orders.services import OrderData, record_order
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from referrals.codes import issue_host_code
 from referrals.models import PayoutAccount, PayoutStatus
 from referrals.payouts import run_payouts

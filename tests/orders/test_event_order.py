@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from orders.models import Order, OrderStatus, Refund
-from orders.stripe_events import process_event
+from orders.stripe.events import process_event
 from tests.orders import stripe_payloads as sp
 
 pytestmark = pytest.mark.django_db

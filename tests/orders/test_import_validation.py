@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
-from orders.serializers import OrderInputSerializer
+from orders.ingestion.serializers import OrderInputSerializer
 
 PLACED_AT = (timezone.now() - timedelta(hours=2)).replace(microsecond=0)
 REFUND = {"refund_id": "RF-1", "amount": "1.00", "refunded_at": PLACED_AT.isoformat()}

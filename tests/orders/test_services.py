@@ -11,15 +11,10 @@ from django.utils import timezone
 
 from backend.errors import Conflict, Invalid, InvalidTransition
 from orders.currencies import currency_decimals, decimal_from_stripe_amount, stripe_amount_from_decimal
+from orders.ingestion.refunds import record_shop_refund
+from orders.ingestion.rules import OrderData, RefundData, commissionable_amount_of
+from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order, OrderSource, OrderStatus, Refund
-from orders.services import (
-    OrderData,
-    RefundData,
-    cancel_order,
-    commissionable_amount_of,
-    record_order,
-    record_shop_refund,
-)
 from orders.signals import order_cancelled
 from tests.factories import OrderFactory
 from tests.orders import stripe_payloads as sp

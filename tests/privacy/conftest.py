@@ -18,8 +18,9 @@ from PIL import Image
 
 from ambassadors.models import Campaign, Host, Party, PartyPhoto
 from kits.models import Shipment, ShipmentLine, ShipmentProblem
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from orders.models import Order, StripeEvent
-from orders.services import OrderData, record_order
 from referrals.codes import issue_host_code, issue_party_code
 from tests import factories
 from tests.orders.stripe_payloads import checkout_session

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from orders.services import OrderData, record_order
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from referrals.codes import issue_host_code
 from referrals.models import AttributionChange
 from tests.factories import HostFactory, PartyFactory

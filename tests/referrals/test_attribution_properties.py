@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ambassadors.models import PartyStatus
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from orders.models import Order
-from orders.services import OrderData, record_order
 from referrals.attribution import reconcile_unattributed
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.models import Attribution, Click

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ambassadors.models import Host, PartyStatus
+from orders.ingestion.rules import OrderData, RefundData
+from orders.ingestion.services import import_order, import_order_batch
 from orders.models import Order
-from orders.services import OrderData, RefundData, import_order, import_order_batch
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.models import AttributedSale, Attribution, Click, LedgerEntry
 from referrals.reports import refresh_attributed_sale

@@ -239,7 +239,8 @@ def test_without_a_running_campaign_unknown_and_inactive_codes_land_on_the_defau
 
 
 def test_a_decoy_ref_credits_nobody(client):
-    from orders.services import OrderData, record_order
+    from orders.ingestion.rules import OrderData
+    from orders.ingestion.services import record_order
 
     CampaignFactory(status="running")
     response, _ = _answer(client, "NOBODY-2345")

@@ -36,8 +36,10 @@ from ambassadors.services import transition_host
 from backend.errors import InvalidTransition
 from kits.models import KitSettlement, Shipment
 from kits.signals import kit_settled
+from orders.ingestion.refunds import record_shop_refund
+from orders.ingestion.rules import OrderData, RefundData
+from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
-from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
 from referrals.attribution import reattribute_order, reconcile_unattributed
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.links import follow_link

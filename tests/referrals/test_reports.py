@@ -16,8 +16,10 @@ from django.utils import timezone
 from ambassadors.models import Guest
 from ambassadors.parties import add_guest, remove_guest, withdraw_guest
 from kits.models import Shipment, ShipmentLine
+from orders.ingestion.refunds import record_shop_refund
+from orders.ingestion.rules import OrderData, RefundData
+from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
-from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
 from referrals.attribution import reattribute_order
 from referrals.codes import issue_host_code
 from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount

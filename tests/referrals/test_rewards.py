@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from ambassadors.models import PartyStatus
 from backend.errors import Invalid
-from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
+from orders.ingestion.refunds import record_shop_refund
+from orders.ingestion.rules import OrderData, RefundData
+from orders.ingestion.services import cancel_order, record_order
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.models import EntryKind, EntryState, LedgerEntry
 from referrals.rewards import (

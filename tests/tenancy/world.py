@@ -17,8 +17,9 @@ from ambassadors import parties
 from ambassadors.models import Application, Campaign, Guest, Host, Party, PartyPhoto, PartyStatusChange
 from kits import services as kits
 from kits.models import Shipment, ShipmentProblem, ShipmentStatusChange, SlipBatch, SlipBatchStatus
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from orders.models import Order
-from orders.services import OrderData, record_order
 from referrals.codes import issue_host_code, issue_party_code
 from referrals.models import LedgerEntry, Payout, PayoutAccount, ReferralCode
 from referrals.payouts import reserve_payout

@@ -1,81 +1,14 @@
 """`manage.py import_orders FILE.csv [--dry-run]`: the shop's orders from a CSV export.
 
-One row per order, with the columns of the import API:
-external_id, placed_at, customer_email, currency, subtotal, discount, shipping, tax, total, code,
-landing_token, lines — lines as `SKU*QUANTITY@UNIT_PRICE` separated by `|` (e.g. `JKT-42*1@89.00|SCF-7*2@15.00`).
-A refund may ride on a row with refund_id, refund_amount, refunded_at, refund_reason; several
-refunds of one order are several rows repeating the order's columns. The same rules as the API
-apply (idempotent on external id and refund id, every §6 validation). Each row stands alone: a
-bad row is reported and the others are still imported. `--dry-run` checks and reports everything,
-then writes nothing.
+The columns and rules are `orders.ingestion.csv`'s; this command opens the file and reports.
 """
 
-import csv
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from rest_framework.exceptions import ErrorDetail, ValidationError
 
-from backend.errors import DomainError
-from orders.models import OrderSource
-from orders.serializers import OrderInputSerializer
-from orders.services import import_order
-
-REQUIRED_COLUMNS = {"external_id", "placed_at", "customer_email", "currency", "subtotal", "total"}
-ORDER_COLUMNS = ["external_id", "placed_at", "customer_email", "currency", "subtotal", "discount", "shipping", "tax", "total", "code", "landing_token"]  # fmt: skip
-
-
-class DryRunRollback(Exception):
-    pass
-
-
-def _parse_lines(text: str) -> list[dict[str, Any]] | str:
-    lines = []
-    for chunk in filter(None, (part.strip() for part in text.split("|"))):
-        sku, star, rest = chunk.rpartition("*")
-        quantity, at, price = rest.partition("@")
-        if not star or not at:
-            return f"'{chunk}' is not SKU*QUANTITY@UNIT_PRICE"
-        try:
-            lines.append({"sku": sku.strip(), "quantity": int(quantity), "unit_price": price.strip()})
-        except ValueError:
-            return f"'{quantity}' in '{chunk}' is not a whole quantity"
-    return lines
-
-
-def row_to_payload(row: dict[str, str]) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        column: (row.get(column) or "").strip() for column in ORDER_COLUMNS if (row.get(column) or "").strip()
-    }
-    payload.setdefault("code", "")
-    payload.setdefault("landing_token", "")
-    lines = _parse_lines(row.get("lines") or "")
-    if isinstance(lines, str):
-        raise ValidationError({"lines": [ErrorDetail(lines, "invalid")]})
-    payload["lines"] = lines
-    if (row.get("refund_id") or "").strip():
-        payload["refunds"] = [
-            {
-                "refund_id": row["refund_id"].strip(),
-                "amount": (row.get("refund_amount") or "").strip(),
-                "refunded_at": (row.get("refunded_at") or "").strip(),
-                "reason": (row.get("refund_reason") or "").strip(),
-            }
-        ]
-    return payload
-
-
-def _flatten(detail: Any, prefix: str = "") -> list[str]:
-    if isinstance(detail, dict):
-        return [item for key, value in detail.items() for item in _flatten(value, f"{prefix}{key}.")]
-    if isinstance(detail, list):
-        if all(isinstance(item, str) for item in detail):
-            return [f"{prefix.rstrip('.') or 'row'}: {item}" for item in detail]
-        return [item for index, value in enumerate(detail) for item in _flatten(value, f"{prefix}{index}.")]
-    return [f"{prefix.rstrip('.') or 'row'}: {detail}"]
+from orders.ingestion.csv import CsvRefused, import_orders_csv
 
 
 class Command(BaseCommand):
@@ -92,30 +25,15 @@ class Command(BaseCommand):
             handle = path.open(newline="", encoding="utf-8-sig")
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}") from None
-        counts: Counter[str] = Counter()
-        problems: list[str] = []
         with handle:
-            reader = csv.DictReader(handle)
-            missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
-            if missing:
-                raise CommandError(f"{path}: missing columns {', '.join(sorted(missing))}")
             try:
-                with transaction.atomic():
-                    for row in reader:
-                        outcome = self._import_row(row)
-                        if isinstance(outcome, list):
-                            counts["errors"] += 1
-                            problems += [f"line {reader.line_num}: {message}" for message in outcome]
-                        else:
-                            counts[outcome] += 1
-                    if dry_run:
-                        raise DryRunRollback
-            except DryRunRollback:
-                pass
-            except csv.Error as error:
-                raise CommandError(f"{path}, line {reader.line_num}: {error}") from None
+                report = import_orders_csv(rows=handle, dry_run=dry_run)
+            except CsvRefused as refused:
+                where = f"{path}, line {refused.line}" if refused.line is not None else f"{path}"
+                raise CommandError(f"{where}: {refused.message}") from None
 
-        for problem in problems:
+        counts = report.counts
+        for problem in report.problems:
             self.stderr.write(problem)
         prefix = "Dry run (nothing written): " if dry_run else ""
         self.stdout.write(
@@ -124,20 +42,3 @@ class Command(BaseCommand):
         )
         if counts["errors"]:
             raise CommandError(f"{counts['errors']} row(s) rejected; see above.")
-
-    def _import_row(self, row: dict[str, str]) -> str | list[str]:
-        try:
-            data = OrderInputSerializer(data=row_to_payload(row))
-            data.is_valid(raise_exception=True)
-            result = import_order(
-                source=OrderSource.CSV,
-                data=OrderInputSerializer.to_order_data(data.validated_data),
-                refunds=OrderInputSerializer.to_refund_data(data.validated_data),
-            )
-        except ValidationError as error:
-            return _flatten(error.detail)
-        except DomainError as error:
-            return [f"{error.field or 'row'}: {error.message} ({error.code})"]
-        if result.order_created:
-            return "created"
-        return "updated" if result.changed else "unchanged"

@@ -10,8 +10,8 @@ from rest_framework import serializers
 
 from backend.permissions import user_sees_personal_data
 from backend.privacy import mask_email
+from orders.ingestion.rules import LineData, OrderData, RefundData, order_rule_problems
 from orders.models import Order, OrderLine, OrderStatusChange, Refund
-from orders.services import LineData, OrderData, RefundData, order_rule_problems
 
 MAX_BATCH = 1000
 MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"

@@ -1,92 +1,33 @@
-"""Stripe webhooks: verify the signature, store each event once, dispatch by type (SPEC §6).
+"""What each Stripe event does, by type: the `{event_type: handler}` table and its handlers (SPEC §6).
 
-`POST /webhooks/stripe/`:
-- the `Stripe-Signature` header is checked by the `stripe` library against STRIPE_WEBHOOK_SECRET,
-  with a 300 s tolerance both ways (the library only refuses old timestamps; we refuse future ones
-  too); any bad case answers 400 and writes nothing;
-- the event is stored once by its id (unique constraint); a repeated delivery answers 200 and
-  changes nothing; an event whose processing failed is processed again when Stripe retries;
-- a processing failure is recorded on the event and answered 500, so Stripe retries.
-
+A handler receives the event's data object and answers the event's outcome (processed or ignored).
 The promotion code of a Checkout Session becomes the order's code: its `code` text when the
 payload carries the promotion code object, otherwise its id (`promo_...`) as Stripe sent it.
 """
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import stripe
-from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
-from backend.errors import error_body
+from backend.stripe_client import stripe_client, stripe_configured
 from orders.currencies import decimal_from_stripe_amount
-from orders.models import OrderSource, RefundStatus, StripeEvent, StripeEventStatus
-from orders.services import LineData, OrderData, record_order, record_stripe_refund
+from orders.ingestion.refunds import record_stripe_refund
+from orders.ingestion.rules import LineData, OrderData
+from orders.ingestion.services import record_order
+from orders.models import OrderSource, RefundStatus, StripeEventStatus
 from orders.signals import stripe_account_updated
 
 logger = logging.getLogger(__name__)
 
-SIGNATURE_TOLERANCE_SECONDS = 300
-
 Handler = Callable[[dict[str, Any]], str]
 
 
-class WebhookRejected(Exception):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-def stripe_client() -> stripe.StripeClient:
-    """The one configured client (STRIPE_API_BASE points it at a local fake in tests)."""
-    options: dict[str, Any] = {}
-    if settings.STRIPE_API_BASE:
-        options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options)
-
-
-def _signature_timestamp(header: str) -> int | None:
-    for item in header.split(","):
-        key, _, value = item.partition("=")
-        if key.strip() == "t":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
-def verify_event(*, payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
-    """The verified event as a plain dict, or WebhookRejected."""
-    try:
-        event = stripe.Webhook.construct_event(
-            payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
-        )
-    except stripe.SignatureVerificationError as error:
-        raise WebhookRejected(str(error.user_message or error), "bad_signature") from None
-    except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
-        raise WebhookRejected("The body is not a Stripe event.", "bad_payload") from None
-    timestamp = _signature_timestamp(signature or "")
-    if timestamp is None or timestamp > time.time() + SIGNATURE_TOLERANCE_SECONDS:
-        raise WebhookRejected("The signature timestamp is in the future.", "bad_signature")
-    data = event.to_dict()
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
-        raise WebhookRejected("The event has no id or type.", "bad_payload")
-    if not isinstance((data.get("data") or {}).get("object"), dict):
-        raise WebhookRejected("The event has no data object.", "bad_payload")
-    return data
-
-
-def _from_timestamp(value: Any) -> datetime:
+def from_timestamp(value: Any) -> datetime:
+    """Stripe's Unix seconds as an aware UTC datetime; now when Stripe sent none."""
     return datetime.fromtimestamp(int(value), tz=UTC) if value else timezone.now()
 
 
@@ -147,7 +88,7 @@ def order_data_from_session(session: dict[str, Any]) -> OrderData:
     customer = session.get("customer_details") or {}
     return OrderData(
         external_id=session["id"],
-        placed_at=_from_timestamp(session.get("created")),
+        placed_at=from_timestamp(session.get("created")),
         customer_email=str(customer.get("email") or session.get("customer_email") or ""),
         currency=currency,
         subtotal=money(session.get("amount_subtotal")),
@@ -178,7 +119,7 @@ def on_checkout_session_paid(session: dict[str, Any]) -> str:
         return StripeEventStatus.IGNORED  # an async payment still pending: its success event follows
     data = order_data_from_session(session)
     order, created = record_order(source=OrderSource.STRIPE, data=data, keep_first=True)
-    if created and not data.lines and settings.STRIPE_SECRET_KEY:
+    if created and not data.lines and stripe_configured():
         from orders.tasks import fetch_stripe_order_lines
 
         transaction.on_commit(lambda: fetch_stripe_order_lines.enqueue(order_id=order.pk))
@@ -203,7 +144,7 @@ def _record_refund_object(refund: dict[str, Any], *, fallback_reference: str = "
         amount=decimal_from_stripe_amount(int(refund.get("amount") or 0), currency),
         currency=currency,
         status=_REFUND_STATUSES.get(str(refund.get("status")), RefundStatus.PENDING),
-        refunded_at=_from_timestamp(refund.get("created")),
+        refunded_at=from_timestamp(refund.get("created")),
         reason=str(refund.get("reason") or ""),
     )
 
@@ -219,7 +160,7 @@ def on_charge_refunded(charge: dict[str, Any]) -> str:
     reference = _id_of(charge.get("payment_intent")) or _id_of(charge.get("id"))
     refunds = (charge.get("refunds") or {}).get("data")
     if refunds is None:
-        if not settings.STRIPE_SECRET_KEY:
+        if not stripe_configured():
             logger.warning(
                 "charge.refunded without its refunds and no STRIPE_SECRET_KEY to list them; "
                 "relying on refund.* events",
@@ -248,69 +189,3 @@ HANDLERS: dict[str, Handler] = {
     "charge.refund.updated": on_refund,
     "account.updated": on_account_updated,
 }
-
-
-def process_event(*, event: dict[str, Any]) -> tuple[StripeEvent, bool]:
-    """Store the event once and apply it; returns (stored event, was this a repeated delivery).
-
-    The event row is locked while it is processed, so concurrent deliveries of one event wait and
-    then find it done. A failure rolls back the handler's writes but keeps the event, marked failed.
-    """
-    handler = HANDLERS.get(event["type"])
-    with transaction.atomic():
-        # Insert-or-nothing on the unique id, then lock the row: a concurrent delivery of the same
-        # event waits here until the first one has committed, then finds it done.
-        StripeEvent.objects.bulk_create(
-            [
-                StripeEvent(
-                    event_id=event["id"],
-                    type=event["type"],
-                    livemode=bool(event.get("livemode")),
-                    stripe_created_at=_from_timestamp(event.get("created")),
-                    payload=event,
-                    status=StripeEventStatus.FAILED,
-                    attempts=0,
-                )
-            ],
-            ignore_conflicts=True,
-        )
-        stored = StripeEvent.objects.select_for_update().get(event_id=event["id"])
-        if stored.status in (StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED):
-            return stored, True
-        stored.attempts += 1
-        try:
-            with transaction.atomic():
-                outcome = handler(event["data"]["object"]) if handler else StripeEventStatus.IGNORED
-        except Exception as error:
-            logger.exception("stripe event processing failed", extra={"event_id": event["id"]})
-            stored.status = StripeEventStatus.FAILED
-            stored.error = f"{type(error).__name__}: {error}"[:2000]
-        else:
-            stored.status = outcome
-            stored.error = ""
-            stored.processed_at = timezone.now()
-        stored.save(update_fields=["status", "error", "attempts", "processed_at"])
-    return stored, False
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request: HttpRequest) -> JsonResponse:
-    try:
-        event = verify_event(
-            payload=request.body,
-            signature=request.headers.get("Stripe-Signature"),
-            secret=settings.STRIPE_WEBHOOK_SECRET,
-        )
-    except WebhookRejected as rejected:
-        logger.warning("stripe webhook rejected", extra={"code": rejected.code})
-        return JsonResponse(error_body(rejected.code, rejected.message, status_code=400), status=400)
-    stored, repeated = process_event(event=event)
-    if stored.status == StripeEventStatus.FAILED:
-        return JsonResponse(
-            error_body(
-                "processing_failed", "The event could not be processed; retry later.", status_code=500
-            ),
-            status=500,
-        )
-    return JsonResponse({"received": True, "status": stored.status, "duplicate": repeated})

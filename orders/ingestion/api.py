@@ -20,8 +20,7 @@ from backend.filters import UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
-from orders.models import Order, OrderSource, OrderStatus, ShopApiKey
-from orders.serializers import (
+from orders.ingestion.serializers import (
     ImportBatchResultSerializer,
     OrderBatchInputSerializer,
     OrderCancelInputSerializer,
@@ -30,7 +29,8 @@ from orders.serializers import (
     OrderListSerializer,
     ShopOrderSerializer,
 )
-from orders.services import ImportResult, cancel_order, get_order, import_order, import_order_batch
+from orders.ingestion.services import ImportResult, cancel_order, get_order, import_order, import_order_batch
+from orders.models import Order, OrderSource, OrderStatus, ShopApiKey
 
 
 class HasShopApiKey(BaseHasAPIKey):
@@ -88,7 +88,7 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["placed_from", "placed_to", "source", "status", "code"]
 
 
-# The codes of the §6 rules (services.order_rule_problems) in the schema of the import.
+# The codes of the §6 rules (rules.order_rule_problems) in the schema of the import.
 _ORDER_RULES = {
     "currency": ["unknown_currency", "unsupported_currency"],
     "placed_at": ["in_future"],

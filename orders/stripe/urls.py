@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.stripe_events import stripe_webhook
+from orders.stripe.views import stripe_webhook
 
 app_name = "orders"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import OrderCancelApi, OrderDetailApi, OrdersApi
+from orders.ingestion.api import OrderCancelApi, OrderDetailApi, OrdersApi
 
 urlpatterns = [
     path("orders/", OrdersApi.as_view(), name="orders"),

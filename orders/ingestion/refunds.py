@@ -1,0 +1,147 @@
+"""Refunds, recorded once per (source, refund id), and the order status they lead to (SPEC §6).
+
+A shop's refund needs its order first; a Stripe refund may arrive before its order and is attached
+to it when the order comes (`orders.ingestion.services`). Refunds never exceed what was paid.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from backend.errors import Conflict
+from backend.transitions import check_transition
+from orders.ingestion.locks import lock_order_reference
+from orders.ingestion.rules import RefundData, raise_first_problem, refund_fingerprint, refund_rule_problems
+from orders.models import (
+    ACTIVE_REFUND_STATUSES,
+    ORDER_TRANSITIONS,
+    REFUND_STATUS_RANK,
+    Order,
+    OrderSource,
+    OrderStatus,
+    OrderStatusChange,
+    Refund,
+    RefundStatus,
+)
+from orders.signals import refund_recorded
+
+
+def refresh_refunds(*, order: Order, by: Any = None, reason: str = "") -> bool:
+    """Recompute what was refunded and the status that follows; True when either changed."""
+    refunded = Refund.objects.filter(order=order, status__in=ACTIVE_REFUND_STATUSES).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0.00")
+    if order.status == OrderStatus.CANCELLED:
+        target = OrderStatus.CANCELLED
+    elif refunded <= 0:
+        target = OrderStatus.PAID
+    elif refunded >= order.total:
+        target = OrderStatus.REFUNDED
+    else:
+        target = OrderStatus.PARTIALLY_REFUNDED
+    if refunded == order.refunded_amount and target == order.status:
+        return False
+    if target != order.status:
+        check_transition(current=order.status, to_status=target, transitions=ORDER_TRANSITIONS)
+        OrderStatusChange.objects.create(
+            order=order, from_status=order.status, to_status=target, by=by, reason=reason or "refunds changed"
+        )
+    order.refunded_amount = refunded
+    order.status = target
+    order.save(update_fields=["refunded_amount", "status", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def record_stripe_refund(
+    *,
+    external_id: str,
+    payment_reference: str,
+    amount: Decimal,
+    currency: str,
+    status: str,
+    refunded_at: datetime,
+    reason: str = "",
+) -> Refund:
+    """Record or advance a Stripe refund; applied to its order now, or when the order arrives.
+
+    Statuses only move forward (pending → succeeded → failed/canceled), so the same events applied
+    in any order end in the same state.
+    """
+    lock_order_reference(OrderSource.STRIPE, payment_reference)
+    refund, created = Refund.objects.select_for_update().get_or_create(
+        source=OrderSource.STRIPE,
+        external_id=external_id,
+        defaults={
+            "order_reference": payment_reference,
+            "amount": amount,
+            "currency": currency.upper(),
+            "status": status,
+            "refunded_at": refunded_at,
+            "reason": reason[:255],
+        },
+    )
+    changed = created
+    if not created and REFUND_STATUS_RANK[status] > REFUND_STATUS_RANK[refund.status]:
+        refund.status = status
+        refund.save(update_fields=["status", "updated_at"])
+        changed = True
+    if refund.order_id is None:
+        order = Order.objects.filter(source=OrderSource.STRIPE, payment_reference=payment_reference).first()
+        if order is None:
+            return refund
+        refund.order = order
+        refund.save(update_fields=["order", "updated_at"])
+        changed = True
+    if changed and refund.order_id is not None:
+        order = Order.objects.select_for_update().get(pk=refund.order_id)
+        refresh_refunds(order=order, reason=f"refund {external_id} {refund.status}")
+        refund.order = order
+        refund_recorded.send(sender=Refund, refund=refund, order=order)
+    return refund
+
+
+@transaction.atomic
+def record_shop_refund(*, order: Order, source: str, data: RefundData) -> tuple[Refund, bool]:
+    """Record a refund the shop reports, once per refund id; returns (refund, created).
+
+    The same refund again is a no-op; the same id with other content is a conflict. Refunds never
+    exceed what was paid.
+    """
+    fingerprint = refund_fingerprint(order_reference=order.external_id, data=data)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    existing = Refund.objects.filter(source=source, external_id=data.external_id).first()
+    if existing is not None:
+        if existing.fingerprint != fingerprint:
+            raise Conflict(
+                f"Refund {data.external_id} was already recorded with different content.",
+                code="refund_conflict",
+                extra={"refund_id": data.external_id, "order_id": existing.order_id},
+            )
+        return existing, False
+    already = Refund.objects.filter(order=order, status__in=ACTIVE_REFUND_STATUSES).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
+    raise_first_problem(refund_rule_problems(order=order, data=data, already_refunded=already))
+    try:
+        with transaction.atomic():
+            refund = Refund.objects.create(
+                source=source,
+                external_id=data.external_id,
+                order=order,
+                order_reference=order.external_id,
+                amount=data.amount,
+                currency=order.currency,
+                status=RefundStatus.SUCCEEDED,
+                refunded_at=data.refunded_at,
+                reason=data.reason,
+                fingerprint=fingerprint,
+            )
+    except IntegrityError:
+        return record_shop_refund(order=order, source=source, data=data)
+    refresh_refunds(order=order, reason=f"refund {data.external_id}")
+    refund_recorded.send(sender=Refund, refund=refund, order=order)
+    return refund, True

@@ -1,0 +1,264 @@
+"""Recording orders exactly once, from any source (SPEC §6): the one `record_order` path, the shop's
+import (one order or a batch, with its refunds), cancellation, and the order reads.
+
+Idempotency rests on the database: `(source, external_id)` is unique for orders and for refunds.
+Work on one order is serialised by a lock on its reference (`orders.ingestion.locks`).
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from backend.email_address import normalise_email
+from backend.errors import Conflict, DomainError, Invalid, NotFound
+from backend.transitions import move_status
+from orders.ingestion.locks import lock_order_reference, lock_order_references
+from orders.ingestion.refunds import record_shop_refund, refresh_refunds
+from orders.ingestion.rules import (
+    LineData,
+    OrderData,
+    RefundData,
+    commissionable_amount_of,
+    order_fingerprint,
+    order_rule_problems,
+    raise_first_problem,
+)
+from orders.models import (
+    ORDER_TRANSITIONS,
+    Order,
+    OrderLine,
+    OrderSource,
+    OrderStatus,
+    OrderStatusChange,
+    Refund,
+)
+from orders.signals import order_cancelled, order_recorded, orders_recorded, refund_recorded
+
+
+@dataclass
+class ImportResult:
+    """What importing one order (and the refunds sent with it) did."""
+
+    order: Order
+    order_created: bool
+    refunds: list[tuple[Refund, bool]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.order_created or any(created for _, created in self.refunds)
+
+
+def _lock_key(source: str, data: OrderData) -> str:
+    return data.payment_reference or data.external_id
+
+
+def _order_conflict(order: Order) -> Conflict:
+    return Conflict(
+        f"Order {order.external_id} was already recorded from {order.source} with different content.",
+        code="order_conflict",
+        extra={"source": order.source, "external_id": order.external_id, "order_id": order.pk},
+    )
+
+
+def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> tuple[Order, bool]:
+    """Record an order once per (source, external id); returns (order, created).
+
+    A second delivery of the same content returns the first order untouched. Different content is
+    a conflict, unless `keep_first` (Stripe: the session is the truth and its events may repeat it
+    with small differences), in which case the first recording stands.
+    Refunds that arrived before the order are attached to it now.
+
+    Atomic without a savepoint of its own (it runs once per imported order, so every round trip
+    counts): the rules and the conflict are checked outside the block, so a refusal never spoils the
+    caller's transaction.
+    """
+    raise_first_problem(order_rule_problems(data) if source != OrderSource.STRIPE else {})
+    fingerprint = order_fingerprint(data)
+    with transaction.atomic(savepoint=False):
+        order, created = _insert_order_once(source=source, data=data, fingerprint=fingerprint)
+    if not created and order.fingerprint != fingerprint and not keep_first:
+        raise _order_conflict(order)
+    return order, created
+
+
+def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
+    return Order(
+        source=source,
+        external_id=data.external_id,
+        placed_at=data.placed_at,
+        customer_email=normalise_email(data.customer_email),
+        currency=data.currency.upper(),
+        subtotal=data.subtotal,
+        discount=data.discount,
+        shipping=data.shipping,
+        tax=data.tax,
+        total=data.total,
+        commissionable_amount=commissionable_amount_of(
+            subtotal=data.subtotal,
+            discount=data.discount,
+            shipping=data.shipping,
+            tax=data.tax,
+            total=data.total,
+        ),
+        code=data.code,
+        landing_token=data.landing_token,
+        payment_reference=data.payment_reference,
+        fingerprint=fingerprint,
+    )
+
+
+def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tuple[Order, bool]:
+    lock_order_reference(source, _lock_key(source, data))
+    existing = Order.objects.filter(source=source, external_id=data.external_id).first()
+    if existing is not None:
+        return existing, False
+    # No savepoint needed: the lock above serialises every writer of this order, and the unique
+    # constraint stays the last word (a violation fails the transaction; it never duplicates).
+    order = _unsaved_order(source=source, data=data, fingerprint=fingerprint)
+    order.save(force_insert=True)
+    if data.lines:
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+            for line in data.lines
+        )
+    order_recorded.send(sender=Order, order=order)
+
+    if source != OrderSource.STRIPE:
+        return order, True  # the shop's refunds need their order first: none can be waiting
+    waiting = list(
+        Refund.objects.select_for_update().filter(
+            source=source, order__isnull=True, order_reference=_lock_key(source, data)
+        )
+    )
+    if waiting:
+        for refund in waiting:
+            refund.order = order
+            refund.save(update_fields=["order", "updated_at"])
+        refresh_refunds(order=order, reason="refunds received before the order")
+        for refund in waiting:
+            refund_recorded.send(sender=Refund, refund=refund, order=order)
+    return order, True
+
+
+@transaction.atomic
+def import_order(*, source: str, data: OrderData, refunds: tuple[RefundData, ...] = ()) -> ImportResult:
+    """The shop's unit of work (API item or CSV row): the order, then each refund, all or nothing."""
+    order, created = record_order(source=source, data=data)
+    result = ImportResult(order=order, order_created=created)
+    for index, refund_data in enumerate(refunds):
+        try:
+            result.refunds.append(record_shop_refund(order=order, source=source, data=refund_data))
+        except Invalid as error:
+            error.field = f"refunds.{index}.{error.field}" if error.field else f"refunds.{index}"
+            raise
+    if result.refunds:
+        order.refresh_from_db(fields=["refunded_amount", "status", "updated_at"])
+    return result
+
+
+def import_order_batch(
+    *, source: str, items: list[tuple[OrderData, tuple[RefundData, ...]]]
+) -> list[ImportResult | DomainError]:
+    """Many shop orders in one transaction, set-based: one lock, one lookup, one INSERT of the new
+    orders and one of their lines, then one announcement of all the new orders (`orders_recorded`). The result list follows
+    `items`; a refused item is its DomainError and leaves the others alone.
+
+    Items that carry refunds go through `import_order` one by one (all or nothing per item).
+    The same rules and idempotency as `import_order`: a repeat is unchanged, a changed repeat is
+    a conflict, also between two items of one batch.
+    """
+    results: list[ImportResult | DomainError | None] = [None] * len(items)
+    fingerprints: dict[int, str] = {}
+    for index, (data, _) in enumerate(items):
+        try:
+            raise_first_problem(order_rule_problems(data))
+        except DomainError as error:
+            results[index] = error
+        else:
+            fingerprints[index] = order_fingerprint(data)
+    with transaction.atomic():
+        lock_order_references(source, [items[i][0].external_id for i in fingerprints])
+        known = {
+            order.external_id: order
+            for order in Order.objects.filter(
+                source=source, external_id__in=[items[i][0].external_id for i in fingerprints]
+            )
+        }
+        fresh: dict[str, Order] = {}
+        lines: list[OrderLine] = []
+        with_refunds = []
+        for index, fingerprint in fingerprints.items():
+            data, refunds = items[index]
+            if refunds:
+                with_refunds.append(index)
+                continue
+            order = known.get(data.external_id) or fresh.get(data.external_id)
+            if order is not None:
+                results[index] = (
+                    ImportResult(order=order, order_created=False)
+                    if order.fingerprint == fingerprint
+                    else _order_conflict(order)
+                )
+                continue
+            order = fresh[data.external_id] = _unsaved_order(
+                source=source, data=data, fingerprint=fingerprint
+            )
+            results[index] = ImportResult(order=order, order_created=True)
+        Order.objects.bulk_create(fresh.values())
+        for index in fingerprints:
+            result = results[index]
+            if isinstance(result, ImportResult) and result.order_created:
+                lines += [
+                    OrderLine(
+                        order=result.order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price
+                    )
+                    for line in items[index][0].lines
+                ]
+        OrderLine.objects.bulk_create(lines)
+        if fresh:
+            orders_recorded.send(sender=Order, orders=list(fresh.values()))
+        for index in with_refunds:
+            data, refunds = items[index]
+            try:
+                results[index] = import_order(source=source, data=data, refunds=refunds)
+            except DomainError as error:
+                results[index] = error
+    assert all(result is not None for result in results)
+    return results  # type: ignore[return-value]  # every slot was filled above
+
+
+@transaction.atomic
+def add_order_lines(*, order: Order, lines: tuple[LineData, ...]) -> int:
+    """Give an order the lines its source sent later (Stripe lists them apart); once only."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not lines or order.lines.exists():
+        return 0
+    return len(
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+            for line in lines
+        )
+    )
+
+
+@transaction.atomic
+def cancel_order(*, order: Order, by: Any, reason: str) -> Order:
+    """Void an order (e.g. the shop cancelled it before shipping): it earns nothing from now on."""
+    order, _ = move_status(
+        order,
+        to_status=OrderStatus.CANCELLED,
+        transitions=ORDER_TRANSITIONS,
+        history=OrderStatusChange,
+        by=by,
+        reason=reason,
+    )
+    order_cancelled.send(sender=Order, order=order)
+    return order
+
+
+def get_order(*, pk: int) -> Order:
+    order = Order.objects.for_detail().filter(pk=pk).first()
+    if order is None:
+        raise NotFound("No such order.")
+    return order

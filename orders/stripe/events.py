@@ -1,0 +1,107 @@
+"""Stripe webhook events: verify the signature, store each event once, dispatch by type (SPEC §6).
+
+`POST /webhooks/stripe/` (`orders.stripe.views`):
+- the `Stripe-Signature` header is checked by the `stripe` library against STRIPE_WEBHOOK_SECRET,
+  with a 300 s tolerance both ways (the library only refuses old timestamps; we refuse future ones
+  too); any bad case answers 400 and writes nothing;
+- the event is stored once by its id (unique constraint); a repeated delivery answers 200 and
+  changes nothing; an event whose processing failed is processed again when Stripe retries;
+- a processing failure is recorded on the event and answered 500, so Stripe retries.
+"""
+
+import logging
+import time
+from typing import Any
+
+import stripe
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import StripeEvent, StripeEventStatus
+from orders.stripe.handlers import HANDLERS, from_timestamp
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+class WebhookRejected(Exception):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _signature_timestamp(header: str) -> int | None:
+    for item in header.split(","):
+        key, _, value = item.partition("=")
+        if key.strip() == "t":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def verify_event(*, payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
+    """The verified event as a plain dict, or WebhookRejected."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
+    except stripe.SignatureVerificationError as error:
+        raise WebhookRejected(str(error.user_message or error), "bad_signature") from None
+    except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
+        raise WebhookRejected("The body is not a Stripe event.", "bad_payload") from None
+    timestamp = _signature_timestamp(signature or "")
+    if timestamp is None or timestamp > time.time() + SIGNATURE_TOLERANCE_SECONDS:
+        raise WebhookRejected("The signature timestamp is in the future.", "bad_signature")
+    data = event.to_dict()
+    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
+        raise WebhookRejected("The event has no id or type.", "bad_payload")
+    if not isinstance((data.get("data") or {}).get("object"), dict):
+        raise WebhookRejected("The event has no data object.", "bad_payload")
+    return data
+
+
+def process_event(*, event: dict[str, Any]) -> tuple[StripeEvent, bool]:
+    """Store the event once and apply it; returns (stored event, was this a repeated delivery).
+
+    The event row is locked while it is processed, so concurrent deliveries of one event wait and
+    then find it done. A failure rolls back the handler's writes but keeps the event, marked failed.
+    """
+    handler = HANDLERS.get(event["type"])
+    with transaction.atomic():
+        # Insert-or-nothing on the unique id, then lock the row: a concurrent delivery of the same
+        # event waits here until the first one has committed, then finds it done.
+        StripeEvent.objects.bulk_create(
+            [
+                StripeEvent(
+                    event_id=event["id"],
+                    type=event["type"],
+                    livemode=bool(event.get("livemode")),
+                    stripe_created_at=from_timestamp(event.get("created")),
+                    payload=event,
+                    status=StripeEventStatus.FAILED,
+                    attempts=0,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        stored = StripeEvent.objects.select_for_update().get(event_id=event["id"])
+        if stored.status in (StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED):
+            return stored, True
+        stored.attempts += 1
+        try:
+            with transaction.atomic():
+                outcome = handler(event["data"]["object"]) if handler else StripeEventStatus.IGNORED
+        except Exception as error:
+            logger.exception("stripe event processing failed", extra={"event_id": event["id"]})
+            stored.status = StripeEventStatus.FAILED
+            stored.error = f"{type(error).__name__}: {error}"[:2000]
+        else:
+            stored.status = outcome
+            stored.error = ""
+            stored.processed_at = timezone.now()
+        stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+    return stored, False
