@@ -41,6 +41,11 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
             status=CampaignStatus.RECRUITING, applications_open_at__lte=at, applications_close_at__gt=at
         )
 
+    def closed_before(self, cutoff: "datetime") -> "CampaignQuerySet":
+        """Campaigns closed (by their `closed` status change) before `cutoff`: retention counts from then."""
+        closed = CampaignStatusChange.objects.filter(to_status=CampaignStatus.CLOSED, at__lt=cutoff)
+        return self.filter(status=CampaignStatus.CLOSED, pk__in=closed.values("campaign_id"))
+
 
 class Campaign(models.Model):
     """A recruitment and selling season (e.g. "Autumn-winter 2026") with its rules and windows."""

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from ambassadors import scoring
 from ambassadors.models import (
     GUEST_LIST_OPEN_STATUSES,
     PARTY_TRANSITIONS,
@@ -32,7 +31,7 @@ from ambassadors.models import (
     PartyStatus,
     PartyStatusChange,
 )
-from ambassadors.party_checks import (
+from ambassadors.parties.checks import (
     CheckedPhoto,
     check_photo,
     clean_city,
@@ -44,6 +43,7 @@ from ambassadors.party_checks import (
     normalise_email,
     normalise_phone,
 )
+from ambassadors.recruitment import scoring
 from ambassadors.signals import party_cancelled, party_created
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit

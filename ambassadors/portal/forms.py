@@ -1,4 +1,4 @@
-"""Portal forms. They bound and shape input; business rules stay in `ambassadors.services`."""
+"""Portal forms. They bound and shape input; business rules stay in the services."""
 
 from typing import Any
 
@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Host, SocialNetwork
-from ambassadors.services import normalize_phone
+from ambassadors.recruitment.services import normalize_phone
 from backend.errors import Invalid
 
 # Names shown in the country list; a campaign's other codes show as themselves.
