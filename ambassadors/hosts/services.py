@@ -5,27 +5,25 @@ from django.utils import timezone
 
 from ambassadors.models import HOST_TRANSITIONS, Host, HostStatus, HostStatusChange
 from ambassadors.signals import host_status_changed
-from backend.errors import InvalidTransition
 from backend.models import User
+from backend.transitions import move_status
 
 
 @transaction.atomic
 def transition_host(*, host: Host, to_status: str, by: User | None, reason: str = "") -> Host:
     """Move a host along invited → active → paused | alumni | banned, with a history row."""
-    locked = Host.objects.select_for_update().get(pk=host.pk)
-    allowed = HOST_TRANSITIONS[locked.status]
-    if to_status not in allowed:
-        raise InvalidTransition(current=locked.status, requested=to_status, allowed=allowed)
-    HostStatusChange.objects.create(
-        host=locked, by=by, from_status=locked.status, to_status=to_status, reason=reason
+    locked, previous_status = move_status(
+        host,
+        to_status=to_status,
+        transitions=HOST_TRANSITIONS,
+        history=HostStatusChange,
+        by=by,
+        reason=reason,
     )
-    previous_status = locked.status
-    locked.status = to_status
-    update_fields = ["status"]
     if to_status == HostStatus.ACTIVE and locked.activated_at is None:
+        # Dated at the first activation only (read under the lock): a host back from a pause keeps it.
         locked.activated_at = timezone.now()
-        update_fields.append("activated_at")
-    locked.save(update_fields=update_fields)
+        locked.save(update_fields=["activated_at"])
     host_status_changed.send(
         sender=Host, host=locked, from_status=previous_status, to_status=to_status, by=by
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Host, SocialNetwork
 from ambassadors.recruitment.services import normalize_phone
+from backend.email_address import normalise_email
 from backend.errors import Invalid
 
 # Names shown in the country list; a campaign's other codes show as themselves.
@@ -130,7 +131,7 @@ class SignInForm(AuthenticationForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        email = (self.cleaned_data.get("username") or "").strip().lower()
+        email = normalise_email(self.cleaned_data.get("username"))
         password = self.cleaned_data.get("password")
         if email and password:
             self.user_cache = authenticate(self.request, username=email, password=password)

@@ -13,24 +13,22 @@ from django.db import transaction
 
 from ambassadors.hosts.signin import signin_url_for
 from ambassadors.models import (
+    APPLICATION_TRANSITIONS,
     Application,
     ApplicationStatus,
+    ApplicationStatusChange,
     Campaign,
     CampaignStatus,
     Host,
     HostStatus,
     HostStatusChange,
 )
-from ambassadors.recruitment.services import (
-    _move_application,
-    reject_application,
-    shortlist_application,
-    waitlist_application,
-)
+from ambassadors.recruitment.services import reject_application, shortlist_application, waitlist_application
 from ambassadors.signals import host_selected
 from backend.errors import Conflict, Invalid
 from backend.mail import send_email_on_commit
 from backend.models import User
+from backend.transitions import move_status
 
 # Campaign states in which marketing may turn applications into hosts.
 SELECTION_OPEN_STATUSES = frozenset(
@@ -81,8 +79,13 @@ def select_application(*, application: Application, by: User | None, reason: str
     user = User.objects.filter(email=locked.email).first()
     if user is not None and Host.objects.filter(user=user, status=HostStatus.BANNED).exists():
         raise Conflict("This person was banned from the programme.", code="previously_banned")
-    selected = _move_application(
-        application=locked, to_status=ApplicationStatus.SELECTED, by=by, reason=reason
+    selected, _previous = move_status(
+        locked,
+        to_status=ApplicationStatus.SELECTED,
+        transitions=APPLICATION_TRANSITIONS,
+        history=ApplicationStatusChange,
+        by=by,
+        reason=reason,
     )
     if user is None:
         user = User.objects.create_user(

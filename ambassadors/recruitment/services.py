@@ -32,9 +32,11 @@ from ambassadors.models import (
     SocialNetwork,
 )
 from ambassadors.recruitment import scoring
-from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.email_address import normalise_email
+from backend.errors import Conflict, Invalid
 from backend.mail import send_email_on_commit
 from backend.models import User
+from backend.transitions import move_status
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 UTM_MAX_LENGTH = 100
@@ -54,10 +56,6 @@ class SocialIdentity:
 
 
 # --- small helpers -----------------------------------------------------------------------------
-
-
-def normalize_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def hash_ip(ip_address: str | None) -> str:
@@ -198,7 +196,7 @@ def submit_application(
             code="country_not_eligible",
             field="country",
         )
-    normalized_email = normalize_email(_text(email, field="email", max_length=254))
+    normalized_email = normalise_email(_text(email, field="email", max_length=254))
     try:
         validate_email(normalized_email)
     except ValidationError:
@@ -264,15 +262,14 @@ def submit_application(
 def _move_application(
     *, application: Application, to_status: str, by: User | None, reason: str = ""
 ) -> Application:
-    locked = Application.objects.select_for_update().get(pk=application.pk)
-    allowed = APPLICATION_TRANSITIONS[locked.status]
-    if to_status not in allowed:
-        raise InvalidTransition(current=locked.status, requested=to_status, allowed=allowed)
-    ApplicationStatusChange.objects.create(
-        application=locked, by=by, from_status=locked.status, to_status=to_status, reason=reason
+    locked, _previous = move_status(
+        application,
+        to_status=to_status,
+        transitions=APPLICATION_TRANSITIONS,
+        history=ApplicationStatusChange,
+        by=by,
+        reason=reason,
     )
-    locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
     return locked
 
 
@@ -382,15 +379,15 @@ def update_campaign(*, campaign: Campaign, by: User | None, **changes: Any) -> C
 
 @transaction.atomic
 def transition_campaign(*, campaign: Campaign, to_status: str, by: User | None, reason: str = "") -> Campaign:
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    allowed = CAMPAIGN_TRANSITIONS[locked.status]
-    if to_status not in allowed:
-        raise InvalidTransition(current=locked.status, requested=to_status, allowed=allowed)
-    CampaignStatusChange.objects.create(
-        campaign=locked, by=by, from_status=locked.status, to_status=to_status, reason=reason
+    """Move a campaign along draft → recruiting → selecting → running → closed, with a history row."""
+    locked, _previous = move_status(
+        campaign,
+        to_status=to_status,
+        transitions=CAMPAIGN_TRANSITIONS,
+        history=CampaignStatusChange,
+        by=by,
+        reason=reason,
     )
-    locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
     return locked
 
 
