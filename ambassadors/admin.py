@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ambassadors import services
+from ambassadors.hosts.services import transition_host
 from ambassadors.models import (
     Application,
     ApplicationStatusChange,
@@ -19,6 +19,7 @@ from ambassadors.models import (
     HostStatus,
     HostStatusChange,
 )
+from ambassadors.recruitment import selection, services
 from backend.errors import DomainError
 from backend.models import User
 
@@ -187,7 +188,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     actions = [
         _application_action("shortlist", services.shortlist_application, "Shortlist"),
         _application_action("waitlist", services.waitlist_application, "Waitlist"),
-        _application_action("select", services.select_application, "Select as hosts (invites them)"),
+        _application_action("select", selection.select_application, "Select as hosts (invites them)"),
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Application | None = None) -> list[str]:
@@ -213,7 +214,7 @@ def _host_move(to_status: str) -> Callable:
             modeladmin,
             request,
             queryset,
-            lambda host: services.transition_host(host=host, to_status=to_status, by=staff_user(request)),
+            lambda host: transition_host(host=host, to_status=to_status, by=staff_user(request)),
         )
 
     move.__name__ = f"move_to_{to_status}"

@@ -13,6 +13,9 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+# Bounds of an id filter: absurd numbers stay out of the database (SQLite integers stop at 2⁶³).
+ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
+
 
 class UtcIsoDateTimeField(IsoDateTimeField):
     """An ISO 8601 time, turned into UTC before it reaches the database.

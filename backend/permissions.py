@@ -4,6 +4,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from backend import roles
+from backend.models import User
 
 
 def user_has_role(user: Any, role: str) -> bool:
@@ -26,6 +27,13 @@ def user_has_any_role(user: Any) -> bool:
 
 def user_sees_personal_data(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("backend.view_personal_data"))
+
+
+def staff_user(request: Request) -> User:
+    """The signed-in staff member acting (the role permission already refused anyone else)."""
+    user = request.user
+    assert isinstance(user, User), "role permissions only let signed-in users through"
+    return user
 
 
 class _RolePermission(BasePermission):

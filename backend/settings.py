@@ -135,9 +135,9 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Social sign-in (django-allauth). Nobody signs up on their own: hosts exist once selected, applicants
-# use a social account only to attach a verified identity to their application (ambassadors.social).
-ACCOUNT_ADAPTER = "ambassadors.social.PortalAccountAdapter"
-SOCIALACCOUNT_ADAPTER = "ambassadors.social.PortalSocialAccountAdapter"
+# use a social account only to attach a verified identity to their application (ambassadors.hosts.social).
+ACCOUNT_ADAPTER = "ambassadors.hosts.social.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "ambassadors.hosts.social.PortalSocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -6,8 +6,13 @@ from django.urls import include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 
-from ambassadors.party_urls import public_urls as party_public_urls
+from ambassadors.parties.urls import public_urls as party_public_urls
+from ambassadors.portal import urls as portal_urls
+from backend.dashboard import dashboard
 from backend.views import api_bad_request, api_not_found, api_server_error, healthz
+
+# The portal's pages, and the host's dashboard that reads other apps (so it is not the portal's own).
+portal_pages = [*portal_urls.urlpatterns, path("portal/", dashboard, name="dashboard")]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -23,9 +28,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/kit/", include("kits.urls", namespace="kits")),
     path("staff/kits/", include("kits.staff_urls", namespace="kits_staff")),
-    path("portal/parties/", include("ambassadors.party_urls", namespace="parties")),
+    path("portal/parties/", include("ambassadors.parties.urls", namespace="parties")),
     path("p/", include(party_public_urls)),
-    path("", include("ambassadors.urls")),
+    path("", include((portal_pages, "portal"))),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

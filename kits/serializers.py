@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ambassadors.serializers import E164PhoneField
+from backend.serializers import E164PhoneField
 from kits.models import (
     Item,
     KitSettlement,

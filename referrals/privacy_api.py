@@ -6,9 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ambassadors.api import staff_user
 from backend.openapi import CONFLICT
-from backend.permissions import HandlesPersonalData
+from backend.permissions import HandlesPersonalData, staff_user
 from referrals.privacy import erase_personal_data, export_personal_data
 
 

@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from ambassadors.models import Application, ApplicationStatus, CampaignStatus
-from ambassadors.services import SocialIdentity, hash_ip, submit_application
+from ambassadors.recruitment.services import SocialIdentity, hash_ip, submit_application
 from backend.errors import Conflict, Invalid
 from tests.factories import CampaignFactory
 

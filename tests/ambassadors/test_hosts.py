@@ -9,9 +9,9 @@ from django.core import mail
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
+from ambassadors.hosts.signin import signin_path_for
 from ambassadors.models import HostStatus
-from ambassadors.services import select_application
-from ambassadors.signin import signin_path_for
+from ambassadors.recruitment.selection import select_application
 from tests.factories import ApplicationFactory, HostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from ambassadors.models import HostStatus
-from ambassadors.scoring import RiskFlag, compute_score, is_disposable_email
-from ambassadors.services import SocialIdentity, submit_application
+from ambassadors.recruitment.scoring import RiskFlag, compute_score, is_disposable_email
+from ambassadors.recruitment.services import SocialIdentity, submit_application
 from tests.factories import CampaignFactory, HostFactory
 
 pytestmark = pytest.mark.django_db

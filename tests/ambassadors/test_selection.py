@@ -14,7 +14,7 @@ from ambassadors.models import (
     Host,
     HostStatus,
 )
-from ambassadors.services import select_application
+from ambassadors.recruitment.selection import select_application
 from ambassadors.signals import host_selected
 from backend.errors import Conflict
 from tests.factories import ApplicationFactory, CampaignFactory, HostFactory

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from playwright.sync_api import Page, expect
 
 from ambassadors.models import Application
-from ambassadors.services import select_application
+from ambassadors.recruitment.selection import select_application
 from backend.models import User
 from kits import services as kits
 from tests.factories import CampaignFactory, GuestFactory, ItemFactory, PartyFactory

@@ -200,8 +200,9 @@ def test_every_periodic_job_and_an_email_run_through_redis_and_an_rq_worker(tmp_
         """
         import django; django.setup()
         from django_rq import get_queue
-        from ambassadors.parties import close_due_parties_task
-        from ambassadors.retention import purge_closed_campaign_guests_task, purge_unselected_applications_task
+        from ambassadors.parties.services import close_due_parties_task
+        from ambassadors.parties.retention import purge_closed_campaign_guests_task
+        from ambassadors.recruitment.retention import purge_unselected_applications_task
         from backend.mail import send_templated_email
         from referrals import tasks
         get_queue("default").empty()

@@ -3,7 +3,7 @@ import re
 import pytest
 from django.db import transaction
 
-from ambassadors.services import select_application
+from ambassadors.recruitment.selection import select_application
 from ambassadors.signals import host_selected
 from backend.errors import Conflict
 from kits import services

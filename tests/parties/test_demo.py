@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from ambassadors.models import Application, Guest, Party, PartyPhoto
-from ambassadors.party_demo import seed_parties
+from ambassadors.parties.demo import seed_parties
 from tests import factories
 
 pytestmark = pytest.mark.django_db

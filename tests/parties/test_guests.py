@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from ambassadors import parties as services
 from ambassadors.models import Application, ApplicationStatusChange, Guest
+from ambassadors.parties import services
 from tests import factories
 
 pytestmark = pytest.mark.django_db

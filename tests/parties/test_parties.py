@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from ambassadors import parties as services
 from ambassadors.models import PARTY_TRANSITIONS, Party, PartyPhoto, PartyStatus, PartyStatusChange
+from ambassadors.parties import services
 from ambassadors.signals import party_created
 from tests import factories
 from tests.parties.conftest import image_upload

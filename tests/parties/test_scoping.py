@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ambassadors import parties as services
+from ambassadors.parties import services
 from tests import factories
 from tests.parties.conftest import client_for, image_upload
 

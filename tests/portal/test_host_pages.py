@@ -257,7 +257,7 @@ def test_the_profile_reads_a_fixed_number_of_queries(host_client, host, django_a
 
 
 def test_the_invitation_link_signs_the_host_in_once(client, host):
-    from ambassadors.signin import signin_path_for
+    from ambassadors.hosts.signin import signin_path_for
 
     Host.objects.filter(pk=host.pk).update(status="invited")
     path = signin_path_for(host.user)

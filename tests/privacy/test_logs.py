@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from ambassadors.hosts.signin import signin_path_for
 from ambassadors.models import Application, Guest, Host
-from ambassadors.signin import signin_path_for
 from backend.logging import JsonFormatter
 from orders.models import Order, ShopApiKey
 from referrals.models import Attribution

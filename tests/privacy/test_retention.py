@@ -7,9 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ambassadors.models import Application, ApplicationStatus, CampaignStatus, CampaignStatusChange, Guest
-from ambassadors.retention import (
-    purge_closed_campaign_guests,
-    purge_closed_campaign_guests_task,
+from ambassadors.parties.retention import purge_closed_campaign_guests, purge_closed_campaign_guests_task
+from ambassadors.recruitment.retention import (
     purge_unselected_applications,
     purge_unselected_applications_task,
 )

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ambassadors.models import HostStatus
-from ambassadors.parties import cancel_party, create_party
+from ambassadors.parties.services import cancel_party, create_party
 from referrals.codes import code_prefix, deactivate_codes, issue_host_code, issue_party_code
 from referrals.links import follow_link, purge_clicks, visitor_hash
 from referrals.models import CODE_ALPHABET, Click, CodeKind, ReferralCode

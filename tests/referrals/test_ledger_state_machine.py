@@ -30,9 +30,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from ambassadors.hosts.services import transition_host
 from ambassadors.models import HostStatus, PartyStatus
-from ambassadors.parties import add_guest, register_guest
-from ambassadors.services import transition_host
+from ambassadors.parties.services import add_guest, register_guest
 from backend.errors import InvalidTransition
 from kits.models import KitSettlement, Shipment
 from kits.signals import kit_settled

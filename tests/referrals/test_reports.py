@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ambassadors.models import Guest
-from ambassadors.parties import add_guest, remove_guest, withdraw_guest
+from ambassadors.parties.services import add_guest, remove_guest, withdraw_guest
 from kits.models import Shipment, ShipmentLine
 from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import OrderData, RefundData

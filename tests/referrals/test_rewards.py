@@ -179,7 +179,7 @@ def test_booking_bonus_once_the_booked_guest_becomes_an_active_host(host):
 
 
 def test_the_booking_bonus_is_posted_when_the_booked_host_signs_in_not_at_the_nightly_job(host):
-    from ambassadors.services import activate_invited_hosts
+    from ambassadors.hosts.services import activate_invited_hosts
     from tests.factories import ApplicationFactory, GuestFactory
 
     # given a guest of the host's party who was booked and selected, not yet signed in

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from ambassadors.parties import cancel_party
+from ambassadors.parties.services import cancel_party
 from referrals.codes import deactivate_codes, issue_host_code, issue_party_code
 from referrals.models import CampaignCoupon, ReferralCode
 from tests.factories import HostFactory, PartyFactory

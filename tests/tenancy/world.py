@@ -13,8 +13,8 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from ambassadors import parties
 from ambassadors.models import Application, Campaign, Guest, Host, Party, PartyPhoto, PartyStatusChange
+from ambassadors.parties import services as parties
 from kits import services as kits
 from kits.models import Shipment, ShipmentProblem, ShipmentStatusChange, SlipBatch, SlipBatchStatus
 from orders.ingestion.rules import OrderData

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from ambassadors.parties import close_due_parties
+from ambassadors.parties.services import close_due_parties
 
 
 class Command(BaseCommand):

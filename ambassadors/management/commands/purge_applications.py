@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from ambassadors.retention import purge_unselected_applications
+from ambassadors.recruitment.retention import purge_unselected_applications
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from ambassadors.retention import purge_closed_campaign_guests
+from ambassadors.parties.retention import purge_closed_campaign_guests
 
 
 class Command(BaseCommand):

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from ambassadors import services
+from ambassadors.hosts.services import transition_host
 from ambassadors.models import Application, Campaign, CampaignStatus, Host, HostStatus
-from ambassadors.party_demo import seed_parties
+from ambassadors.parties.demo import seed_parties
+from ambassadors.recruitment import selection, services
 from backend import roles
 from backend.models import User
 from kits.demo import seed_kits
@@ -287,17 +288,15 @@ def seed_hosts(*, campaign: Campaign, count: int, by: User | None) -> list[Host]
     """The demo host (with a password, already signed in) plus the best applications, spread by region."""
     demo_application = Application.objects.get(campaign=campaign, email=DEMO_HOST_EMAIL)
     if not Host.objects.filter(application=demo_application).exists():
-        services.select_application(application=demo_application, by=by, reason="demo host")
+        selection.select_application(application=demo_application, by=by, reason="demo host")
     demo_host = Host.objects.get(application=demo_application)
     if demo_host.status == HostStatus.INVITED:
-        services.transition_host(
-            host=demo_host, to_status=HostStatus.ACTIVE, by=demo_host.user, reason="demo"
-        )
+        transition_host(host=demo_host, to_status=HostStatus.ACTIVE, by=demo_host.user, reason="demo")
     user = demo_host.user
     if not user.check_password(HOST_LOGIN.password):
         user.set_password(HOST_LOGIN.password)
         user.save(update_fields=["password"])
     missing = count - Host.objects.filter(campaign=campaign).count()
     if missing > 0:
-        services.select_best_applications(campaign=campaign, count=missing, by=by)
+        selection.select_best_applications(campaign=campaign, count=missing, by=by)
     return list(Host.objects.filter(campaign=campaign).select_related("user", "campaign").order_by("id"))

@@ -1,8 +1,8 @@
-"""Recruitment routes under /api/v1/."""
+"""Recruitment routes under /api/v1/: campaigns, the public application form, applications."""
 
 from django.urls import path
 
-from ambassadors import api
+from ambassadors.recruitment import api
 
 urlpatterns = [
     path("campaigns/", api.CampaignListApi.as_view(), name="campaign-list"),
@@ -28,9 +28,4 @@ urlpatterns = [
     ),
     path("applications/<int:pk>/reject/", api.ApplicationRejectApi.as_view(), name="application-reject"),
     path("applications/<int:pk>/select/", api.ApplicationSelectApi.as_view(), name="application-select"),
-    path("hosts/", api.HostListApi.as_view(), name="host-list"),
-    path("hosts/<int:pk>/", api.HostDetailApi.as_view(), name="host-detail"),
-    path("hosts/<int:pk>/transition/", api.HostTransitionApi.as_view(), name="host-transition"),
-    path("me/hosts/", api.MyHostListApi.as_view(), name="my-host-list"),
-    path("me/hosts/<int:pk>/", api.MyHostDetailApi.as_view(), name="my-host-detail"),
 ]

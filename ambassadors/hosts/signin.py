@@ -1,25 +1,21 @@
-"""One-time sign-in links sent with host invitations.
+"""One-time sign-in links sent with host invitations (the page that spends them is the portal's).
 
 The token is Django's password-reset token with its own salt and lifetime. Its hash covers the
 user's last login, so signing in (by this link or any other way) spends it: single use.
 """
 
 from django.conf import settings
-from django.contrib.auth import login
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
 
 from backend.models import User
 
 
 class SigninLinkTokenGenerator(PasswordResetTokenGenerator):
+    # A value, not a path (the module moved): changing it would void every link already sent.
     key_salt = "ambassadors.signin.SigninLinkTokenGenerator"
 
     @property
@@ -67,15 +63,9 @@ def _user_from_uidb64(uidb64: str) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
-@never_cache
-@require_GET
-def signin_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """Sign the host in, turn their invitations active, and go to the portal; a bad link says so."""
-    from ambassadors.services import activate_invited_hosts
-
+def user_from_link(uidb64: str, token: str) -> User | None:
+    """The active user a sign-in link names while its token is good; None for a bad or spent link."""
     user = _user_from_uidb64(uidb64)
     if user is None or not signin_link_tokens.check_token(user, token):
-        return render(request, "ambassadors/signin_link_invalid.html", status=400)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    activate_invited_hosts(user=user)
-    return redirect(settings.LOGIN_REDIRECT_URL)
+        return None
+    return user

@@ -1,37 +1,16 @@
-"""Input and output shapes of the recruitment API (campaigns, applications, hosts)."""
+"""Input and output shapes of the recruitment API (campaigns, applications, selection)."""
 
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ambassadors.models import (
-    Application,
-    Campaign,
-    CampaignStatus,
-    CampaignStatusChange,
-    Host,
-    HostStatus,
-    SocialNetwork,
-)
-from ambassadors.services import UTM_KEYS, validate_eligible_countries
+from ambassadors.hosts.serializers import HostSerializer
+from ambassadors.models import Application, Campaign, CampaignStatus, CampaignStatusChange, SocialNetwork
+from ambassadors.recruitment.selection import free_slots
+from ambassadors.recruitment.services import UTM_KEYS, validate_eligible_countries
 from backend.errors import Invalid
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "format": "e164",
-        "pattern": r"^\+[1-9][0-9]{1,14}$",
-        "example": "+33612345678",
-        "description": "Phone number in E.164 international format.",
-    }
-)
-class E164PhoneField(serializers.Field):
-    """A stored phone number, always given out in E.164 (`+33612345678`)."""
-
-    def to_representation(self, value: Any) -> str:
-        return str(value) if value else ""
+from backend.serializers import E164PhoneField, StatusChangeSerializer
 
 
 @extend_schema_field(
@@ -72,16 +51,6 @@ class CountryListField(serializers.Field):
 
     def to_representation(self, value: list[str]) -> list[str]:
         return list(value)
-
-
-class StatusChangeSerializer(serializers.Serializer):
-    """One history row (who, when, from, to, why)."""
-
-    at = serializers.DateTimeField()
-    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    reason = serializers.CharField()
 
 
 # --- campaigns ---------------------------------------------------------------------------------
@@ -135,8 +104,6 @@ class CampaignSerializer(serializers.ModelSerializer):
     def get_free_slots(self, campaign: Campaign) -> int:
         taken = getattr(campaign, "hosts_taken", None)
         if taken is None:
-            from ambassadors.services import free_slots
-
             return free_slots(campaign)
         return max(campaign.host_slots - taken, 0)
 
@@ -164,6 +131,11 @@ class SelectBestInputSerializer(serializers.Serializer):
     include_flagged = serializers.BooleanField(
         default=False, help_text="Also pick applications with risk flags (left for a human by default)."
     )
+
+
+class SelectBestResultSerializer(serializers.Serializer):
+    requested = serializers.IntegerField()
+    selected = HostSerializer(many=True)
 
 
 class PublicCampaignSerializer(serializers.ModelSerializer):
@@ -360,83 +332,3 @@ class BulkResultSerializer(serializers.Serializer):
 
 class BulkResultsSerializer(serializers.Serializer):
     results = BulkResultSerializer(many=True)
-
-
-# --- hosts -------------------------------------------------------------------------------------
-
-
-class HostSerializer(serializers.ModelSerializer):
-    phone = E164PhoneField()
-    email = serializers.EmailField(source="user.email", read_only=True)
-
-    class Meta:
-        model = Host
-        fields = [
-            "id",
-            "campaign",
-            "application",
-            "status",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "country",
-            "selected_at",
-            "activated_at",
-        ]
-        read_only_fields = fields
-
-
-class HostDetailSerializer(HostSerializer):
-    history = StatusChangeSerializer(many=True, read_only=True)
-
-    class Meta(HostSerializer.Meta):
-        fields = [*HostSerializer.Meta.fields, "history"]
-        read_only_fields = fields
-
-
-class SelectBestResultSerializer(serializers.Serializer):
-    requested = serializers.IntegerField()
-    selected = HostSerializer(many=True)
-
-
-class HostTransitionInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=HostStatus.choices)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-class MyHostCampaignSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Campaign
-        fields = ["id", "name", "slug", "status", "party_window_start", "party_window_end", "shop_url"]
-        read_only_fields = fields
-
-
-class MyHostSerializer(serializers.ModelSerializer):
-    """A host's own participation, as the host sees it."""
-
-    campaign = MyHostCampaignSerializer(read_only=True)
-    phone = E164PhoneField()
-
-    class Meta:
-        model = Host
-        fields = [
-            "id",
-            "campaign",
-            "status",
-            "first_name",
-            "last_name",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "country",
-            "selected_at",
-            "activated_at",
-        ]
-        read_only_fields = fields

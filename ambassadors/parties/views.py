@@ -1,7 +1,7 @@
 """Portal pages for a host's parties and guests, and the guests' public page reached by the QR code.
 
 A host only ever reaches their own parties (another host's party is a 404). Every rule is in
-`ambassadors.parties`; these views turn its errors into messages beside the fields.
+`ambassadors.parties.services`; these views turn its errors into messages beside the fields.
 """
 
 import io
@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.throttling import ScopedRateThrottle
 
-from ambassadors import parties as services
 from ambassadors.models import GUEST_LIST_OPEN_STATUSES, Guest, Host, Party, PartyStatus, PartyStatusChange
-from ambassadors.party_forms import GuestForm, GuestRegistrationForm, PartyForm, PartyHeldForm
+from ambassadors.parties import services
+from ambassadors.parties.forms import GuestForm, GuestRegistrationForm, PartyForm, PartyHeldForm
 from backend.errors import Conflict, DomainError, Invalid
 
 

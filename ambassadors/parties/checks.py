@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ambassadors.models import Campaign
+from backend.email_address import normalise_email
 from backend.errors import Invalid
 
 MAX_SOCIAL_POST_LINKS = 10
@@ -75,9 +76,9 @@ def clean_starts_at(starts_at: datetime, campaign: Campaign) -> datetime:
     return starts_at
 
 
-def normalise_email(email: str, *, field: str = "email", required: bool = False) -> str:
-    """Trimmed, lower-cased and valid, or "" when optional and absent."""
-    email = (email or "").strip().lower()
+def clean_email(email: str, *, field: str = "email", required: bool = False) -> str:
+    """Normalised (`backend.email_address`) and valid, or "" when optional and absent."""
+    email = normalise_email(email)
     if not email:
         if required:
             raise Invalid("This field is required.", code="required", field=field)

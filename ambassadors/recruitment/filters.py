@@ -1,14 +1,14 @@
-"""Query-string filters of the marketing review lists."""
+"""Query-string filters of marketing's application list."""
 
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ambassadors.models import Application, ApplicationStatus, Host, HostStatus
+from ambassadors.models import Application, ApplicationStatus
+from backend.filters import ID_BOUNDS
 
 # Bounds keep absurd numbers out of the database (SQLite integers stop at 2⁶³).
-ID_BOUNDS = {"min_value": 1, "max_value": 2**63 - 1}
 COUNT_BOUNDS = {"min_value": 0, "max_value": 10**12}
 SCORE_BOUNDS = {"min_value": -10_000, "max_value": 10_000}
 
@@ -39,13 +39,3 @@ class ApplicationFilter(filters.FilterSet):
         if value is None:
             return queryset
         return queryset.exclude(risk_flags=[]) if value else queryset.filter(risk_flags=[])
-
-
-class HostFilter(filters.FilterSet):
-    campaign = filters.NumberFilter(field_name="campaign_id", **ID_BOUNDS)
-    status = filters.MultipleChoiceFilter(choices=HostStatus.choices)
-    postal_prefix = filters.CharFilter(field_name="postal_code", lookup_expr="istartswith")
-
-    class Meta:
-        model = Host
-        fields: list[str] = []

@@ -21,10 +21,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from ambassadors import parties as services
-from ambassadors.filters import ID_BOUNDS
 from ambassadors.models import Guest, Host, Party, PartyPhoto, PartyStatus, PartyStatusChange
-from ambassadors.party_serializers import (
+from ambassadors.parties import services
+from ambassadors.parties.serializers import (
     GuestSerializer,
     PartyDetailSerializer,
     PartyPhotoSerializer,
@@ -33,7 +32,7 @@ from ambassadors.party_serializers import (
     PublicPartySerializer,
 )
 from backend import roles
-from backend.filters import UtcIsoDateTimeFilter
+from backend.filters import ID_BOUNDS, UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.permissions import user_has_role, user_sees_personal_data
 
@@ -96,7 +95,7 @@ class PartyUpdateSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
-# The codes of the party rules (ambassadors.party_checks), field by field, for the schema of each view.
+# The codes of the party rules (ambassadors.parties.checks), field by field, for the schema of each view.
 _PARTY_RULES = {
     "title": ["required", "max_length"],
     "starts_at": ["naive_datetime", "outside_party_window"],

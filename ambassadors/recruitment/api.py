@@ -1,4 +1,4 @@
-"""Recruitment API: campaigns and selection for marketing, the public application form, hosts."""
+"""Recruitment API: campaigns and selection for marketing, and the public application form."""
 
 from typing import Any
 
@@ -8,36 +8,20 @@ from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, status
 from rest_framework.filters import OrderingFilter
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from ambassadors import serializers as s
-from ambassadors import services
-from ambassadors.filters import ApplicationFilter, HostFilter
-from ambassadors.models import (
-    Application,
-    ApplicationStatusChange,
-    Campaign,
-    CampaignStatus,
-    Host,
-    HostStatus,
-    HostStatusChange,
-)
+from ambassadors.models import Application, ApplicationStatusChange, Campaign, CampaignStatus, HostStatus
+from ambassadors.recruitment import selection, services
+from ambassadors.recruitment import serializers as s
+from ambassadors.recruitment.filters import ApplicationFilter
 from backend.errors import Invalid
 from backend.filters import FilterBackend
-from backend.models import User
 from backend.openapi import CONFLICT
-from backend.permissions import IsMarketing
-
-
-def staff_user(request: Request) -> User:
-    """The signed-in staff member acting (the role permission already refused anyone else)."""
-    user = request.user
-    assert isinstance(user, User), "role permissions only let signed-in users through"
-    return user
+from backend.permissions import IsMarketing, staff_user
 
 
 def campaigns_with_slots() -> QuerySet[Campaign]:
@@ -134,7 +118,7 @@ class CampaignSelectBestApi(APIView):
         campaign = get_object_or_404(Campaign, pk=pk)
         data = s.SelectBestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        hosts = services.select_best_applications(
+        hosts = selection.select_best_applications(
             campaign=campaign,
             count=data.validated_data["count"],
             by=staff_user(request),
@@ -266,7 +250,7 @@ class _ApplicationActionApi(APIView):
         application = get_object_or_404(Application, pk=pk)
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.APPLICATION_ACTIONS[self.action](
+        selection.APPLICATION_ACTIONS[self.action](
             application=application, by=staff_user(request), reason=data.validated_data["reason"]
         )
         return Response(s.ApplicationDetailSerializer(Application.objects.get(pk=pk)).data)
@@ -322,81 +306,10 @@ class ApplicationBulkActionApi(APIView):
     def post(self, request: Request) -> Response:
         data = s.BulkActionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        results = services.apply_bulk_application_action(
+        results = selection.apply_bulk_application_action(
             application_ids=data.validated_data["ids"],
             action=data.validated_data["action"],
             by=staff_user(request),
             reason=data.validated_data["reason"],
         )
         return Response(s.BulkResultsSerializer({"results": results}).data)
-
-
-# --- hosts -------------------------------------------------------------------------------------
-
-
-class HostListApi(generics.ListAPIView):
-    permission_classes = [IsMarketing]
-    serializer_class = s.HostSerializer
-    filter_backends = [FilterBackend, OrderingFilter]
-    filterset_class = HostFilter
-    ordering_fields = ["selected_at", "last_name", "postal_code"]
-    ordering = ["-selected_at", "-id"]
-    queryset = Host.objects.select_related("user")
-
-
-def _host_with_history(pk: int) -> Host:
-    return get_object_or_404(
-        Host.objects.select_related("user").prefetch_related(
-            Prefetch("history", queryset=HostStatusChange.objects.select_related("by"))
-        ),
-        pk=pk,
-    )
-
-
-class HostDetailApi(APIView):
-    permission_classes = [IsMarketing]
-
-    @extend_schema(responses={200: s.HostDetailSerializer})
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(s.HostDetailSerializer(_host_with_history(pk)).data)
-
-
-class HostTransitionApi(APIView):
-    """Move a host along invited → active → paused | alumni | banned."""
-
-    permission_classes = [IsMarketing]
-
-    @extend_schema(
-        request=s.HostTransitionInputSerializer, responses={200: s.HostDetailSerializer, **CONFLICT}
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        host = get_object_or_404(Host, pk=pk)
-        data = s.HostTransitionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.transition_host(
-            host=host,
-            to_status=data.validated_data["status"],
-            by=staff_user(request),
-            reason=data.validated_data["reason"],
-        )
-        return Response(s.HostDetailSerializer(_host_with_history(pk)).data)
-
-
-class MyHostListApi(generics.ListAPIView):
-    """The signed-in person's own host participations (one per campaign)."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = s.MyHostSerializer
-    filter_backends: list = []
-
-    def get_queryset(self) -> QuerySet[Host]:
-        return Host.objects.for_user(self.request.user).select_related("campaign")
-
-
-class MyHostDetailApi(generics.RetrieveAPIView):
-    permission_classes = [IsAuthenticated]
-    serializer_class = s.MyHostSerializer
-    filter_backends: list = []
-
-    def get_queryset(self) -> QuerySet[Host]:
-        return Host.objects.for_user(self.request.user).select_related("campaign")

@@ -10,11 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from ambassadors import scoring
 from ambassadors.models import (
     GUEST_LIST_OPEN_STATUSES,
     PARTY_TRANSITIONS,
@@ -32,21 +32,23 @@ from ambassadors.models import (
     PartyStatus,
     PartyStatusChange,
 )
-from ambassadors.party_checks import (
+from ambassadors.parties.checks import (
     CheckedPhoto,
     check_photo,
     clean_city,
+    clean_email,
     clean_expected_guests,
     clean_postal_code,
     clean_social_post_urls,
     clean_starts_at,
     clean_text,
-    normalise_email,
     normalise_phone,
 )
+from ambassadors.recruitment import scoring
 from ambassadors.signals import party_cancelled, party_created
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
+from backend.transitions import check_transition, move_status
 
 MAX_PHOTOS_PER_PARTY = 5
 # Hosts who may plan parties: a banned host is out, an alumni host's campaign is over.
@@ -56,20 +58,27 @@ PLANNING_HOST_STATUSES = frozenset({HostStatus.INVITED, HostStatus.ACTIVE, HostS
 # --- parties ------------------------------------------------------------------------------------
 
 
-def _record_change(*, party: Party, by: Any, from_status: str, to_status: str, reason: str = "") -> None:
-    PartyStatusChange.objects.create(
-        party=party, by=by, from_status=from_status, to_status=to_status, reason=reason[:500]
-    )
+def _with_campaign_and_host() -> QuerySet[Party]:
+    return Party.objects.select_related("campaign", "host")
 
 
 def _locked(party: Party) -> Party:
-    return Party.objects.select_for_update().select_related("campaign", "host").get(pk=party.pk)
+    return _with_campaign_and_host().select_for_update().get(pk=party.pk)
 
 
-def _check_transition(party: Party, to_status: str) -> None:
-    allowed = PARTY_TRANSITIONS[party.status]
-    if to_status not in allowed:
-        raise InvalidTransition(current=party.status, requested=to_status, allowed=allowed)
+def _move(party: Party, to_status: str, *, by: Any, reason: str = "", **fields: Any) -> Party:
+    """Lock the party, check the move against its map, save it with `fields`, write the history row."""
+    moved, _previous = move_status(
+        party,
+        to_status=to_status,
+        transitions=PARTY_TRANSITIONS,
+        history=PartyStatusChange,
+        by=by,
+        reason=reason,
+        fields=fields,
+        queryset=_with_campaign_and_host(),
+    )
+    return moved
 
 
 @transaction.atomic
@@ -107,7 +116,7 @@ def create_party(
         attribution_ends_at=starts_at + timedelta(days=campaign.attribution_window_days),
         public_token=secrets.token_urlsafe(18),
     )
-    _record_change(party=party, by=by, from_status="", to_status=PartyStatus.PLANNED)
+    PartyStatusChange.objects.create(party=party, by=by, from_status="", to_status=PartyStatus.PLANNED)
     transaction.on_commit(lambda: party_created.send(sender=Party, party=party, by=by))
     return party
 
@@ -159,13 +168,7 @@ def update_party(
 
 @transaction.atomic
 def cancel_party(*, party: Party, by: Any, reason: str = "") -> Party:
-    party = _locked(party)
-    _check_transition(party, PartyStatus.CANCELLED)
-    previous = party.status
-    party.status = PartyStatus.CANCELLED
-    party.cancelled_at = timezone.now()
-    party.save(update_fields=["status", "cancelled_at", "updated_at"])
-    _record_change(party=party, by=by, from_status=previous, to_status=party.status, reason=reason)
+    party = _move(party, PartyStatus.CANCELLED, by=by, reason=reason, cancelled_at=timezone.now())
     party_cancelled.send(sender=Party, party=party, by=by)
     return party
 
@@ -201,20 +204,19 @@ def mark_party_held(
     highlights = clean_text(highlights, field="highlights", max_length=2000, required=False)
     links = clean_social_post_urls(social_post_urls or [])
     party = _locked(party)
-    _check_transition(party, PartyStatus.HELD)
+    check_transition(current=party.status, to_status=PartyStatus.HELD, transitions=PARTY_TRANSITIONS)
     if party.starts_at > timezone.now():
         raise Conflict("A party can be reported once it has started.", code="party_not_started")
     _store_photos(party, checked)
-    party.status = PartyStatus.HELD
-    party.held_at = timezone.now()
-    party.actual_guests = actual_guests
-    party.highlights = highlights
-    party.social_post_urls = links
-    party.save(
-        update_fields=["status", "held_at", "actual_guests", "highlights", "social_post_urls", "updated_at"]
+    return _move(
+        party,
+        PartyStatus.HELD,
+        by=by,
+        held_at=timezone.now(),
+        actual_guests=actual_guests,
+        highlights=highlights,
+        social_post_urls=links,
     )
-    _record_change(party=party, by=by, from_status=PartyStatus.PLANNED, to_status=PartyStatus.HELD)
-    return party
 
 
 @transaction.atomic
@@ -249,24 +251,14 @@ def close_party(*, party: Party, by: Any = None, at: datetime | None = None) -> 
     """Close a held party whose attribution window has ended: its reward becomes final."""
     at = at or timezone.now()
     party = _locked(party)
-    _check_transition(party, PartyStatus.CLOSED)
+    check_transition(current=party.status, to_status=PartyStatus.CLOSED, transitions=PARTY_TRANSITIONS)
     if party.attribution_ends_at > at:
         raise Conflict(
             "The party's attribution window has not ended yet.",
             code="attribution_window_open",
             extra={"attribution_ends_at": party.attribution_ends_at.isoformat()},
         )
-    party.status = PartyStatus.CLOSED
-    party.closed_at = at
-    party.save(update_fields=["status", "closed_at", "updated_at"])
-    _record_change(
-        party=party,
-        by=by,
-        from_status=PartyStatus.HELD,
-        to_status=PartyStatus.CLOSED,
-        reason="attribution window ended",
-    )
-    return party
+    return _move(party, PartyStatus.CLOSED, by=by, reason="attribution window ended", closed_at=at)
 
 
 def close_due_parties(*, at: datetime | None = None) -> list[int]:
@@ -362,7 +354,7 @@ def add_guest(
         )
     first_name = clean_text(first_name, field="first_name", max_length=60, required=True)
     last_name = clean_text(last_name, field="last_name", max_length=60, required=False)
-    email = normalise_email(email)
+    email = clean_email(email)
     phone = normalise_phone(phone, region=party.campaign.home_country)
     if not email and not phone:
         raise Invalid("Give an e-mail address or a phone number.", code="contact_required", field="email")
@@ -402,7 +394,7 @@ def register_guest(
         raise Invalid("Accept the terms to register.", code="consent_required", field="accept_terms")
     first_name = clean_text(first_name, field="first_name", max_length=60, required=True)
     last_name = clean_text(last_name, field="last_name", max_length=60, required=False)
-    email = normalise_email(email, required=True)
+    email = clean_email(email, required=True)
     phone = normalise_phone(phone, region=party.campaign.home_country)
     party = _lock_open_guest_list(party)
     now = timezone.now()

@@ -1,4 +1,4 @@
-"""Portal forms. They bound and shape input; business rules stay in `ambassadors.services`."""
+"""Portal forms. They bound and shape input; business rules stay in the services."""
 
 from typing import Any
 
@@ -9,7 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Host, SocialNetwork
-from ambassadors.services import normalize_phone
+from ambassadors.recruitment.services import normalize_phone
+from backend.email_address import normalise_email
 from backend.errors import Invalid
 
 # Names shown in the country list; a campaign's other codes show as themselves.
@@ -130,7 +131,7 @@ class SignInForm(AuthenticationForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        email = (self.cleaned_data.get("username") or "").strip().lower()
+        email = normalise_email(self.cleaned_data.get("username"))
         password = self.cleaned_data.get("password")
         if email and password:
             self.user_cache = authenticate(self.request, username=email, password=password)

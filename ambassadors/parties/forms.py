@@ -1,4 +1,4 @@
-"""Portal forms for parties and guests. They only shape input; the rules live in `ambassadors.parties`."""
+"""Portal forms for parties and guests. They only shape input; the rules live in `ambassadors.parties.services`."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

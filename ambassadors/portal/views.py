@@ -1,4 +1,7 @@
-"""Portal (HTML) views: the public campaign page, sign-in, the host's dashboard and profile.
+"""Portal (HTML) views: the public campaign page, sign-in, the host's profile.
+
+The host's dashboard reads kits and referral codes too: it lives in `backend.dashboard`, the one
+place allowed to span apps, and shares `current_host` from here.
 
 Thin: a form bounds the input, a service applies the rules, a template renders. Every page reads a
 fixed number of queries whatever the amount of data.
@@ -8,7 +11,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
@@ -19,14 +22,23 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import set_language
 from rest_framework.throttling import SimpleRateThrottle
 
-from ambassadors import social
-from ambassadors.forms import UTM_FIELDS, ApplicationForm, HostPasswordResetForm, ProfileForm, SignInForm
+from ambassadors.hosts import social
+from ambassadors.hosts.services import activate_invited_hosts
+from ambassadors.hosts.signin import user_from_link
 from ambassadors.models import Campaign, CampaignStatus, Host, HostStatus, SocialNetwork
-from ambassadors.services import SocialIdentity, activate_invited_hosts, submit_application
+from ambassadors.portal.forms import (
+    UTM_FIELDS,
+    ApplicationForm,
+    HostPasswordResetForm,
+    ProfileForm,
+    SignInForm,
+)
+from ambassadors.recruitment.services import SocialIdentity, submit_application
 from backend.errors import Conflict, DomainError, Invalid
 from backend.models import User
 
@@ -260,6 +272,18 @@ class SignInView(auth_views.LoginView):
         return response
 
 
+@never_cache
+@require_GET
+def signin_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Sign the host in, turn their invitations active, and go to the portal; a bad link says so."""
+    user = user_from_link(uidb64, token)
+    if user is None:
+        return render(request, "ambassadors/signin_link_invalid.html", status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    activate_invited_hosts(user=user)
+    return redirect(settings.LOGIN_REDIRECT_URL)
+
+
 class SignOutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
@@ -310,40 +334,6 @@ def current_host(request: HttpRequest) -> Host:
     if host is None:
         raise Http404
     return host
-
-
-def _next_steps(host: Host) -> list[dict[str, Any]]:
-    """The dashboard's "what to do next" cards, each present only when it applies (fixed queries)."""
-    from ambassadors.models import PartyStatus
-    from kits.models import ShipmentStatus
-    from referrals.models import CodeKind
-
-    steps: list[dict[str, Any]] = []
-    if host.shipments.filter(status=ShipmentStatus.SHIPPED).exists():
-        steps.append({"kind": "kit", "url": "/portal/kit/"})
-    if not host.earns:
-        return steps
-    upcoming = host.parties.filter(status__in=[PartyStatus.PLANNED, PartyStatus.HELD]).exists()
-    if not upcoming and host.campaign.party_window_end > timezone.now():
-        steps.append({"kind": "party", "url": "/portal/parties/"})
-    code = (
-        host.referral_codes.filter(kind=CodeKind.HOST, deactivated_at__isnull=True)
-        .values_list("code", flat=True)
-        .first()
-    )
-    if code:
-        steps.append({"kind": "share", "url": "/portal/share/", "code": code})
-    return steps
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    host = current_host(request)
-    return render(
-        request,
-        "portal/dashboard.html",
-        {"host": host, "campaign": host.campaign, "steps": _next_steps(host)},
-    )
 
 
 @login_required

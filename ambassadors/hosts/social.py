@@ -24,8 +24,8 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from ambassadors.hosts.services import activate_invited_hosts
 from ambassadors.models import Host
-from ambassadors.services import activate_invited_hosts
 
 # Session key holding the verified identities waiting for an application form, by campaign slug.
 PENDING_IDENTITIES_SESSION_KEY = "pending_social_identities"

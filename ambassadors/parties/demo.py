@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from ambassadors import parties as services
 from ambassadors.models import Campaign, Host, Party
+from ambassadors.parties import services
 
 CITIES = [
     ("Lyon", "69003"),

@@ -1,0 +1,16 @@
+"""Query-string filters of marketing's host list."""
+
+from django_filters import rest_framework as filters
+
+from ambassadors.models import Host, HostStatus
+from backend.filters import ID_BOUNDS
+
+
+class HostFilter(filters.FilterSet):
+    campaign = filters.NumberFilter(field_name="campaign_id", **ID_BOUNDS)
+    status = filters.MultipleChoiceFilter(choices=HostStatus.choices)
+    postal_prefix = filters.CharFilter(field_name="postal_code", lookup_expr="istartswith")
+
+    class Meta:
+        model = Host
+        fields: list[str] = []

@@ -1,0 +1,118 @@
+"""Campaigns: a recruitment and selling season, its states and their history."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")  # being prepared, invisible to the public
+    RECRUITING = "recruiting", _("Recruiting")  # the application form is open inside its window
+    SELECTING = "selecting", _("Selecting")  # applications closed, marketing picks hosts
+    RUNNING = "running", _("Running")  # hosts hold parties, orders are attributed
+    CLOSED = "closed", _("Closed")  # over; nothing new is credited
+
+
+CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
+    CampaignStatus.DRAFT: {CampaignStatus.RECRUITING},
+    CampaignStatus.RECRUITING: {CampaignStatus.SELECTING, CampaignStatus.DRAFT},
+    CampaignStatus.SELECTING: {CampaignStatus.RUNNING, CampaignStatus.RECRUITING},
+    CampaignStatus.RUNNING: {CampaignStatus.CLOSED},
+    CampaignStatus.CLOSED: set(),
+}
+
+
+class KitReturnPolicy(models.TextChoices):
+    DEDUCT_RETAIL = "deduct_retail", _("Deduct missing items from rewards at retail price")
+    DEDUCT_COST = "deduct_cost", _("Deduct missing items from rewards at cost")
+    GIFT = "gift", _("Missing items are a gift to the host")
+    WRITE_OFF = "write_off", _("Write missing items off")
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def open_for_applications(self, at: "datetime | None" = None) -> "CampaignQuerySet":
+        at = at or timezone.now()
+        return self.filter(
+            status=CampaignStatus.RECRUITING, applications_open_at__lte=at, applications_close_at__gt=at
+        )
+
+    def closed_before(self, cutoff: "datetime") -> "CampaignQuerySet":
+        """Campaigns closed (by their `closed` status change) before `cutoff`: retention counts from then."""
+        closed = CampaignStatusChange.objects.filter(to_status=CampaignStatus.CLOSED, at__lt=cutoff)
+        return self.filter(status=CampaignStatus.CLOSED, pk__in=closed.values("campaign_id"))
+
+
+class Campaign(models.Model):
+    """A recruitment and selling season (e.g. "Autumn-winter 2026") with its rules and windows."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(5000)])
+    collection_name = models.CharField(max_length=120, blank=True)
+    shop_url = models.URLField(max_length=500)
+    applications_open_at = models.DateTimeField()
+    applications_close_at = models.DateTimeField()
+    host_slots = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100_000)])
+    # Where the campaign recruits: ISO 3166-1 alpha-2 codes. The first is the home country (phone region).
+    eligible_countries = models.JSONField(default=list)
+    party_window_start = models.DateTimeField()
+    party_window_end = models.DateTimeField()
+    attribution_window_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    guest_discount_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+    kit_return_due_on = models.DateField(null=True, blank=True)
+    kit_return_policy = models.CharField(
+        max_length=16, choices=KitReturnPolicy.choices, default=KitReturnPolicy.DEDUCT_COST
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-applications_open_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applications_close_at__gt=models.F("applications_open_at")),
+                name="campaign_application_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(party_window_end__gt=models.F("party_window_start")),
+                name="campaign_party_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def home_country(self) -> str:
+        return self.eligible_countries[0] if self.eligible_countries else "FR"
+
+
+class CampaignStatusChange(models.Model):
+    """One row per campaign status change: who, when, from, to, why (append-only)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="history")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=16, choices=CampaignStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=CampaignStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

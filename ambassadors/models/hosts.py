@@ -1,0 +1,87 @@
+"""Hosts: selected applicants taking part in a campaign, their states and their history."""
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from ambassadors.models.applications import Application
+from ambassadors.models.campaigns import Campaign
+from backend.models import User
+
+
+class HostStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")  # selected; has not signed in yet
+    ACTIVE = "active", _("Active")  # signed in; codes earn rewards
+    PAUSED = "paused", _("Paused")  # temporarily earns nothing
+    ALUMNI = "alumni", _("Alumni")  # campaign over, kept for history
+    BANNED = "banned", _("Banned")  # codes stop working, earns nothing, never selected again
+
+
+HOST_TRANSITIONS: dict[str, set[str]] = {
+    HostStatus.INVITED: {HostStatus.ACTIVE, HostStatus.PAUSED, HostStatus.BANNED, HostStatus.ALUMNI},
+    HostStatus.ACTIVE: {HostStatus.PAUSED, HostStatus.ALUMNI, HostStatus.BANNED},
+    HostStatus.PAUSED: {HostStatus.ACTIVE, HostStatus.ALUMNI, HostStatus.BANNED},
+    HostStatus.ALUMNI: {HostStatus.BANNED},
+    HostStatus.BANNED: set(),
+}
+EARNING_HOST_STATUSES = frozenset({HostStatus.INVITED, HostStatus.ACTIVE, HostStatus.ALUMNI})
+
+
+class HostQuerySet(models.QuerySet["Host"]):
+    def for_user(self, user: User | AnonymousUser) -> "HostQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user)
+
+
+class Host(models.Model):
+    """A selected applicant taking part in one campaign. A person hosts once per campaign."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hostings")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="hosts")
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="host")
+    status = models.CharField(max_length=16, choices=HostStatus.choices, default=HostStatus.INVITED)
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    phone = PhoneNumberField()
+    address_line1 = models.CharField(max_length=120)
+    address_line2 = models.CharField(max_length=120, blank=True)
+    postal_code = models.CharField(max_length=12)
+    city = models.CharField(max_length=80)
+    country = models.CharField(max_length=2)
+    selected_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-selected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "campaign"], name="one_host_per_user_per_campaign")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.campaign})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def earns(self) -> bool:
+        return self.status in EARNING_HOST_STATUSES
+
+
+class HostStatusChange(models.Model):
+    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="history")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=16, choices=HostStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=HostStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]

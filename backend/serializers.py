@@ -1,0 +1,33 @@
+"""Serializer fields and shapes shared by the apps' APIs: a phone in E.164, a status-change history row."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "e164",
+        "pattern": r"^\+[1-9][0-9]{1,14}$",
+        "example": "+33612345678",
+        "description": "Phone number in E.164 international format.",
+    }
+)
+class E164PhoneField(serializers.Field):
+    """A stored phone number, always given out in E.164 (`+33612345678`)."""
+
+    def to_representation(self, value: Any) -> str:
+        return str(value) if value else ""
+
+
+# The rows `backend.transitions.move_status` writes. (The docstring is the schema's description.)
+class StatusChangeSerializer(serializers.Serializer):
+    """One history row (who, when, from, to, why)."""
+
+    at = serializers.DateTimeField()
+    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    reason = serializers.CharField()
