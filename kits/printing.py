@@ -25,7 +25,6 @@ from phonenumber_field.phonenumber import to_python
 
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.models import User
-from kits import services
 from kits.models import (
     SLIP_BATCH_TRANSITIONS,
     PrintLog,
@@ -37,6 +36,7 @@ from kits.models import (
     SlipPageSize,
 )
 from kits.packing_slips import Slip, SlipLine, render_packing_slips, slip_pages
+from kits.shipments import services
 
 logger = logging.getLogger(__name__)
 

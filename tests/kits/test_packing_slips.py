@@ -12,9 +12,10 @@ import pytest
 import zxingcpp
 from django.urls import reverse
 
-from kits import printing, services
+from kits import printing
 from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus
 from kits.packing_slips import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
+from kits.shipments import services
 from referrals.codes import issue_host_code
 from tests import factories
 

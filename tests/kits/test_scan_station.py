@@ -2,8 +2,9 @@
 
 import pytest
 
-from kits import printing, services
+from kits import printing
 from kits.models import Shipment, ShipmentStatus, ShipmentStatusChange, Stock
+from kits.shipments import services
 from tests import factories
 from tests.kits.conftest import assert_stock_matches_ledger
 

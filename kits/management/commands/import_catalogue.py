@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kits.services import import_catalogue
+from kits.catalogue.services import import_catalogue
 
 REQUIRED = ("sku", "name", "unit_cost", "retail_price")
 OPTIONAL = ("colour", "size", "ean", "currency", "weight_grams", "bin_location", "returnable", "active")

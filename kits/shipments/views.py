@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from backend.errors import Conflict, Invalid
 from backend.models import User
-from kits import services
 from kits.models import ProblemKind, Shipment, ShipmentLine, ShipmentStatus
+from kits.shipments import services
 
 
 class LineChoiceField(forms.ModelChoiceField):
