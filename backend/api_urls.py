@@ -17,6 +17,5 @@ urlpatterns = [
     path("", include("orders.api_urls")),
     path("", include("ambassadors.party_api_urls")),
     path("", include("kits.api_urls")),
-    path("", include("kits.slip_api_urls")),
     path("", include("referrals.api_urls")),
 ]

@@ -22,7 +22,7 @@ urlpatterns = [
     path("accounts/signup/", RedirectView.as_view(pattern_name="portal:signin")),
     path("accounts/", include("allauth.urls")),
     path("portal/kit/", include("kits.shipments.urls", namespace="kits")),
-    path("staff/kits/", include("kits.staff_urls", namespace="kits_staff")),
+    path("staff/kits/", include("kits.slips.urls", namespace="kits_staff")),
     path("portal/parties/", include("ambassadors.party_urls", namespace="parties")),
     path("p/", include(party_public_urls)),
     path("", include("ambassadors.urls")),

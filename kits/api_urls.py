@@ -1,4 +1,4 @@
-"""Routes of the kits API (under /api/v1/): catalogue, stock, shipments."""
+"""Routes of the kits API (under /api/v1/): catalogue, stock, shipments, packing slips."""
 
 from django.urls import path
 
@@ -16,6 +16,7 @@ from kits.shipments.api import (
     ShipmentReturnApi,
     ShipmentShipApi,
 )
+from kits.slips.api import ShipmentSlipApi, SlipBatchApi, SlipBatchDetailApi, SlipBatchFileApi
 from kits.stock.api import StockAdjustmentApi, StockMovementListApi, StockReceiptApi, StockWriteOffApi
 
 urlpatterns = [
@@ -41,4 +42,13 @@ urlpatterns = [
         name="kit-problem-resolve",
     ),
     path("kits/settlements/", KitSettlementListApi.as_view(), name="kit-settlements"),
+    # packing slips
+    path(
+        "kits/shipments/<str:number>/packing-slip/",
+        ShipmentSlipApi.as_view(),
+        name="kit-shipment-packing-slip",
+    ),
+    path("kits/packing-slips/", SlipBatchApi.as_view(), name="kit-slip-batches"),
+    path("kits/packing-slips/<uuid:batch_id>/", SlipBatchDetailApi.as_view(), name="kit-slip-batch"),
+    path("kits/packing-slips/<uuid:batch_id>/file/", SlipBatchFileApi.as_view(), name="kit-slip-batch-file"),
 ]

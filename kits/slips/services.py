@@ -35,8 +35,8 @@ from kits.models import (
     SlipBatchStatus,
     SlipPageSize,
 )
-from kits.packing_slips import Slip, SlipLine, render_packing_slips, slip_pages
 from kits.shipments import services
+from kits.slips.render import Slip, SlipLine, render_packing_slips, slip_pages
 
 logger = logging.getLogger(__name__)
 

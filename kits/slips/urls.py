@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kits import staff_views
+from kits.slips import views as staff_views
 
 app_name = "kits_staff"
 

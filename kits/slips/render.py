@@ -33,7 +33,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT = "SoireeSans"
 FONT_BOLD = "SoireeSans-Bold"
 PAGE_SIZES = {"A4": A4, "LETTER": LETTER}
@@ -81,7 +81,7 @@ class SlipLine:
 
 @dataclass(frozen=True, slots=True)
 class Slip:
-    """Everything one packing slip prints; built from a shipment by `kits.printing`."""
+    """Everything one packing slip prints; built from a shipment by `kits.slips.services`."""
 
     number: str
     brand: str

@@ -27,9 +27,9 @@ from backend import roles
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.models import User
 from backend.permissions import user_has_role
-from kits import printing
 from kits.models import Shipment, ShipmentStatus, SlipBatch, SlipPageSize
-from kits.slip_api import batch_file_response, describe_filter, pdf_response
+from kits.slips import services as printing
+from kits.slips.api import batch_file_response, describe_filter, pdf_response
 
 # Session keys of the scan station.
 SCAN_RESULT = "kits_scan_result"

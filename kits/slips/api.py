@@ -21,8 +21,8 @@ from backend.errors import Conflict, Invalid
 from backend.models import User
 from backend.openapi import CONFLICT
 from backend.permissions import IsLogistics
-from kits import printing
 from kits.models import Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus, SlipPageSize
+from kits.slips import services as printing
 
 PDF = "application/pdf"
 
