@@ -3,6 +3,8 @@
 Small batches (up to `settings.PACKING_SLIPS_DIRECT_MAX` shipments) are rendered in the request;
 larger ones become a `SlipBatch` rendered by `render_slip_batch` (a task) into media storage, with
 its progress on the row for the staff page to show. Every print is logged (`PrintLog`).
+
+The scan station reads a slip's barcode (or its QR code) and moves the kit one step.
 """
 
 import logging
@@ -35,7 +37,7 @@ from kits.models import (
     SlipBatchStatus,
     SlipPageSize,
 )
-from kits.shipments import services
+from kits.shipments.services import ReturnedLine, confirm_delivery, mark_packed, mark_shipped, receive_return
 from kits.slips.render import Slip, SlipLine, render_packing_slips, slip_pages
 
 logger = logging.getLogger(__name__)
@@ -310,6 +312,25 @@ def shipments_for_filter(*, campaign_slug: str = "", status: str = "") -> QueryS
     return shipments.order_by("campaign_id", "number")
 
 
+def shipment_ids_for_numbers(numbers: list[str]) -> list[int]:
+    """Ids in the order given; unknown numbers are a 400 that names them."""
+    wanted = [number.replace("\x00", "?").strip().upper() for number in numbers]
+    found = dict(Shipment.objects.filter(number__in=wanted).values_list("number", "id"))
+    unknown = [number for number in wanted if number not in found]
+    if unknown:
+        raise Invalid(
+            f"Unknown shipment number(s): {', '.join(unknown[:20])}.",
+            code="unknown_shipment",
+            field="shipments",
+        )
+    return [found[number] for number in wanted]
+
+
+def describe_filter(campaign: str, state: str) -> str:
+    parts = [f"campaign {campaign}" if campaign else "", f"state {state}" if state else ""]
+    return ", ".join(part for part in parts if part)
+
+
 # --- scan station ----------------------------------------------------------------------------
 
 # What a scan does, by the shipment's current state.
@@ -371,14 +392,12 @@ def scan_shipment(
     previous = shipment.status
     action = SCAN_ACTIONS.get(ShipmentStatus(previous))
     if action == "pack":
-        return ScanResult(services.mark_packed(shipment=shipment, by=by), action, previous)
+        return ScanResult(mark_packed(shipment=shipment, by=by), action, previous)
     if action == "ship":
-        shipped = services.mark_shipped(
-            shipment=shipment, carrier=carrier, tracking_number=tracking_number, by=by
-        )
+        shipped = mark_shipped(shipment=shipment, carrier=carrier, tracking_number=tracking_number, by=by)
         return ScanResult(shipped, action, previous)
     due = [
-        services.ReturnedLine(sku=line.item.sku, good=line.missing, damaged=0)
+        ReturnedLine(sku=line.item.sku, good=line.missing, damaged=0)
         for line in shipment.lines.select_related("item")
         if line.missing > 0
     ]
@@ -390,6 +409,6 @@ def scan_shipment(
             extra={"current": previous, "allowed": [str(state) for state in SCAN_ACTIONS]},
         )
     if previous == ShipmentStatus.SHIPPED:
-        shipment = services.confirm_delivery(shipment=shipment, by=by)
-    returned = services.receive_return(shipment=shipment, lines=due, by=by)
+        shipment = confirm_delivery(shipment=shipment, by=by)
+    returned = receive_return(shipment=shipment, lines=due, by=by)
     return ScanResult(returned, action, previous, units=sum(line.good for line in due))

@@ -28,8 +28,8 @@ from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.models import User
 from backend.permissions import user_has_role
 from kits.models import Shipment, ShipmentStatus, SlipBatch, SlipPageSize
-from kits.slips import services as printing
-from kits.slips.api import batch_file_response, describe_filter, pdf_response
+from kits.slips import services
+from kits.slips.responses import batch_file_response, pdf_response
 
 # Session keys of the scan station.
 SCAN_RESULT = "kits_scan_result"
@@ -82,7 +82,7 @@ class PrintNumbersForm(forms.Form):
         label=gettext_lazy("Shipment numbers"),
         help_text=gettext_lazy("One per line, or separated by spaces or commas."),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=printing.MAX_BATCH_SHIPMENTS * 21,
+        max_length=services.MAX_BATCH_SHIPMENTS * 21,
     )
     page_size = forms.ChoiceField(label=gettext_lazy("Paper"), choices=SlipPageSize.choices, initial="A4")
 
@@ -117,10 +117,10 @@ def _print_page(
 
 
 def _print(request: HttpRequest, ids: list[int], page_size: str, description: str) -> HttpResponse:
-    if printing.is_direct(len(ids)):
-        pdf = printing.print_packing_slips(shipment_ids=ids, by=_staff(request), page_size=page_size)
+    if services.is_direct(len(ids)):
+        pdf = services.print_packing_slips(shipment_ids=ids, by=_staff(request), page_size=page_size)
         return pdf_response(pdf, "packing-slips.pdf")
-    batch = printing.request_slip_batch(
+    batch = services.request_slip_batch(
         shipment_ids=ids,
         by=_staff(request),
         page_size=page_size,
@@ -150,9 +150,9 @@ def print_page(request: HttpRequest) -> HttpResponse:
         campaign = filter_form.cleaned_data["campaign"]
         slug = campaign.slug if campaign else ""
         state = filter_form.cleaned_data["status"]
-        shipments = printing.shipments_for_filter(campaign_slug=slug, status=state)
-        ids = list(shipments.values_list("id", flat=True)[: printing.MAX_BATCH_SHIPMENTS + 1])
-        description = describe_filter(slug, state)
+        shipments = services.shipments_for_filter(campaign_slug=slug, status=state)
+        ids = list(shipments.values_list("id", flat=True)[: services.MAX_BATCH_SHIPMENTS + 1])
+        description = services.describe_filter(slug, state)
         page_size = filter_form.cleaned_data["page_size"]
     try:
         return _print(request, ids, page_size, description)
@@ -170,11 +170,11 @@ def print_page(request: HttpRequest) -> HttpResponse:
 
 @logistics_required
 def shipment_slip(request: HttpRequest, number: str) -> HttpResponse:
-    shipment = printing.get_shipment(number)
+    shipment = services.get_shipment(number)
     page_size = request.GET.get("page_size", "A4").upper()
     if page_size not in SlipPageSize.values:
         page_size = SlipPageSize.A4
-    pdf = printing.print_packing_slips(shipment_ids=[shipment.pk], by=_staff(request), page_size=page_size)
+    pdf = services.print_packing_slips(shipment_ids=[shipment.pk], by=_staff(request), page_size=page_size)
     return pdf_response(pdf, f"{shipment.number}.pdf")
 
 
@@ -232,7 +232,7 @@ def _remember(request: HttpRequest, **result: Any) -> None:
     request.session[SCAN_RESULT] = result
 
 
-def _success(request: HttpRequest, scanned: printing.ScanResult) -> None:
+def _success(request: HttpRequest, scanned: services.ScanResult) -> None:
     shipment = scanned.shipment
     if scanned.action == "pack":
         title = _("%(number)s packed") % {"number": shipment.number}
@@ -273,7 +273,7 @@ def _failure(request: HttpRequest, number: str, error: Exception) -> None:
 
 def _scan(request: HttpRequest, number: str, carrier: str, tracking_number: str) -> bool:
     try:
-        scanned = printing.scan_shipment(
+        scanned = services.scan_shipment(
             number=number,
             by=_staff(request),
             carrier=carrier,
@@ -290,7 +290,7 @@ def _scan(request: HttpRequest, number: str, carrier: str, tracking_number: str)
 def scan_station(request: HttpRequest) -> HttpResponse:
     """One input: a scanner types the number + Enter; the kit's state decides what happens."""
     if request.method == "POST":
-        number = printing.normalise_scan(request.POST.get("number", ""))
+        number = services.normalise_scan(request.POST.get("number", ""))
         request.session.pop(SCAN_PENDING, None)
         shipment = Shipment.objects.filter(number=number).only("status").first() if number else None
         carrier = request.session.get(SCAN_CARRIER, "")
@@ -329,7 +329,7 @@ def scan_ship(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _scan_page(request, ship_form=form, result=None, status=400)
     data = form.cleaned_data
-    number = printing.normalise_scan(data["number"])
+    number = services.normalise_scan(data["number"])
     if _scan(request, number, data["carrier"], data["tracking_number"]):
         request.session[SCAN_CARRIER] = data["carrier"].strip()
         if data["same_tracking"]:
