@@ -95,10 +95,11 @@ def count_pages(pdf: bytes) -> int:
 
 
 def measure_fast(count: int) -> dict:
-    from kits.slips.render import _register_fonts, render_packing_slips
+    from kits.slips.drawing import register_fonts
+    from kits.slips.render import render_packing_slips
 
     slips = realistic_slips(count)
-    _register_fonts()  # once per process, like a worker that has printed before
+    register_fonts()  # once per process, like a worker that has printed before
     before = rss_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
     pdf = render_packing_slips(slips)
@@ -134,9 +135,10 @@ def measure_platypus(count: int) -> dict:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from kits.slips.render import FONT, FONT_BOLD, _register_fonts, pick_list
+    from kits.slips.drawing import FONT, FONT_BOLD, register_fonts
+    from kits.slips.render import pick_list
 
-    _register_fonts()
+    register_fonts()
     slips = realistic_slips(count)
     body = ParagraphStyle("body", fontName=FONT, fontSize=9)
     title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=16)
