@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ambassadors.models import Host, HostStatus, KitReturnPolicy
-from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.errors import Conflict, Invalid
 from backend.models import User
+from backend.transitions import check_transition, move_status
 from kits.models import (
     SHIPMENT_TRANSITIONS,
     KitSettlement,
@@ -137,19 +138,15 @@ def _transition(
     *, shipment: Shipment, to: str, by: User | None, reason: str = "", **fields: Any
 ) -> tuple[Shipment, str]:
     """Lock the shipment, check the transitions map, write the history row, save the fields."""
-    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    allowed = SHIPMENT_TRANSITIONS[locked.status]
-    if to not in allowed:
-        raise InvalidTransition(current=locked.status, requested=to, allowed=allowed)
-    previous = locked.status
-    locked.status = to
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", *fields])
-    ShipmentStatusChange.objects.create(
-        shipment=locked, by=by, from_status=previous, to_status=to, reason=reason
+    return move_status(
+        shipment,
+        to_status=to,
+        transitions=SHIPMENT_TRANSITIONS,
+        history=ShipmentStatusChange,
+        by=by,
+        reason=reason,
+        fields=fields,
     )
-    return locked, previous
 
 
 @transaction.atomic
@@ -236,11 +233,9 @@ def receive_return(*, shipment: Shipment, lines: Sequence[ReturnedLine], by: Use
     Several parcels may come back for one kit; each adds to what was returned before.
     """
     locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if locked.status not in (ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED):
-        raise InvalidTransition(
-            current=locked.status,
-            requested=ShipmentStatus.RETURNED,
-            allowed=SHIPMENT_TRANSITIONS[locked.status],
+    if locked.status != ShipmentStatus.RETURNED:  # a further parcel of a returned kit stays "returned"
+        check_transition(
+            current=locked.status, to_status=ShipmentStatus.RETURNED, transitions=SHIPMENT_TRANSITIONS
         )
     if not lines:
         raise Invalid("A return lists at least one line.", field="lines")

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django_tasks import task
 from phonenumber_field.phonenumber import to_python
 
-from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.errors import Conflict, Invalid
 from backend.models import User
+from backend.transitions import move_status
 from kits.models import (
     SLIP_BATCH_TRANSITIONS,
     PrintLog,
@@ -246,18 +247,10 @@ def request_slip_batch(
     return batch
 
 
-def _move_batch(batch_id: Any, to: str, **fields: Any) -> SlipBatch:
+def _move_batch(batch: SlipBatch, to: str, **fields: Any) -> SlipBatch:
     with transaction.atomic():
-        batch = SlipBatch.objects.select_for_update().get(pk=batch_id)
-        if to not in SLIP_BATCH_TRANSITIONS[batch.status]:
-            raise InvalidTransition(
-                current=batch.status, requested=to, allowed=SLIP_BATCH_TRANSITIONS[batch.status]
-            )
-        batch.status = to
-        for name, value in fields.items():
-            setattr(batch, name, value)
-        batch.save(update_fields=["status", *fields])
-        return batch
+        moved, _ = move_status(batch, to_status=to, transitions=SLIP_BATCH_TRANSITIONS, fields=fields)
+    return moved
 
 
 def run_slip_batch(*, batch_id: Any) -> SlipBatch:
@@ -266,7 +259,9 @@ def run_slip_batch(*, batch_id: Any) -> SlipBatch:
     Not atomic on purpose: progress is committed as it goes, so the staff page sees it move. The PDF
     is spooled to a temporary file, never held whole in memory.
     """
-    batch = _move_batch(batch_id, SlipBatchStatus.RUNNING, started_at=timezone.now())
+    batch = _move_batch(
+        SlipBatch.objects.get(pk=batch_id), SlipBatchStatus.RUNNING, started_at=timezone.now()
+    )
     ids = list(batch.shipments.order_by("campaign_id", "number").values_list("id", flat=True))
 
     def progress(done: int, total: int) -> None:
@@ -281,14 +276,14 @@ def run_slip_batch(*, batch_id: Any) -> SlipBatch:
     except Exception as error:
         logger.exception("packing slip batch failed", extra={"batch_id": str(batch.pk)})
         return _move_batch(
-            batch.pk,
+            batch,
             SlipBatchStatus.FAILED,
             error=str(error)[:500] or type(error).__name__,
             finished_at=timezone.now(),
         )
     pages = sum(len(slip_pages(len(slip.lines), batch.page_size)) for slip in slips)
     return _move_batch(
-        batch.pk,
+        batch,
         SlipBatchStatus.DONE,
         file=batch.file.name,
         done=len(slips),
