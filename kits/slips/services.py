@@ -12,7 +12,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files import File
@@ -39,6 +39,7 @@ from kits.models import (
     SlipPageSize,
 )
 from kits.shipments.services import ReturnedLine, confirm_delivery, mark_packed, mark_shipped, receive_return
+from kits.signals import slip_codes_wanted
 from kits.slips.render import Slip, SlipLine, render_packing_slips, slip_pages
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
                 unit_value=retail_price,
             )
         lines[shipment_id].append(line)
-    host_codes = _host_referral_codes({row["host_id"] for row in shipments.values()})
+    host_codes = _slip_codes({row["host_id"] for row in shipments.values()})
     slips = []
     for shipment_id in ids:
         row = shipments.get(shipment_id)
@@ -163,22 +164,16 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
     return slips
 
 
-def _host_referral_codes(host_ids: Iterable[int]) -> dict[int, str]:
-    """Each host's own referral code, through the relation the referrals app declares on hosts.
+def _slip_codes(host_ids: Iterable[int]) -> dict[int, str]:
+    """The referral code each host's slips print, as the receivers of `slip_codes_wanted` answer.
 
-    Kits does not import referrals (apps depend the other way); a host without a code (referrals
+    Kits does not import referrals (apps depend the other way); a host without an answer (referrals
     not wired for the campaign) prints none.
     """
-    from ambassadors.models import Host
-
     codes: dict[int, str] = {}
-    for host_id, code, kind, deactivated_at in (
-        Host.objects.filter(id__in=list(host_ids), referral_codes__isnull=False)
-        .order_by("referral_codes__created_at")
-        .values_list("id", "referral_codes__code", "referral_codes__kind", "referral_codes__deactivated_at")
-    ):
-        if kind == "host" and deactivated_at is None:
-            codes[host_id] = code
+    for _receiver, answer in slip_codes_wanted.send(sender=Shipment, host_ids=list(host_ids)):
+        # django-stubs type any receiver's answer as `str | None`; this signal's receivers answer a dict.
+        codes.update(cast(dict[int, str], answer or {}))
     return codes
 
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus
 from kits.shipments import services
+from kits.signals import slip_codes_wanted
 from kits.slips.render import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
 from kits.slips.services import build_slips, print_packing_slips, request_slip_batch, run_slip_batch
-from referrals.codes import issue_host_code
+from referrals.codes import deactivate_codes, issue_host_code
 from tests import factories
 
 HEADER = "SKU Description Colour / size Qty Return"
@@ -135,6 +136,25 @@ def test_a_long_slip_repeats_the_table_header_on_every_page_and_numbers_its_page
     assert "Total units: 199" in slip_texts[-1]
     assert all("Total units" not in text for text in slip_texts[:-1])
     assert "Pull Ørsted 7" in body
+
+
+def test_a_slip_prints_the_host_code_only_while_it_is_live(zoe_shipment):
+    # given Zoë's own code on her slip
+    code = zoe_shipment.host.referral_codes.get().code
+    assert [slip.referral_code for slip in build_slips([zoe_shipment.pk])] == [code]
+    # when her codes are retired (a ban)
+    deactivate_codes(host=zoe_shipment.host, reason="host banned")
+    # then her slip prints none
+    assert [slip.referral_code for slip in build_slips([zoe_shipment.pk])] == [""]
+
+
+def test_a_slip_prints_no_code_when_no_app_answers_for_codes(zoe_shipment, monkeypatch):
+    # given nobody listening for the codes slips print (referrals not wired)
+    monkeypatch.setattr(slip_codes_wanted, "receivers", [])
+    # when
+    slips = build_slips([zoe_shipment.pk])
+    # then the slip is built, without a code
+    assert [(slip.number, slip.referral_code) for slip in slips] == [(zoe_shipment.number, "")]
 
 
 def test_pick_list_totals_equal_the_sum_of_the_slips_lines(kit_campaign, stock_for_kits):
