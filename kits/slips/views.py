@@ -4,7 +4,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,16 +18,15 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ambassadors.models import Campaign
 from backend import roles
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.models import User
 from backend.permissions import user_has_role
 from kits.models import Shipment, ShipmentStatus, SlipBatch, SlipPageSize
 from kits.slips import services
+from kits.slips.forms import PrintFilterForm, PrintNumbersForm, ShipForm
 from kits.slips.responses import batch_file_response, pdf_response
 
 # Session keys of the scan station.
@@ -58,44 +56,6 @@ def logistics_required(view: Callable[..., HttpResponseBase]) -> Callable[..., H
 
 
 # --- printing --------------------------------------------------------------------------------
-
-
-class PrintFilterForm(forms.Form):
-    campaign = forms.ModelChoiceField(
-        label=gettext_lazy("Campaign"),
-        queryset=Campaign.objects.order_by("-applications_open_at"),
-        to_field_name="slug",
-        required=False,
-        empty_label=gettext_lazy("All campaigns"),
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        choices=[("", gettext_lazy("Any state")), *ShipmentStatus.choices],
-        required=False,
-        initial=ShipmentStatus.ALLOCATED,
-    )
-    page_size = forms.ChoiceField(label=gettext_lazy("Paper"), choices=SlipPageSize.choices, initial="A4")
-
-
-class PrintNumbersForm(forms.Form):
-    numbers = forms.CharField(
-        label=gettext_lazy("Shipment numbers"),
-        help_text=gettext_lazy("One per line, or separated by spaces or commas."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=services.MAX_BATCH_SHIPMENTS * 21,
-    )
-    page_size = forms.ChoiceField(label=gettext_lazy("Paper"), choices=SlipPageSize.choices, initial="A4")
-
-    def clean_numbers(self) -> list[str]:
-        numbers = [part.strip().upper() for part in self.cleaned_data["numbers"].replace(",", " ").split()]
-        numbers = list(dict.fromkeys(number for number in numbers if number))
-        if not numbers:
-            raise forms.ValidationError(_("Give at least one shipment number."))
-        known = set(Shipment.objects.filter(number__in=numbers).values_list("number", flat=True))
-        unknown = [number for number in numbers if number not in known]
-        if unknown:
-            raise forms.ValidationError(_("Unknown shipment number(s): %s") % ", ".join(unknown[:20]))
-        return numbers
 
 
 def _print_page(
@@ -213,15 +173,6 @@ def batch_download(request: HttpRequest, batch_id: str) -> FileResponse:
 
 
 # --- scan station ----------------------------------------------------------------------------
-
-
-class ShipForm(forms.Form):
-    number = forms.CharField(widget=forms.HiddenInput, max_length=40)
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=50)
-    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=64)
-    same_tracking = forms.BooleanField(
-        label=gettext_lazy("Same tracking number for the next parcels (one consignment)"), required=False
-    )
 
 
 def _state_labels(states: Any) -> list[str]:
