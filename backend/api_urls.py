@@ -18,6 +18,5 @@ urlpatterns = [
     path("", include("orders.ingestion.urls")),
     path("", include("ambassadors.parties.api_urls")),
     path("", include("kits.api_urls")),
-    path("", include("kits.slip_api_urls")),
     path("", include("referrals.api_urls")),
 ]

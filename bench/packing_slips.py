@@ -39,7 +39,7 @@ def setup_django() -> None:
 
 def realistic_slips(count: int, lines: int = LINES_PER_SLIP) -> list:
     """A La Redoute-like kit: a promotion pack and garments from bins across the warehouse."""
-    from kits.packing_slips import Slip, SlipLine
+    from kits.slips.render import Slip, SlipLine
 
     colours = ["Bleu marine", "Écru", "Rouge", "Vert sapin", "Noir"]
     sizes = ["XS", "S", "M", "L", "XL"]
@@ -95,10 +95,11 @@ def count_pages(pdf: bytes) -> int:
 
 
 def measure_fast(count: int) -> dict:
-    from kits.packing_slips import _register_fonts, render_packing_slips
+    from kits.slips.drawing import register_fonts
+    from kits.slips.render import render_packing_slips
 
     slips = realistic_slips(count)
-    _register_fonts()  # once per process, like a worker that has printed before
+    register_fonts()  # once per process, like a worker that has printed before
     before = rss_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
     pdf = render_packing_slips(slips)
@@ -108,7 +109,7 @@ def measure_fast(count: int) -> dict:
     pages = count_pages(pdf)
     return {
         "figure": "packing_slips",
-        "renderer": "kits.packing_slips (canvas, forms, QR path)",
+        "renderer": "kits.slips.render (canvas, forms, QR path)",
         "slips": count,
         "lines_per_slip": LINES_PER_SLIP,
         "pages": pages,
@@ -134,9 +135,10 @@ def measure_platypus(count: int) -> dict:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from kits.packing_slips import FONT, FONT_BOLD, _register_fonts, pick_list
+    from kits.slips.drawing import FONT, FONT_BOLD, register_fonts
+    from kits.slips.render import pick_list
 
-    _register_fonts()
+    register_fonts()
     slips = realistic_slips(count)
     body = ParagraphStyle("body", fontName=FONT, fontSize=9)
     title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=16)
@@ -214,7 +216,7 @@ def measure_platypus(count: int) -> dict:
 
 
 def measure_fast_pages_for_500() -> int:
-    from kits.packing_slips import slip_pages
+    from kits.slips.render import slip_pages
 
     return 500 * len(slip_pages(LINES_PER_SLIP)) + 1
 

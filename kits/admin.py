@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from kits import services
+from kits.catalogue import services
 from kits.models import (
     Item,
     KitSettlement,

@@ -1,32 +1,54 @@
+"""Routes of the kits API (under /api/v1/): catalogue, stock, shipments, packing slips."""
+
 from django.urls import path
 
-from kits import api
+from kits.catalogue.api import ItemDetailApi, ItemListCreateApi, KitTemplateApi
+from kits.shipments.api import (
+    KitSettlementListApi,
+    ShipmentCancelApi,
+    ShipmentCloseApi,
+    ShipmentDeliverApi,
+    ShipmentDetailApi,
+    ShipmentListCreateApi,
+    ShipmentPackApi,
+    ShipmentProblemListApi,
+    ShipmentProblemResolveApi,
+    ShipmentReturnApi,
+    ShipmentShipApi,
+)
+from kits.slips.api import ShipmentSlipApi, SlipBatchApi, SlipBatchDetailApi, SlipBatchFileApi
+from kits.stock.api import StockAdjustmentApi, StockMovementListApi, StockReceiptApi, StockWriteOffApi
 
 urlpatterns = [
-    path("kits/items/", api.ItemListCreateApi.as_view(), name="kit-items"),
-    path("kits/items/<str:sku>/", api.ItemDetailApi.as_view(), name="kit-item"),
-    path("kits/items/<str:sku>/receipts/", api.StockReceiptApi.as_view(), name="kit-item-receipts"),
-    path("kits/items/<str:sku>/adjustments/", api.StockAdjustmentApi.as_view(), name="kit-item-adjustments"),
-    path("kits/items/<str:sku>/write-offs/", api.StockWriteOffApi.as_view(), name="kit-item-write-offs"),
-    path("kits/movements/", api.StockMovementListApi.as_view(), name="kit-movements"),
-    path("kits/templates/<slug:campaign_slug>/", api.KitTemplateApi.as_view(), name="kit-template"),
-    path("kits/shipments/", api.ShipmentListCreateApi.as_view(), name="kit-shipments"),
-    path("kits/shipments/<str:number>/", api.ShipmentDetailApi.as_view(), name="kit-shipment"),
-    path("kits/shipments/<str:number>/pack/", api.ShipmentPackApi.as_view(), name="kit-shipment-pack"),
-    path("kits/shipments/<str:number>/ship/", api.ShipmentShipApi.as_view(), name="kit-shipment-ship"),
-    path(
-        "kits/shipments/<str:number>/deliver/", api.ShipmentDeliverApi.as_view(), name="kit-shipment-deliver"
-    ),
-    path("kits/shipments/<str:number>/cancel/", api.ShipmentCancelApi.as_view(), name="kit-shipment-cancel"),
-    path(
-        "kits/shipments/<str:number>/returns/", api.ShipmentReturnApi.as_view(), name="kit-shipment-returns"
-    ),
-    path("kits/shipments/<str:number>/close/", api.ShipmentCloseApi.as_view(), name="kit-shipment-close"),
-    path("kits/problems/", api.ShipmentProblemListApi.as_view(), name="kit-problems"),
+    path("kits/items/", ItemListCreateApi.as_view(), name="kit-items"),
+    path("kits/items/<str:sku>/", ItemDetailApi.as_view(), name="kit-item"),
+    path("kits/items/<str:sku>/receipts/", StockReceiptApi.as_view(), name="kit-item-receipts"),
+    path("kits/items/<str:sku>/adjustments/", StockAdjustmentApi.as_view(), name="kit-item-adjustments"),
+    path("kits/items/<str:sku>/write-offs/", StockWriteOffApi.as_view(), name="kit-item-write-offs"),
+    path("kits/movements/", StockMovementListApi.as_view(), name="kit-movements"),
+    path("kits/templates/<slug:campaign_slug>/", KitTemplateApi.as_view(), name="kit-template"),
+    path("kits/shipments/", ShipmentListCreateApi.as_view(), name="kit-shipments"),
+    path("kits/shipments/<str:number>/", ShipmentDetailApi.as_view(), name="kit-shipment"),
+    path("kits/shipments/<str:number>/pack/", ShipmentPackApi.as_view(), name="kit-shipment-pack"),
+    path("kits/shipments/<str:number>/ship/", ShipmentShipApi.as_view(), name="kit-shipment-ship"),
+    path("kits/shipments/<str:number>/deliver/", ShipmentDeliverApi.as_view(), name="kit-shipment-deliver"),
+    path("kits/shipments/<str:number>/cancel/", ShipmentCancelApi.as_view(), name="kit-shipment-cancel"),
+    path("kits/shipments/<str:number>/returns/", ShipmentReturnApi.as_view(), name="kit-shipment-returns"),
+    path("kits/shipments/<str:number>/close/", ShipmentCloseApi.as_view(), name="kit-shipment-close"),
+    path("kits/problems/", ShipmentProblemListApi.as_view(), name="kit-problems"),
     path(
         "kits/problems/<int:problem_id>/resolve/",
-        api.ShipmentProblemResolveApi.as_view(),
+        ShipmentProblemResolveApi.as_view(),
         name="kit-problem-resolve",
     ),
-    path("kits/settlements/", api.KitSettlementListApi.as_view(), name="kit-settlements"),
+    path("kits/settlements/", KitSettlementListApi.as_view(), name="kit-settlements"),
+    # packing slips
+    path(
+        "kits/shipments/<str:number>/packing-slip/",
+        ShipmentSlipApi.as_view(),
+        name="kit-shipment-packing-slip",
+    ),
+    path("kits/packing-slips/", SlipBatchApi.as_view(), name="kit-slip-batches"),
+    path("kits/packing-slips/<uuid:batch_id>/", SlipBatchDetailApi.as_view(), name="kit-slip-batch"),
+    path("kits/packing-slips/<uuid:batch_id>/file/", SlipBatchFileApi.as_view(), name="kit-slip-batch-file"),
 ]

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from ambassadors.models import Campaign, Host
 from backend.models import User
-from kits import services
+from kits.catalogue.services import create_item, set_kit_template
 from kits.models import Item, KitTemplate, ProblemKind, Shipment, ShipmentStatus
+from kits.shipments import services
+from kits.stock.services import receive_stock
 
 PROMOTION_PACK = [
     # sku, name, unit cost
@@ -88,7 +90,7 @@ def _catalogue(currency: str) -> list[Item]:
     existing = Item.objects.in_bulk([sku for sku, _ in wanted], field_name="sku")
     items = []
     for sku, fields in wanted:
-        item = existing.get(sku) or services.create_item(sku=sku, currency=currency, **fields)
+        item = existing.get(sku) or create_item(sku=sku, currency=currency, **fields)
         items.append(item)
     return items
 
@@ -143,7 +145,7 @@ def seed_kits(*, campaign: Campaign, hosts: Sequence[Host], by: User | None = No
     """Catalogue, stock for every host plus spares, the campaign's kit, one kit per host in varied states."""
     items = _catalogue(campaign.currency)
     if not KitTemplate.objects.filter(campaign=campaign).exists():
-        services.set_kit_template(
+        set_kit_template(
             campaign=campaign,
             lines=[(item, 1) for item in items],
             by=by,
@@ -154,7 +156,7 @@ def seed_kits(*, campaign: Campaign, hosts: Sequence[Host], by: User | None = No
     if waiting:
         spare = 3
         for line in template_lines:
-            services.receive_stock(
+            receive_stock(
                 item=line.item,
                 quantity=line.quantity * (len(waiting) + spare),
                 by=by,

@@ -4,7 +4,7 @@ from typing import Any
 
 from ambassadors.models import Host
 from backend.models import User
-from kits.services import allocate_kit_on_selection
+from kits.shipments.services import allocate_kit_on_selection
 
 
 def allocate_kit_when_host_selected(

@@ -3,7 +3,7 @@
 import logging
 import secrets
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -136,3 +136,14 @@ def _deactivate_mirror_on_commit(code: ReferralCode) -> None:
     if not code.stripe_promotion_code_id and code.campaign.guest_discount_percent is None:
         return
     transaction.on_commit(lambda: deactivate_stripe_mirror.enqueue(code_id=code.pk))
+
+
+def live_host_codes(host_ids: Iterable[int]) -> dict[int, str]:
+    """Each host's own code while it is live (not deactivated): what their packing slips print."""
+    return dict(
+        ReferralCode.objects.filter(
+            host_id__in=list(host_ids), kind=CodeKind.HOST, deactivated_at__isnull=True
+        )
+        .order_by("created_at")
+        .values_list("host_id", "code")
+    )

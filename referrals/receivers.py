@@ -7,7 +7,7 @@ from django.dispatch import receiver
 
 from ambassadors.models import Guest, Host, HostStatus
 from ambassadors.signals import host_selected, host_status_changed, party_cancelled, party_created
-from kits.signals import kit_settled
+from kits.signals import kit_settled, slip_codes_wanted
 from orders.signals import (
     order_cancelled,
     order_recorded,
@@ -16,7 +16,13 @@ from orders.signals import (
     stripe_account_updated,
 )
 from referrals.attribution import attribute_recorded_orders
-from referrals.codes import deactivate_codes, deactivate_party_code, issue_host_code, issue_party_code
+from referrals.codes import (
+    deactivate_codes,
+    deactivate_party_code,
+    issue_host_code,
+    issue_party_code,
+    live_host_codes,
+)
 from referrals.models import Attribution
 from referrals.payouts import record_stripe_account_update
 from referrals.reports import count_party_guests, refresh_attributed_sale
@@ -71,6 +77,11 @@ def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) 
 @receiver(kit_settled, dispatch_uid="referrals.rewards_after_kit_settlement")
 def _deduct_missing_kit_items(sender: Any, *, settlement: Any, **kwargs: Any) -> None:
     recompute_rewards(host=settlement.host)
+
+
+@receiver(slip_codes_wanted, dispatch_uid="referrals.codes_for_packing_slips")
+def _answer_codes_for_packing_slips(sender: Any, *, host_ids: list[int], **kwargs: Any) -> dict[int, str]:
+    return live_host_codes(host_ids)
 
 
 @receiver(refund_recorded, dispatch_uid="referrals.report_after_refund")

@@ -95,7 +95,7 @@ class ItemFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from kits.services import create_item
+        from kits.catalogue.services import create_item
 
         return create_item(**kwargs)
 

@@ -12,7 +12,9 @@ from playwright.sync_api import Page, expect
 from ambassadors.models import Application
 from ambassadors.recruitment.selection import select_application
 from backend.models import User
-from kits import services as kits
+from kits.catalogue.services import set_kit_template
+from kits.shipments import services as kits
+from kits.stock.services import receive_stock
 from tests.factories import CampaignFactory, GuestFactory, ItemFactory, PartyFactory
 
 NARROW = {"width": 360, "height": 740}
@@ -140,8 +142,8 @@ def test_every_portal_page_fits_a_360_px_phone_with_big_enough_tap_targets(
     GuestFactory(party=party)
     # a shipped kit with a long line, so the kit page has its progress line, tracking and table
     coat = ItemFactory(sku="AW26-COAT-NAVY-XL", name="Manteau en laine bouillie à col officier")
-    kits.set_kit_template(campaign=campaign, lines=[(coat, 2)], by=None)
-    kits.receive_stock(item=coat, quantity=2, by=None)
+    set_kit_template(campaign=campaign, lines=[(coat, 2)], by=None)
+    receive_stock(item=coat, quantity=2, by=None)
     shipment = kits.mark_packed(shipment=kits.allocate_kit(host=party.host, by=None), by=None)
     shipment = kits.mark_shipped(
         shipment=shipment, carrier="Colissimo", tracking_number="6A12345678901", by=None

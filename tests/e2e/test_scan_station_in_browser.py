@@ -5,8 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from kits import services
+from kits.catalogue.services import set_kit_template
 from kits.models import Shipment, ShipmentStatus
+from kits.shipments import services
+from kits.stock.services import receive_stock
 from tests import factories
 
 PASSWORD = "a-Long-secret-42"
@@ -19,8 +21,8 @@ def warehouse(transactional_db):
     """Stock for two kits of a campaign, both allocated, and a logistics login."""
     campaign = factories.CampaignFactory(kit_return_due_on="2027-03-31")
     coat = factories.ItemFactory(sku="COAT-NAVY-M", name="Manteau Ørsted")
-    services.set_kit_template(campaign=campaign, lines=[(coat, 2)], by=None)
-    services.receive_stock(item=coat, quantity=4, by=None)
+    set_kit_template(campaign=campaign, lines=[(coat, 2)], by=None)
+    receive_stock(item=coat, quantity=4, by=None)
     kits = [
         services.allocate_kit(
             host=factories.HostFactory(

@@ -22,7 +22,7 @@ from knox.models import AuthToken
 from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from kits import services
+from kits.stock.services import receive_stock
 from orders.models import ShopApiKey
 from tests import factories
 
@@ -59,7 +59,7 @@ def programme(admin_user_role, logistics_user):
     factories.GuestFactory(party=party)
     factories.OrderFactory()
     item = factories.ItemFactory()
-    services.receive_stock(item=item, quantity=5, reason="fuzz", by=logistics_user)
+    receive_stock(item=item, quantity=5, reason="fuzz", by=logistics_user)
     return host
 
 

@@ -5,8 +5,10 @@ from collections.abc import Callable
 import pytest
 from django.db.models import Sum
 
-from kits import services
+from kits.catalogue.services import set_kit_template
 from kits.models import Item, Shipment, Stock, StockMovement
+from kits.shipments import services
+from kits.stock.services import receive_stock
 from tests import factories
 
 
@@ -34,7 +36,7 @@ def kit_campaign(db):
     dress = factories.ItemFactory(
         sku="DRESS-RED-S", name="Knit dress", colour="Red", size="S", unit_cost="15.50", retail_price="59.90"
     )
-    services.set_kit_template(campaign=campaign, lines=[(promo, 1), (coat, 2), (dress, 1)], by=None)
+    set_kit_template(campaign=campaign, lines=[(promo, 1), (coat, 2), (dress, 1)], by=None)
     return campaign
 
 
@@ -44,7 +46,7 @@ def stock_for_kits(kit_campaign) -> Callable[[int], None]:
 
     def receive(n: int) -> None:
         for line in kit_campaign.kit_template.lines.select_related("item"):
-            services.receive_stock(item=line.item, quantity=line.quantity * n, by=None, reason="initial")
+            receive_stock(item=line.item, quantity=line.quantity * n, by=None, reason="initial")
 
     return receive
 

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from kits.models import Item, Stock
-from kits.services import receive_stock
+from kits.stock.services import receive_stock
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,9 @@ from django.db import transaction
 from ambassadors.recruitment.selection import select_application
 from ambassadors.signals import host_selected
 from backend.errors import Conflict
-from kits import services
 from kits.models import MovementKind, Shipment, ShipmentStatus, Stock, StockMovement
+from kits.shipments import services
+from kits.stock.services import adjust_stock, write_off_stock
 from tests import factories
 from tests.kits.conftest import assert_stock_matches_ledger
 
@@ -58,13 +59,13 @@ def test_ship_to_is_a_snapshot_that_later_address_changes_do_not_touch(allocated
 def test_allocation_refuses_when_any_line_is_short_and_lists_every_short_sku(kit_campaign, stock_for_kits):
     # given: stock for one kit, then one coat and the dress taken away
     stock_for_kits(1)
-    services.adjust_stock(
+    adjust_stock(
         item=kit_campaign.kit_template.lines.get(item__sku="COAT-NAVY-M").item,
         delta=-1,
         reason="count",
         by=None,
     )
-    services.write_off_stock(
+    write_off_stock(
         item=kit_campaign.kit_template.lines.get(item__sku="DRESS-RED-S").item,
         quantity=1,
         reason="torn",

@@ -12,10 +12,12 @@ import pytest
 import zxingcpp
 from django.urls import reverse
 
-from kits import printing, services
 from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus
-from kits.packing_slips import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
-from referrals.codes import issue_host_code
+from kits.shipments import services
+from kits.signals import slip_codes_wanted
+from kits.slips.render import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
+from kits.slips.services import build_slips, print_packing_slips, request_slip_batch, run_slip_batch
+from referrals.codes import deactivate_codes, issue_host_code
 from tests import factories
 
 HEADER = "SKU Description Colour / size Qty Return"
@@ -57,7 +59,7 @@ def test_a_slip_prints_every_part_of_the_kit_with_names_in_any_alphabet(zoe_ship
     # given
     host = zoe_shipment.host
     # when
-    pdf = printing.print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
+    pdf = print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
     # then
     texts = page_texts(pdf)
     assert "Pick list" in texts[0]
@@ -80,7 +82,7 @@ def test_a_slip_prints_every_part_of_the_kit_with_names_in_any_alphabet(zoe_ship
 
 
 def test_both_codes_decode_at_200_dpi_to_the_number_and_the_confirm_url(zoe_shipment, settings):
-    pdf = printing.print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
+    pdf = print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
 
     codes = decode_page(pdf, first_slip_page(page_texts(pdf), zoe_shipment.number))
 
@@ -136,6 +138,25 @@ def test_a_long_slip_repeats_the_table_header_on_every_page_and_numbers_its_page
     assert "Pull Ørsted 7" in body
 
 
+def test_a_slip_prints_the_host_code_only_while_it_is_live(zoe_shipment):
+    # given Zoë's own code on her slip
+    code = zoe_shipment.host.referral_codes.get().code
+    assert [slip.referral_code for slip in build_slips([zoe_shipment.pk])] == [code]
+    # when her codes are retired (a ban)
+    deactivate_codes(host=zoe_shipment.host, reason="host banned")
+    # then her slip prints none
+    assert [slip.referral_code for slip in build_slips([zoe_shipment.pk])] == [""]
+
+
+def test_a_slip_prints_no_code_when_no_app_answers_for_codes(zoe_shipment, monkeypatch):
+    # given nobody listening for the codes slips print (referrals not wired)
+    monkeypatch.setattr(slip_codes_wanted, "receivers", [])
+    # when
+    slips = build_slips([zoe_shipment.pk])
+    # then the slip is built, without a code
+    assert [(slip.number, slip.referral_code) for slip in slips] == [(zoe_shipment.number, "")]
+
+
 def test_pick_list_totals_equal_the_sum_of_the_slips_lines(kit_campaign, stock_for_kits):
     # given three kits of the campaign, one of them for a second campaign's template
     stock_for_kits(3)
@@ -143,7 +164,7 @@ def test_pick_list_totals_equal_the_sum_of_the_slips_lines(kit_campaign, stock_f
         services.allocate_kit(host=factories.HostFactory(application__campaign=kit_campaign), by=None)
         for _ in range(3)
     ]
-    slips = printing.build_slips([shipment.pk for shipment in shipments])
+    slips = build_slips([shipment.pk for shipment in shipments])
     # when
     texts = page_texts(render_packing_slips(slips))
     # then the pick list, first, has units per SKU in bin order and its total
@@ -187,20 +208,14 @@ def test_the_pick_list_sorts_by_bin_and_puts_skus_without_a_bin_last():
 
 
 def test_a4_by_default_and_us_letter_on_request(allocated_shipment):
-    a4 = pypdf.PdfReader(
-        io.BytesIO(printing.print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None))
-    )
+    a4 = pypdf.PdfReader(io.BytesIO(print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None)))
     letter = pypdf.PdfReader(
-        io.BytesIO(
-            printing.print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None, page_size="LETTER")
-        )
+        io.BytesIO(print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None, page_size="LETTER"))
     )
 
     assert [round(float(v)) for v in a4.pages[0].mediabox[2:]] == [595, 842]
     assert [round(float(v)) for v in letter.pages[-1].mediabox[2:]] == [612, 792]
-    letter_pdf = printing.print_packing_slips(
-        shipment_ids=[allocated_shipment.pk], by=None, page_size="LETTER"
-    )
+    letter_pdf = print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None, page_size="LETTER")
     codes = decode_page(letter_pdf, len(letter.pages) - 1)
     assert codes["Code128"] == allocated_shipment.number
 
@@ -317,7 +332,7 @@ def test_a_large_batch_runs_as_a_task_with_progress_and_a_download(
 
 
 def test_a_batch_not_yet_rendered_answers_409_for_its_file(logistics_client, logistics_user, three_shipments):
-    batch = printing.request_slip_batch(shipment_ids=[s.pk for s in three_shipments], by=logistics_user)
+    batch = request_slip_batch(shipment_ids=[s.pk for s in three_shipments], by=logistics_user)
     assert batch.status == SlipBatchStatus.QUEUED  # the task runs on commit, which a test never reaches
 
     response = logistics_client.get(f"/api/v1/kits/packing-slips/{batch.pk}/file/")
@@ -327,11 +342,11 @@ def test_a_batch_not_yet_rendered_answers_409_for_its_file(logistics_client, log
 
 
 def test_a_finished_batch_cannot_run_again(logistics_user, three_shipments):
-    batch = printing.request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
-    printing.run_slip_batch(batch_id=batch.pk)
+    batch = request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
+    run_slip_batch(batch_id=batch.pk)
 
     with pytest.raises(Exception) as error:
-        printing.run_slip_batch(batch_id=batch.pk)
+        run_slip_batch(batch_id=batch.pk)
 
     assert getattr(error.value, "status_code", None) == 409
     assert SlipBatch.objects.get().status == SlipBatchStatus.DONE
@@ -393,7 +408,7 @@ def test_the_print_page_shows_a_large_batch_progress_and_its_download(
 
 
 def test_a_queued_batch_page_reloads_without_javascript(staff_client, logistics_user, three_shipments):
-    batch = printing.request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
+    batch = request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
 
     page = staff_client.get(f"/staff/kits/print/batches/{batch.pk}/").content.decode()
 
@@ -416,7 +431,7 @@ def test_the_print_page_lists_recent_batches_in_constant_queries(
     staff_client, logistics_user, three_shipments, django_assert_max_num_queries
 ):
     for shipment in three_shipments:
-        printing.request_slip_batch(shipment_ids=[shipment.pk], by=logistics_user)
+        request_slip_batch(shipment_ids=[shipment.pk], by=logistics_user)
     staff_client.get("/staff/kits/print/")  # warm the session and role caches
 
     with django_assert_max_num_queries(8):
@@ -460,9 +475,9 @@ def test_a_batch_that_cannot_be_stored_is_marked_failed_with_the_reason(
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
     settings.MEDIA_ROOT = blocked
-    batch = printing.request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
+    batch = request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
     # when the task runs
-    printing.run_slip_batch(batch_id=batch.pk)
+    run_slip_batch(batch_id=batch.pk)
     # then the batch says it failed and why, and offers nothing to download
     batch.refresh_from_db()
     assert batch.status == SlipBatchStatus.FAILED

@@ -1,8 +1,10 @@
 import pytest
 from django.test import Client
 
-from kits import services
+from kits.catalogue.services import set_kit_template
 from kits.models import ShipmentProblem, ShipmentStatus
+from kits.shipments import services
+from kits.stock.services import receive_stock
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -177,9 +179,9 @@ def test_my_kit_page_query_count_does_not_grow_with_the_kit(
 ):
     # given: a kit of 40 lines
     items = [factories.ItemFactory() for _ in range(40)]
-    services.set_kit_template(campaign=kit_campaign, lines=[(item, 2) for item in items], by=None)
+    set_kit_template(campaign=kit_campaign, lines=[(item, 2) for item in items], by=None)
     for item in items:
-        services.receive_stock(item=item, quantity=2, by=None)
+        receive_stock(item=item, quantity=2, by=None)
     host = factories.HostFactory(application__campaign=kit_campaign)
     shipment = services.allocate_kit(host=host, by=None)
     services.mark_packed(shipment=shipment, by=None)

@@ -2,8 +2,9 @@
 
 import pytest
 
-from kits import printing, services
 from kits.models import Shipment, ShipmentStatus, ShipmentStatusChange, Stock
+from kits.shipments import services
+from kits.slips.services import scan_shipment
 from tests import factories
 from tests.kits.conftest import assert_stock_matches_ledger
 
@@ -196,7 +197,7 @@ def test_the_scan_service_refuses_a_packed_kit_without_carrier(allocated_shipmen
     services.mark_packed(shipment=allocated_shipment, by=None)
 
     with pytest.raises(Exception) as error:
-        printing.scan_shipment(number=allocated_shipment.number, by=None)
+        scan_shipment(number=allocated_shipment.number, by=None)
 
     assert getattr(error.value, "field", None) == "carrier"
     assert reload(allocated_shipment).status == ShipmentStatus.PACKED

@@ -4,7 +4,6 @@ import pytest
 
 from ambassadors.models import KitReturnPolicy
 from backend.errors import Conflict, Invalid, InvalidTransition
-from kits import services
 from kits.models import (
     SHIPMENT_TRANSITIONS,
     KitSettlement,
@@ -13,7 +12,8 @@ from kits.models import (
     Stock,
     StockMovement,
 )
-from kits.services import ReturnedLine
+from kits.shipments import services
+from kits.shipments.services import ReturnedLine
 from kits.signals import kit_settled
 from tests.kits.conftest import assert_stock_matches_ledger
 

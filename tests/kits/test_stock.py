@@ -4,9 +4,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.errors import Conflict, Invalid
-from kits import services
 from kits.models import MovementKind, Shipment, ShipmentLine, ShipmentStatus, Stock, StockMovement
-from kits.services import ReturnedLine
+from kits.shipments import services
+from kits.shipments.services import ReturnedLine
+from kits.stock.services import adjust_stock, receive_stock, write_off_stock
 from tests import factories
 from tests.kits.conftest import assert_stock_matches_ledger
 
@@ -43,9 +44,7 @@ def test_adjustment_needs_a_reason_and_never_goes_below_allocated(logistics_clie
 
 def test_write_off_removes_only_free_units(logistics_client, allocated_shipment):
     url = "/api/v1/kits/items/COAT-NAVY-M/write-offs/"
-    services.receive_stock(
-        item=allocated_shipment.lines.get(item__sku="COAT-NAVY-M").item, quantity=1, by=None
-    )
+    receive_stock(item=allocated_shipment.lines.get(item__sku="COAT-NAVY-M").item, quantity=1, by=None)
     assert logistics_client.post(url, {"quantity": 2, "reason": "moth"}).status_code == 409
     assert logistics_client.post(url, {"quantity": 1}).status_code == 400
     response = logistics_client.post(url, {"quantity": 1, "reason": "moth"})
@@ -125,18 +124,18 @@ def test_any_sequence_of_operations_keeps_stock_equal_to_the_ledger(kit_campaign
         items = [line.item for line in lines]
         for line in lines:
             if initial_kits:
-                services.receive_stock(item=line.item, quantity=line.quantity * initial_kits, by=None)
+                receive_stock(item=line.item, quantity=line.quantity * initial_kits, by=None)
         hosts = [factories.HostFactory(application__campaign=kit_campaign) for _ in range(4)]
         for action, index, amount in steps:
             host = hosts[index % len(hosts)]
             shipment = Shipment.objects.live().filter(host=host).first()
             try:
                 if action == "receive":
-                    services.receive_stock(item=items[index], quantity=amount, by=None)
+                    receive_stock(item=items[index], quantity=amount, by=None)
                 elif action == "adjust" and amount:
-                    services.adjust_stock(item=items[index], delta=amount, reason="count", by=None)
+                    adjust_stock(item=items[index], delta=amount, reason="count", by=None)
                 elif action == "write_off":
-                    services.write_off_stock(item=items[index], quantity=amount, reason="lost", by=None)
+                    write_off_stock(item=items[index], quantity=amount, reason="lost", by=None)
                 elif action == "allocate":
                     services.allocate_kit(host=host, by=None)
                 elif shipment is None:

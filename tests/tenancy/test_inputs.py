@@ -16,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from ambassadors.models import Application, Guest, Host, Party
-from kits import services as kits
 from kits.models import Item, ShipmentProblem, Stock
+from kits.stock.services import receive_stock
 from orders.models import Order, ShopApiKey
 from referrals.models import Attribution, LedgerEntry, Payout, PayoutAccount, ReferralCode
 from tests import factories
@@ -344,7 +344,7 @@ def test_a_new_catalogue_item_starts_with_no_stock_whatever_the_input_says(db):
 
 def test_allocating_a_kit_starts_it_allocated_with_its_own_number(alma, bruno):
     newcomer = factories.HostFactory(application__campaign=alma.campaign)
-    kits.receive_stock(item=Item.objects.get(sku=alma.item_sku), quantity=1, by=None, reason="more")
+    receive_stock(item=Item.objects.get(sku=alma.item_sku), quantity=1, by=None, reason="more")
     body = {**forged(bruno), "host": newcomer.pk, "status": "shipped", "number": "KIT-FORGED"}
 
     response = post_json(_staff_client("logistics"), "/api/v1/kits/shipments/", body)

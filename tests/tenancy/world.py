@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from ambassadors.models import Application, Campaign, Guest, Host, Party, PartyPhoto, PartyStatusChange
 from ambassadors.parties import services as parties
-from kits import services as kits
+from kits.catalogue.services import set_kit_template
 from kits.models import Shipment, ShipmentProblem, ShipmentStatusChange, SlipBatch, SlipBatchStatus
+from kits.shipments import services as kits
+from kits.stock.services import receive_stock
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
 from orders.models import Order
@@ -75,8 +77,8 @@ def shared_campaign() -> Campaign:
     """A running campaign with a kit (one coat per host), stock for two kits and a reward plan."""
     campaign = factories.CampaignFactory(kit_return_due_on="2027-03-31")
     coat = factories.ItemFactory(sku="TENANCY-COAT", name="Wool coat")
-    kits.set_kit_template(campaign=campaign, lines=[(coat, 1)], by=None)
-    kits.receive_stock(item=coat, quantity=2, by=None, reason="initial")
+    set_kit_template(campaign=campaign, lines=[(coat, 1)], by=None)
+    receive_stock(item=coat, quantity=2, by=None, reason="initial")
     set_reward_plan(
         campaign=campaign,
         by=None,

@@ -3,11 +3,9 @@
 import json
 from typing import Any, cast
 
-from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
@@ -17,14 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.errors import Conflict, Invalid
 from backend.models import User
 from backend.openapi import CONFLICT
 from backend.permissions import IsLogistics
-from kits import printing
-from kits.models import Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus, SlipPageSize
-
-PDF = "application/pdf"
+from kits.models import ShipmentStatus, SlipBatch, SlipPageSize
+from kits.slips import services
+from kits.slips.responses import PDF, batch_file_response, pdf_response
+from kits.slips.serializers import NumberField, SlipBatchSerializer
 
 
 class PDFRenderer(BaseRenderer):
@@ -42,53 +39,8 @@ class PDFRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
-def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type=PDF)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store"  # addresses and phone numbers
-    return response
-
-
 def _by(request: Request) -> User:
     return cast(User, request.user)
-
-
-class SlipBatchSerializer(serializers.ModelSerializer):
-    percent = serializers.IntegerField(read_only=True)
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = SlipBatch
-        fields = [
-            "id",
-            "status",
-            "description",
-            "page_size",
-            "total",
-            "done",
-            "percent",
-            "pages",
-            "error",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "download_url",
-        ]
-        read_only_fields = fields
-
-    def get_download_url(self, batch: SlipBatch) -> str | None:
-        if batch.status != SlipBatchStatus.DONE:
-            return None
-        return reverse("api:kit-slip-batch-file", args=[batch.pk])
-
-
-class NumberField(serializers.CharField):
-    """A shipment number: text no number can contain (NUL) makes it an unknown number, reported on
-    `shipments` as a whole rather than as a per-item error the schema cannot name."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
 
 
 PAGE_SIZE_PARAMETER = OpenApiParameter(
@@ -105,9 +57,9 @@ class ShipmentSlipApi(APIView):
 
     @extend_schema(parameters=[PAGE_SIZE_PARAMETER], responses={(200, PDF): OpenApiTypes.BINARY})
     def get(self, request: Request, number: str) -> HttpResponse:
-        shipment = printing.get_shipment(number)
+        shipment = services.get_shipment(number)
         page_size = request.query_params.get("page_size", SlipPageSize.A4).upper()
-        pdf = printing.print_packing_slips(shipment_ids=[shipment.pk], by=_by(request), page_size=page_size)
+        pdf = services.print_packing_slips(shipment_ids=[shipment.pk], by=_by(request), page_size=page_size)
         return pdf_response(pdf, f"{shipment.number}.pdf")
 
 
@@ -132,7 +84,7 @@ class SlipBatchApi(APIView):
             child=NumberField(max_length=20),
             required=False,
             min_length=1,
-            max_length=printing.MAX_BATCH_SHIPMENTS,
+            max_length=services.MAX_BATCH_SHIPMENTS,
             help_text="Shipment numbers (KIT-2026-000123); or give a filter instead.",
         )
         campaign = serializers.SlugField(required=False, max_length=80)
@@ -157,42 +109,23 @@ class SlipBatchApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if "shipments" in values:
-            ids, description = shipment_ids_for_numbers(values["shipments"]), ""
+            ids, description = services.shipment_ids_for_numbers(values["shipments"]), ""
         else:
-            shipments = printing.shipments_for_filter(
+            shipments = services.shipments_for_filter(
                 campaign_slug=values.get("campaign", ""), status=values.get("status", "")
             )
-            ids = list(shipments.values_list("id", flat=True)[: printing.MAX_BATCH_SHIPMENTS + 1])
-            description = describe_filter(values.get("campaign", ""), values.get("status", ""))
-        if printing.is_direct(len(ids)):
-            pdf = printing.print_packing_slips(
+            ids = list(shipments.values_list("id", flat=True)[: services.MAX_BATCH_SHIPMENTS + 1])
+            description = services.describe_filter(values.get("campaign", ""), values.get("status", ""))
+        if services.is_direct(len(ids)):
+            pdf = services.print_packing_slips(
                 shipment_ids=ids, by=_by(request), page_size=values["page_size"]
             )
             return pdf_response(pdf, "packing-slips.pdf")
-        batch = printing.request_slip_batch(
+        batch = services.request_slip_batch(
             shipment_ids=ids, by=_by(request), page_size=values["page_size"], description=description
         )
         batch.refresh_from_db()
         return Response(SlipBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
-
-
-def shipment_ids_for_numbers(numbers: list[str]) -> list[int]:
-    """Ids in the order given; unknown numbers are a 400 that names them."""
-    wanted = [number.replace("\x00", "?").strip().upper() for number in numbers]
-    found = dict(Shipment.objects.filter(number__in=wanted).values_list("number", "id"))
-    unknown = [number for number in wanted if number not in found]
-    if unknown:
-        raise Invalid(
-            f"Unknown shipment number(s): {', '.join(unknown[:20])}.",
-            code="unknown_shipment",
-            field="shipments",
-        )
-    return [found[number] for number in wanted]
-
-
-def describe_filter(campaign: str, state: str) -> str:
-    parts = [f"campaign {campaign}" if campaign else "", f"state {state}" if state else ""]
-    return ", ".join(part for part in parts if part)
 
 
 def batches() -> QuerySet[SlipBatch]:
@@ -219,15 +152,3 @@ class SlipBatchFileApi(APIView):
     def get(self, request: Request, batch_id: str) -> FileResponse:
         batch = get_object_or_404(batches(), pk=batch_id)
         return batch_file_response(batch)
-
-
-def batch_file_response(batch: SlipBatch) -> FileResponse:
-    if batch.status != SlipBatchStatus.DONE or not batch.file:
-        raise Conflict(
-            "This batch is not ready.",
-            code="batch_not_ready",
-            extra={"status": batch.status, "done": batch.done, "total": batch.total},
-        )
-    response = FileResponse(batch.file.open("rb"), content_type=PDF, filename=f"packing-slips-{batch.pk}.pdf")
-    response["Cache-Control"] = "no-store"
-    return response

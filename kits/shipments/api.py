@@ -1,6 +1,6 @@
-"""Kits API for logistics staff: catalogue, stock ledger, kit templates, shipments, returns."""
+"""Shipments API for logistics staff: allocation, transitions, returns, problems, settlements."""
 
-from typing import Any, cast
+from typing import cast
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
@@ -11,47 +11,32 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ambassadors.models import Campaign, Host
+from ambassadors.models import Host
 from backend.models import User
 from backend.openapi import CONFLICT
-from backend.pagination import CursorPagination
 from backend.permissions import IsLogistics, IsStaffMember
-from kits import services
 from kits.models import (
-    Item,
     KitSettlement,
-    KitTemplate,
-    KitTemplateLine,
-    MovementKind,
     ProblemKind,
     Shipment,
     ShipmentLine,
     ShipmentProblem,
     ShipmentStatus,
     ShipmentStatusChange,
-    StockMovement,
 )
-from kits.serializers import (
-    ItemSerializer,
-    ItemUpdateSerializer,
+from kits.shipments import services
+from kits.shipments.serializers import (
     KitSettlementSerializer,
-    KitTemplateSerializer,
     ShipmentDetailSerializer,
     ShipmentProblemSerializer,
     ShipmentSerializer,
-    StockMovementSerializer,
 )
-
-REASON_MAX_LENGTH = 500
+from kits.stock.api import REASON_MAX_LENGTH
 
 
 def _by(request: Request) -> User:
     """The signed-in staff member (the permission classes let no anonymous request through)."""
     return cast(User, request.user)
-
-
-def _item(sku: str) -> Item:
-    return get_object_or_404(Item.objects.select_related("stock"), sku=sku)
 
 
 def _shipment(number: str) -> Shipment:
@@ -69,191 +54,6 @@ def _shipment_detail(shipment: Shipment) -> dict:
         ),
     )
     return ShipmentDetailSerializer(detailed.get(pk=shipment.pk)).data
-
-
-# --- catalogue and stock ---------------------------------------------------------------------
-
-
-class ItemFilter(django_filters.FilterSet):
-    class Meta:
-        model = Item
-        fields = ["active", "returnable", "bin_location", "currency"]
-
-
-class ItemListCreateApi(generics.ListCreateAPIView):
-    """The catalogue with each SKU's stock; create a SKU (its stock starts at zero)."""
-
-    permission_classes = [IsLogistics]
-    serializer_class = ItemSerializer
-    filterset_class = ItemFilter
-    ordering_fields = ["sku", "bin_location", "name"]
-    queryset = Item.objects.select_related("stock").order_by("sku")
-
-    @extend_schema(responses={201: ItemSerializer, **CONFLICT})
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ItemSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = {k: v for k, v in data.validated_data.items() if k in services.ITEM_FIELDS}
-        item = services.create_item(sku=data.validated_data["sku"], **fields)
-        return Response(ItemSerializer(_item(item.sku)).data, status=status.HTTP_201_CREATED)
-
-
-class ItemDetailApi(APIView):
-    permission_classes = [IsLogistics]
-
-    @extend_schema(responses={200: ItemSerializer})
-    def get(self, request: Request, sku: str) -> Response:
-        return Response(ItemSerializer(_item(sku)).data)
-
-    @extend_schema(request=ItemUpdateSerializer, responses={200: ItemSerializer, **CONFLICT})
-    def patch(self, request: Request, sku: str) -> Response:
-        item = _item(sku)
-        data = ItemUpdateSerializer(item, data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        fields = {k: v for k, v in data.validated_data.items() if k in services.ITEM_FIELDS}
-        services.update_item(item=item, **fields)
-        return Response(ItemSerializer(_item(sku)).data)
-
-
-class StockReceiptApi(APIView):
-    """Units delivered to the warehouse."""
-
-    permission_classes = [IsLogistics]
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "StockReceiptInput"
-
-        quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-        reason = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
-        )
-
-    @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer})
-    def post(self, request: Request, sku: str) -> Response:
-        item = _item(sku)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        movement = services.receive_stock(item=item, by=_by(request), **data.validated_data)
-        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
-
-
-class StockAdjustmentApi(APIView):
-    """A stock-count correction (positive or negative), always with a reason."""
-
-    permission_classes = [IsLogistics]
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "StockAdjustmentInput"
-
-        delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
-        reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
-
-    @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer, **CONFLICT})
-    def post(self, request: Request, sku: str) -> Response:
-        item = _item(sku)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        movement = services.adjust_stock(item=item, by=_by(request), **data.validated_data)
-        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
-
-
-class StockWriteOffApi(APIView):
-    """Units on hand destroyed or lost, with a reason."""
-
-    permission_classes = [IsLogistics]
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "StockWriteOffInput"
-
-        quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-        reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
-
-    @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer, **CONFLICT})
-    def post(self, request: Request, sku: str) -> Response:
-        item = _item(sku)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        movement = services.write_off_stock(item=item, by=_by(request), **data.validated_data)
-        return Response(StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
-
-
-class StockMovementFilter(django_filters.FilterSet):
-    sku = django_filters.CharFilter(field_name="item__sku")
-    kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
-    shipment = django_filters.CharFilter(field_name="shipment__number")
-
-    class Meta:
-        model = StockMovement
-        fields = ["sku", "kind", "shipment"]
-
-
-class StockMovementListApi(generics.ListAPIView):
-    """The stock ledger, newest first."""
-
-    permission_classes = [IsLogistics]
-    serializer_class = StockMovementSerializer
-    filterset_class = StockMovementFilter
-    pagination_class = CursorPagination
-    ordering_fields: list[str] = []
-    queryset = StockMovement.objects.select_related("item", "shipment", "by")
-
-
-# --- kit templates ---------------------------------------------------------------------------
-
-
-class KitTemplateLineInputSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=40)
-    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
-
-
-class KitTemplateApi(APIView):
-    """The campaign's kit: what every selected host receives."""
-
-    permission_classes = [IsLogistics]
-
-    class InputSerializer(serializers.Serializer):
-        class Meta:
-            ref_name = "KitTemplateInput"
-
-        name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-        # DRF hands `min_length`/`max_length` to the list serializer `many=True` makes; the stubs lack them.
-        lines = KitTemplateLineInputSerializer(many=True, min_length=1, max_length=1000)  # type: ignore[call-arg]
-
-    @staticmethod
-    def _template_data(campaign: Campaign) -> dict:
-        template = get_object_or_404(
-            KitTemplate.objects.select_related("campaign").prefetch_related(
-                Prefetch("lines", KitTemplateLine.objects.select_related("item"))
-            ),
-            campaign=campaign,
-        )
-        return KitTemplateSerializer(template).data
-
-    @extend_schema(responses={200: KitTemplateSerializer})
-    def get(self, request: Request, campaign_slug: str) -> Response:
-        campaign = get_object_or_404(Campaign, slug=campaign_slug)
-        return Response(self._template_data(campaign))
-
-    @extend_schema(request=InputSerializer, responses={200: KitTemplateSerializer})
-    def put(self, request: Request, campaign_slug: str) -> Response:
-        campaign = get_object_or_404(Campaign, slug=campaign_slug)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        wanted = data.validated_data["lines"]
-        items = Item.objects.in_bulk([line["sku"] for line in wanted], field_name="sku")
-        unknown = sorted({line["sku"] for line in wanted} - set(items))
-        if unknown:
-            raise serializers.ValidationError({"lines": [f"Unknown SKU: {', '.join(unknown)}."]})
-        services.set_kit_template(
-            campaign=campaign,
-            lines=[(items[line["sku"]], line["quantity"]) for line in wanted],
-            name=data.validated_data["name"],
-            by=_by(request),
-        )
-        return Response(self._template_data(campaign))
 
 
 # --- shipments -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kits import views
+from kits.shipments import views
 
 app_name = "kits"
 

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,17 +18,16 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ambassadors.models import Campaign
 from backend import roles
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.models import User
 from backend.permissions import user_has_role
-from kits import printing
 from kits.models import Shipment, ShipmentStatus, SlipBatch, SlipPageSize
-from kits.slip_api import batch_file_response, describe_filter, pdf_response
+from kits.slips import services
+from kits.slips.forms import PrintFilterForm, PrintNumbersForm, ShipForm
+from kits.slips.responses import batch_file_response, pdf_response
 
 # Session keys of the scan station.
 SCAN_RESULT = "kits_scan_result"
@@ -60,44 +58,6 @@ def logistics_required(view: Callable[..., HttpResponseBase]) -> Callable[..., H
 # --- printing --------------------------------------------------------------------------------
 
 
-class PrintFilterForm(forms.Form):
-    campaign = forms.ModelChoiceField(
-        label=gettext_lazy("Campaign"),
-        queryset=Campaign.objects.order_by("-applications_open_at"),
-        to_field_name="slug",
-        required=False,
-        empty_label=gettext_lazy("All campaigns"),
-    )
-    status = forms.ChoiceField(
-        label=gettext_lazy("State"),
-        choices=[("", gettext_lazy("Any state")), *ShipmentStatus.choices],
-        required=False,
-        initial=ShipmentStatus.ALLOCATED,
-    )
-    page_size = forms.ChoiceField(label=gettext_lazy("Paper"), choices=SlipPageSize.choices, initial="A4")
-
-
-class PrintNumbersForm(forms.Form):
-    numbers = forms.CharField(
-        label=gettext_lazy("Shipment numbers"),
-        help_text=gettext_lazy("One per line, or separated by spaces or commas."),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=printing.MAX_BATCH_SHIPMENTS * 21,
-    )
-    page_size = forms.ChoiceField(label=gettext_lazy("Paper"), choices=SlipPageSize.choices, initial="A4")
-
-    def clean_numbers(self) -> list[str]:
-        numbers = [part.strip().upper() for part in self.cleaned_data["numbers"].replace(",", " ").split()]
-        numbers = list(dict.fromkeys(number for number in numbers if number))
-        if not numbers:
-            raise forms.ValidationError(_("Give at least one shipment number."))
-        known = set(Shipment.objects.filter(number__in=numbers).values_list("number", flat=True))
-        unknown = [number for number in numbers if number not in known]
-        if unknown:
-            raise forms.ValidationError(_("Unknown shipment number(s): %s") % ", ".join(unknown[:20]))
-        return numbers
-
-
 def _print_page(
     request: HttpRequest,
     *,
@@ -117,10 +77,10 @@ def _print_page(
 
 
 def _print(request: HttpRequest, ids: list[int], page_size: str, description: str) -> HttpResponse:
-    if printing.is_direct(len(ids)):
-        pdf = printing.print_packing_slips(shipment_ids=ids, by=_staff(request), page_size=page_size)
+    if services.is_direct(len(ids)):
+        pdf = services.print_packing_slips(shipment_ids=ids, by=_staff(request), page_size=page_size)
         return pdf_response(pdf, "packing-slips.pdf")
-    batch = printing.request_slip_batch(
+    batch = services.request_slip_batch(
         shipment_ids=ids,
         by=_staff(request),
         page_size=page_size,
@@ -150,9 +110,9 @@ def print_page(request: HttpRequest) -> HttpResponse:
         campaign = filter_form.cleaned_data["campaign"]
         slug = campaign.slug if campaign else ""
         state = filter_form.cleaned_data["status"]
-        shipments = printing.shipments_for_filter(campaign_slug=slug, status=state)
-        ids = list(shipments.values_list("id", flat=True)[: printing.MAX_BATCH_SHIPMENTS + 1])
-        description = describe_filter(slug, state)
+        shipments = services.shipments_for_filter(campaign_slug=slug, status=state)
+        ids = list(shipments.values_list("id", flat=True)[: services.MAX_BATCH_SHIPMENTS + 1])
+        description = services.describe_filter(slug, state)
         page_size = filter_form.cleaned_data["page_size"]
     try:
         return _print(request, ids, page_size, description)
@@ -170,11 +130,11 @@ def print_page(request: HttpRequest) -> HttpResponse:
 
 @logistics_required
 def shipment_slip(request: HttpRequest, number: str) -> HttpResponse:
-    shipment = printing.get_shipment(number)
+    shipment = services.get_shipment(number)
     page_size = request.GET.get("page_size", "A4").upper()
     if page_size not in SlipPageSize.values:
         page_size = SlipPageSize.A4
-    pdf = printing.print_packing_slips(shipment_ids=[shipment.pk], by=_staff(request), page_size=page_size)
+    pdf = services.print_packing_slips(shipment_ids=[shipment.pk], by=_staff(request), page_size=page_size)
     return pdf_response(pdf, f"{shipment.number}.pdf")
 
 
@@ -215,15 +175,6 @@ def batch_download(request: HttpRequest, batch_id: str) -> FileResponse:
 # --- scan station ----------------------------------------------------------------------------
 
 
-class ShipForm(forms.Form):
-    number = forms.CharField(widget=forms.HiddenInput, max_length=40)
-    carrier = forms.CharField(label=gettext_lazy("Carrier"), max_length=50)
-    tracking_number = forms.CharField(label=gettext_lazy("Tracking number"), max_length=64)
-    same_tracking = forms.BooleanField(
-        label=gettext_lazy("Same tracking number for the next parcels (one consignment)"), required=False
-    )
-
-
 def _state_labels(states: Any) -> list[str]:
     return [str(ShipmentStatus(state).label) for state in states]
 
@@ -232,7 +183,7 @@ def _remember(request: HttpRequest, **result: Any) -> None:
     request.session[SCAN_RESULT] = result
 
 
-def _success(request: HttpRequest, scanned: printing.ScanResult) -> None:
+def _success(request: HttpRequest, scanned: services.ScanResult) -> None:
     shipment = scanned.shipment
     if scanned.action == "pack":
         title = _("%(number)s packed") % {"number": shipment.number}
@@ -273,7 +224,7 @@ def _failure(request: HttpRequest, number: str, error: Exception) -> None:
 
 def _scan(request: HttpRequest, number: str, carrier: str, tracking_number: str) -> bool:
     try:
-        scanned = printing.scan_shipment(
+        scanned = services.scan_shipment(
             number=number,
             by=_staff(request),
             carrier=carrier,
@@ -290,7 +241,7 @@ def _scan(request: HttpRequest, number: str, carrier: str, tracking_number: str)
 def scan_station(request: HttpRequest) -> HttpResponse:
     """One input: a scanner types the number + Enter; the kit's state decides what happens."""
     if request.method == "POST":
-        number = printing.normalise_scan(request.POST.get("number", ""))
+        number = services.normalise_scan(request.POST.get("number", ""))
         request.session.pop(SCAN_PENDING, None)
         shipment = Shipment.objects.filter(number=number).only("status").first() if number else None
         carrier = request.session.get(SCAN_CARRIER, "")
@@ -329,7 +280,7 @@ def scan_ship(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _scan_page(request, ship_form=form, result=None, status=400)
     data = form.cleaned_data
-    number = printing.normalise_scan(data["number"])
+    number = services.normalise_scan(data["number"])
     if _scan(request, number, data["carrier"], data["tracking_number"]):
         request.session[SCAN_CARRIER] = data["carrier"].strip()
         if data["same_tracking"]:

@@ -1,119 +1,16 @@
-"""Output (and catalogue) serializers of the kits API. Command inputs live beside their views."""
+"""Output serializers of the shipments API. Command inputs live beside their views."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.serializers import E164PhoneField
 from kits.models import (
-    Item,
     KitSettlement,
-    KitTemplate,
-    KitTemplateLine,
     Shipment,
     ShipmentLine,
     ShipmentProblem,
     ShipmentStatusChange,
-    StockMovement,
 )
-
-ISO_CURRENCY = r"^[A-Z]{3}$"
-
-
-class ItemSerializer(serializers.ModelSerializer):
-    """A catalogue entry with its stock (read-only: stock only moves through the ledger)."""
-
-    sku: serializers.CharField = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", max_length=40)
-    ean = serializers.RegexField(r"^(\d{8}|\d{13})$", max_length=13, required=False, allow_blank=True)
-    currency = serializers.RegexField(ISO_CURRENCY, max_length=3, required=False)
-    unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    retail_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    weight_grams = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
-    on_hand = serializers.SerializerMethodField()
-    allocated = serializers.SerializerMethodField()
-    available = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Item
-        fields = [
-            "sku",
-            "name",
-            "colour",
-            "size",
-            "ean",
-            "unit_cost",
-            "retail_price",
-            "currency",
-            "weight_grams",
-            "bin_location",
-            "returnable",
-            "active",
-            "on_hand",
-            "allocated",
-            "available",
-        ]
-
-    def _stock_value(self, item: Item, name: str) -> int:
-        stock = getattr(item, "stock", None)
-        return getattr(stock, name) if stock is not None else 0
-
-    def get_on_hand(self, item: Item) -> int:
-        return self._stock_value(item, "on_hand")
-
-    def get_allocated(self, item: Item) -> int:
-        return self._stock_value(item, "allocated")
-
-    def get_available(self, item: Item) -> int:
-        return self._stock_value(item, "available")
-
-
-class ItemUpdateSerializer(ItemSerializer):
-    """The SKU identifies the article and never changes."""
-
-    sku = serializers.CharField(read_only=True)
-
-
-class StockMovementSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="item.sku")
-    shipment = serializers.CharField(source="shipment.number", allow_null=True, default=None)
-    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
-
-    class Meta:
-        model = StockMovement
-        fields = [
-            "id",
-            "sku",
-            "kind",
-            "quantity",
-            "on_hand_delta",
-            "allocated_delta",
-            "reason",
-            "shipment",
-            "by",
-            "at",
-        ]
-
-
-class KitTemplateLineSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="item.sku")
-    name = serializers.CharField(source="item.name")
-    returnable = serializers.BooleanField(source="item.returnable")
-
-    class Meta:
-        model = KitTemplateLine
-        fields = ["sku", "name", "returnable", "quantity"]
-
-
-class KitTemplateSerializer(serializers.ModelSerializer):
-    campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    lines = KitTemplateLineSerializer(many=True)
-    total_units = serializers.SerializerMethodField()
-
-    class Meta:
-        model = KitTemplate
-        fields = ["campaign", "name", "lines", "total_units", "updated_at"]
-
-    def get_total_units(self, template: KitTemplate) -> int:
-        return sum(line.quantity for line in template.lines.all())
 
 
 class ShipmentLineSerializer(serializers.ModelSerializer):

@@ -3,6 +3,8 @@
 Small batches (up to `settings.PACKING_SLIPS_DIRECT_MAX` shipments) are rendered in the request;
 larger ones become a `SlipBatch` rendered by `render_slip_batch` (a task) into media storage, with
 its progress on the row for the staff page to show. Every print is logged (`PrintLog`).
+
+The scan station reads a slip's barcode (or its QR code) and moves the kit one step.
 """
 
 import logging
@@ -10,7 +12,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.files import File
@@ -23,9 +25,9 @@ from django.utils import timezone
 from django_tasks import task
 from phonenumber_field.phonenumber import to_python
 
-from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.errors import Conflict, Invalid
 from backend.models import User
-from kits import services
+from backend.transitions import move_status
 from kits.models import (
     SLIP_BATCH_TRANSITIONS,
     PrintLog,
@@ -36,7 +38,9 @@ from kits.models import (
     SlipBatchStatus,
     SlipPageSize,
 )
-from kits.packing_slips import Slip, SlipLine, render_packing_slips, slip_pages
+from kits.shipments.services import ReturnedLine, confirm_delivery, mark_packed, mark_shipped, receive_return
+from kits.signals import slip_codes_wanted
+from kits.slips.render import Slip, SlipLine, render_packing_slips, slip_pages
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +134,7 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
                 unit_value=retail_price,
             )
         lines[shipment_id].append(line)
-    host_codes = _host_referral_codes({row["host_id"] for row in shipments.values()})
+    host_codes = _slip_codes({row["host_id"] for row in shipments.values()})
     slips = []
     for shipment_id in ids:
         row = shipments.get(shipment_id)
@@ -160,22 +164,16 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
     return slips
 
 
-def _host_referral_codes(host_ids: Iterable[int]) -> dict[int, str]:
-    """Each host's own referral code, through the relation the referrals app declares on hosts.
+def _slip_codes(host_ids: Iterable[int]) -> dict[int, str]:
+    """The referral code each host's slips print, as the receivers of `slip_codes_wanted` answer.
 
-    Kits does not import referrals (apps depend the other way); a host without a code (referrals
+    Kits does not import referrals (apps depend the other way); a host without an answer (referrals
     not wired for the campaign) prints none.
     """
-    from ambassadors.models import Host
-
     codes: dict[int, str] = {}
-    for host_id, code, kind, deactivated_at in (
-        Host.objects.filter(id__in=list(host_ids), referral_codes__isnull=False)
-        .order_by("referral_codes__created_at")
-        .values_list("id", "referral_codes__code", "referral_codes__kind", "referral_codes__deactivated_at")
-    ):
-        if kind == "host" and deactivated_at is None:
-            codes[host_id] = code
+    for _receiver, answer in slip_codes_wanted.send(sender=Shipment, host_ids=list(host_ids)):
+        # django-stubs type any receiver's answer as `str | None`; this signal's receivers answer a dict.
+        codes.update(cast(dict[int, str], answer or {}))
     return codes
 
 
@@ -244,18 +242,10 @@ def request_slip_batch(
     return batch
 
 
-def _move_batch(batch_id: Any, to: str, **fields: Any) -> SlipBatch:
+def _move_batch(batch: SlipBatch, to: str, **fields: Any) -> SlipBatch:
     with transaction.atomic():
-        batch = SlipBatch.objects.select_for_update().get(pk=batch_id)
-        if to not in SLIP_BATCH_TRANSITIONS[batch.status]:
-            raise InvalidTransition(
-                current=batch.status, requested=to, allowed=SLIP_BATCH_TRANSITIONS[batch.status]
-            )
-        batch.status = to
-        for name, value in fields.items():
-            setattr(batch, name, value)
-        batch.save(update_fields=["status", *fields])
-        return batch
+        moved, _ = move_status(batch, to_status=to, transitions=SLIP_BATCH_TRANSITIONS, fields=fields)
+    return moved
 
 
 def run_slip_batch(*, batch_id: Any) -> SlipBatch:
@@ -264,7 +254,9 @@ def run_slip_batch(*, batch_id: Any) -> SlipBatch:
     Not atomic on purpose: progress is committed as it goes, so the staff page sees it move. The PDF
     is spooled to a temporary file, never held whole in memory.
     """
-    batch = _move_batch(batch_id, SlipBatchStatus.RUNNING, started_at=timezone.now())
+    batch = _move_batch(
+        SlipBatch.objects.get(pk=batch_id), SlipBatchStatus.RUNNING, started_at=timezone.now()
+    )
     ids = list(batch.shipments.order_by("campaign_id", "number").values_list("id", flat=True))
 
     def progress(done: int, total: int) -> None:
@@ -279,14 +271,14 @@ def run_slip_batch(*, batch_id: Any) -> SlipBatch:
     except Exception as error:
         logger.exception("packing slip batch failed", extra={"batch_id": str(batch.pk)})
         return _move_batch(
-            batch.pk,
+            batch,
             SlipBatchStatus.FAILED,
             error=str(error)[:500] or type(error).__name__,
             finished_at=timezone.now(),
         )
     pages = sum(len(slip_pages(len(slip.lines), batch.page_size)) for slip in slips)
     return _move_batch(
-        batch.pk,
+        batch,
         SlipBatchStatus.DONE,
         file=batch.file.name,
         done=len(slips),
@@ -308,6 +300,25 @@ def shipments_for_filter(*, campaign_slug: str = "", status: str = "") -> QueryS
     if status:
         shipments = shipments.filter(status=status)
     return shipments.order_by("campaign_id", "number")
+
+
+def shipment_ids_for_numbers(numbers: list[str]) -> list[int]:
+    """Ids in the order given; unknown numbers are a 400 that names them."""
+    wanted = [number.replace("\x00", "?").strip().upper() for number in numbers]
+    found = dict(Shipment.objects.filter(number__in=wanted).values_list("number", "id"))
+    unknown = [number for number in wanted if number not in found]
+    if unknown:
+        raise Invalid(
+            f"Unknown shipment number(s): {', '.join(unknown[:20])}.",
+            code="unknown_shipment",
+            field="shipments",
+        )
+    return [found[number] for number in wanted]
+
+
+def describe_filter(campaign: str, state: str) -> str:
+    parts = [f"campaign {campaign}" if campaign else "", f"state {state}" if state else ""]
+    return ", ".join(part for part in parts if part)
 
 
 # --- scan station ----------------------------------------------------------------------------
@@ -371,14 +382,12 @@ def scan_shipment(
     previous = shipment.status
     action = SCAN_ACTIONS.get(ShipmentStatus(previous))
     if action == "pack":
-        return ScanResult(services.mark_packed(shipment=shipment, by=by), action, previous)
+        return ScanResult(mark_packed(shipment=shipment, by=by), action, previous)
     if action == "ship":
-        shipped = services.mark_shipped(
-            shipment=shipment, carrier=carrier, tracking_number=tracking_number, by=by
-        )
+        shipped = mark_shipped(shipment=shipment, carrier=carrier, tracking_number=tracking_number, by=by)
         return ScanResult(shipped, action, previous)
     due = [
-        services.ReturnedLine(sku=line.item.sku, good=line.missing, damaged=0)
+        ReturnedLine(sku=line.item.sku, good=line.missing, damaged=0)
         for line in shipment.lines.select_related("item")
         if line.missing > 0
     ]
@@ -390,6 +399,6 @@ def scan_shipment(
             extra={"current": previous, "allowed": [str(state) for state in SCAN_ACTIONS]},
         )
     if previous == ShipmentStatus.SHIPPED:
-        shipment = services.confirm_delivery(shipment=shipment, by=by)
-    returned = services.receive_return(shipment=shipment, lines=due, by=by)
+        shipment = confirm_delivery(shipment=shipment, by=by)
+    returned = receive_return(shipment=shipment, lines=due, by=by)
     return ScanResult(returned, action, previous, units=sum(line.good for line in due))

@@ -1,27 +1,22 @@
-"""Every change to kits: catalogue, stock movements, kit templates, allocation, shipments, returns.
-
-Stock rows are always locked (`select_for_update`) in ascending SKU order before they change, so
-two transactions touching several SKUs never deadlock and never oversell.
-"""
+"""Every change to a kit sent to a host: allocation, transitions, returns, settlement, problems."""
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ambassadors.models import Campaign, Host, HostStatus, KitReturnPolicy
-from backend.errors import Conflict, Invalid, InvalidTransition
+from ambassadors.models import Host, HostStatus, KitReturnPolicy
+from backend.errors import Conflict, Invalid
 from backend.models import User
+from backend.transitions import check_transition, move_status
 from kits.models import (
     SHIPMENT_TRANSITIONS,
-    Item,
     KitSettlement,
     KitTemplate,
-    KitTemplateLine,
     MovementKind,
     ProblemKind,
     Shipment,
@@ -29,254 +24,11 @@ from kits.models import (
     ShipmentProblem,
     ShipmentStatus,
     ShipmentStatusChange,
-    Stock,
-    StockMovement,
 )
 from kits.signals import kit_settled
+from kits.stock.services import lock_stocks, move_stock
 
 logger = logging.getLogger(__name__)
-
-# Fields of the catalogue a person may set (stock is never set directly: it follows the ledger).
-ITEM_FIELDS = (
-    "name",
-    "colour",
-    "size",
-    "ean",
-    "unit_cost",
-    "retail_price",
-    "currency",
-    "weight_grams",
-    "bin_location",
-    "returnable",
-    "active",
-)
-
-
-# --- catalogue -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_item(*, sku: str, **fields: Any) -> Item:
-    """Add a SKU to the catalogue with an empty stock row."""
-    unknown = set(fields) - set(ITEM_FIELDS)
-    if unknown:
-        raise Invalid(f"Unknown catalogue fields: {', '.join(sorted(unknown))}.", code="unknown_field")
-    if Item.objects.filter(sku=sku).exists():
-        raise Conflict(f"SKU {sku} already exists.", code="duplicate_sku")
-    _check_ean_free(ean=fields.get("ean", ""), sku=sku)
-    item = Item.objects.create(sku=sku, **fields)
-    Stock.objects.create(item=item)
-    return item
-
-
-@transaction.atomic
-def update_item(*, item: Item, **fields: Any) -> Item:
-    unknown = set(fields) - set(ITEM_FIELDS)
-    if unknown:
-        raise Invalid(f"Unknown catalogue fields: {', '.join(sorted(unknown))}.", code="unknown_field")
-    if "ean" in fields:
-        _check_ean_free(ean=fields["ean"], sku=item.sku)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    item.save(update_fields=[*fields, "updated_at"])
-    return item
-
-
-def _check_ean_free(*, ean: str, sku: str) -> None:
-    if ean and Item.objects.filter(ean=ean).exclude(sku=sku).exists():
-        raise Conflict(f"EAN {ean} already belongs to another SKU.", code="duplicate_ean")
-
-
-@dataclass
-class CatalogueImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    # (row number, message); row 1 is the header.
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-@transaction.atomic
-def import_catalogue(*, rows: Iterable[dict[str, Any]], dry_run: bool = False) -> CatalogueImportReport:
-    """Create or update SKUs from validated rows (`sku` + `ITEM_FIELDS`), all or nothing.
-
-    Each row is `{"row": <number>, "data": {...}}` or carries its errors as `{"row", "errors"}`; if
-    any row has an error, or on a dry run, nothing is written and the report says what would happen.
-    """
-    report = CatalogueImportReport(dry_run=dry_run)
-    seen: dict[str, int] = {}
-    for row in rows:
-        number = row["row"]
-        if row.get("errors"):
-            report.errors.extend((number, message) for message in row["errors"])
-            continue
-        data = dict(row["data"])
-        sku = data.pop("sku")
-        if sku in seen:
-            report.errors.append((number, f"SKU {sku} already appears on row {seen[sku]}."))
-            continue
-        seen[sku] = number
-        try:
-            with transaction.atomic():
-                existing = Item.objects.filter(sku=sku).first()
-                if existing is None:
-                    create_item(sku=sku, **data)
-                    report.created.append(sku)
-                else:
-                    update_item(item=existing, **data)
-                    report.updated.append(sku)
-        except (Invalid, Conflict) as error:
-            report.errors.append((number, error.message))
-    if report.errors or dry_run:
-        transaction.set_rollback(True)
-    return report
-
-
-# --- stock ledger ----------------------------------------------------------------------------
-
-
-def _lock_stocks(item_ids: Iterable[int]) -> dict[int, Stock]:
-    """Lock the stock rows of these items in a deterministic order (by item id)."""
-    ids = sorted(set(item_ids))
-    locked = (
-        Stock.objects.select_for_update(of=("self",))
-        .select_related("item")
-        .filter(item_id__in=ids)
-        .order_by("item_id")
-    )
-    return {stock.item_id: stock for stock in locked}
-
-
-def _move(
-    *,
-    stock: Stock,
-    kind: str,
-    quantity: int,
-    on_hand_delta: int,
-    allocated_delta: int,
-    by: User | None,
-    reason: str = "",
-    shipment: Shipment | None = None,
-) -> StockMovement:
-    """Apply one movement to a locked stock row and write its ledger line (the only writer of stock)."""
-    stock.on_hand += on_hand_delta
-    stock.allocated += allocated_delta
-    if stock.allocated < 0 or stock.on_hand < stock.allocated:
-        raise Conflict(
-            f"Stock of {stock.item.sku} cannot go below what is allocated to kits.",
-            code="insufficient_stock",
-            extra={"on_hand": stock.on_hand - on_hand_delta, "allocated": stock.allocated - allocated_delta},
-        )
-    stock.save(update_fields=["on_hand", "allocated", "updated_at"])
-    return StockMovement.objects.create(
-        item_id=stock.item_id,
-        kind=kind,
-        quantity=quantity,
-        on_hand_delta=on_hand_delta,
-        allocated_delta=allocated_delta,
-        reason=reason,
-        shipment=shipment,
-        by=by,
-    )
-
-
-def _stock_for(item: Item) -> Stock:
-    stock = _lock_stocks([item.pk]).get(item.pk)
-    if stock is None:  # an item created outside the services (e.g. a data migration)
-        Stock.objects.get_or_create(item=item)
-        stock = _lock_stocks([item.pk])[item.pk]
-    return stock
-
-
-@transaction.atomic
-def receive_stock(*, item: Item, quantity: int, by: User | None, reason: str = "") -> StockMovement:
-    """Units delivered to the warehouse."""
-    if quantity < 1:
-        raise Invalid("A receipt brings at least one unit.", field="quantity")
-    return _move(
-        stock=_stock_for(item),
-        kind=MovementKind.RECEIPT,
-        quantity=quantity,
-        on_hand_delta=quantity,
-        allocated_delta=0,
-        by=by,
-        reason=reason,
-    )
-
-
-@transaction.atomic
-def adjust_stock(*, item: Item, delta: int, reason: str, by: User | None) -> StockMovement:
-    """Correct the units on hand after a count; never below what is allocated to kits."""
-    if delta == 0:
-        raise Invalid("An adjustment changes the stock by at least one unit.", field="delta")
-    if not reason.strip():
-        raise Invalid("An adjustment needs a reason.", field="reason")
-    return _move(
-        stock=_stock_for(item),
-        kind=MovementKind.ADJUSTMENT,
-        quantity=abs(delta),
-        on_hand_delta=delta,
-        allocated_delta=0,
-        by=by,
-        reason=reason.strip(),
-    )
-
-
-@transaction.atomic
-def write_off_stock(*, item: Item, quantity: int, reason: str, by: User | None) -> StockMovement:
-    """Units on hand destroyed or lost; never the units allocated to kits."""
-    if quantity < 1:
-        raise Invalid("A write-off removes at least one unit.", field="quantity")
-    if not reason.strip():
-        raise Invalid("A write-off needs a reason.", field="reason")
-    return _move(
-        stock=_stock_for(item),
-        kind=MovementKind.WRITE_OFF,
-        quantity=quantity,
-        on_hand_delta=-quantity,
-        allocated_delta=0,
-        by=by,
-        reason=reason.strip(),
-    )
-
-
-# --- kit templates ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def set_kit_template(
-    *, campaign: Campaign, lines: Sequence[tuple[Item, int]], by: User | None, name: str = ""
-) -> KitTemplate:
-    """Replace the campaign's kit template with these (item, quantity) lines."""
-    if not lines:
-        raise Invalid("A kit template needs at least one line.", field="lines")
-    skus = [item.sku for item, _ in lines]
-    duplicates = sorted({sku for sku in skus if skus.count(sku) > 1})
-    if duplicates:
-        raise Invalid(f"SKU listed twice: {', '.join(duplicates)}.", field="lines", code="duplicate_sku")
-    for item, quantity in lines:
-        if quantity < 1:
-            raise Invalid(f"Quantity of {item.sku} must be at least 1.", field="lines")
-        if not item.active:
-            raise Invalid(f"SKU {item.sku} is inactive.", field="lines", code="inactive_sku")
-        if item.currency != campaign.currency:
-            raise Invalid(
-                f"SKU {item.sku} is priced in {item.currency}, the campaign in {campaign.currency}.",
-                field="lines",
-                code="currency_mismatch",
-            )
-    template, _ = KitTemplate.objects.select_for_update().get_or_create(campaign=campaign)
-    template.name = name or template.name
-    template.save(update_fields=["name", "updated_at"])
-    template.lines.all().delete()
-    KitTemplateLine.objects.bulk_create(
-        KitTemplateLine(template=template, item=item, quantity=quantity) for item, quantity in lines
-    )
-    return template
 
 
 # --- allocation ------------------------------------------------------------------------------
@@ -301,7 +53,7 @@ def allocate_kit(*, host: Host, by: User | None) -> Shipment:
     if Shipment.objects.live().filter(host=host).exists():
         raise Conflict("This host already has a kit.", code="already_allocated")
 
-    stocks = _lock_stocks(line.item_id for line in lines)
+    stocks = lock_stocks(line.item_id for line in lines)
     short: list[dict[str, Any]] = []
     for line in lines:
         stock = stocks.get(line.item_id)
@@ -345,7 +97,7 @@ def allocate_kit(*, host: Host, by: User | None) -> Shipment:
         for line in lines
     )
     for line in lines:
-        _move(
+        move_stock(
             stock=stocks[line.item_id],
             kind=MovementKind.ALLOCATION,
             quantity=line.quantity,
@@ -386,19 +138,15 @@ def _transition(
     *, shipment: Shipment, to: str, by: User | None, reason: str = "", **fields: Any
 ) -> tuple[Shipment, str]:
     """Lock the shipment, check the transitions map, write the history row, save the fields."""
-    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    allowed = SHIPMENT_TRANSITIONS[locked.status]
-    if to not in allowed:
-        raise InvalidTransition(current=locked.status, requested=to, allowed=allowed)
-    previous = locked.status
-    locked.status = to
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", *fields])
-    ShipmentStatusChange.objects.create(
-        shipment=locked, by=by, from_status=previous, to_status=to, reason=reason
+    return move_status(
+        shipment,
+        to_status=to,
+        transitions=SHIPMENT_TRANSITIONS,
+        history=ShipmentStatusChange,
+        by=by,
+        reason=reason,
+        fields=fields,
     )
-    return locked, previous
 
 
 @transaction.atomic
@@ -426,9 +174,9 @@ def mark_shipped(
         shipped_at=timezone.now(),
     )
     lines = list(shipped.lines.all())
-    stocks = _lock_stocks(line.item_id for line in lines)
+    stocks = lock_stocks(line.item_id for line in lines)
     for line in sorted(lines, key=lambda line: line.item_id):
-        _move(
+        move_stock(
             stock=stocks[line.item_id],
             kind=MovementKind.SHIPMENT,
             quantity=line.quantity,
@@ -456,9 +204,9 @@ def cancel_shipment(*, shipment: Shipment, by: User | None, reason: str = "") ->
         shipment=shipment, to=ShipmentStatus.CANCELLED, by=by, reason=reason, cancelled_at=timezone.now()
     )
     lines = list(cancelled.lines.all())
-    stocks = _lock_stocks(line.item_id for line in lines)
+    stocks = lock_stocks(line.item_id for line in lines)
     for line in sorted(lines, key=lambda line: line.item_id):
-        _move(
+        move_stock(
             stock=stocks[line.item_id],
             kind=MovementKind.RELEASE,
             quantity=line.quantity,
@@ -485,11 +233,9 @@ def receive_return(*, shipment: Shipment, lines: Sequence[ReturnedLine], by: Use
     Several parcels may come back for one kit; each adds to what was returned before.
     """
     locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if locked.status not in (ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED):
-        raise InvalidTransition(
-            current=locked.status,
-            requested=ShipmentStatus.RETURNED,
-            allowed=SHIPMENT_TRANSITIONS[locked.status],
+    if locked.status != ShipmentStatus.RETURNED:  # a further parcel of a returned kit stays "returned"
+        check_transition(
+            current=locked.status, to_status=ShipmentStatus.RETURNED, transitions=SHIPMENT_TRANSITIONS
         )
     if not lines:
         raise Invalid("A return lists at least one line.", field="lines")
@@ -516,7 +262,7 @@ def receive_return(*, shipment: Shipment, lines: Sequence[ReturnedLine], by: Use
         locked, _ = _transition(
             shipment=locked, to=ShipmentStatus.RETURNED, by=by, returned_at=timezone.now()
         )
-    stocks = _lock_stocks(by_sku[returned.sku].item_id for returned in lines)
+    stocks = lock_stocks(by_sku[returned.sku].item_id for returned in lines)
     for returned in sorted(lines, key=lambda returned: by_sku[returned.sku].item_id):
         line = by_sku[returned.sku]
         line.returned_good += returned.good
@@ -524,7 +270,7 @@ def receive_return(*, shipment: Shipment, lines: Sequence[ReturnedLine], by: Use
         line.save(update_fields=["returned_good", "returned_damaged"])
         stock = stocks[line.item_id]
         if returned.good:
-            _move(
+            move_stock(
                 stock=stock,
                 kind=MovementKind.RETURN_GOOD,
                 quantity=returned.good,
@@ -534,7 +280,7 @@ def receive_return(*, shipment: Shipment, lines: Sequence[ReturnedLine], by: Use
                 shipment=locked,
             )
         if returned.damaged:
-            _move(
+            move_stock(
                 stock=stock,
                 kind=MovementKind.RETURN_DAMAGED,
                 quantity=returned.damaged,

@@ -1,0 +1,129 @@
+"""Catalogue API for logistics staff: SKUs with their stock, and campaigns' kit templates."""
+
+from typing import Any, cast
+
+import django_filters
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ambassadors.models import Campaign
+from backend.models import User
+from backend.openapi import CONFLICT
+from backend.permissions import IsLogistics
+from kits.catalogue import services
+from kits.catalogue.serializers import (
+    ItemSerializer,
+    ItemUpdateSerializer,
+    KitTemplateSerializer,
+)
+from kits.models import Item, KitTemplate, KitTemplateLine
+
+
+def _by(request: Request) -> User:
+    """The signed-in staff member (the permission classes let no anonymous request through)."""
+    return cast(User, request.user)
+
+
+def item_or_404(sku: str) -> Item:
+    return get_object_or_404(Item.objects.select_related("stock"), sku=sku)
+
+
+class ItemFilter(django_filters.FilterSet):
+    class Meta:
+        model = Item
+        fields = ["active", "returnable", "bin_location", "currency"]
+
+
+class ItemListCreateApi(generics.ListCreateAPIView):
+    """The catalogue with each SKU's stock; create a SKU (its stock starts at zero)."""
+
+    permission_classes = [IsLogistics]
+    serializer_class = ItemSerializer
+    filterset_class = ItemFilter
+    ordering_fields = ["sku", "bin_location", "name"]
+    queryset = Item.objects.select_related("stock").order_by("sku")
+
+    @extend_schema(responses={201: ItemSerializer, **CONFLICT})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ItemSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k in services.ITEM_FIELDS}
+        item = services.create_item(sku=data.validated_data["sku"], **fields)
+        return Response(ItemSerializer(item_or_404(item.sku)).data, status=status.HTTP_201_CREATED)
+
+
+class ItemDetailApi(APIView):
+    permission_classes = [IsLogistics]
+
+    @extend_schema(responses={200: ItemSerializer})
+    def get(self, request: Request, sku: str) -> Response:
+        return Response(ItemSerializer(item_or_404(sku)).data)
+
+    @extend_schema(request=ItemUpdateSerializer, responses={200: ItemSerializer, **CONFLICT})
+    def patch(self, request: Request, sku: str) -> Response:
+        item = item_or_404(sku)
+        data = ItemUpdateSerializer(item, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k in services.ITEM_FIELDS}
+        services.update_item(item=item, **fields)
+        return Response(ItemSerializer(item_or_404(sku)).data)
+
+
+# --- kit templates ---------------------------------------------------------------------------
+
+
+class KitTemplateLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
+class KitTemplateApi(APIView):
+    """The campaign's kit: what every selected host receives."""
+
+    permission_classes = [IsLogistics]
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "KitTemplateInput"
+
+        name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+        # DRF hands `min_length`/`max_length` to the list serializer `many=True` makes; the stubs lack them.
+        lines = KitTemplateLineInputSerializer(many=True, min_length=1, max_length=1000)  # type: ignore[call-arg]
+
+    @staticmethod
+    def _template_data(campaign: Campaign) -> dict:
+        template = get_object_or_404(
+            KitTemplate.objects.select_related("campaign").prefetch_related(
+                Prefetch("lines", KitTemplateLine.objects.select_related("item"))
+            ),
+            campaign=campaign,
+        )
+        return KitTemplateSerializer(template).data
+
+    @extend_schema(responses={200: KitTemplateSerializer})
+    def get(self, request: Request, campaign_slug: str) -> Response:
+        campaign = get_object_or_404(Campaign, slug=campaign_slug)
+        return Response(self._template_data(campaign))
+
+    @extend_schema(request=InputSerializer, responses={200: KitTemplateSerializer})
+    def put(self, request: Request, campaign_slug: str) -> Response:
+        campaign = get_object_or_404(Campaign, slug=campaign_slug)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wanted = data.validated_data["lines"]
+        items = Item.objects.in_bulk([line["sku"] for line in wanted], field_name="sku")
+        unknown = sorted({line["sku"] for line in wanted} - set(items))
+        if unknown:
+            raise serializers.ValidationError({"lines": [f"Unknown SKU: {', '.join(unknown)}."]})
+        services.set_kit_template(
+            campaign=campaign,
+            lines=[(items[line["sku"]], line["quantity"]) for line in wanted],
+            name=data.validated_data["name"],
+            by=_by(request),
+        )
+        return Response(self._template_data(campaign))

@@ -1,0 +1,67 @@
+"""The catalogue (one row per SKU) and each campaign's kit template."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ambassadors.models import Campaign
+
+
+class Item(models.Model):
+    """One catalogue article (SKU): a garment sample or a piece of promotion material."""
+
+    sku = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    colour = models.CharField(max_length=60, blank=True)
+    size = models.CharField(max_length=20, blank=True)
+    ean = models.CharField(max_length=13, blank=True, help_text=_("EAN-8 or EAN-13, optional."))
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
+    retail_price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    weight_grams = models.PositiveIntegerField(default=0)
+    bin_location = models.CharField(max_length=30, blank=True)
+    # Samples come back after the campaign; promotion material stays with the host.
+    returnable = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="item_unit_cost_not_negative"),
+            models.CheckConstraint(condition=Q(retail_price__gte=0), name="item_retail_price_not_negative"),
+            models.UniqueConstraint(fields=["ean"], condition=~Q(ean=""), name="item_ean_unique_when_set"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+    @property
+    def variant(self) -> str:
+        return " / ".join(part for part in (self.colour, self.size) if part)
+
+
+class KitTemplate(models.Model):
+    """What every host of a campaign receives: lines of SKU and quantity."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="kit_template")
+    name = models.CharField(max_length=120, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name or f"Kit of {self.campaign}"
+
+
+class KitTemplateLine(models.Model):
+    template = models.ForeignKey(KitTemplate, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["item__sku"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "item"], name="one_line_per_item_per_kit_template"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="kit_template_line_quantity_positive"),
+        ]

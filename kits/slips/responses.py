@@ -1,0 +1,27 @@
+"""The PDF responses the slips API and the warehouse pages both send."""
+
+from django.http import FileResponse, HttpResponse
+
+from backend.errors import Conflict
+from kits.models import SlipBatch, SlipBatchStatus
+
+PDF = "application/pdf"
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type=PDF)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # addresses and phone numbers
+    return response
+
+
+def batch_file_response(batch: SlipBatch) -> FileResponse:
+    if batch.status != SlipBatchStatus.DONE or not batch.file:
+        raise Conflict(
+            "This batch is not ready.",
+            code="batch_not_ready",
+            extra={"status": batch.status, "done": batch.done, "total": batch.total},
+        )
+    response = FileResponse(batch.file.open("rb"), content_type=PDF, filename=f"packing-slips-{batch.pk}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,47 @@
+"""Serializers of the packing slips API: a batch's progress, and a shipment number as input."""
+
+from typing import Any
+
+from django.core.validators import ProhibitNullCharactersValidator
+from django.urls import reverse
+from rest_framework import serializers
+
+from kits.models import SlipBatch, SlipBatchStatus
+
+
+class SlipBatchSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SlipBatch
+        fields = [
+            "id",
+            "status",
+            "description",
+            "page_size",
+            "total",
+            "done",
+            "percent",
+            "pages",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, batch: SlipBatch) -> str | None:
+        if batch.status != SlipBatchStatus.DONE:
+            return None
+        return reverse("api:kit-slip-batch-file", args=[batch.pk])
+
+
+class NumberField(serializers.CharField):
+    """A shipment number: text no number can contain (NUL) makes it an unknown number, reported on
+    `shipments` as a whole rather than as a per-item error the schema cannot name."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
