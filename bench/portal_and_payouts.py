@@ -124,7 +124,7 @@ def bench_portal(runs: int = 40) -> None:
 
 def bench_payouts() -> None:
     try:
-        from referrals.payouts import run_payouts
+        from referrals.payouts.services import run_payouts
     except ImportError:
         emit(figure="payout run", measured=False, why="referrals/payouts.py is not there yet")
         return

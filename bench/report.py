@@ -30,7 +30,7 @@ from django.db import connection  # noqa: E402
 
 from ambassadors.models import Campaign  # noqa: E402
 from orders.models import Order  # noqa: E402
-from referrals.reports import ReportFilters, attribution_report, row_values  # noqa: E402
+from referrals.reports.query import ReportFilters, attribution_report, row_values  # noqa: E402
 
 
 def main() -> None:

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from referrals import api, privacy_api, report_api, rewards_api
+from referrals.attribution import api
+from referrals.reports import api as report_api
+from referrals.rewards import api as rewards_api
 
 urlpatterns = [
     path("codes/", api.ReferralCodeListApi.as_view(), name="referral-codes"),
@@ -29,6 +31,4 @@ urlpatterns = [
         "payouts/<int:payout_id>/mark-paid/", rewards_api.PayoutMarkPaidApi.as_view(), name="payout-mark-paid"
     ),
     path("me/payouts/", rewards_api.MyPayoutListApi.as_view(), name="my-payouts"),
-    path("privacy/export/", privacy_api.PersonalDataExportApi.as_view(), name="privacy-export"),
-    path("privacy/erasure/", privacy_api.PersonalDataErasureApi.as_view(), name="privacy-erasure"),
 ]

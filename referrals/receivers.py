@@ -15,12 +15,17 @@ from orders.signals import (
     refund_recorded,
     stripe_account_updated,
 )
-from referrals.attribution import attribute_recorded_orders
-from referrals.codes import deactivate_codes, deactivate_party_code, issue_host_code, issue_party_code
+from referrals.attribution.services import attribute_recorded_orders
+from referrals.codes.services import (
+    deactivate_codes,
+    deactivate_party_code,
+    issue_host_code,
+    issue_party_code,
+)
 from referrals.models import Attribution
-from referrals.payouts import record_stripe_account_update
-from referrals.reports import count_party_guests, refresh_attributed_sale
-from referrals.rewards import recompute_rewards, scope_of
+from referrals.payouts.services import record_stripe_account_update
+from referrals.reports.query import count_party_guests, refresh_attributed_sale
+from referrals.rewards.services import recompute_rewards, scope_of
 
 
 @receiver(host_selected, dispatch_uid="referrals.issue_host_code")

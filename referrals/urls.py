@@ -1,6 +1,7 @@
 from django.urls import path
 
-from referrals import rewards_views, views
+from referrals.codes import views
+from referrals.rewards import views as rewards_views
 
 app_name = "referrals"
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from kits import printing, services
 from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus
 from kits.packing_slips import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from tests import factories
 
 HEADER = "SKU Description Colour / size Qty Return"

@@ -20,7 +20,7 @@ from ambassadors.models import Campaign, Host, Party, PartyPhoto
 from kits.models import Shipment, ShipmentLine, ShipmentProblem
 from orders.models import Order, StripeEvent
 from orders.services import OrderData, record_order
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from tests import factories
 from tests.orders.stripe_payloads import checkout_session
 

@@ -15,6 +15,7 @@ from backend.models import User
 from backend.privacy import pseudonymous_email
 from kits.models import Shipment
 from orders.models import Order, StripeEvent
+from privacy.export import erase_personal_data, export_personal_data
 from referrals.models import (
     Attribution,
     EntryKind,
@@ -22,8 +23,7 @@ from referrals.models import (
     LedgerEntry,
     PrivacyRequest,
 )
-from referrals.privacy import erase_personal_data, export_personal_data
-from referrals.reports import ReportFilters, attribution_report, refresh_attributed_sale, row_values
+from referrals.reports.query import ReportFilters, attribution_report, refresh_attributed_sale, row_values
 from tests import factories
 from tests.privacy.conftest import EMAIL, LAST_NAME, PHONE, STREET
 

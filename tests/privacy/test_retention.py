@@ -13,7 +13,7 @@ from ambassadors.retention import (
     purge_unselected_applications,
     purge_unselected_applications_task,
 )
-from referrals.reports import ReportFilters, attribution_report
+from referrals.reports.query import ReportFilters, attribution_report
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from orders.services import OrderData, record_order
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from referrals.models import AttributionChange
 from tests.factories import HostFactory, PartyFactory
 

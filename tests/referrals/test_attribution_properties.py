@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from ambassadors.models import PartyStatus
 from orders.models import Order
 from orders.services import OrderData, record_order
-from referrals.attribution import reconcile_unattributed
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.attribution.services import reconcile_unattributed
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import Attribution, Click
 from tests.factories import GuestFactory, HostFactory, PartyFactory
 

@@ -38,9 +38,9 @@ from kits.models import KitSettlement, Shipment
 from kits.signals import kit_settled
 from orders.models import Order
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
-from referrals.attribution import reattribute_order, reconcile_unattributed
-from referrals.codes import issue_host_code, issue_party_code
-from referrals.links import follow_link
+from referrals.attribution.services import reattribute_order, reconcile_unattributed
+from referrals.codes.links import follow_link
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import (
     EntryKind,
     EntryState,
@@ -50,8 +50,8 @@ from referrals.models import (
     PayoutMethod,
     PayoutStatus,
 )
-from referrals.payouts import mark_payout_paid, run_payouts
-from referrals.rewards import (
+from referrals.payouts.services import mark_payout_paid, run_payouts
+from referrals.rewards.services import (
     _COMPUTED_PREFIXES,
     adjust_rewards,
     approve_due_entries,

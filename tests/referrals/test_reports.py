@@ -18,10 +18,10 @@ from ambassadors.parties import add_guest, remove_guest, withdraw_guest
 from kits.models import Shipment, ShipmentLine
 from orders.models import Order
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
-from referrals.attribution import reattribute_order
-from referrals.codes import issue_host_code
+from referrals.attribution.services import reattribute_order
+from referrals.codes.services import issue_host_code
 from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
-from referrals.reports import ADDITIVE, GROUPINGS, ReportFilters, attribution_report, row_values
+from referrals.reports.query import ADDITIVE, GROUPINGS, ReportFilters, attribution_report, row_values
 from tests import factories
 
 pytestmark = pytest.mark.django_db

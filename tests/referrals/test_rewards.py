@@ -10,9 +10,9 @@ from django.utils import timezone
 from ambassadors.models import PartyStatus
 from backend.errors import Invalid
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import EntryKind, EntryState, LedgerEntry
-from referrals.rewards import (
+from referrals.rewards.services import (
     adjust_rewards,
     approve_due_entries,
     balance,
@@ -237,7 +237,7 @@ def test_recomputing_twice_posts_nothing_the_second_time(host):
 
 
 def test_a_reattributed_order_moves_its_reward(host, marketing_user):
-    from referrals.attribution import reattribute_order
+    from referrals.attribution.services import reattribute_order
 
     other = HostFactory(application__campaign=host.campaign, selected_at=host.selected_at)
     order = _buy(issue_host_code(host=host).code, "200")

@@ -19,10 +19,10 @@ from kits import services as kits
 from kits.models import Shipment, ShipmentProblem, ShipmentStatusChange, SlipBatch, SlipBatchStatus
 from orders.models import Order
 from orders.services import OrderData, record_order
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import LedgerEntry, Payout, PayoutAccount, ReferralCode
-from referrals.payouts import reserve_payout
-from referrals.rewards import adjust_rewards, set_reward_plan
+from referrals.payouts.services import reserve_payout
+from referrals.rewards.services import adjust_rewards, set_reward_plan
 from tests import factories
 from tests.parties.conftest import image_upload
 

@@ -24,7 +24,7 @@ from ambassadors.party_demo import seed_parties
 from backend import roles
 from backend.models import User
 from kits.demo import seed_kits
-from referrals.rewards_demo import seed_rewards
+from referrals.rewards.demo import seed_rewards
 
 CAMPAIGN_SLUG = "automne-hiver-2026"
 HOST_COUNT = 10

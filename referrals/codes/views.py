@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from rest_framework.throttling import SimpleRateThrottle
 
 from backend.qr import qr_png, qr_svg
-from referrals.links import follow_link
+from referrals.codes.links import follow_link
 from referrals.models import CodeKind, ReferralCode
 
 

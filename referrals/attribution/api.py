@@ -14,9 +14,13 @@ from backend.filters import UtcIsoDateTimeFilter
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from orders.models import Order
-from referrals.attribution import reattribute_order
+from referrals.attribution.serializers import (
+    AttributionDetailSerializer,
+    AttributionSerializer,
+    ReferralCodeSerializer,
+)
+from referrals.attribution.services import reattribute_order
 from referrals.models import Attribution, AttributionMethod, AttributionReason, ReferralCode
-from referrals.serializers import AttributionDetailSerializer, AttributionSerializer, ReferralCodeSerializer
 
 
 class ReferralCodeFilter(django_filters.FilterSet):

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign, Host, Party
 from backend.permissions import IsMarketing
 from referrals.models import AttributionMethod, DecimalDigits
-from referrals.reports import (
+from referrals.reports.query import (
     GROUPINGS,
     Report,
     ReportFilters,

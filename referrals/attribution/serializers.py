@@ -24,7 +24,7 @@ class ReferralCodeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_link(self, code: ReferralCode) -> str:
-        from referrals.views import share_link
+        from referrals.codes.views import share_link
 
         return share_link(code)
 

@@ -20,11 +20,11 @@ from django.utils import timezone
 from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
 from orders.models import Order
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
-from referrals.codes import issue_host_code, issue_party_code
-from referrals.links import follow_link
+from referrals.codes.links import follow_link
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import LedgerEntry, PayoutMethod, PayoutStatus, RewardPlan
-from referrals.payouts import mark_payout_paid, reserve_payout
-from referrals.rewards import adjust_rewards, set_reward_plan
+from referrals.payouts.services import mark_payout_paid, reserve_payout
+from referrals.rewards.services import adjust_rewards, set_reward_plan
 
 DEMO_PLAN = {
     "party_brackets": [

@@ -32,9 +32,8 @@ from referrals.models import (
     PayoutStatus,
     RewardPlan,
 )
-from referrals.payouts import bank_export_csv, bank_payouts_to_export, mark_payout_paid, run_payouts
-from referrals.rewards import adjust_rewards, set_reward_plan
-from referrals.rewards_serializers import (
+from referrals.payouts.services import bank_export_csv, bank_payouts_to_export, mark_payout_paid, run_payouts
+from referrals.rewards.serializers import (
     BracketSerializer,
     LedgerEntrySerializer,
     MyLedgerEntrySerializer,
@@ -43,6 +42,7 @@ from referrals.rewards_serializers import (
     PayoutSerializer,
     RewardPlanSerializer,
 )
+from referrals.rewards.services import adjust_rewards, set_reward_plan
 
 
 class RewardPlanApi(APIView):

@@ -34,6 +34,7 @@ from django.utils import timezone
 from ambassadors.models import Host
 from backend.errors import Conflict, Invalid, InvalidTransition
 from orders.currencies import stripe_amount_from_decimal
+from referrals.codes.promotions import stripe_client
 from referrals.models import (
     CODE_ALPHABET,
     EntryKind,
@@ -45,7 +46,6 @@ from referrals.models import (
     PayoutStatus,
     RewardPlan,
 )
-from referrals.stripe_promotions import stripe_client
 
 logger = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from referrals.models import (
     PayoutMethod,
     RewardPlan,
 )
-from referrals.payouts import (
+from referrals.payouts.services import (
     DEFAULT_PAYOUT_MINIMUM,
     choose_payout_method,
     connect_stripe_account,
