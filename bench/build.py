@@ -56,7 +56,7 @@ from referrals.models import (  # noqa: E402
     PartyGuestCount,
     ReferralCode,
 )
-from referrals.reports.query import buyer_key  # noqa: E402
+from referrals.reports.facts import buyer_key  # noqa: E402
 
 CAMPAIGNS, HOSTS, PARTIES_PER_HOST, GUESTS_PER_PARTY, ORDERS = 10, 10_000, 5, 10, 1_000_000
 WINDOW_DAYS = 30

@@ -46,7 +46,7 @@ from referrals.models import (
     PrivacyRequestKind,
     ReferralCode,
 )
-from referrals.reports.query import buyer_key
+from referrals.reports.facts import buyer_key
 
 # Keys of a Stripe object that carry the buyer's identity (Checkout Session, Charge, PaymentIntent).
 _STRIPE_PERSONAL_KEYS = frozenset(

@@ -24,7 +24,7 @@ from referrals.codes.services import (
 )
 from referrals.models import Attribution
 from referrals.payouts.services import record_stripe_account_update
-from referrals.reports.query import count_party_guests, refresh_attributed_sale
+from referrals.reports.facts import count_party_guests, refresh_attributed_sale
 from referrals.rewards.services import recompute_rewards, scope_of
 
 

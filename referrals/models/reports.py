@@ -13,7 +13,7 @@ class PartyGuestCount(models.Model):
     """How many guests a party's list holds, for the attribution report's guest column: a campaign's
     report reads one row per party (5,000) instead of every guest (50,000). Kept current in the
     transaction of every guest added or deleted (withdrawn, removed, erased with the party) by
-    `referrals.reports.count_party_guests`; anonymising a guest keeps the guest, and the count."""
+    `referrals.reports.facts.count_party_guests`; anonymising a guest keeps the guest, and the count."""
 
     party = models.OneToOneField(Party, primary_key=True, on_delete=models.CASCADE, related_name="+")
     guests = models.PositiveIntegerField()
@@ -21,7 +21,7 @@ class PartyGuestCount(models.Model):
 
 class AttributedSale(models.Model):
     """The attribution report's row for one order, kept current when the order is attributed,
-    re-attributed, refunded or cancelled (`referrals.reports.refresh_attributed_sale`).
+    re-attributed, refunded or cancelled (`referrals.reports.facts.refresh_attributed_sale`).
 
     Why a rollup table rather than a GROUP BY over orders: the report groups orders by facts that
     live in another table (the attribution's campaign, host, party, method), so the plain query

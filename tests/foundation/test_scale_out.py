@@ -12,7 +12,8 @@ import pytest
 from django.db import connections
 
 from backend.db_router import REPLICA, ReportReplicaRouter, report_reads
-from referrals.reports.query import ReportFilters, attribution_report
+from referrals.reports.filters import ReportFilters
+from referrals.reports.query import attribution_report
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,7 +23,10 @@ from referrals.models import (
     LedgerEntry,
     PrivacyRequest,
 )
-from referrals.reports.query import ReportFilters, attribution_report, refresh_attributed_sale, row_values
+from referrals.reports.csv import row_values
+from referrals.reports.facts import refresh_attributed_sale
+from referrals.reports.filters import ReportFilters
+from referrals.reports.query import attribution_report
 from tests import factories
 from tests.privacy.conftest import EMAIL, LAST_NAME, PHONE, STREET
 

@@ -15,7 +15,7 @@ from orders.models import Order
 from orders.services import OrderData, RefundData, import_order, import_order_batch
 from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import AttributedSale, Attribution, Click, LedgerEntry
-from referrals.reports.query import refresh_attributed_sale
+from referrals.reports.facts import refresh_attributed_sale
 from referrals.rewards.services import recompute_rewards, set_reward_plan
 from tests.factories import CampaignFactory, GuestFactory, HostFactory, PartyFactory
 

@@ -21,7 +21,9 @@ from orders.services import OrderData, RefundData, cancel_order, record_order, r
 from referrals.attribution.services import reattribute_order
 from referrals.codes.services import issue_host_code
 from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
-from referrals.reports.query import ADDITIVE, GROUPINGS, ReportFilters, attribution_report, row_values
+from referrals.reports.csv import row_values
+from referrals.reports.filters import GROUPINGS, ReportFilters
+from referrals.reports.query import ADDITIVE, attribution_report
 from tests import factories
 
 pytestmark = pytest.mark.django_db
