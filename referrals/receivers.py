@@ -25,7 +25,8 @@ from referrals.codes.services import (
 from referrals.models import Attribution
 from referrals.payouts.services import record_stripe_account_update
 from referrals.reports.facts import count_party_guests, refresh_attributed_sale
-from referrals.rewards.services import recompute_rewards, scope_of
+from referrals.rewards.entitlement import scope_of
+from referrals.rewards.services import recompute_rewards
 
 
 @receiver(host_selected, dispatch_uid="referrals.issue_host_code")

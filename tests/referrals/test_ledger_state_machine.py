@@ -51,11 +51,11 @@ from referrals.models import (
     PayoutStatus,
 )
 from referrals.payouts.services import mark_payout_paid, run_payouts
+from referrals.rewards.entitlement import entitlement
 from referrals.rewards.services import (
     _COMPUTED_PREFIXES,
     adjust_rewards,
     approve_due_entries,
-    entitlement,
     recompute_rewards,
     set_reward_plan,
 )

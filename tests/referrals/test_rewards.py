@@ -12,15 +12,13 @@ from backend.errors import Invalid
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
 from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import EntryKind, EntryState, LedgerEntry
+from referrals.rewards.entitlement import bracket_reward, entitlement, validate_brackets
 from referrals.rewards.services import (
     adjust_rewards,
     approve_due_entries,
     balance,
-    bracket_reward,
-    entitlement,
     recompute_rewards,
     set_reward_plan,
-    validate_brackets,
 )
 from tests.factories import HostFactory, PartyFactory
 
