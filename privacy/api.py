@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 from ambassadors.api import staff_user
 from backend.openapi import CONFLICT
 from backend.permissions import HandlesPersonalData
-from privacy.export import erase_personal_data, export_personal_data
+from privacy.erasure import erase_personal_data
+from privacy.export import export_personal_data
 
 
 class PersonalDataExportSerializer(serializers.Serializer):

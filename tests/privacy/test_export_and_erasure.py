@@ -15,7 +15,8 @@ from backend.models import User
 from backend.privacy import pseudonymous_email
 from kits.models import Shipment
 from orders.models import Order, StripeEvent
-from privacy.export import erase_personal_data, export_personal_data
+from privacy.erasure import erase_personal_data
+from privacy.export import export_personal_data
 from referrals.models import (
     Attribution,
     EntryKind,
