@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ambassadors.models import Guest
+from backend.email_address import normalise_email
 from orders.models import Order, OrderStatus
 from referrals.models import AttributedSale, Attribution, PartyGuestCount
 
@@ -23,7 +24,7 @@ def buyer_key(email: str) -> int:
     """A keyed 64-bit digest of a buyer's e-mail: counts distinct buyers without storing addresses."""
     digest = hmac.new(
         f"referrals.report-buyer:{settings.SECRET_KEY}".encode(),
-        email.strip().lower().encode(),
+        normalise_email(email).encode(),
         hashlib.sha256,
     ).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
