@@ -33,8 +33,8 @@ from django.utils import timezone
 
 from ambassadors.models import Host
 from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.stripe_client import stripe_client, stripe_configured
 from orders.currencies import stripe_amount_from_decimal
-from referrals.codes.promotions import stripe_client
 from referrals.models import (
     CODE_ALPHABET,
     EntryKind,
@@ -131,7 +131,7 @@ def reserve_payout(*, host: Host, at: datetime | None = None) -> tuple[Payout | 
     if total <= 0 or total < minimum:
         return None, "below_minimum"
     account = PayoutAccount.objects.filter(user=host.user).first()
-    method, why_not = _method_for(account, stripe_configured=stripe_client() is not None)
+    method, why_not = _method_for(account, stripe_configured=stripe_configured())
     if method is None:
         return None, why_not
     payout = Payout.objects.create(
@@ -269,7 +269,8 @@ def send_payout(*, payout: Payout, client: stripe.StripeClient | None = None) ->
     Not atomic on purpose: the Stripe call happens outside any transaction, and only its answer is
     committed. Bank transfers are not sent here (they wait for the export and "mark paid").
     """
-    client = client or stripe_client()
+    if client is None and stripe_configured():
+        client = stripe_client()
     payout = Payout.objects.select_related("host").get(pk=payout.pk)
     if client is None or payout.status != PayoutStatus.PENDING:
         return payout
@@ -298,7 +299,7 @@ def run_payouts(*, at: datetime | None = None, campaign_id: int | None = None) -
             result.skipped_hosts[host.pk] = why_not
         else:
             result.reserved.append(payout)
-    client = stripe_client()
+    client = stripe_client() if stripe_configured() else None
     pending = Payout.objects.filter(status=PayoutStatus.PENDING).order_by("pk")
     if campaign_id is not None:
         pending = pending.filter(campaign_id=campaign_id)
@@ -398,9 +399,9 @@ def choose_payout_method(*, user: Any, method: str) -> PayoutAccount:
 
 def connect_stripe_account(*, user: Any, return_url: str, refresh_url: str) -> str:
     """Create (once) the person's Stripe Express account and return a fresh onboarding link."""
-    client = stripe_client()
-    if client is None:
+    if not stripe_configured():
         raise Conflict("Payouts through Stripe are not available.", code="stripe_not_configured")
+    client = stripe_client()
     account, _ = PayoutAccount.objects.get_or_create(user=user)
     if not account.stripe_account_id:
         created = client.v1.accounts.create(
@@ -440,11 +441,10 @@ def _apply_account_state(stripe_account_id: str, stripe_account: dict[str, Any])
 
 def refresh_stripe_account(*, user: Any) -> PayoutAccount | None:
     """Read the connected account back from Stripe (on return from onboarding)."""
-    client = stripe_client()
     account = PayoutAccount.objects.filter(user=user).first()
-    if client is None or account is None or not account.stripe_account_id:
+    if not stripe_configured() or account is None or not account.stripe_account_id:
         return account
-    remote = client.v1.accounts.retrieve(account.stripe_account_id)
+    remote = stripe_client().v1.accounts.retrieve(account.stripe_account_id)
     _apply_account_state(account.stripe_account_id, remote.to_dict())
     account.refresh_from_db()
     return account

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from ambassadors.models import Host
 from backend.errors import DomainError
 from backend.models import User
+from backend.stripe_client import stripe_configured
 from referrals.models import Payout, PayoutAccount, PayoutMethod
 from referrals.payouts.services import choose_payout_method, connect_stripe_account, refresh_stripe_account
 from referrals.rewards.views import PAGE_ROWS
@@ -67,7 +68,6 @@ def payouts(request: HttpRequest) -> HttpResponse:
         .select_related("campaign")
         .order_by("-created_at", "-id")[:PAGE_ROWS]
     )
-    stripe_configured = bool(settings.STRIPE_SECRET_KEY)
     method = account.preferred_method if account else PayoutMethod.STRIPE_TRANSFER
     return render(
         request,
@@ -75,7 +75,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
         {
             "account": account,
             "history": history,
-            "stripe_configured": stripe_configured,
+            "stripe_configured": stripe_configured(),
             "method": method,
             "methods": [
                 (PayoutMethod.STRIPE_TRANSFER, _("Money to my bank account, through Stripe")),
