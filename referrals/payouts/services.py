@@ -32,8 +32,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ambassadors.models import Host
-from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.errors import Conflict, Invalid
 from backend.stripe_client import stripe_client, stripe_configured
+from backend.transitions import check_transition, move_status
 from orders.currencies import stripe_amount_from_decimal
 from referrals.models import (
     CODE_ALPHABET,
@@ -183,23 +184,19 @@ def _record_sent(
     payout = Payout.objects.select_for_update().get(pk=payout_id)
     if payout.status != PayoutStatus.PENDING:
         return payout  # another run recorded the same Stripe answer first
-    payout.status = PayoutStatus.PAID
-    payout.stripe_transfer_id = transfer_id
-    payout.stripe_promotion_code_id = promotion_code_id
-    payout.attempts += 1
-    payout.last_error = ""
-    payout.paid_at = at or timezone.now()
-    payout.save(
-        update_fields=[
-            "status",
-            "stripe_transfer_id",
-            "stripe_promotion_code_id",
-            "attempts",
-            "last_error",
-            "paid_at",
-        ]
+    paid, _ = move_status(
+        payout,
+        to_status=PayoutStatus.PAID,
+        transitions=PAYOUT_TRANSITIONS,
+        fields={
+            "stripe_transfer_id": transfer_id,
+            "stripe_promotion_code_id": promotion_code_id,
+            "attempts": payout.attempts + 1,
+            "last_error": "",
+            "paid_at": at or timezone.now(),
+        },
     )
-    return payout
+    return paid
 
 
 def _refused(error: stripe.StripeError) -> bool:
@@ -317,22 +314,21 @@ def run_payouts(*, at: datetime | None = None, campaign_id: int | None = None) -
 @transaction.atomic
 def mark_payout_paid(*, payout: Payout, by: Any) -> Payout:
     """Marketing confirms a bank transfer was made. Stripe payouts are confirmed by Stripe only."""
-    payout = Payout.objects.select_for_update().get(pk=payout.pk)
-    if payout.status != PayoutStatus.PENDING:
-        raise InvalidTransition(
-            current=payout.status, requested=PayoutStatus.PAID, allowed=PAYOUT_TRANSITIONS[payout.status]
-        )
-    if payout.method != PayoutMethod.BANK_TRANSFER:
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    # The state rule answers first (a payout already paid is refused as such), then the method rule.
+    check_transition(current=locked.status, to_status=PayoutStatus.PAID, transitions=PAYOUT_TRANSITIONS)
+    if locked.method != PayoutMethod.BANK_TRANSFER:
         raise Conflict(
             "Only bank transfers are marked paid by hand; Stripe payouts are sent by the payout run.",
             code="not_a_bank_transfer",
         )
-    payout.status = PayoutStatus.PAID
-    payout.paid_at = timezone.now()
-    payout.marked_paid_by = by
-    payout.last_error = ""
-    payout.save(update_fields=["status", "paid_at", "marked_paid_by", "last_error"])
-    return payout
+    paid, _ = move_status(
+        locked,
+        to_status=PayoutStatus.PAID,
+        transitions=PAYOUT_TRANSITIONS,
+        fields={"paid_at": timezone.now(), "marked_paid_by": by, "last_error": ""},
+    )
+    return paid
 
 
 BANK_EXPORT_COLUMNS = [
