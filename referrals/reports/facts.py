@@ -4,7 +4,6 @@ or deleted (`PartyGuestCount`)."""
 
 import hashlib
 import hmac
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -14,10 +13,9 @@ from django.utils import timezone
 
 from ambassadors.models import Guest
 from backend.email_address import normalise_email
+from backend.money import ZERO
 from orders.models import Order, OrderStatus
 from referrals.models import AttributedSale, Attribution, PartyGuestCount
-
-ZERO = Decimal("0.00")
 
 
 def buyer_key(email: str) -> int:

@@ -17,13 +17,11 @@ _PLAIN_KEYS = {
     "method": "a.method",
     "postal_area": "h.country || '-' || upper(substr(h.postal_code, 1, 2))",
 }
-# `Order.net_commissionable_amount` in SQL: Python's quantize rounds half to even.
+# `Order.net_commissionable_amount` in SQL. PostgreSQL's `round(numeric, 2)` rounds half a cent away
+# from zero, the one money rule (`backend.money.round_money`): the same cents as the rollup's `net`.
 _PLAIN_NET = """
-    CASE WHEN o.status = 'cancelled' OR o.total = 0 THEN 0 ELSE (
-        SELECT CASE WHEN mod(v * 100, 1) = 0.5 AND mod(trunc(v * 100), 2) = 0 THEN trunc(v * 100) / 100
-                    ELSE round(v, 2) END
-        FROM (SELECT o.commissionable_amount * greatest(o.total - o.refunded_amount, 0) / o.total AS v) AS x
-    ) END
+    CASE WHEN o.status = 'cancelled' OR o.total = 0 THEN 0
+         ELSE round(o.commissionable_amount * greatest(o.total - o.refunded_amount, 0) / o.total, 2) END
 """
 
 

@@ -34,6 +34,7 @@ from django.db.models import Count
 from ambassadors.models import Campaign, Host, Party
 from backend.db_router import report_reads
 from backend.errors import Invalid
+from backend.money import CENT, ZERO, round_money
 from referrals.models import AttributedSale, AttributionMethod
 from referrals.reports.filters import GROUPINGS, ReportFilters
 from referrals.reports.plain import sale_facts_from_orders
@@ -47,8 +48,6 @@ from referrals.reports.statement import (
     sale_branches,
 )
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 # Columns that add up across the rows of a grouping (the others are ratios or distinct counts).
 ADDITIVE = (
     "orders",
@@ -89,7 +88,7 @@ class ReportRow:
 
     @property
     def average_order_value(self) -> Decimal | None:
-        return (self.gross_sales / self.orders).quantize(CENT) if self.orders else None
+        return round_money(self.gross_sales / self.orders) if self.orders else None
 
     @property
     def guest_conversion(self) -> Decimal | None:

@@ -13,13 +13,10 @@ from django.db.models import Case, CharField, Count, DateField, F, IntegerField,
 from django.db.models.functions import Cast, Coalesce, Concat, Substr, Trunc, TruncDate, Upper
 
 from ambassadors.models import Guest, PartyStatus
+from backend.money import ZERO, round_money
 from kits.models import ShipmentLine, ShipmentStatus
 from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
 from referrals.reports.filters import ReportFilters
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
 
 # --- Where each fact falls, per grouping ----------------------------------------------------------
 
@@ -196,7 +193,7 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
 
 def _money(value: Decimal | float) -> Decimal:
     """A sum read without the ORM, as the ORM reads it (SQLite hands sums back as floats)."""
-    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
+    return value if isinstance(value, Decimal) else round_money(Decimal(str(value)))
 
 
 # --- The facts, filtered -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.utils import timezone
 
 from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
+from backend.money import round_money
 from orders.models import Order
 from orders.services import OrderData, RefundData, cancel_order, record_order, record_shop_refund
 from referrals.codes.links import follow_link
@@ -182,7 +183,7 @@ def seed_orders(*, campaign: Campaign, hosts: Sequence[Host], by: Any) -> dict[s
             source="api",
             data=RefundData(
                 external_id=f"{order.external_id}-R1",
-                amount=(order.total * share).quantize(Decimal("0.01")),
+                amount=round_money(order.total * share),
                 refunded_at=timezone.now(),
                 reason="Size exchange" if share < 1 else "Returned",
             ),

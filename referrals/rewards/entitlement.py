@@ -12,23 +12,17 @@ import operator
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
 
 from ambassadors.models import Application, Host
 from backend.errors import Invalid
+from backend.money import ZERO, round_money
 from kits.models import KitSettlement
 from orders.models import OrderStatus
 from referrals.models import Attribution, EntryKind, RewardPlan
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def bracket_reward(sales: Decimal, brackets: list[dict[str, Any]]) -> Decimal:
@@ -44,7 +38,7 @@ def bracket_reward(sales: Decimal, brackets: list[dict[str, Any]]) -> Decimal:
         if upper is None or sales <= upper:
             break
         lower = upper
-    return money(reward)
+    return round_money(reward)
 
 
 def validate_brackets(brackets: Any) -> list[dict[str, str | None]]:
@@ -74,7 +68,7 @@ def validate_brackets(brackets: Any) -> list[dict[str, str | None]]:
             raise Invalid("Only the last bracket may be open-ended.", code="invalid", field="party_brackets")
         if upper is not None and upper <= previous:
             raise Invalid("Brackets must go up.", code="invalid", field="party_brackets")
-        cleaned.append({"up_to": None if upper is None else str(money(upper)), "rate": str(rate)})
+        cleaned.append({"up_to": None if upper is None else str(round_money(upper)), "rate": str(rate)})
         previous = upper or previous
     return cleaned
 
@@ -180,7 +174,8 @@ def sales_owed(earning: list[Attribution], plan: RewardPlan) -> dict[str, Owed]:
         order = attribution.order
         net = order.net_commissionable_amount
         if attribution.party_id is None:
-            reward = money(net * plan.host_code_rate)
+            # Half a cent up, as orders and the report round (`backend.money`): 12.50 at 5 % earns 0.63.
+            reward = round_money(net * plan.host_code_rate)
             if reward:
                 owed[f"order:{order.pk}"] = Owed(
                     reward, EntryKind.ACCRUAL, f"sale through your code, order #{order.pk}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host
 from backend.errors import Invalid
+from backend.money import ZERO, round_money
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
 from referrals.rewards.entitlement import (
     Owed,
@@ -27,13 +28,10 @@ from referrals.rewards.entitlement import (
     cap_owed,
     earning_attributions,
     entitlement,
-    money,
     sales_owed,
     validate_brackets,
 )
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 # Bases that recomputation owns; the others (adjustments, payouts) are never recomputed.
 _COMPUTED_PREFIXES = ("party:", "order:", "booking:", "kit:", "cap")
 # Bases that count toward the cap per host.
@@ -232,7 +230,7 @@ def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any) -> Ledg
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("A reason is required.", code="required", field="reason")
-    if not amount or money(amount) != amount:
+    if not amount or round_money(amount) != amount:
         raise Invalid("Give a non-zero amount with at most two decimals.", code="invalid", field="amount")
     now = timezone.now()
     return LedgerEntry.objects.create(
