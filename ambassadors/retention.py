@@ -10,7 +10,7 @@ Both periods run from the day a campaign closed (its `closed` status change):
   kept as recorded; only an order of that campaign refreshed later still (a refund more than the
   retention period after the close) would no longer find its buyer among the guests.
 
-Click logs have their own purge (`referrals.links.purge_clicks`).
+Click logs have their own purge (`referrals.codes.links.purge_clicks`).
 """
 
 from datetime import datetime, timedelta

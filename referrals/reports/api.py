@@ -1,4 +1,5 @@
-"""Marketing's attribution report and campaign summary (SPEC §9): thin views over `referrals.reports`."""
+"""Marketing's attribution report and campaign summary (SPEC §9): thin views over
+`referrals.reports.query`."""
 
 import csv
 from collections.abc import Iterator
