@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("ambassadors.parties.api_urls")),
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),
+    path("", include("privacy.urls")),
 ]

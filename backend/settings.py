@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kits",
     "orders",
     "referrals",
+    "privacy",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,7 @@ from psycopg.types.json import Jsonb  # noqa: E402
 
 from ambassadors.models import Application, Campaign, Guest, Host, Party  # noqa: E402
 from backend.models import User  # noqa: E402
+from backend.money import round_money  # noqa: E402
 from kits.models import Item, Shipment, ShipmentLine  # noqa: E402
 from orders.models import Order, Refund  # noqa: E402
 from referrals.models import (  # noqa: E402
@@ -56,11 +57,10 @@ from referrals.models import (  # noqa: E402
     PartyGuestCount,
     ReferralCode,
 )
-from referrals.reports import buyer_key  # noqa: E402
+from referrals.reports.facts import buyer_key  # noqa: E402
 
 CAMPAIGNS, HOSTS, PARTIES_PER_HOST, GUESTS_PER_PARTY, ORDERS = 10, 10_000, 5, 10, 1_000_000
 WINDOW_DAYS = 30
-CENT = Decimal("0.01")
 
 
 class Copier:
@@ -308,7 +308,7 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
         credited = method != "none"
         h_credit = h if credited else None
         subtotal = _money(rng, 20, 300)
-        discount = (subtotal * Decimal("0.10")).quantize(CENT) if method == "code" else Decimal("0.00")
+        discount = round_money(subtotal * Decimal("0.10")) if method == "code" else Decimal("0.00")
         shipping = Decimal("5.00")
         total = subtotal - discount + shipping
         commissionable = subtotal - discount
@@ -317,7 +317,7 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
         if fate < 0.025:
             status, refunded = "refunded", total
         elif fate < 0.05:
-            status, refunded = "partially_refunded", (total / 4).quantize(CENT)
+            status, refunded = "partially_refunded", round_money(total / 4)
         elif fate < 0.06:
             status = "cancelled"
         order_rows.append(

@@ -56,8 +56,8 @@ def emit(**figure: object) -> None:
 def make_codes(count: int) -> list[str]:
     """Hosts selected weeks ago with referral codes, under a reward plan, so that attribution and
     rewards have real work to do: the orders that carry a code are credited and earn."""
-    from referrals.codes import issue_host_code
-    from referrals.rewards import set_reward_plan
+    from referrals.codes.services import issue_host_code
+    from referrals.rewards.services import set_reward_plan
     from tests.factories import CampaignFactory, HostFactory
 
     campaign = CampaignFactory(status="running")

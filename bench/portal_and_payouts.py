@@ -124,9 +124,9 @@ def bench_portal(runs: int = 40) -> None:
 
 def bench_payouts() -> None:
     try:
-        from referrals.payouts import run_payouts
+        from referrals.payouts.services import run_payouts
     except ImportError:
-        emit(figure="payout run", measured=False, why="referrals/payouts.py is not there yet")
+        emit(figure="payout run", measured=False, why="referrals/payouts/services.py is not there yet")
         return
     from referrals.models import EntryState, LedgerEntry, PayoutAccount
     from tests.fakes.stripe_api import start_fake_stripe

@@ -30,7 +30,9 @@ from django.db import connection  # noqa: E402
 
 from ambassadors.models import Campaign  # noqa: E402
 from orders.models import Order  # noqa: E402
-from referrals.reports import ReportFilters, attribution_report, row_values  # noqa: E402
+from referrals.reports.csv import row_values  # noqa: E402
+from referrals.reports.filters import ReportFilters  # noqa: E402
+from referrals.reports.query import attribution_report  # noqa: E402
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
+from backend.money import round_money
+
 
 class OrderSource(models.TextChoices):
     STRIPE = "stripe", "Stripe"  # a paid Checkout Session, through the webhook
@@ -123,7 +125,7 @@ class Order(models.Model):
         if self.status == OrderStatus.CANCELLED or self.total == 0:
             return Decimal("0.00")
         kept = max(self.total - self.refunded_amount, Decimal("0"))
-        return (self.commissionable_amount * kept / self.total).quantize(Decimal("0.01"))
+        return round_money(self.commissionable_amount * kept / self.total)
 
 
 class OrderLine(models.Model):

@@ -15,8 +15,8 @@ from orders.signals import (
     refund_recorded,
     stripe_account_updated,
 )
-from referrals.attribution import attribute_recorded_orders
-from referrals.codes import (
+from referrals.attribution.services import attribute_recorded_orders
+from referrals.codes.services import (
     deactivate_codes,
     deactivate_party_code,
     issue_host_code,
@@ -24,9 +24,10 @@ from referrals.codes import (
     live_host_codes,
 )
 from referrals.models import Attribution
-from referrals.payouts import record_stripe_account_update
-from referrals.reports import count_party_guests, refresh_attributed_sale
-from referrals.rewards import recompute_rewards, scope_of
+from referrals.payouts.services import record_stripe_account_update
+from referrals.reports.facts import count_party_guests, refresh_attributed_sale
+from referrals.rewards.entitlement import scope_of
+from referrals.rewards.services import recompute_rewards
 
 
 @receiver(host_selected, dispatch_uid="referrals.issue_host_code")

@@ -2,12 +2,12 @@
 
 from django_tasks import task
 
-from referrals.attribution import reconcile_unattributed
-from referrals.links import purge_clicks
+from referrals.attribution.services import reconcile_unattributed
+from referrals.codes.links import purge_clicks
+from referrals.codes.promotions import deactivate_mirror, mirror_code
 from referrals.models import ReferralCode
-from referrals.payouts import run_payouts
-from referrals.rewards import approve_due_entries, recompute_running_campaigns
-from referrals.stripe_promotions import deactivate_mirror, mirror_code
+from referrals.payouts.services import run_payouts
+from referrals.rewards.services import approve_due_entries, recompute_running_campaigns
 
 
 @task()

@@ -11,10 +11,10 @@ from playwright.sync_api import Page, expect
 
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from referrals.models import PayoutAccount, PayoutStatus
-from referrals.payouts import run_payouts
-from referrals.rewards import approve_due_entries, set_reward_plan
+from referrals.payouts.services import run_payouts
+from referrals.rewards.services import approve_due_entries, set_reward_plan
 from tests.factories import HostFactory
 from tests.fakes.stripe_api import start_fake_stripe
 

@@ -12,7 +12,8 @@ import pytest
 from django.db import connections
 
 from backend.db_router import REPLICA, ReportReplicaRouter, report_reads
-from referrals.reports import ReportFilters, attribution_report
+from referrals.reports.filters import ReportFilters
+from referrals.reports.query import attribution_report
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def test_a_task_queued_on_redis_is_run_by_an_rq_worker_and_its_result_is_visible
         from datetime import timedelta
         from django.utils import timezone
         from django_rq import get_queue
-        from referrals.codes import issue_host_code
+        from referrals.codes.services import issue_host_code
         from referrals.models import Click
         from referrals.tasks import purge_clicks_task
         from tests.factories import HostFactory

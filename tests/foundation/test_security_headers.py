@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from tests.factories import HostFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ from kits.shipments import services
 from kits.signals import slip_codes_wanted
 from kits.slips.render import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
 from kits.slips.services import build_slips, print_packing_slips, request_slip_batch, run_slip_batch
-from referrals.codes import deactivate_codes, issue_host_code
+from referrals.codes.services import deactivate_codes, issue_host_code
 from tests import factories
 
 HEADER = "SKU Description Colour / size Qty Return"

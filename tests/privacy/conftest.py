@@ -21,7 +21,7 @@ from kits.models import Shipment, ShipmentLine, ShipmentProblem
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
 from orders.models import Order, StripeEvent
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from tests import factories
 from tests.orders.stripe_payloads import checkout_session
 

@@ -15,6 +15,8 @@ from backend.models import User
 from backend.privacy import pseudonymous_email
 from kits.models import Shipment
 from orders.models import Order, StripeEvent
+from privacy.erasure import erase_personal_data
+from privacy.export import export_personal_data
 from referrals.models import (
     Attribution,
     EntryKind,
@@ -22,8 +24,10 @@ from referrals.models import (
     LedgerEntry,
     PrivacyRequest,
 )
-from referrals.privacy import erase_personal_data, export_personal_data
-from referrals.reports import ReportFilters, attribution_report, refresh_attributed_sale, row_values
+from referrals.reports.csv import row_values
+from referrals.reports.facts import refresh_attributed_sale
+from referrals.reports.filters import ReportFilters
+from referrals.reports.query import attribution_report
 from tests import factories
 from tests.privacy.conftest import EMAIL, LAST_NAME, PHONE, STREET
 

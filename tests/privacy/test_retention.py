@@ -12,7 +12,8 @@ from ambassadors.recruitment.retention import (
     purge_unselected_applications,
     purge_unselected_applications_task,
 )
-from referrals.reports import ReportFilters, attribution_report
+from referrals.reports.filters import ReportFilters
+from referrals.reports.query import attribution_report
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from referrals.models import AttributionChange
 from tests.factories import HostFactory, PartyFactory
 

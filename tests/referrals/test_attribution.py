@@ -10,8 +10,8 @@ from django.utils import timezone
 from ambassadors.models import HostStatus, PartyStatus
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
-from referrals.attribution import decide, reattribute_order, reconcile_unattributed
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.attribution.services import decide, reattribute_order, reconcile_unattributed
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import Attribution, AttributionChange, AttributionMethod, AttributionReason, Click
 from tests import factories
 from tests.factories import GuestFactory, PartyFactory

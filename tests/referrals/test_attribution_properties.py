@@ -13,8 +13,8 @@ from ambassadors.models import PartyStatus
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
 from orders.models import Order
-from referrals.attribution import reconcile_unattributed
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.attribution.services import reconcile_unattributed
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import Attribution, Click
 from tests.factories import GuestFactory, HostFactory, PartyFactory
 

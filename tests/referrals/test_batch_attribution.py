@@ -14,10 +14,10 @@ from ambassadors.models import Host, PartyStatus
 from orders.ingestion.rules import OrderData, RefundData
 from orders.ingestion.services import import_order, import_order_batch
 from orders.models import Order
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import AttributedSale, Attribution, Click, LedgerEntry
-from referrals.reports import refresh_attributed_sale
-from referrals.rewards import recompute_rewards, set_reward_plan
+from referrals.reports.facts import refresh_attributed_sale
+from referrals.rewards.services import recompute_rewards, set_reward_plan
 from tests.factories import CampaignFactory, GuestFactory, HostFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db

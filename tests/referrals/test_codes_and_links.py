@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from ambassadors.models import HostStatus
 from ambassadors.parties.services import cancel_party, create_party
-from referrals.codes import code_prefix, deactivate_codes, issue_host_code, issue_party_code
-from referrals.links import follow_link, purge_clicks, visitor_hash
+from referrals.codes.links import follow_link, purge_clicks, visitor_hash
+from referrals.codes.services import code_prefix, deactivate_codes, issue_host_code, issue_party_code
 from referrals.models import CODE_ALPHABET, Click, CodeKind, ReferralCode
 from tests.factories import CampaignFactory, HostFactory
 
@@ -80,7 +80,7 @@ def test_codes_are_looked_up_case_insensitively_and_trimmed():
 def test_a_collision_draws_another_code(monkeypatch):
     first = issue_host_code(host=HostFactory(first_name="Clara"))
     draws = iter([first.code, first.code, "CLARA-XYZW"])
-    monkeypatch.setattr("referrals.codes.generate_code", lambda name: next(draws))
+    monkeypatch.setattr("referrals.codes.services.generate_code", lambda name: next(draws))
     second = issue_host_code(host=HostFactory(first_name="Clara"))
     assert second.code == "CLARA-XYZW"
 

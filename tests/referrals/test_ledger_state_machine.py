@@ -40,9 +40,9 @@ from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import OrderData, RefundData
 from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
-from referrals.attribution import reattribute_order, reconcile_unattributed
-from referrals.codes import issue_host_code, issue_party_code
-from referrals.links import follow_link
+from referrals.attribution.services import reattribute_order, reconcile_unattributed
+from referrals.codes.links import follow_link
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import (
     EntryKind,
     EntryState,
@@ -52,12 +52,12 @@ from referrals.models import (
     PayoutMethod,
     PayoutStatus,
 )
-from referrals.payouts import mark_payout_paid, run_payouts
-from referrals.rewards import (
+from referrals.payouts.services import mark_payout_paid, run_payouts
+from referrals.rewards.entitlement import entitlement
+from referrals.rewards.services import (
     _COMPUTED_PREFIXES,
     adjust_rewards,
     approve_due_entries,
-    entitlement,
     recompute_rewards,
     set_reward_plan,
 )

@@ -9,7 +9,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from backend.errors import Conflict, InvalidTransition
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from referrals.models import (
     EntryKind,
     EntryState,
@@ -19,7 +19,7 @@ from referrals.models import (
     PayoutMethod,
     PayoutStatus,
 )
-from referrals.payouts import (
+from referrals.payouts.services import (
     bank_export_csv,
     bank_payouts_to_export,
     choose_payout_method,
@@ -28,7 +28,7 @@ from referrals.payouts import (
     refresh_stripe_account,
     run_payouts,
 )
-from referrals.rewards import adjust_rewards, approve_due_entries, balance, set_reward_plan
+from referrals.rewards.services import adjust_rewards, approve_due_entries, balance, set_reward_plan
 from tests.factories import HostFactory
 from tests.fakes.stripe_api import start_fake_stripe
 
@@ -160,7 +160,7 @@ def test_a_crash_between_the_transfer_and_the_commit_pays_nobody_twice(fake_stri
 @pytest.mark.django_db(transaction=True)
 def test_a_crash_after_reserving_and_before_sending_is_sent_by_the_next_run(fake_stripe):
     host = make_host(approved="30.00")
-    from referrals.payouts import reserve_payout
+    from referrals.payouts.services import reserve_payout
 
     payout, _ = reserve_payout(host=host)  # phase 1 committed, then the process died
 

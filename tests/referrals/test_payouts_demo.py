@@ -3,7 +3,7 @@
 import pytest
 
 from referrals.models import EntryState, LedgerEntry, PayoutStatus
-from referrals.rewards_demo import seed_rewards
+from referrals.rewards.demo import seed_rewards
 from tests.factories import HostFactory
 
 pytestmark = pytest.mark.django_db

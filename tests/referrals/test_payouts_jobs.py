@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ambassadors.models import CampaignStatus
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from referrals.models import EntryState, LedgerEntry, Payout, RewardPlan
-from referrals.rewards import adjust_rewards, set_reward_plan
+from referrals.rewards.services import adjust_rewards, set_reward_plan
 from referrals.tasks import approve_rewards_task, recompute_rewards_task, run_payouts_task
 from tests.factories import HostFactory
 from tests.referrals.test_rewards import _buy

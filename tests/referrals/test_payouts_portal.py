@@ -8,10 +8,10 @@ from django.test import Client
 from django.utils import timezone
 
 from ambassadors.models import PartyStatus
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import PayoutAccount, PayoutMethod
-from referrals.payouts import mark_payout_paid, run_payouts
-from referrals.rewards import adjust_rewards, approve_due_entries, set_reward_plan
+from referrals.payouts.services import mark_payout_paid, run_payouts
+from referrals.rewards.services import adjust_rewards, approve_due_entries, set_reward_plan
 from tests.factories import HostFactory, PartyFactory
 from tests.fakes.stripe_api import start_fake_stripe
 from tests.referrals.test_rewards import _buy

@@ -12,17 +12,15 @@ from backend.errors import Invalid
 from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import OrderData, RefundData
 from orders.ingestion.services import cancel_order, record_order
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import EntryKind, EntryState, LedgerEntry
-from referrals.rewards import (
+from referrals.rewards.entitlement import bracket_reward, entitlement, validate_brackets
+from referrals.rewards.services import (
     adjust_rewards,
     approve_due_entries,
     balance,
-    bracket_reward,
-    entitlement,
     recompute_rewards,
     set_reward_plan,
-    validate_brackets,
 )
 from tests.factories import HostFactory, PartyFactory
 
@@ -239,7 +237,7 @@ def test_recomputing_twice_posts_nothing_the_second_time(host):
 
 
 def test_a_reattributed_order_moves_its_reward(host, marketing_user):
-    from referrals.attribution import reattribute_order
+    from referrals.attribution.services import reattribute_order
 
     other = HostFactory(application__campaign=host.campaign, selected_at=host.selected_at)
     order = _buy(issue_host_code(host=host).code, "200")

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from referrals.codes import issue_host_code
+from referrals.codes.services import issue_host_code
 from referrals.models import EntryKind, LedgerEntry, Payout, PayoutMethod, PayoutStatus, RewardPlan
-from referrals.rewards import adjust_rewards, set_reward_plan
+from referrals.rewards.services import adjust_rewards, set_reward_plan
 from tests.factories import CampaignFactory, HostFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +178,7 @@ def test_a_host_reads_only_their_own_ledger_and_payouts(settings, django_assert_
     host, other = host_with_plan(), host_with_plan()
     for someone in (host, other):
         adjust_rewards(host=someone, amount=Decimal("30"), reason="great party", by=None)
-    from referrals.payouts import run_payouts
+    from referrals.payouts.services import run_payouts
 
     run_payouts()
     api = client_for(host.user)
@@ -233,7 +233,7 @@ def test_the_bank_export_refuses_a_campaign_that_is_not_a_number(marketing_clien
 
 def test_the_payout_list_query_count_is_constant(settings, marketing_client, django_assert_max_num_queries):
     settings.STRIPE_SECRET_KEY = ""
-    from referrals.payouts import run_payouts
+    from referrals.payouts.services import run_payouts
 
     def owed_host():
         host = host_with_plan()

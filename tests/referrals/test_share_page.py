@@ -2,7 +2,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from tests.factories import HostFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from ambassadors.parties.services import cancel_party
-from referrals.codes import deactivate_codes, issue_host_code, issue_party_code
+from referrals.codes.services import deactivate_codes, issue_host_code, issue_party_code
 from referrals.models import CampaignCoupon, ReferralCode
 from tests.factories import HostFactory, PartyFactory
 from tests.fakes.stripe_api import start_fake_stripe

@@ -22,10 +22,10 @@ from kits.stock.services import receive_stock
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
 from orders.models import Order
-from referrals.codes import issue_host_code, issue_party_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import LedgerEntry, Payout, PayoutAccount, ReferralCode
-from referrals.payouts import reserve_payout
-from referrals.rewards import adjust_rewards, set_reward_plan
+from referrals.payouts.services import reserve_payout
+from referrals.rewards.services import adjust_rewards, set_reward_plan
 from tests import factories
 from tests.parties.conftest import image_upload
 

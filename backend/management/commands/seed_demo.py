@@ -25,7 +25,7 @@ from ambassadors.recruitment import selection, services
 from backend import roles
 from backend.models import User
 from kits.demo import seed_kits
-from referrals.rewards_demo import seed_rewards
+from referrals.rewards.demo import seed_rewards
 
 CAMPAIGN_SLUG = "automne-hiver-2026"
 HOST_COUNT = 10

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from referrals.rewards import approve_due_entries
+from referrals.rewards.services import approve_due_entries
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from referrals.payouts import bank_export_csv, bank_payouts_to_export
+from referrals.payouts.services import bank_export_csv, bank_payouts_to_export
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from referrals.links import purge_clicks
+from referrals.codes.links import purge_clicks
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from referrals.rewards import recompute_running_campaigns
+from referrals.rewards.services import recompute_running_campaigns
 
 
 class Command(BaseCommand):

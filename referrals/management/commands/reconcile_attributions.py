@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from referrals.attribution import reconcile_unattributed
+from referrals.attribution.services import reconcile_unattributed
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from referrals.payouts import run_payouts
+from referrals.payouts.services import run_payouts
 
 
 class Command(BaseCommand):

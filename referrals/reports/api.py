@@ -1,4 +1,5 @@
-"""Marketing's attribution report and campaign summary (SPEC §9): thin views over `referrals.reports`."""
+"""Marketing's attribution report and campaign summary (SPEC §9): thin views over
+`referrals.reports.query`."""
 
 import csv
 from collections.abc import Iterator
@@ -17,14 +18,9 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign, Host, Party
 from backend.permissions import IsMarketing
 from referrals.models import AttributionMethod, DecimalDigits
-from referrals.reports import (
-    GROUPINGS,
-    Report,
-    ReportFilters,
-    attribution_report,
-    campaign_summary,
-    csv_lines,
-)
+from referrals.reports.csv import csv_lines
+from referrals.reports.filters import GROUPINGS, ReportFilters
+from referrals.reports.query import Report, attribution_report, campaign_summary
 
 MONEY: DecimalDigits = {"max_digits": 14, "decimal_places": 2}
 

@@ -1,8 +1,8 @@
-"""Output (and shared input) serializers of the rewards ledger and payouts API."""
+"""Output (and shared input) serializers of the reward plans and ledger API."""
 
 from rest_framework import serializers
 
-from referrals.models import LedgerEntry, Payout, RewardPlan
+from referrals.models import LedgerEntry, RewardPlan
 
 
 class BracketSerializer(serializers.Serializer):
@@ -68,47 +68,3 @@ class LedgerEntrySerializer(MyLedgerEntrySerializer):
     class Meta(MyLedgerEntrySerializer.Meta):
         fields = [*MyLedgerEntrySerializer.Meta.fields, "host", "reason", "by"]
         read_only_fields = fields
-
-
-class MyPayoutSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Payout
-        fields = [
-            "id",
-            "campaign",
-            "amount",
-            "currency",
-            "method",
-            "status",
-            "store_credit_code",
-            "created_at",
-            "paid_at",
-        ]
-        read_only_fields = fields
-
-
-class PayoutSerializer(MyPayoutSerializer):
-    marked_paid_by = serializers.EmailField(source="marked_paid_by.email", allow_null=True, read_only=True)
-
-    class Meta(MyPayoutSerializer.Meta):
-        fields = [
-            *MyPayoutSerializer.Meta.fields,
-            "host",
-            "idempotency_key",
-            "stripe_transfer_id",
-            "stripe_promotion_code_id",
-            "attempts",
-            "last_error",
-            "marked_paid_by",
-        ]
-        read_only_fields = fields
-
-
-class PayoutRunSerializer(serializers.Serializer):
-    reserved = serializers.IntegerField(help_text="Payouts created by this run.")
-    paid = serializers.IntegerField(help_text="Payouts confirmed by Stripe in this run (new or left over).")
-    failed = serializers.IntegerField(help_text="Payouts Stripe refused or could not take; retried next run.")
-    waiting = serializers.IntegerField(help_text="Bank transfers waiting for the export and 'mark paid'.")
-    skipped = serializers.IntegerField(
-        help_text="Hosts with an approved balance left unpaid (under the minimum, no Stripe account, ...)."
-    )

@@ -1,30 +1,22 @@
-"""The host's "earnings" and "payouts" portal pages (SPEC §10). Only the signed-in person's data.
+"""The host's "earnings" portal page (SPEC §10). Only the signed-in person's data.
 
-Earnings: the orders credited to me (date, amount, party, method — never the buyer), the ledger
-with its states, and the next payout estimate per campaign. Payouts: how I am paid (connect Stripe,
-or store credit) and the history. Each page runs a fixed number of queries, whatever the data.
+The orders credited to me (date, amount, party, method — never the buyer), the ledger with its
+states, and the next payout estimate per campaign. The page runs a fixed number of queries,
+whatever the data.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
-import stripe
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Min, Sum
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from ambassadors.models import Campaign, Host
-from backend.errors import DomainError
 from backend.models import User
 from orders.models import OrderStatus
 from referrals.models import (
@@ -34,19 +26,9 @@ from referrals.models import (
     EntryKind,
     EntryState,
     LedgerEntry,
-    Payout,
-    PayoutAccount,
-    PayoutMethod,
     RewardPlan,
 )
-from referrals.payouts import (
-    DEFAULT_PAYOUT_MINIMUM,
-    choose_payout_method,
-    connect_stripe_account,
-    refresh_stripe_account,
-)
-
-logger = logging.getLogger(__name__)
+from referrals.payouts.services import DEFAULT_PAYOUT_MINIMUM
 
 # The pages show the latest lines; older ones stay in the ledger (and in the API).
 PAGE_ROWS = 100
@@ -183,67 +165,5 @@ def earnings(request: HttpRequest) -> HttpResponse:
             "credited": credited_orders(_signed_in(request)),
             "ledger": ledger,
             "estimates": payout_estimates(request.user),
-        },
-    )
-
-
-def _payouts_url(state: str) -> str:
-    return f"{settings.SITE_URL}{reverse('referrals:payouts')}?stripe={state}"
-
-
-def _handle_payouts_post(request: HttpRequest) -> HttpResponse:
-    action = request.POST.get("action")
-    try:
-        if action == "connect":
-            link = connect_stripe_account(
-                user=request.user, return_url=_payouts_url("return"), refresh_url=_payouts_url("refresh")
-            )
-            return HttpResponseRedirect(link)
-        if action == "method":
-            choose_payout_method(user=request.user, method=request.POST.get("method", ""))
-            messages.success(request, _("Your payout choice is saved."))
-        else:
-            messages.error(request, _("Unknown action."))
-    except DomainError as error:
-        messages.error(request, error.message)
-    except stripe.StripeError:
-        logger.exception("stripe onboarding failed")
-        messages.error(request, _("Stripe could not be reached. Please try again in a few minutes."))
-    return redirect("referrals:payouts")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def payouts(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        return _handle_payouts_post(request)
-    if request.GET.get("stripe") == "return":
-        try:
-            refresh_stripe_account(user=request.user)
-        except stripe.StripeError:
-            logger.exception("stripe account read-back failed")
-            messages.error(request, _("Stripe could not be reached. Please try again in a few minutes."))
-    account = PayoutAccount.objects.filter(user=_signed_in(request)).first()
-    history = (
-        Payout.objects.for_user(request.user)
-        .select_related("campaign")
-        .order_by("-created_at", "-id")[:PAGE_ROWS]
-    )
-    stripe_configured = bool(settings.STRIPE_SECRET_KEY)
-    method = account.preferred_method if account else PayoutMethod.STRIPE_TRANSFER
-    return render(
-        request,
-        "referrals/payouts.html",
-        {
-            "account": account,
-            "history": history,
-            "stripe_configured": stripe_configured,
-            "method": method,
-            "methods": [
-                (PayoutMethod.STRIPE_TRANSFER, _("Money to my bank account, through Stripe")),
-                (PayoutMethod.STORE_CREDIT, _("Store credit: a code to spend on the shop")),
-            ],
-            "is_host": Host.objects.for_user(request.user).exists(),
-            "returning_from_stripe": request.GET.get("stripe") == "return",
         },
     )

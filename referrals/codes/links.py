@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus
@@ -78,6 +79,11 @@ def follow_link(*, raw_code: str, ip_address: str, user_agent: str, referrer: st
             referrer_host=referrer_host(referrer),
         )
     return shop_url(code.campaign.shop_url, campaign_slug=code.campaign.slug, token=token)
+
+
+def share_link(code: ReferralCode) -> str:
+    """The code's own `/r/` link, as a host shares it."""
+    return settings.SITE_URL + reverse("referrals:redirect", args=[code.code])
 
 
 def _new_token() -> str:

@@ -18,15 +18,16 @@ from urllib.parse import parse_qs, urlsplit
 from django.utils import timezone
 
 from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
+from backend.money import round_money
 from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import OrderData, RefundData
 from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
-from referrals.codes import issue_host_code, issue_party_code
-from referrals.links import follow_link
+from referrals.codes.links import follow_link
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import LedgerEntry, PayoutMethod, PayoutStatus, RewardPlan
-from referrals.payouts import mark_payout_paid, reserve_payout
-from referrals.rewards import adjust_rewards, set_reward_plan
+from referrals.payouts.services import mark_payout_paid, reserve_payout
+from referrals.rewards.services import adjust_rewards, set_reward_plan
 
 DEMO_PLAN = {
     "party_brackets": [
@@ -184,7 +185,7 @@ def seed_orders(*, campaign: Campaign, hosts: Sequence[Host], by: Any) -> dict[s
             source="api",
             data=RefundData(
                 external_id=f"{order.external_id}-R1",
-                amount=(order.total * share).quantize(Decimal("0.01")),
+                amount=round_money(order.total * share),
                 refunded_at=timezone.now(),
                 reason="Size exchange" if share < 1 else "Returned",
             ),

@@ -32,7 +32,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ambassadors.models import Host
-from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.errors import Conflict, Invalid
+from backend.stripe_client import stripe_client, stripe_configured
+from backend.transitions import check_transition, move_status
 from orders.currencies import stripe_amount_from_decimal
 from referrals.models import (
     CODE_ALPHABET,
@@ -45,7 +47,6 @@ from referrals.models import (
     PayoutStatus,
     RewardPlan,
 )
-from referrals.stripe_promotions import stripe_client
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def reserve_payout(*, host: Host, at: datetime | None = None) -> tuple[Payout | 
     if total <= 0 or total < minimum:
         return None, "below_minimum"
     account = PayoutAccount.objects.filter(user=host.user).first()
-    method, why_not = _method_for(account, stripe_configured=stripe_client() is not None)
+    method, why_not = _method_for(account, stripe_configured=stripe_configured())
     if method is None:
         return None, why_not
     payout = Payout.objects.create(
@@ -183,23 +184,19 @@ def _record_sent(
     payout = Payout.objects.select_for_update().get(pk=payout_id)
     if payout.status != PayoutStatus.PENDING:
         return payout  # another run recorded the same Stripe answer first
-    payout.status = PayoutStatus.PAID
-    payout.stripe_transfer_id = transfer_id
-    payout.stripe_promotion_code_id = promotion_code_id
-    payout.attempts += 1
-    payout.last_error = ""
-    payout.paid_at = at or timezone.now()
-    payout.save(
-        update_fields=[
-            "status",
-            "stripe_transfer_id",
-            "stripe_promotion_code_id",
-            "attempts",
-            "last_error",
-            "paid_at",
-        ]
+    paid, _ = move_status(
+        payout,
+        to_status=PayoutStatus.PAID,
+        transitions=PAYOUT_TRANSITIONS,
+        fields={
+            "stripe_transfer_id": transfer_id,
+            "stripe_promotion_code_id": promotion_code_id,
+            "attempts": payout.attempts + 1,
+            "last_error": "",
+            "paid_at": at or timezone.now(),
+        },
     )
-    return payout
+    return paid
 
 
 def _refused(error: stripe.StripeError) -> bool:
@@ -269,7 +266,8 @@ def send_payout(*, payout: Payout, client: stripe.StripeClient | None = None) ->
     Not atomic on purpose: the Stripe call happens outside any transaction, and only its answer is
     committed. Bank transfers are not sent here (they wait for the export and "mark paid").
     """
-    client = client or stripe_client()
+    if client is None and stripe_configured():
+        client = stripe_client()
     payout = Payout.objects.select_related("host").get(pk=payout.pk)
     if client is None or payout.status != PayoutStatus.PENDING:
         return payout
@@ -298,7 +296,7 @@ def run_payouts(*, at: datetime | None = None, campaign_id: int | None = None) -
             result.skipped_hosts[host.pk] = why_not
         else:
             result.reserved.append(payout)
-    client = stripe_client()
+    client = stripe_client() if stripe_configured() else None
     pending = Payout.objects.filter(status=PayoutStatus.PENDING).order_by("pk")
     if campaign_id is not None:
         pending = pending.filter(campaign_id=campaign_id)
@@ -316,22 +314,21 @@ def run_payouts(*, at: datetime | None = None, campaign_id: int | None = None) -
 @transaction.atomic
 def mark_payout_paid(*, payout: Payout, by: Any) -> Payout:
     """Marketing confirms a bank transfer was made. Stripe payouts are confirmed by Stripe only."""
-    payout = Payout.objects.select_for_update().get(pk=payout.pk)
-    if payout.status != PayoutStatus.PENDING:
-        raise InvalidTransition(
-            current=payout.status, requested=PayoutStatus.PAID, allowed=PAYOUT_TRANSITIONS[payout.status]
-        )
-    if payout.method != PayoutMethod.BANK_TRANSFER:
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    # The state rule answers first (a payout already paid is refused as such), then the method rule.
+    check_transition(current=locked.status, to_status=PayoutStatus.PAID, transitions=PAYOUT_TRANSITIONS)
+    if locked.method != PayoutMethod.BANK_TRANSFER:
         raise Conflict(
             "Only bank transfers are marked paid by hand; Stripe payouts are sent by the payout run.",
             code="not_a_bank_transfer",
         )
-    payout.status = PayoutStatus.PAID
-    payout.paid_at = timezone.now()
-    payout.marked_paid_by = by
-    payout.last_error = ""
-    payout.save(update_fields=["status", "paid_at", "marked_paid_by", "last_error"])
-    return payout
+    paid, _ = move_status(
+        locked,
+        to_status=PayoutStatus.PAID,
+        transitions=PAYOUT_TRANSITIONS,
+        fields={"paid_at": timezone.now(), "marked_paid_by": by, "last_error": ""},
+    )
+    return paid
 
 
 BANK_EXPORT_COLUMNS = [
@@ -398,9 +395,9 @@ def choose_payout_method(*, user: Any, method: str) -> PayoutAccount:
 
 def connect_stripe_account(*, user: Any, return_url: str, refresh_url: str) -> str:
     """Create (once) the person's Stripe Express account and return a fresh onboarding link."""
-    client = stripe_client()
-    if client is None:
+    if not stripe_configured():
         raise Conflict("Payouts through Stripe are not available.", code="stripe_not_configured")
+    client = stripe_client()
     account, _ = PayoutAccount.objects.get_or_create(user=user)
     if not account.stripe_account_id:
         created = client.v1.accounts.create(
@@ -440,11 +437,10 @@ def _apply_account_state(stripe_account_id: str, stripe_account: dict[str, Any])
 
 def refresh_stripe_account(*, user: Any) -> PayoutAccount | None:
     """Read the connected account back from Stripe (on return from onboarding)."""
-    client = stripe_client()
     account = PayoutAccount.objects.filter(user=user).first()
-    if client is None or account is None or not account.stripe_account_id:
+    if not stripe_configured() or account is None or not account.stripe_account_id:
         return account
-    remote = client.v1.accounts.retrieve(account.stripe_account_id)
+    remote = stripe_client().v1.accounts.retrieve(account.stripe_account_id)
     _apply_account_state(account.stripe_account_id, remote.to_dict())
     account.refresh_from_db()
     return account

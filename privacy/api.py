@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 
 from backend.openapi import CONFLICT
 from backend.permissions import HandlesPersonalData, staff_user
-from referrals.privacy import erase_personal_data, export_personal_data
+from privacy.erasure import erase_personal_data
+from privacy.export import export_personal_data
 
 
 class PersonalDataExportSerializer(serializers.Serializer):

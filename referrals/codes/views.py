@@ -1,16 +1,14 @@
 """Referral pages: the public `/r/<code>` redirect and the host's "share" page with QR codes."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from rest_framework.throttling import SimpleRateThrottle
 
 from backend.qr import qr_png, qr_svg
-from referrals.links import follow_link
+from referrals.codes.links import follow_link, share_link
 from referrals.models import CodeKind, ReferralCode
 
 
@@ -38,10 +36,6 @@ def referral_redirect(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponseRedirect(location)
     response["Referrer-Policy"] = "no-referrer-when-downgrade"
     return response
-
-
-def share_link(code: ReferralCode) -> str:
-    return settings.SITE_URL + reverse("referrals:redirect", args=[code.code])
 
 
 @login_required

@@ -1,32 +1,6 @@
 from rest_framework import serializers
 
-from referrals.models import Attribution, AttributionChange, ReferralCode
-
-
-class ReferralCodeSerializer(serializers.ModelSerializer):
-    active = serializers.BooleanField(read_only=True)
-    link = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ReferralCode
-        fields = [
-            "id",
-            "code",
-            "kind",
-            "campaign",
-            "host",
-            "party",
-            "active",
-            "created_at",
-            "deactivated_at",
-            "link",
-        ]
-        read_only_fields = fields
-
-    def get_link(self, code: ReferralCode) -> str:
-        from referrals.views import share_link
-
-        return share_link(code)
+from referrals.models import Attribution, AttributionChange
 
 
 class AttributionChangeSerializer(serializers.ModelSerializer):

@@ -30,8 +30,8 @@ from referrals.models import (
     Click,
     ReferralCode,
 )
-from referrals.reports import refresh_attributed_sale, refresh_attributed_sales
-from referrals.rewards import recompute_after_attribution, recompute_after_attributions
+from referrals.reports.facts import refresh_attributed_sale, refresh_attributed_sales
+from referrals.rewards.services import recompute_after_attribution, recompute_after_attributions
 
 _HELD_STATUSES = (PartyStatus.HELD, PartyStatus.CLOSED)
 

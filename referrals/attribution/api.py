@@ -1,10 +1,9 @@
-"""Referrals API: codes, and attributions that marketing reads and corrects."""
+"""Attribution API: every order's attribution, which marketing reads and corrects."""
 
 import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,41 +13,9 @@ from backend.filters import UtcIsoDateTimeFilter
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from orders.models import Order
-from referrals.attribution import reattribute_order
-from referrals.models import Attribution, AttributionMethod, AttributionReason, ReferralCode
-from referrals.serializers import AttributionDetailSerializer, AttributionSerializer, ReferralCodeSerializer
-
-
-class ReferralCodeFilter(django_filters.FilterSet):
-    code = django_filters.CharFilter(method="filter_code")
-
-    class Meta:
-        model = ReferralCode
-        fields = ["campaign", "host", "party", "kind"]
-
-    def filter_code(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        return queryset.filter(code=value.strip().upper())
-
-
-class ReferralCodeListApi(generics.ListAPIView):
-    """Every code (marketing)."""
-
-    permission_classes = [IsMarketing]
-    serializer_class = ReferralCodeSerializer
-    filterset_class = ReferralCodeFilter
-    ordering_fields = ["created_at", "code"]
-    queryset = ReferralCode.objects.select_related("host").order_by("-created_at", "-id")
-
-
-class MyReferralCodeListApi(generics.ListAPIView):
-    """The signed-in host's own codes."""
-
-    permission_classes = [IsAuthenticated]
-    serializer_class = ReferralCodeSerializer
-    pagination_class = None
-
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return ReferralCode.objects.for_user(self.request.user).select_related("host").order_by("kind", "-id")
+from referrals.attribution.serializers import AttributionDetailSerializer, AttributionSerializer
+from referrals.attribution.services import reattribute_order
+from referrals.models import Attribution, AttributionMethod, AttributionReason
 
 
 class AttributionFilter(django_filters.FilterSet):

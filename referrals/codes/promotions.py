@@ -8,22 +8,12 @@ still work for attribution.
 import logging
 
 import stripe
-from django.conf import settings
 from django.db import transaction
 
+from backend.stripe_client import stripe_client, stripe_configured
 from referrals.models import CampaignCoupon, ReferralCode
 
 logger = logging.getLogger(__name__)
-
-
-def stripe_client() -> stripe.StripeClient | None:
-    if not settings.STRIPE_SECRET_KEY:
-        return None
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        base_addresses={"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None,
-        max_network_retries=2,
-    )
 
 
 def _campaign_coupon_id(client: stripe.StripeClient, code: ReferralCode) -> str:
@@ -52,11 +42,11 @@ def _campaign_coupon_id(client: stripe.StripeClient, code: ReferralCode) -> str:
 
 def mirror_code(*, code: ReferralCode) -> str | None:
     """Create the promotion code for `code` unless it exists; returns its Stripe id."""
-    client = stripe_client()
-    if client is None or code.campaign.guest_discount_percent is None or not code.active:
+    if not stripe_configured() or code.campaign.guest_discount_percent is None or not code.active:
         return None
     if code.stripe_promotion_code_id:
         return code.stripe_promotion_code_id
+    client = stripe_client()
     promotion = client.v1.promotion_codes.create(
         params={
             "promotion": {"type": "coupon", "coupon": _campaign_coupon_id(client, code)},
@@ -70,10 +60,9 @@ def mirror_code(*, code: ReferralCode) -> str | None:
 
 
 def deactivate_mirror(*, code: ReferralCode) -> bool:
-    client = stripe_client()
-    if client is None or not code.stripe_promotion_code_id:
+    if not stripe_configured() or not code.stripe_promotion_code_id:
         return False
-    client.v1.promotion_codes.update(
+    stripe_client().v1.promotion_codes.update(
         code.stripe_promotion_code_id,
         params={"active": False},
         options={"idempotency_key": f"soiree-promotion-code-{code.pk}-deactivate"},

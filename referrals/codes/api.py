@@ -1,0 +1,41 @@
+"""Codes API: every code (marketing) and the signed-in host's own."""
+
+import django_filters
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+
+from backend.permissions import IsMarketing
+from referrals.codes.serializers import ReferralCodeSerializer
+from referrals.models import ReferralCode
+
+
+class ReferralCodeFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(method="filter_code")
+
+    class Meta:
+        model = ReferralCode
+        fields = ["campaign", "host", "party", "kind"]
+
+    def filter_code(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(code=value.strip().upper())
+
+
+class ReferralCodeListApi(generics.ListAPIView):
+    """Every code (marketing)."""
+
+    permission_classes = [IsMarketing]
+    serializer_class = ReferralCodeSerializer
+    filterset_class = ReferralCodeFilter
+    ordering_fields = ["created_at", "code"]
+    queryset = ReferralCode.objects.select_related("host").order_by("-created_at", "-id")
+
+
+class MyReferralCodeListApi(generics.ListAPIView):
+    """The signed-in host's own codes."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ReferralCodeSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return ReferralCode.objects.for_user(self.request.user).select_related("host").order_by("kind", "-id")

@@ -1,0 +1,28 @@
+from rest_framework import serializers
+
+from referrals.codes.links import share_link
+from referrals.models import ReferralCode
+
+
+class ReferralCodeSerializer(serializers.ModelSerializer):
+    active = serializers.BooleanField(read_only=True)
+    link = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReferralCode
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "campaign",
+            "host",
+            "party",
+            "active",
+            "created_at",
+            "deactivated_at",
+            "link",
+        ]
+        read_only_fields = fields
+
+    def get_link(self, code: ReferralCode) -> str:
+        return share_link(code)

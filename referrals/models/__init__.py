@@ -1,0 +1,56 @@
+"""The referrals app's models, one module per concept; every model is importable from here."""
+
+from referrals.models.attribution import Attribution, AttributionChange, AttributionMethod, AttributionReason
+from referrals.models.codes import (
+    CODE_ALPHABET,
+    CODE_SUFFIX_LENGTH,
+    CampaignCoupon,
+    Click,
+    CodeKind,
+    ReferralCode,
+    ReferralCodeQuerySet,
+    normalise_code,
+)
+from referrals.models.payouts import Payout, PayoutAccount, PayoutMethod, PayoutQuerySet, PayoutStatus
+from referrals.models.privacy import PrivacyRequest, PrivacyRequestKind
+from referrals.models.reports import AttributedSale, PartyGuestCount
+from referrals.models.rewards import (
+    MONEY,
+    DecimalDigits,
+    EntryKind,
+    EntryState,
+    LedgerEntry,
+    LedgerEntryQuerySet,
+    RewardPlan,
+)
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_SUFFIX_LENGTH",
+    "MONEY",
+    "AttributedSale",
+    "Attribution",
+    "AttributionChange",
+    "AttributionMethod",
+    "AttributionReason",
+    "CampaignCoupon",
+    "Click",
+    "CodeKind",
+    "DecimalDigits",
+    "EntryKind",
+    "EntryState",
+    "LedgerEntry",
+    "LedgerEntryQuerySet",
+    "PartyGuestCount",
+    "Payout",
+    "PayoutAccount",
+    "PayoutMethod",
+    "PayoutQuerySet",
+    "PayoutStatus",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "ReferralCode",
+    "ReferralCodeQuerySet",
+    "RewardPlan",
+    "normalise_code",
+]

@@ -1,0 +1,75 @@
+"""Which host (and party) an order is credited to, and the audit trail of every change (SPEC §7)."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ambassadors.models import Campaign, Host, Party
+from referrals.models.codes import Click, ReferralCode
+
+
+class AttributionMethod(models.TextChoices):
+    CODE = "code", _("Code entered at checkout")  # rule 1
+    LINK = "link", _("Referral link clicked")  # rule 2
+    GUEST = "guest", _("Guest of a party")  # rule 3
+    MANUAL = "manual", _("Set by marketing")  # re-attributed by hand, with a reason
+    NONE = "none", _("Unattributed")  # nothing matched; `reason` says why
+
+
+class AttributionReason(models.TextChoices):
+    UNKNOWN_CODE = "unknown_code", _("The code entered is not one of ours")
+    EXPIRED_CODE = "expired_code", _("The code entered was not valid at the order time")
+    NO_MATCH = "no_match", _("No code, link or guest list matched")
+    SELF_REFERRAL = "self_referral", _("The buyer is the host: credited, earns nothing")
+    HOST_NOT_EARNING = "host_not_earning", _("The host is paused or banned: credited, earns nothing")
+
+
+class Attribution(models.Model):
+    """The one attribution of an order: to whom, by which rule, and a sentence a person can read.
+
+    `earns` is false for self-referrals and hosts who are paused or banned; the rewards ledger
+    only counts attributions that earn.
+    """
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="attribution")
+    method = models.CharField(max_length=8, choices=AttributionMethod.choices)
+    reason = models.CharField(max_length=20, choices=AttributionReason.choices, blank=True)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT)
+    host = models.ForeignKey(
+        Host, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+    )
+    referral_code = models.ForeignKey(ReferralCode, null=True, blank=True, on_delete=models.PROTECT)
+    click = models.ForeignKey(Click, null=True, blank=True, on_delete=models.SET_NULL)
+    earns = models.BooleanField(default=False)
+    explanation = models.CharField(max_length=300)
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "host"]),
+            models.Index(fields=["method", "decided_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.explanation
+
+
+class AttributionChange(models.Model):
+    """Audit trail of every attribution decision after the first: who, when, from what, to what, why."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="attribution_changes")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey("backend.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_method = models.CharField(max_length=8, choices=AttributionMethod.choices)
+    from_host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    from_party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_method = models.CharField(max_length=8, choices=AttributionMethod.choices)
+    to_host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["at", "id"]

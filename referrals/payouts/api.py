@@ -1,0 +1,140 @@
+"""Payouts API: payout runs, bank transfers marked paid, and the CSV for finance (SPEC §8).
+
+Thin views: an input serializer, one call into `referrals.payouts.services`, an output serializer.
+Marketing sees every payout; a host sees only their own (`/me/payouts/`).
+"""
+
+from typing import Any
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ambassadors.models import Campaign
+from backend.openapi import CONFLICT
+from backend.pagination import CursorPagination
+from backend.permissions import IsMarketing
+from referrals.models import Payout, PayoutMethod, PayoutStatus
+from referrals.payouts.serializers import MyPayoutSerializer, PayoutRunSerializer, PayoutSerializer
+from referrals.payouts.services import bank_export_csv, bank_payouts_to_export, mark_payout_paid, run_payouts
+
+
+class PayoutFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PayoutStatus.choices)
+    method = django_filters.ChoiceFilter(choices=PayoutMethod.choices)
+
+    class Meta:
+        model = Payout
+        fields = ["host", "campaign", "status", "method"]
+
+
+class PayoutListApi(generics.ListAPIView):
+    """Every payout (marketing), newest first."""
+
+    permission_classes = [IsMarketing]
+    serializer_class = PayoutSerializer
+    filterset_class = PayoutFilter
+    pagination_class = CursorPagination
+    ordering_fields: list[str] = []
+    queryset = Payout.objects.select_related("marked_paid_by").order_by("-id")
+
+
+class MyPayoutListApi(generics.ListAPIView):
+    """The signed-in host's own payouts, newest first (with their store-credit codes)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyPayoutSerializer
+    pagination_class = CursorPagination
+    ordering_fields: list[str] = []
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return Payout.objects.for_user(self.request.user).order_by("-id")
+
+
+class PayoutRunApi(APIView):
+    """Run the payouts now: reserve for every host over the minimum, then send every pending payout.
+
+    Safe to call again at any time: nothing is ever paid twice."""
+
+    permission_classes = [IsMarketing]
+
+    class PayoutRunInputSerializer(serializers.Serializer):
+        campaign = serializers.PrimaryKeyRelatedField(
+            queryset=Campaign.objects.all(), required=False, allow_null=True, help_text="Only this campaign."
+        )
+
+    @extend_schema(request=PayoutRunInputSerializer, responses={200: PayoutRunSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.PayoutRunInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = data.validated_data.get("campaign")
+        result = run_payouts(campaign_id=campaign.pk if campaign else None)
+        return Response(PayoutRunSerializer(result.as_dict()).data)
+
+
+class PayoutMarkPaidApi(APIView):
+    """Confirm that a pending bank transfer was made (409 for a Stripe payout or one already paid)."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(request=None, responses={200: PayoutSerializer, **CONFLICT})
+    def post(self, request: Request, payout_id: int) -> Response:
+        payout = mark_payout_paid(payout=get_object_or_404(Payout, pk=payout_id), by=request.user)
+        return Response(PayoutSerializer(payout).data)
+
+
+class _CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return data.encode() if isinstance(data, str) else b""
+
+
+class BankPayoutExportApi(APIView):
+    """The pending bank transfers as CSV, for the finance team; mark each one paid once sent."""
+
+    permission_classes = [IsMarketing]
+    renderer_classes = [_CsvRenderer, JSONRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, str]:
+        return _CsvRenderer(), _CsvRenderer.media_type  # a file, whatever the client accepts
+
+    @extend_schema(
+        parameters=[OpenApiParameter("campaign", OpenApiTypes.INT, description="Only this campaign.")],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="payout_id,reference,created_at,host_id,first_name,last_name,email,"
+                "campaign,amount,currency — the reference goes on the bank transfer.",
+            )
+        },
+    )
+    def get(self, request: Request) -> Response:
+        raw_campaign = request.query_params.get("campaign")
+        campaign_id = int(raw_campaign) if raw_campaign and raw_campaign.isdigit() else None
+        if raw_campaign and campaign_id is None:
+            raise serializers.ValidationError({"campaign": ["A campaign id is a whole number."]})
+        body = bank_export_csv(bank_payouts_to_export(campaign_id=campaign_id))
+        return Response(
+            body,
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="bank-payouts.csv"'},
+        )
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors answer in the one JSON error shape.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)

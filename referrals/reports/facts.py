@@ -1,0 +1,117 @@
+"""The attribution report's rollup rows, kept current in the transaction of every change they
+follow: an order attributed, re-attributed, refunded or cancelled (`AttributedSale`), a guest added
+or deleted (`PartyGuestCount`)."""
+
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ambassadors.models import Guest
+from backend.email_address import normalise_email
+from backend.money import ZERO
+from orders.models import Order, OrderStatus
+from referrals.models import AttributedSale, Attribution, PartyGuestCount
+
+
+def buyer_key(email: str) -> int:
+    """A keyed 64-bit digest of a buyer's e-mail: counts distinct buyers without storing addresses."""
+    digest = hmac.new(
+        f"referrals.report-buyer:{settings.SECRET_KEY}".encode(),
+        normalise_email(email).encode(),
+        hashlib.sha256,
+    ).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def attributed_sale_values(*, order: Order, attribution: Attribution, guest_bought: bool) -> dict[str, Any]:
+    """The rollup row of one order, from the order and its attribution (also used by the bench)."""
+    is_sale = order.status != OrderStatus.CANCELLED
+    return {
+        "campaign_id": attribution.campaign_id,
+        "host_id": attribution.host_id,
+        "party_id": attribution.party_id,
+        "method": attribution.method,
+        "placed_at": order.placed_at,
+        "buyer": buyer_key(order.customer_email),
+        "is_sale": is_sale,
+        "gross": order.commissionable_amount if is_sale else ZERO,
+        "net": order.net_commissionable_amount,
+        "guest_bought": guest_bought,
+    }
+
+
+@transaction.atomic
+def refresh_attributed_sale(*, order: Order, attribution: Attribution | None = None) -> AttributedSale | None:
+    """Write the report's row of `order` from today's facts (after attribution, refund, cancellation).
+
+    Called inside the transaction that changed the order or its attribution, so the rollup commits
+    with the change or not at all. Idempotent: running it again writes the same values. Without
+    `attribution` (a refund, a cancellation) the order and its attribution are read again.
+    """
+    if attribution is None:
+        order = Order.objects.get(pk=order.pk)
+        attribution = Attribution.objects.filter(order=order).first()
+        if attribution is None:
+            return None
+    guest_bought = bool(
+        attribution.party_id
+        and order.customer_email
+        and Guest.objects.filter(party_id=attribution.party_id, email=order.customer_email).exists()
+    )
+    values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
+    # One upsert (INSERT … ON CONFLICT DO UPDATE): it runs for every order ingested.
+    (sale,) = AttributedSale.objects.bulk_create(
+        [AttributedSale(order=order, refreshed_at=timezone.now(), **values)],
+        update_conflicts=True,
+        unique_fields=["order"],
+        update_fields=[*values, "refreshed_at"],
+    )
+    return sale
+
+
+def count_party_guests(*, party_id: int, change: int) -> None:
+    """Add `change` (+1 a guest added, −1 a guest deleted) to the party's guest count, in the
+    transaction that added or deleted the guest. An increment, not a recount, so two guests added
+    at once both count. A deletion only updates: a party deleted with its guests takes its row."""
+    if change < 0:
+        PartyGuestCount.objects.filter(party_id=party_id).update(guests=F("guests") + change)
+        return
+    table = PartyGuestCount._meta.db_table
+    with connections[PartyGuestCount.objects.db].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (party_id, guests) VALUES (%s, %s) "  # noqa: S608
+            f"ON CONFLICT (party_id) DO UPDATE SET guests = {table}.guests + excluded.guests",
+            [party_id, change],
+        )
+
+
+def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[AttributedSale]:
+    """The report rows of many freshly attributed orders (`attribution.order`) in two queries:
+    for each, exactly what `refresh_attributed_sale(order=…, attribution=…)` writes."""
+    if not attributions:
+        return []
+    bought = set(
+        Guest.objects.filter(
+            party_id__in={a.party_id for a in attributions if a.party_id},
+            email__in={a.order.customer_email for a in attributions if a.party_id and a.order.customer_email},
+        ).values_list("party_id", "email")
+    )
+    now = timezone.now()
+    rows = []
+    for attribution in attributions:
+        order = attribution.order
+        guest_bought = bool(
+            attribution.party_id
+            and order.customer_email
+            and (attribution.party_id, order.customer_email) in bought
+        )
+        values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
+        rows.append(AttributedSale(order=order, refreshed_at=now, **values))
+    return AttributedSale.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["order"], update_fields=[*values, "refreshed_at"]
+    )

@@ -1,0 +1,346 @@
+"""The attribution report's one statement: a SELECT per kind of fact, grouped by the asked key, all
+merged by the database in one round trip (see `referrals.reports.query` for what each fact is)."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Substr, Trunc, TruncDate, Upper
+
+from ambassadors.models import Guest, PartyStatus
+from backend.money import ZERO, round_money
+from kits.models import ShipmentLine, ShipmentStatus
+from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
+from referrals.reports.filters import ReportFilters
+
+# --- Where each fact falls, per grouping ----------------------------------------------------------
+
+
+def _postal_area(host_prefix: str) -> Any:
+    """'FR-75': the country and the first two characters of the host's postal code (a département in France)."""
+    return Case(
+        When(**{f"{host_prefix.removesuffix('__')}__isnull": True}, then=Value(None)),
+        default=Concat(
+            F(f"{host_prefix}country"),
+            Value("-"),
+            Upper(Substr(F(f"{host_prefix}postal_code"), 1, 2)),
+            output_field=CharField(),
+        ),
+        output_field=CharField(),
+    )
+
+
+def _day(field_name: str) -> Any:
+    return TruncDate(field_name, tzinfo=UTC)
+
+
+def _week(field_name: str) -> Any:
+    return Trunc(field_name, "week", output_field=DateField(), tzinfo=UTC)
+
+
+_PARTY_OF_BASIS = Case(
+    When(basis__startswith="party:", then=Cast(Substr("basis", 7), IntegerField())),
+    default=None,
+    output_field=IntegerField(),
+)
+
+# For each fact: the expression of each grouping key (None: the fact has no value for it).
+_KEYS: dict[str, dict[str, Any]] = {
+    "sale": {
+        "host": F("host_id"),
+        "party": F("party_id"),
+        "campaign": F("campaign_id"),
+        "day": _day("placed_at"),
+        "week": _week("placed_at"),
+        "method": F("method"),
+        "postal_area": _postal_area("host__"),
+    },
+    "guest": {
+        "host": F("party__host_id"),
+        "party": F("party_id"),
+        "campaign": F("party__campaign_id"),
+        "day": _day("party__starts_at"),
+        "week": _week("party__starts_at"),
+        "method": None,
+        "postal_area": _postal_area("party__host__"),
+    },
+    "click": {
+        "host": F("code__host_id"),
+        "party": F("code__party_id"),
+        "campaign": F("code__campaign_id"),
+        "day": _day("at"),
+        "week": _week("at"),
+        "method": None,
+        "postal_area": _postal_area("code__host__"),
+    },
+    "kit": {
+        "host": F("shipment__host_id"),
+        "party": None,
+        "campaign": F("shipment__campaign_id"),
+        "day": _day("shipment__shipped_at"),
+        "week": _week("shipment__shipped_at"),
+        "method": None,
+        "postal_area": _postal_area("shipment__host__"),
+    },
+    "reward": {
+        "host": F("host_id"),
+        "party": _PARTY_OF_BASIS,
+        "campaign": F("campaign_id"),
+        "day": _day("created_at"),
+        "week": _week("created_at"),
+        "method": None,
+        "postal_area": _postal_area("host__"),
+    },
+}
+
+
+@dataclass(frozen=True)
+class _Branch:
+    """One SELECT of the report's single statement: the columns it yields after `what` and `key`,
+    and whether it counts over the whole selection rather than per key."""
+
+    names: tuple[str, ...]
+    sql: str
+    params: tuple[Any, ...]
+    keyed: bool = True  # False: every row of the branch falls under the empty key
+    whole: bool = False
+
+
+def _grouped(queryset: QuerySet[Any], fact: str, group_by: str | None, **aggregates: Any) -> list[_Branch]:
+    """The aggregates of `fact` per key of `group_by`; one row with an empty key when the fact has
+    no value for that dimension (or nothing is grouped). No branch when nothing can match."""
+    key = _KEYS[fact][group_by] if group_by else None
+    grouped = (
+        queryset.order_by()
+        .values(key=Value(None, output_field=IntegerField()) if key is None else key)
+        .annotate(**aggregates)
+        .order_by()
+    )
+    try:
+        sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    except EmptyResultSet:
+        return []
+    return [_Branch(names=tuple(aggregates), sql=sql, params=tuple(params), keyed=key is not None)]
+
+
+# Every column the branches yield, and whether it is a count (else money).
+COLUMNS = (
+    ("orders", True),
+    ("buyers", True),
+    ("gross_sales", False),
+    ("net_sales", False),
+    ("guests", True),
+    ("guests_who_bought", True),
+    ("clicks", True),
+    ("kit_cost", False),
+    ("rewards_accrued", False),
+    ("rewards_approved", False),
+    ("rewards_paid", False),
+)
+
+
+def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator[tuple[bool, Any, list[Any]]]:
+    """Every branch in one statement, merged per key by the database: one round trip, one row per
+    key (PostgreSQL may run the branches side by side in parallel workers). Each row as whether it
+    counts over the whole selection, its key and the values of `COLUMNS` (None: no fact), sums of
+    money as decimals."""
+    if not branches:
+        return
+    # Keyed branches first: PostgreSQL types the key column of a UNION from its first branches.
+    branches = sorted(branches, key=lambda branch: not branch.keyed)
+    quote = connections[alias].ops.quote_name
+    selects: list[str] = []
+    params: list[Any] = []
+    for branch in branches:
+        values = [
+            (
+                f"d.{quote(name)}"
+                if name in branch.names
+                else f"CAST(NULL AS {'BIGINT' if count else 'NUMERIC'})"
+            )
+            + f" AS {quote(name)}"
+            for name, count in COLUMNS
+        ]
+        # An empty key is a bare NULL, typed by the keyed branches before it (a NULL read from a
+        # subquery would be text). Only fixed fragments are interpolated; values are parameters.
+        key = f"d.{quote('key')}" if branch.keyed else "NULL"
+        selects.append(
+            f"SELECT {int(branch.whole)} AS whole, {key} AS k, {', '.join(values)} FROM ({branch.sql}) d"  # noqa: S608
+        )
+        params.extend(branch.params)
+    sums = ", ".join(
+        f"CAST(SUM(u.{quote(name)}) AS BIGINT)" if count else f"SUM(u.{quote(name)})"
+        for name, count in COLUMNS
+    )
+    sql = f"SELECT u.whole, u.k, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY u.whole, u.k"  # noqa: S608
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        for whole, key, *values in cursor.fetchall():
+            yield (
+                bool(whole),
+                _as_key(group_by, key),
+                [
+                    value if count or value is None else _money(value)
+                    for (_, count), value in zip(COLUMNS, values, strict=True)
+                ],
+            )
+
+
+def _money(value: Decimal | float) -> Decimal:
+    """A sum read without the ORM, as the ORM reads it (SQLite hands sums back as floats)."""
+    return value if isinstance(value, Decimal) else round_money(Decimal(str(value)))
+
+
+# --- The facts, filtered -------------------------------------------------------------------------
+
+
+def _sales(filters: ReportFilters) -> QuerySet[AttributedSale]:
+    sales = AttributedSale.objects.all()
+    if filters.campaign_id is not None:
+        sales = sales.filter(campaign_id=filters.campaign_id)
+    if filters.host_id is not None:
+        sales = sales.filter(host_id=filters.host_id)
+    if filters.party_id is not None:
+        sales = sales.filter(party_id=filters.party_id)
+    if filters.method:
+        sales = sales.filter(method=filters.method)
+    if filters.since():
+        sales = sales.filter(placed_at__gte=filters.since())
+    if filters.until():
+        sales = sales.filter(placed_at__lt=filters.until())
+    return sales
+
+
+def _dated(queryset: QuerySet[Any], field_name: str, filters: ReportFilters) -> QuerySet[Any]:
+    if filters.since():
+        queryset = queryset.filter(**{f"{field_name}__gte": filters.since()})
+    if filters.until():
+        queryset = queryset.filter(**{f"{field_name}__lt": filters.until()})
+    return queryset
+
+
+def _scoped(
+    queryset: QuerySet[Any], prefix: str, filters: ReportFilters, *, has_party: bool
+) -> QuerySet[Any]:
+    if filters.method or (filters.party_id is not None and not has_party):
+        return queryset.none()
+    if filters.campaign_id is not None:
+        queryset = queryset.filter(**{f"{prefix}campaign_id": filters.campaign_id})
+    if filters.host_id is not None:
+        queryset = queryset.filter(**{f"{prefix}host_id": filters.host_id})
+    return queryset
+
+
+def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    """The sale columns per key, then the distinct counts per key and over the whole selection.
+
+    Sums come from the report index (one slice of it per campaign). Distinct buyers and guests who
+    bought are not additive, so they are counted apart, each as `SELECT DISTINCT` then `COUNT(*)`:
+    over the campaign's slice of a narrow partial index already in (host, buyer) order, PostgreSQL
+    drops duplicates as they stream past (a Unique node) where `COUNT(DISTINCT …)` sorted every
+    group and the whole selection again for the totals.
+    """
+    is_sale = Q(is_sale=True)
+    branches = _grouped(
+        _sales(filters),
+        "sale",
+        group_by,
+        # Counting `buyer` (never null) rather than the key keeps the query inside the report index.
+        orders=Count("buyer", filter=is_sale),
+        gross_sales=Coalesce(Sum("gross"), ZERO),
+        net_sales=Coalesce(Sum("net"), ZERO),
+    )
+    sales = _sales(filters).filter(is_sale=True).order_by()
+    guests = sales.filter(guest_bought=True)
+    counted: list[tuple[str, bool, QuerySet[Any]]] = []
+    key = _KEYS["sale"][group_by] if group_by else None
+    if key is not None:
+        counted += [
+            ("buyers", False, sales.values(key=key, b=F("buyer")).distinct()),
+            ("guests_who_bought", False, guests.values(key=key, p=F("party_id"), b=F("buyer")).distinct()),
+        ]
+    counted += [
+        ("buyers", True, sales.values("buyer").distinct()),
+        ("guests_who_bought", True, guests.values("party_id", "buyer").distinct()),
+    ]
+    for name, whole, queryset in counted:
+        inner, inner_params = queryset.query.get_compiler(using=queryset.db).as_sql()
+        # Only fixed fragments are interpolated; every value travels as a parameter.
+        sql = (
+            f"SELECT {'NULL' if whole else 'c.key'} AS key, COUNT(*) AS {name} "  # noqa: S608
+            f"FROM ({inner}) c{'' if whole else ' GROUP BY c.key'}"
+        )
+        branches.append(
+            _Branch(names=(name,), sql=sql, params=tuple(inner_params), keyed=not whole, whole=whole)
+        )
+    return branches
+
+
+def _as_key(group_by: str | None, value: Any) -> Any:
+    """A key read without the ORM, as the ORM reads it: a week truncates to a timestamp and SQLite
+    hands days back as text, where the ORM converts both to a date."""
+    if group_by in ("day", "week"):
+        if isinstance(value, str):
+            return date.fromisoformat(value[:10])
+        if isinstance(value, datetime):
+            return value.date()
+    return value
+
+
+def guest_branches(filters: ReportFilters, group_by: str | None, *, from_list: bool = False) -> list[_Branch]:
+    """Guests of parties not cancelled, from each party's count, or (`from_list`) by counting the
+    guest rows themselves: the baseline that proves the counts current."""
+    if from_list:
+        # Counting the party column lets PostgreSQL answer from the guest→party index alone.
+        counted: QuerySet[Any] = Guest.objects.all()
+        guests: Any = Count("party_id")
+    else:
+        counted, guests = PartyGuestCount.objects.all(), Coalesce(Sum("guests"), 0)
+    counted = _scoped(
+        counted.exclude(party__status=PartyStatus.CANCELLED), "party__", filters, has_party=True
+    )
+    if filters.party_id is not None:
+        counted = counted.filter(party_id=filters.party_id)
+    return _grouped(_dated(counted, "party__starts_at", filters), "guest", group_by, guests=guests)
+
+
+def click_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    clicks = _scoped(Click.objects.all(), "code__", filters, has_party=True)
+    if filters.party_id is not None:
+        clicks = clicks.filter(code__party_id=filters.party_id)
+    # Counting the code column lets PostgreSQL answer from the (code, at) index alone.
+    return _grouped(_dated(clicks, "at", filters), "click", group_by, clicks=Count("code_id"))
+
+
+def kit_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    lines = _scoped(
+        ShipmentLine.objects.filter(shipment__shipped_at__isnull=False).exclude(
+            shipment__status=ShipmentStatus.CANCELLED
+        ),
+        "shipment__",
+        filters,
+        has_party=False,
+    )
+    kept = (F("quantity") - F("returned_good")) * F("unit_cost")
+    return _grouped(
+        _dated(lines, "shipment__shipped_at", filters), "kit", group_by, kit_cost=Coalesce(Sum(kept), ZERO)
+    )
+
+
+def reward_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    entries = _scoped(LedgerEntry.objects.exclude(kind=EntryKind.PAYOUT), "", filters, has_party=True)
+    if filters.party_id is not None:
+        entries = entries.filter(basis=f"party:{filters.party_id}")
+    return _grouped(
+        _dated(entries, "created_at", filters),
+        "reward",
+        group_by,
+        rewards_accrued=Coalesce(Sum("amount"), ZERO),
+        rewards_approved=Coalesce(Sum("amount", filter=Q(state=EntryState.APPROVED)), ZERO),
+        rewards_paid=Coalesce(Sum("amount", filter=Q(state=EntryState.PAID)), ZERO),
+    )

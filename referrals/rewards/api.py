@@ -1,0 +1,128 @@
+"""Rewards API: reward plans, the ledger and its adjustments (SPEC §8).
+
+Thin views: an input serializer, one call into `referrals.rewards.services`, an output serializer.
+Marketing sees every host; a host sees only their own lines (`/me/...`).
+"""
+
+import django_filters
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ambassadors.models import Campaign, Host
+from backend.errors import NotFound
+from backend.filters import UtcIsoDateTimeFilter
+from backend.pagination import CursorPagination
+from backend.permissions import IsMarketing
+from referrals.models import EntryKind, EntryState, LedgerEntry, RewardPlan
+from referrals.rewards.serializers import (
+    BracketSerializer,
+    LedgerEntrySerializer,
+    MyLedgerEntrySerializer,
+    RewardPlanSerializer,
+)
+from referrals.rewards.services import adjust_rewards, set_reward_plan
+
+
+class RewardPlanApi(APIView):
+    """A campaign's reward plan (marketing). PUT replaces the brackets; other fields omitted keep
+    their value (or the default for a new plan). Every host of the campaign is recomputed."""
+
+    permission_classes = [IsMarketing]
+
+    class RewardPlanInputSerializer(serializers.Serializer):
+        party_brackets = BracketSerializer(many=True, allow_empty=False)
+        min_party_buyers = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+        min_party_sales = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=0, required=False
+        )
+        host_code_rate = serializers.DecimalField(
+            max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False
+        )
+        booking_bonus = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+        cap_per_host = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
+        )
+        holding_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
+        payout_minimum = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=0, required=False
+        )
+
+    @extend_schema(responses={200: RewardPlanSerializer})
+    def get(self, request: Request, campaign_id: int) -> Response:
+        plan = RewardPlan.objects.select_related("campaign").filter(campaign_id=campaign_id).first()
+        if plan is None:
+            get_object_or_404(Campaign, pk=campaign_id)
+            raise NotFound("This campaign has no reward plan yet.", code="no_reward_plan")
+        return Response(RewardPlanSerializer(plan).data)
+
+    @extend_schema(request=RewardPlanInputSerializer, responses={200: RewardPlanSerializer})
+    def put(self, request: Request, campaign_id: int) -> Response:
+        campaign = get_object_or_404(Campaign, pk=campaign_id)
+        data = self.RewardPlanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["party_brackets"] = [dict(bracket) for bracket in fields["party_brackets"]]
+        plan = set_reward_plan(campaign=campaign, by=request.user, **fields)
+        return Response(
+            RewardPlanSerializer(RewardPlan.objects.select_related("campaign").get(pk=plan.pk)).data
+        )
+
+
+class LedgerEntryFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=EntryState.choices)
+    kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["host", "campaign", "state", "kind", "payout"]
+
+
+class LedgerEntryListApi(generics.ListAPIView):
+    """Every ledger line (marketing), newest first; filter by host, campaign, state, kind."""
+
+    permission_classes = [IsMarketing]
+    serializer_class = LedgerEntrySerializer
+    filterset_class = LedgerEntryFilter
+    pagination_class = CursorPagination
+    ordering_fields: list[str] = []
+    queryset = LedgerEntry.objects.select_related("by").order_by("-id")
+
+
+class LedgerAdjustmentApi(APIView):
+    """Add or take money from a host's rewards by hand, with a reason (kept with who did it)."""
+
+    permission_classes = [IsMarketing]
+
+    class AdjustmentInputSerializer(serializers.Serializer):
+        host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all())
+        amount = serializers.DecimalField(
+            max_digits=12, decimal_places=2, help_text="Positive to add, negative to take back."
+        )
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=AdjustmentInputSerializer, responses={201: LedgerEntrySerializer})
+    def post(self, request: Request) -> Response:
+        data = self.AdjustmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = adjust_rewards(by=request.user, **data.validated_data)
+        return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class MyLedgerEntryListApi(generics.ListAPIView):
+    """The signed-in host's own ledger lines, newest first."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MyLedgerEntrySerializer
+    pagination_class = CursorPagination
+    filterset_fields = ["campaign", "state", "kind"]
+    ordering_fields: list[str] = []
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return LedgerEntry.objects.for_user(self.request.user).order_by("-id")
