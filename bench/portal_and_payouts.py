@@ -3,11 +3,16 @@
 - every host portal page for the busiest host at full scale: queries per page and p95 — target
   p95 ≤ 50 ms, queries independent of data size; baseline: the same page for a host with nothing
   yet (the query count must be the same);
-- a payout run for one campaign's hosts against a local fake of the Stripe API: Stripe calls per
-  paid host (target: one) and seconds; then the run again, as after a crash: calls it makes
-  (target: none) — the baseline being one call per host.
+- a payout run for one campaign's hosts against a local fake of the Stripe API that really crashes:
+  run in a process of its own, killed (SIGKILL) once Stripe has answered the transfer call of the
+  middle host and before that answer was committed; then run again here. Counted at the fake
+  server: transfers per paid host (target: one, the crashed host's key sent twice and answered
+  with the same transfer), seconds of the second run, and calls of a third run (target: none) —
+  the baseline being one transfer per host.
 
-Everything runs in one transaction rolled back at the end: the programme stays as built.
+The portal figures run in one transaction rolled back at the end. The payout run in another
+process must see committed data: its set-up is committed, and everything it changed is put back
+as built at the end (payouts, payout lines, the entries' states, the payout accounts).
 
     DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench .venv/bin/python bench/portal_and_payouts.py
 """
@@ -122,51 +127,101 @@ def bench_portal(runs: int = 40) -> None:
         )
 
 
+def _undo_payouts(*, campaign_id: int, entries: list[tuple], account_ids: list[int]) -> None:
+    """Put the campaign's ledger back as built: no payout, each entry in its state, no payout account."""
+    from referrals.models import EntryKind, LedgerEntry, Payout, PayoutAccount
+
+    with transaction.atomic():
+        payouts = Payout.objects.filter(campaign_id=campaign_id)
+        LedgerEntry.objects.filter(payout__in=payouts, kind=EntryKind.PAYOUT).delete()
+        by_state: dict[tuple, list[int]] = {}
+        for pk, *state in entries:
+            by_state.setdefault(tuple(state), []).append(pk)
+        for (state, paid_at, payout_id), pks in by_state.items():
+            LedgerEntry.objects.filter(pk__in=pks).update(state=state, paid_at=paid_at, payout_id=payout_id)
+        payouts.delete()
+        PayoutAccount.objects.filter(pk__in=account_ids).delete()
+
+
 def bench_payouts() -> None:
     try:
-        from referrals.payouts.services import run_payouts
+        from referrals.payouts.services import hosts_with_approved_balance, run_payouts
     except ImportError:
         emit(figure="payout run", measured=False, why="referrals/payouts/services.py is not there yet")
         return
-    from referrals.models import EntryState, LedgerEntry, PayoutAccount
+    from referrals.models import EntryState, LedgerEntry, Payout, PayoutAccount, PayoutStatus
+    from tests.fakes.payout_crash import run_payouts_killed_after_transfer
     from tests.fakes.stripe_api import start_fake_stripe
 
+    campaign_id = Host.objects.order_by("-campaign_id").values_list("campaign_id", flat=True).first()
+    if Payout.objects.filter(campaign_id=campaign_id).exists():
+        sys.exit("A payout benchmark did not finish and left payouts behind: rebuild (BENCH_REBUILD=1).")
+    hosts = list(Host.objects.filter(campaign_id=campaign_id).values_list("pk", "user_id"))
+    unpaid = LedgerEntry.objects.filter(
+        campaign_id=campaign_id, state__in=[EntryState.PENDING, EntryState.APPROVED]
+    )
+    entries = list(unpaid.values_list("pk", "state", "paid_at", "payout_id"))
     fake, server = start_fake_stripe()
     settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE = "sk_test_bench", fake.url
+    account_ids: list[int] = []
     try:
-        campaign_id = Host.objects.order_by("-campaign_id").values_list("campaign_id", flat=True).first()
-        hosts = list(Host.objects.filter(campaign_id=campaign_id).values_list("pk", "user_id"))
-        PayoutAccount.objects.bulk_create(
-            PayoutAccount(user_id=user_id, stripe_account_id=f"acct_bench{pk}", payouts_enabled=True)
-            for pk, user_id in hosts
-        )
-        LedgerEntry.objects.filter(campaign_id=campaign_id, state=EntryState.PENDING).update(
-            state=EntryState.APPROVED
+        with transaction.atomic():  # committed: the run in the other process reads it
+            account_ids = [
+                account.pk
+                for account in PayoutAccount.objects.bulk_create(
+                    PayoutAccount(user_id=user_id, stripe_account_id=f"acct_bench{pk}", payouts_enabled=True)
+                    for pk, user_id in hosts
+                )
+            ]
+            unpaid.update(state=EntryState.APPROVED)
+        middle = max(len(hosts_with_approved_balance(campaign_id=campaign_id)) // 2, 1)
+        crash = run_payouts_killed_after_transfer(
+            fake, database=connection.settings_dict, campaign_id=campaign_id, nth=middle
         )
         started = time.perf_counter()
-        first = run_payouts(campaign_id=campaign_id)
-        seconds = time.perf_counter() - started
-        calls = len(fake.calls("POST", "/v1/transfers"))
         again = run_payouts(campaign_id=campaign_id)
-        calls_again = len(fake.calls("POST", "/v1/transfers")) - calls
-        paid = len(first.paid)
+        seconds = time.perf_counter() - started
+        calls = fake.calls("POST", "/v1/transfers")
+        third = run_payouts(campaign_id=campaign_id)
+        third_calls = len(fake.calls("POST", "/v1/transfers")) - len(calls)
+        payouts = list(
+            Payout.objects.filter(campaign_id=campaign_id).values_list("status", "stripe_transfer_id")
+        )
+        paid = sum(1 for status, _ in payouts if status == PayoutStatus.PAID)
+        transfers = [obj for obj in fake.objects.values() if obj["object"] == "transfer"]
+        per_host = {transfer["destination"] for transfer in transfers}
+        keys = [call.idempotency_key for call in calls]
+        one_per_host = len(transfers) == len(per_host) == paid == len(payouts) and {
+            transfer_id for _, transfer_id in payouts
+        } == {transfer["id"] for transfer in transfers}
         emit(
-            figure="payout run, one campaign",
+            figure="payout run, one campaign, killed after a transfer and run again",
             hosts=len(hosts),
             paid=paid,
-            skipped=len(first.skipped_hosts),
-            failed=len(first.failed),
-            value=round(calls / paid, 2) if paid else None,
-            unit="Stripe transfer calls per paid host",
+            skipped=len(again.skipped_hosts),
+            failed=len(again.failed),
+            value=round(len(transfers) / paid, 2) if paid else None,
+            unit="Stripe transfers per paid host",
+            killed=crash.killed,
+            killed_after_transfer_call=middle,
+            transfer_calls=len(keys),
+            crashed_key_sent=keys.count(crash.idempotency_key),
             seconds=round(seconds, 2),
-            second_run_calls=calls_again,
-            second_run_paid=len(again.paid),
-            target="1 call per host; a second run pays nobody twice",
-            met=paid > 0 and calls == paid and calls_again == 0,
-            baseline={"what": "one call per host", "value": 1.0},
+            third_run_calls=third_calls,
+            third_run_paid=len(third.paid),
+            target="1 transfer per host after a run killed between a transfer and its commit; "
+            "a further run calls Stripe for nobody",
+            met=crash.killed
+            and paid > 0
+            and one_per_host
+            and keys.count(crash.idempotency_key) == 2
+            and len(keys) == paid + 1
+            and third_calls == 0,
+            baseline={"what": "one transfer per host", "value": 1.0},
         )
     finally:
         server.shutdown()
+        _undo_payouts(campaign_id=campaign_id, entries=entries, account_ids=account_ids)
 
 
 def main() -> None:
@@ -181,10 +236,10 @@ def main() -> None:
     try:
         with transaction.atomic():
             bench_portal()
-            bench_payouts()
             raise Rollback
     except Rollback:
         pass
+    bench_payouts()
 
 
 if __name__ == "__main__":

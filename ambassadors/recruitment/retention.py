@@ -6,7 +6,7 @@ Both periods run from the day a campaign closed (its `closed` status change):
   it: no report counts them, and nothing owed depends on them (selected ones became hosts and stay);
 - guests of its parties are anonymised `GUEST_RETENTION_DAYS` after it (`ambassadors.parties.retention`).
 
-Click logs have their own purge (`referrals.links.purge_clicks`).
+Click logs have their own purge (`referrals.codes.links.purge_clicks`).
 """
 
 from datetime import timedelta

@@ -2,12 +2,14 @@
 
 It records every request (method, path, decoded form parameters, idempotency key) and replays the
 first answer for a repeated idempotency key, as Stripe does. Routes answer plausible objects; a
-test can queue failures with `fail_next(path_prefix, status)`.
+test can queue failures with `fail_next(path_prefix, status)`, and run code of its own just before
+and just after an answer is sent with `on_answer` (to hold or kill the client at that moment).
 """
 
 import itertools
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
@@ -29,6 +31,9 @@ class RecordedRequest:
     idempotency_key: str | None
 
 
+AnswerHook = Callable[[RecordedRequest], None]
+
+
 @dataclass
 class FakeStripe:
     url: str = ""
@@ -38,6 +43,23 @@ class FakeStripe:
     _failures: list[tuple[str, int]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _hooks: list[tuple[str, AnswerHook | None, AnswerHook | None]] = field(default_factory=list)
+
+    def on_answer(
+        self, path_prefix: str, *, before: AnswerHook | None = None, after: AnswerHook | None = None
+    ) -> None:
+        """Call `before(request)` once the request on `path_prefix` is handled and just before its
+        answer is sent, and `after(request)` once the answer has been sent (in the server's thread)."""
+        with self._lock:
+            self._hooks.append((path_prefix, before, after))
+
+    def clear_hooks(self) -> None:
+        with self._lock:
+            self._hooks.clear()
+
+    def _hooks_for(self, path: str) -> list[tuple[AnswerHook | None, AnswerHook | None]]:
+        with self._lock:
+            return [(before, after) for prefix, before, after in self._hooks if path.startswith(prefix)]
 
     def fail_next(self, path_prefix: str, status: int = 500) -> None:
         self._failures.append((path_prefix, status))
@@ -98,7 +120,13 @@ def start_fake_stripe() -> tuple[FakeStripe, ThreadingHTTPServer]:
             body = self.rfile.read(length).decode() if length else ""
             path, _, query = self.path.partition("?")
             params = dict(parse_qsl(body or query, keep_blank_values=True))
-            status, payload = fake.handle(self.command, path, params, self.headers.get("Idempotency-Key"))
+            key = self.headers.get("Idempotency-Key")
+            status, payload = fake.handle(self.command, path, params, key)
+            hooks = fake._hooks_for(path)
+            request = RecordedRequest(self.command, path, params, key)
+            for before, _ in hooks:
+                if before is not None:
+                    before(request)
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -106,6 +134,10 @@ def start_fake_stripe() -> tuple[FakeStripe, ThreadingHTTPServer]:
             self.send_header("Request-Id", "req_fake")
             self.end_headers()
             self.wfile.write(data)
+            self.wfile.flush()
+            for _, after in hooks:
+                if after is not None:
+                    after(request)
 
         do_GET = do_POST = do_DELETE = _serve
 

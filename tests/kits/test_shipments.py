@@ -8,6 +8,7 @@ from kits.models import (
     SHIPMENT_TRANSITIONS,
     KitSettlement,
     MovementKind,
+    Shipment,
     ShipmentStatus,
     Stock,
     StockMovement,
@@ -128,7 +129,8 @@ def test_shipping_takes_the_units_out_of_stock(allocated_shipment):
 def test_cancelling_releases_the_stock(allocated_shipment, via_packed):
     if via_packed:
         services.mark_packed(shipment=allocated_shipment, by=None)
-    cancelled = services.cancel_shipment(shipment=allocated_shipment, by=None, reason="host withdrew")
+    services.cancel_shipment(shipment=allocated_shipment, by=None, reason="host withdrew")
+    cancelled = Shipment.objects.get(pk=allocated_shipment.pk)  # what was stored, not what was returned
     assert cancelled.status == ShipmentStatus.CANCELLED
     assert _stock("COAT-NAVY-M") == (2, 0)
     assert cancelled.history.last().reason == "host withdrew"

@@ -63,7 +63,6 @@ from referrals.rewards.services import (
 )
 from tests.factories import CampaignFactory, HostFactory, PartyFactory, UserFactory
 from tests.fakes.stripe_api import start_fake_stripe
-from tests.referrals.test_payouts import CrashBeforeCommit, CrashOnceWhenRecordingPaid
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +79,25 @@ MIN_PARTY_BUYERS, MIN_PARTY_SALES = 2, Decimal("100")
 HOST_CODE_RATE = Decimal("0.10")
 BOOKING_BONUS = Decimal("15")
 CAP_PER_HOST = Decimal("150")
+
+
+class CrashBeforeCommit(Exception):
+    """Stands for the run dying after Stripe answered and before our commit, inside this test's
+    transaction (where another process could not see the machine's data). The real crash, a run
+    killed with SIGKILL, is in test_payouts.py (PostgreSQL)."""
+
+
+class CrashOnceWhenRecordingPaid:
+    """A database execute wrapper: the first UPDATE that marks a payout paid never reaches the DB."""
+
+    def __init__(self):
+        self.fired = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.fired and sql.startswith('UPDATE "referrals_payout" SET "status"'):
+            self.fired = True
+            raise CrashBeforeCommit()
+        return execute(sql, params, many, context)
 
 
 def cents(value: Decimal) -> Decimal:

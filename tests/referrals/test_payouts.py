@@ -30,6 +30,7 @@ from referrals.payouts.services import (
 )
 from referrals.rewards.services import adjust_rewards, approve_due_entries, balance, set_reward_plan
 from tests.factories import HostFactory
+from tests.fakes.payout_crash import run_payouts_killed_after_transfer
 from tests.fakes.stripe_api import start_fake_stripe
 
 pytestmark = pytest.mark.django_db
@@ -62,23 +63,6 @@ def make_host(*, approved="25.00", connected=True, minimum="20.00", campaign=Non
             details_submitted=True,
         )
     return host
-
-
-class CrashBeforeCommit(Exception):
-    """Stands for the process dying after Stripe answered and before our commit."""
-
-
-class CrashOnceWhenRecordingPaid:
-    """A database execute wrapper: the first UPDATE that marks a payout paid never reaches the DB."""
-
-    def __init__(self):
-        self.fired = False
-
-    def __call__(self, execute, sql, params, many, context):
-        if not self.fired and sql.startswith('UPDATE "referrals_payout" SET "status"'):
-            self.fired = True
-            raise CrashBeforeCommit()
-        return execute(sql, params, many, context)
 
 
 def test_a_run_pays_each_host_over_the_minimum_once_with_the_payout_key(fake_stripe):
@@ -131,30 +115,40 @@ def test_running_again_pays_nobody_twice(fake_stripe):
     assert len(fake_stripe.calls("POST", "/v1/transfers")) == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_crash_between_the_transfer_and_the_commit_pays_nobody_twice(fake_stripe):
-    # given a host due a payout
-    host = make_host(approved="30.00")
+def test_a_run_killed_between_a_transfer_and_its_commit_pays_nobody_twice(fake_stripe):
+    # given three hosts due a payout
+    hosts = [make_host(approved=amount) for amount in ("30.00", "25.00", "40.50")]
 
-    # when the run dies after Stripe made the transfer and before the payout is recorded paid
-    with connection.execute_wrapper(CrashOnceWhenRecordingPaid()), pytest.raises(CrashBeforeCommit):
-        run_payouts()
-    payout = Payout.objects.get()
-    assert payout.status == PayoutStatus.PENDING and payout.stripe_transfer_id == ""
-    assert balance(host).approved == 0  # the entries stay reserved for that payout
+    # when a payout run, in a process of its own, is killed (SIGKILL) once Stripe has answered its
+    # second transfer call and before it could record that answer
+    crash = run_payouts_killed_after_transfer(fake_stripe, database=connection.settings_dict, nth=2)
+    assert crash.killed, crash
+    crashed = Payout.objects.get(pk=crash.payout_id)
+    assert (crashed.status, crashed.stripe_transfer_id, crashed.attempts) == (PayoutStatus.PENDING, "", 0)
+    assert balance(crashed.host).approved == 0  # its entries stay reserved for that payout
+    assert Payout.objects.filter(status=PayoutStatus.PAID).count() == 1  # the first was recorded
+    assert Payout.objects.count() == 3  # the third was reserved, never sent
 
     # and the run is started again
     run_payouts()
 
-    # then Stripe saw the same key twice, answered with the same transfer, and the payout is paid once
-    calls = fake_stripe.calls("POST", "/v1/transfers")
-    assert [call.idempotency_key for call in calls] == [f"soiree-payout-{payout.pk}"] * 2
+    # then the crashed payout went again with its own key, Stripe answered with the transfer it had
+    # made, and in all each host got exactly one transfer, recorded on its payout
+    keys = [call.idempotency_key for call in fake_stripe.calls("POST", "/v1/transfers")]
+    assert len(keys) == 4 and keys.count(crash.idempotency_key) == 2
+    assert crash.idempotency_key == crashed.idempotency_key
     transfers = [obj for obj in fake_stripe.objects.values() if obj["object"] == "transfer"]
-    assert len(transfers) == 1
-    payout.refresh_from_db()
-    assert payout.status == PayoutStatus.PAID and payout.stripe_transfer_id == transfers[0]["id"]
-    assert Payout.objects.count() == 1
-    assert LedgerEntry.objects.filter(host=host, kind=EntryKind.PAYOUT).count() == 1
+    assert sorted(transfer["destination"] for transfer in transfers) == sorted(
+        f"acct_host{host.pk}" for host in hosts
+    )
+    transfer_of = {transfer["destination"]: transfer["id"] for transfer in transfers}
+    payouts = Payout.objects.select_related("host")
+    assert {payout.host_id: (payout.status, payout.stripe_transfer_id) for payout in payouts} == {
+        host.pk: (PayoutStatus.PAID, transfer_of[f"acct_host{host.pk}"]) for host in hosts
+    }
+    assert LedgerEntry.objects.filter(kind=EntryKind.PAYOUT).count() == len(hosts)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -118,6 +118,30 @@ def test_a_party_below_the_threshold_earns_nothing_then_earns_once_it_qualifies(
     assert _sum(host, f"party:{party.pk}") == Decimal("30.00")  # 3 buyers, 300 of sales → 10 %
 
 
+def test_a_party_with_enough_buyers_but_less_than_the_minimum_sales_earns_nothing(host):
+    # given a held party of the host; the plan asks for 3 buyers and 150 of sales
+    party, code = _party_code(host)
+    first_buyer = "ana@example.com"
+
+    # when three different guests buy 140 in all
+    _buy(code, "60", email=first_buyer)
+    _buy(code, "50")
+    _buy(code, "30")
+
+    # then the party has its buyers but not its sales: nothing is owed, nor after a full recomputation
+    assert _sum(host) == 0
+    recompute_rewards(host=host)
+    assert _sum(host) == 0
+    assert entitlement(host, host.campaign.reward_plan) == {}
+
+    # when one of the same buyers buys 10 more (still 3 buyers, now exactly 150 of sales)
+    _buy(code, "10", email=first_buyer)
+
+    # then the party qualifies and earns its bracket on all 150
+    assert _sum(host, f"party:{party.pk}") == Decimal("15.00")
+    assert _sum(host) == Decimal("15.00")
+
+
 def test_the_host_buying_at_their_own_party_is_not_a_buyer(host):
     party, code = _party_code(host)
     _buy(code, "100")
@@ -144,6 +168,45 @@ def test_refunds_reverse_in_proportion_and_leave_an_audit_line(host):
         (EntryKind.REVERSAL, Decimal("-2.50")),
     ]
     assert entries[1].state == EntryState.APPROVED  # taken back at once
+
+
+def test_refunds_reverse_in_proportion_to_the_commissionable_amount_not_by_subtraction(host):
+    # given a host-code order of 250 with 50 of discount, 50 of shipping and 50 of tax: 300 paid,
+    # 200 commissionable, 10.00 earned at 5 %
+    order, _ = record_order(
+        source="api",
+        data=OrderData(
+            external_id=f"o{next(_ids)}",
+            placed_at=timezone.now(),
+            customer_email="ana@example.com",
+            currency="EUR",
+            subtotal=Decimal("250"),
+            discount=Decimal("50"),
+            shipping=Decimal("50"),
+            tax=Decimal("50"),
+            total=Decimal("300"),
+            code=issue_host_code(host=host).code,
+        ),
+    )
+    assert order.commissionable_amount == Decimal("200.00")
+
+    # when a quarter of what was paid (75 of 300) is refunded, then another quarter
+    for external_id in ("r1", "r2"):
+        record_shop_refund(
+            order=order,
+            source="api",
+            data=RefundData(external_id=external_id, amount=Decimal("75"), refunded_at=timezone.now()),
+        )
+
+    # then each refund takes back a quarter of the commissionable amount (50 → 2.50 of reward each);
+    # subtracting the refund from the sales (200 - 75 = 125, then 50) would take back 3.75 each
+    entries = list(LedgerEntry.objects.filter(host=host).order_by("id"))
+    assert [(e.kind, e.basis, e.amount) for e in entries] == [
+        (EntryKind.ACCRUAL, f"order:{order.pk}", Decimal("10.00")),
+        (EntryKind.REVERSAL, f"order:{order.pk}", Decimal("-2.50")),
+        (EntryKind.REVERSAL, f"order:{order.pk}", Decimal("-2.50")),
+    ]
+    assert _sum(host) == Decimal("5.00")
 
 
 def test_a_cancelled_order_earns_nothing(host, marketing_user):
