@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.email_address import normalise_email
 from backend.filters import UtcIsoDateTimeFilter
 from backend.models import AuditEntry
 from backend.pagination import CursorPagination
@@ -48,7 +49,7 @@ class TokenLoginApi(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(
             request,
-            email=data.validated_data["email"].strip().lower(),
+            email=normalise_email(data.validated_data["email"]),
             password=data.validated_data["password"],
         )
         if user is None or not user_has_any_role(user):

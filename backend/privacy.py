@@ -6,6 +6,8 @@ import hmac
 
 from django.conf import settings
 
+from backend.email_address import normalise_email
+
 
 def mask_email(email: str) -> str:
     """`clara@example.com` → `c***@example.com`: enough to tell people apart, not to write to them."""
@@ -36,7 +38,7 @@ def pseudonymous_email(email: str) -> str:
     e-mails consistent after erasure: distinct buyers, self-referral, a guest who bought. Without
     the secret key, nobody can test a guess of the original address against it.
     """
-    normalised = email.strip().lower()
+    normalised = normalise_email(email)
     if is_erased_email(normalised):
         return normalised
     digest = hmac.new(
