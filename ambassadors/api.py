@@ -11,7 +11,6 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ambassadors import serializers as s
@@ -26,11 +25,13 @@ from ambassadors.models import (
     HostStatus,
     HostStatusChange,
 )
+from backend.client_address import client_ip
 from backend.errors import Invalid
 from backend.filters import FilterBackend
 from backend.models import User
 from backend.openapi import CONFLICT
 from backend.permissions import IsMarketing
+from backend.throttles import AnonRateThrottle, ScopedRateThrottle
 
 
 def staff_user(request: Request) -> User:
@@ -222,7 +223,7 @@ class PublicApplicationCreateApi(APIView):
             photo_consent=fields["photo_consent"],
             social=social,
             utm=data.utm(),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             language=getattr(request, "LANGUAGE_CODE", "en"),
         )
         return Response(s.ApplicationReceiptSerializer(application).data, status=status.HTTP_201_CREATED)

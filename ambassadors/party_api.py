@@ -18,7 +18,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ambassadors import parties as services
@@ -36,6 +35,7 @@ from backend import roles
 from backend.filters import UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.permissions import user_has_role, user_sees_personal_data
+from backend.throttles import AnonRateThrottle, ScopedRateThrottle
 
 
 def reads_all_parties(user: Any) -> bool:

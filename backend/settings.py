@@ -234,6 +234,12 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 
 # A salt for hashing IP addresses and user agents: raw IPs are never stored.
 IP_HASH_SALT = env_str("IP_HASH_SALT", SECRET_KEY)
+# How many proxies we run in front of the application (a TLS terminator, a load balancer), each
+# appending to X-Forwarded-For. 0: the header is ignored, the socket's peer is the client. Read by
+# `backend.client_address.client_ip`, which throttles, risk flags and click hashes use; DRF and
+# allauth are told the same number.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Parties: the most guests one party's list may hold, and the largest accepted photo.
 PARTY_MAX_GUESTS = env_int("PARTY_MAX_GUESTS", 200, minimum=1)
@@ -258,6 +264,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "backend.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "applications": env_rate("THROTTLE_APPLICATIONS", "10/hour"),
         "guest_registration": env_rate("THROTTLE_GUEST_REGISTRATION", "30/hour"),
