@@ -6,7 +6,7 @@ client forging `X-Forwarded-For` gets no fresh throttle bucket (SPEC §13, §15)
   the client put before it.
 
 Each endpoint family is tried: DRF's scoped throttle (staff token sign-in), the referral redirect's
-own throttle and the portal's sign-in.
+own throttle, the portal's sign-in and the admin's sign-in (which share one counter).
 """
 
 import http.client
@@ -190,6 +190,7 @@ ATTEMPTS: dict[str, tuple[Attempt, int]] = {  # the attempt, and its status whil
     "staff token sign-in": (token_sign_in, 401),
     "referral redirect": (referral_redirect, 302),
     "portal sign-in": (form_sign_in("/signin/", "username"), 200),
+    "admin sign-in": (form_sign_in("/admin/login/", "username"), 200),
 }
 
 
