@@ -1,7 +1,9 @@
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 
@@ -16,3 +18,34 @@ class ApiTimesInUtcMiddleware:
             return self.get_response(request)
         with timezone.override(UTC):
             return self.get_response(request)
+
+
+class ImpossibleNamesMiddleware:
+    """Refuses, before any view or the session reads them, names that nothing can have.
+
+    - A NUL character in the path (404) or in a cookie (400; `"\\000"` in a quoted cookie value is
+      read as one): PostgreSQL refuses such a string even in a comparison, so looking up a code, a
+      token or a slug from the path, or the session from its cookie, failed with a 500.
+    - An id in the path beyond what a 64-bit column holds (404): SQLite's driver cannot even send it.
+
+    The project's 404 and 400 handlers answer (the one error shape under /api/). A query string's
+    values are read by forms, filters and serializers, which refuse such values themselves.
+    """
+
+    largest_id = 2**63 - 1
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info:
+            raise Http404("No such page.")
+        if any("\x00" in value for value in request.COOKIES.values()):
+            raise BadRequest("A cookie holds a NUL character.")
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
+        if any(isinstance(value, int) and value > self.largest_id for value in (*args, *kwargs.values())):
+            raise Http404("No such object.")

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host, Party
+from backend.filters import BoundedDateField
 from backend.permissions import IsMarketing
 from referrals.models import AttributionMethod, DecimalDigits
 from referrals.reports import (
@@ -127,8 +128,8 @@ class AttributionReportApi(APIView):
         host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all(), required=False)
         party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False)
         method = serializers.ChoiceField(choices=AttributionMethod.choices, required=False)
-        date_from = serializers.DateField(required=False, help_text="First UTC day included.")
-        date_to = serializers.DateField(required=False, help_text="Last UTC day included.")
+        date_from = BoundedDateField(required=False, help_text="First UTC day included.")
+        date_to = BoundedDateField(required=False, help_text="Last UTC day included.")
         group_by = serializers.ChoiceField(choices=[(g, g) for g in GROUPINGS], required=False)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

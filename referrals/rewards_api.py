@@ -241,8 +241,9 @@ class BankPayoutExportApi(APIView):
     )
     def get(self, request: Request) -> Response:
         raw_campaign = request.query_params.get("campaign")
-        campaign_id = int(raw_campaign) if raw_campaign and raw_campaign.isdigit() else None
-        if raw_campaign and campaign_id is None:
+        # a whole number the database can hold (a larger one failed in SQLite's driver: a 500)
+        campaign_id = int(raw_campaign) if raw_campaign and raw_campaign.isdecimal() else None
+        if raw_campaign and (campaign_id is None or campaign_id >= 2**63):
             raise serializers.ValidationError({"campaign": ["A campaign id is a whole number."]})
         body = bank_export_csv(bank_payouts_to_export(campaign_id=campaign_id))
         return Response(
