@@ -1,6 +1,5 @@
 """Marketing's attribution report and campaign summary (SPEC §9): thin views over `referrals.reports`."""
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host, Party
+from backend.csv_export import csv_writer
 from backend.filters import BoundedDateField
 from backend.permissions import IsMarketing
 from referrals.models import AttributionMethod, DecimalDigits
@@ -184,7 +184,7 @@ class AttributionReportApi(APIView):
         return Response(AttributionReportSerializer(report).data)
 
     def _stream_csv(self, report: Report) -> StreamingHttpResponse:
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
 
         def lines() -> Iterator[str]:
             for record in csv_lines(report):
