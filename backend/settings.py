@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "phonenumber_field",
+    # Before django_tasks_db: our `db_worker` command (reconnects after a database restart) wins.
+    "backend",
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -58,7 +60,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.instagram",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.tiktok",
-    "backend",
     "ambassadors",
     "kits",
     "orders",
@@ -221,6 +222,9 @@ if TASKS_BACKEND == "rq":
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (redis://host:6379/0).")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", ""), "DEFAULT_TIMEOUT": 600}}
+# With the database backend, /healthz answers 503 once the oldest task ready to run has waited longer
+# than this: no worker is taking tasks (0 turns the check off).
+TASKS_MAX_WAIT_SECONDS = env_int("TASKS_MAX_WAIT_SECONDS", 600, minimum=0)
 
 # Referral links: where unknown codes land, and how long click logs are kept.
 DEFAULT_SHOP_URL = env_str("DEFAULT_SHOP_URL", "https://shop.example.com/")
