@@ -190,8 +190,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
-# E-mail: console by default, SMTP (or locmem in tests) through EMAIL_URL.
-globals().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
+# E-mail through EMAIL_URL: SMTP in production (or locmem in tests). The console backend (the default
+# with DEBUG=1) would print every sign-in link to the server's log, so without DEBUG it must be chosen.
+EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "")
+if not EMAIL_URL:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off, e.g. smtp://user:password@host:587?tls=1 "
+        "(console:// prints e-mails, sign-in links included, to the server log)."
+    )
+globals().update(email_settings_from_url(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Soirée <hello@soiree.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
