@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 
 class ApiTimesInUtcMiddleware:
@@ -49,3 +50,20 @@ class ImpossibleNamesMiddleware:
     ) -> None:
         if any(isinstance(value, int) and value > self.largest_id for value in (*args, *kwargs.values())):
             raise Http404("No such object.")
+
+
+class PrivateWhenSignedInMiddleware:
+    """Whatever is answered to a signed-in person (portal and staff pages, API answers to a session or
+    a token) is theirs: `Cache-Control: private, no-store`, so no shared cache keeps it and the
+    browser does not store it for the next person at the same computer."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # DRF puts the user it authenticated (a token) on the Django request too.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
