@@ -2,10 +2,13 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+
+from backend.errors import error_body
 
 
 class ApiTimesInUtcMiddleware:
@@ -50,6 +53,33 @@ class ImpossibleNamesMiddleware:
     ) -> None:
         if any(isinstance(value, int) and value > self.largest_id for value in (*args, *kwargs.values())):
             raise Http404("No such object.")
+
+
+class RequestSizeLimitMiddleware:
+    """A body declared larger than `REQUEST_MAX_BYTES` is refused (413) before a byte of it is read.
+
+    Django reads a request body up to its Content-Length and no further, and treats a body without
+    one as empty, so the declared length bounds what any view can read.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads no body then
+        limit: int = settings.REQUEST_MAX_BYTES
+        if declared <= limit:
+            return self.get_response(request)
+        detail = f"The request body may not exceed {limit} bytes."
+        if request.path.startswith("/api/"):
+            body = error_body("request_too_large", detail, status_code=413)
+            response: HttpResponse = JsonResponse(body, status=413)
+        else:
+            response = HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+        return response
 
 
 class PrivateWhenSignedInMiddleware:

@@ -68,8 +68,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Refused before anything reads them: a NUL in the path (404) or a cookie (400), an id in the path
-    # beyond 64 bits (404).
+    # beyond 64 bits (404), a body over REQUEST_MAX_BYTES (413).
     "backend.middleware.ImpossibleNamesMiddleware",
+    "backend.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,6 +260,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Parties: the most guests one party's list may hold, and the largest accepted photo.
 PARTY_MAX_GUESTS = env_int("PARTY_MAX_GUESTS", 200, minimum=1)
 PARTY_PHOTO_MAX_BYTES = env_int("PARTY_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# The largest request body accepted, checked on Content-Length before any of it is read (413 above).
+# By default a party report's five photos of the largest size, plus 1 MiB for the rest of the form.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 5 * PARTY_PHOTO_MAX_BYTES + 1024 * 1024, minimum=1024)
 
 # Packing slips: the brand printed on them, and the largest batch answered directly (larger ones run
 # as a task with a progress bar and a download when ready).

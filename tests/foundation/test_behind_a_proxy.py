@@ -6,7 +6,8 @@ client forging `X-Forwarded-For` gets no fresh throttle bucket (SPEC §13, §15)
   the client put before it.
 
 Each endpoint family is tried: DRF's scoped throttle (staff token sign-in), the referral redirect's
-own throttle, the portal's sign-in and the admin's sign-in (which share one counter).
+own throttle, the portal's sign-in and the admin's sign-in (which share one counter). The server also
+refuses a declared 60 MB body at once, without waiting for it.
 """
 
 import http.client
@@ -223,3 +224,26 @@ def test_behind_one_proxy_the_right_most_forwarded_address_is_the_client(one_pro
     # then the first is refused once over the limit, and the other has a bucket of its own
     assert statuses == [allowed] * LIMIT + [429]
     assert neighbour == allowed
+
+
+def test_a_body_declared_too_large_is_refused_at_once_without_being_read(no_proxy):
+    # given a client that announces a 60 MB upload and sends only its first bytes
+    connection = socket.create_connection(("127.0.0.1", no_proxy.port), timeout=20)
+    try:
+        connection.sendall(
+            b"POST /api/v1/parties/1/photos/ HTTP/1.1\r\n"
+            b"Host: 127.0.0.1\r\nX-Forwarded-Proto: https\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            + f"Content-Length: {60 * 1024 * 1024}\r\n\r\n".encode()
+            + b"--x\r\n" * 1000
+        )
+        # when the server answers (a server reading the whole body first would wait for it: time out)
+        response = http.client.HTTPResponse(connection)
+        response.begin()
+        body = response.read()
+    finally:
+        connection.close()
+
+    # then it is a 413 in the one error shape
+    assert response.status == 413
+    assert json.loads(body)["errors"][0]["code"] == "request_too_large"
