@@ -22,7 +22,7 @@ from backend.errors import NotFound
 from backend.filters import UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT
 from backend.pagination import CursorPagination
-from backend.permissions import IsMarketing
+from backend.permissions import IsMarketing, RunsPayouts
 from referrals.models import (
     EntryKind,
     EntryState,
@@ -182,7 +182,7 @@ class PayoutRunApi(APIView):
 
     Safe to call again at any time: nothing is ever paid twice."""
 
-    permission_classes = [IsMarketing]
+    permission_classes = [RunsPayouts]
 
     class PayoutRunInputSerializer(serializers.Serializer):
         campaign = serializers.PrimaryKeyRelatedField(

@@ -220,7 +220,7 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:ledger": staff(M),
     "api:ledger-adjustments": staff(M),
     "api:payouts": staff(M),
-    "api:payout-run": staff(M),
+    "api:payout-run": staff(roles.ADMIN),  # marketing holding the run-payouts permission, as admins do
     "api:payout-bank-export": staff(M),
     "api:payout-mark-paid": staff(M, payout_id="payout.pk"),
     "kits_staff:print": staff(L),
