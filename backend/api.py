@@ -10,7 +10,6 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.email_address import normalise_email
@@ -18,6 +17,7 @@ from backend.filters import UtcIsoDateTimeFilter
 from backend.models import AuditEntry
 from backend.pagination import CursorPagination
 from backend.permissions import IsAdminRole, user_has_any_role
+from backend.throttles import ScopedRateThrottle
 
 
 class TokenLoginApi(APIView):

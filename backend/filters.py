@@ -1,6 +1,6 @@
 """Query-string filters shared by the API's lists."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import django_filters
@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django_filters import utils
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
 # Bounds of an id filter: absurd numbers stay out of the database (SQLite integers stop at 2⁶³).
@@ -37,6 +37,24 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+class BoundedDateField(serializers.DateField):
+    """A day a query can mean, from 1900-01-01 to 2999-12-31; others are a bad value (400).
+
+    A day at the edge of the calendar (0001-01-01, 9999-12-31) leaves it as soon as a bound adds the
+    next midnight or a time zone to it, which failed deep in a report (500)."""
+
+    earliest = date(1900, 1, 1)
+    latest = date(2999, 12, 31)
+
+    def to_internal_value(self, value: Any) -> date:
+        day = super().to_internal_value(value)
+        if not self.earliest <= day <= self.latest:
+            raise serializers.ValidationError(
+                f"Give a day from {self.earliest.isoformat()} to {self.latest.isoformat()}.", code="invalid"
+            )
+        return day
 
 
 class FilterBackend(DjangoFilterBackend):

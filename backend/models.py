@@ -50,7 +50,10 @@ class User(AbstractUser):
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
-        permissions = [("view_personal_data", "Can see customers' and guests' personal data in clear")]
+        permissions = [
+            ("view_personal_data", "Can see customers' and guests' personal data in clear"),
+            ("run_payouts", "Can run payouts (send hosts their money)"),
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -62,6 +62,14 @@ class IsStaffMember(BasePermission):
         return user_has_any_role(request.user)
 
 
+class RunsPayouts(BasePermission):
+    """Marketing staff who also hold the run-payouts permission (the admin role has it): sending money
+    is not every marketer's job."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return user_has_role(request.user, roles.MARKETING) and request.user.has_perm("backend.run_payouts")
+
+
 class HandlesPersonalData(BasePermission):
     """Marketing staff who also hold the personal-data permission (exports and erasures)."""
 

@@ -9,7 +9,7 @@ ALL_ROLES = (MARKETING, LOGISTICS, ADMIN)
 
 # Model permissions each role holds in the admin, as (app label, codename).
 ROLE_PERMISSIONS = {
-    ADMIN: [("backend", "view_auditentry")],
+    ADMIN: [("backend", "view_auditentry"), ("backend", "run_payouts")],
 }
 
 

@@ -32,7 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "backend.apps.AdminConfig",  # Django's admin, sign-in attempts limited (backend/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "phonenumber_field",
+    # Before django_tasks_db: our `db_worker` command (reconnects after a database restart) wins.
+    "backend",
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -58,7 +60,6 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.instagram",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.tiktok",
-    "backend",
     "ambassadors",
     "kits",
     "orders",
@@ -67,6 +68,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Refused before anything reads them: a NUL in the path (404) or a cookie (400), an id in the path
+    # beyond 64 bits (404), a body over REQUEST_MAX_BYTES (413).
+    "backend.middleware.ImpossibleNamesMiddleware",
+    "backend.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.middleware.PrivateWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -187,8 +193,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
-# E-mail: console by default, SMTP (or locmem in tests) through EMAIL_URL.
-globals().update(email_settings_from_url(env_str("EMAIL_URL", "console://")))
+# E-mail through EMAIL_URL: SMTP in production (or locmem in tests). The console backend (the default
+# with DEBUG=1) would print every sign-in link to the server's log, so without DEBUG it must be chosen.
+EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "")
+if not EMAIL_URL:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must be set when DEBUG is off, e.g. smtp://user:password@host:587?tls=1 "
+        "(console:// prints e-mails, sign-in links included, to the server log)."
+    )
+globals().update(email_settings_from_url(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Soirée <hello@soiree.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -219,6 +232,9 @@ if TASKS_BACKEND == "rq":
         raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (redis://host:6379/0).")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", ""), "DEFAULT_TIMEOUT": 600}}
+# With the database backend, /healthz answers 503 once the oldest task ready to run has waited longer
+# than this: no worker is taking tasks (0 turns the check off).
+TASKS_MAX_WAIT_SECONDS = env_int("TASKS_MAX_WAIT_SECONDS", 600, minimum=0)
 
 # Referral links: where unknown codes land, and how long click logs are kept.
 DEFAULT_SHOP_URL = env_str("DEFAULT_SHOP_URL", "https://shop.example.com/")
@@ -235,10 +251,19 @@ STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 
 # A salt for hashing IP addresses and user agents: raw IPs are never stored.
 IP_HASH_SALT = env_str("IP_HASH_SALT", SECRET_KEY)
+# How many proxies we run in front of the application (a TLS terminator, a load balancer), each
+# appending to X-Forwarded-For. 0: the header is ignored, the socket's peer is the client. Read by
+# `backend.client_address.client_ip`, which throttles, risk flags and click hashes use; DRF and
+# allauth are told the same number.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # Parties: the most guests one party's list may hold, and the largest accepted photo.
 PARTY_MAX_GUESTS = env_int("PARTY_MAX_GUESTS", 200, minimum=1)
 PARTY_PHOTO_MAX_BYTES = env_int("PARTY_PHOTO_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# The largest request body accepted, checked on Content-Length before any of it is read (413 above).
+# By default a party report's five photos of the largest size, plus 1 MiB for the rest of the form.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 5 * PARTY_PHOTO_MAX_BYTES + 1024 * 1024, minimum=1024)
 
 # Packing slips: the brand printed on them, and the largest batch answered directly (larger ones run
 # as a task with a progress bar and a download when ready).
@@ -259,6 +284,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "backend.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.parsers.JSONParser",  # DRF's, refusing bodies nested too deep
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "applications": env_rate("THROTTLE_APPLICATIONS", "10/hour"),
         "guest_registration": env_rate("THROTTLE_GUEST_REGISTRATION", "30/hour"),

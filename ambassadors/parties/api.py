@@ -14,11 +14,10 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ambassadors.models import Guest, Host, Party, PartyPhoto, PartyStatus, PartyStatusChange
@@ -34,7 +33,9 @@ from ambassadors.parties.serializers import (
 from backend import roles
 from backend.filters import ID_BOUNDS, UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
+from backend.parsers import JSONParser
 from backend.permissions import user_has_role, user_sees_personal_data
+from backend.throttles import AnonRateThrottle, ScopedRateThrottle
 
 
 def reads_all_parties(user: Any) -> bool:

@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rest_framework.throttling import ScopedRateThrottle
 
 from ambassadors.models import GUEST_LIST_OPEN_STATUSES, Guest, Host, Party, PartyStatus, PartyStatusChange
 from ambassadors.parties import services
 from ambassadors.parties.forms import GuestForm, GuestRegistrationForm, PartyForm, PartyHeldForm
 from backend.errors import Conflict, DomainError, Invalid
+from backend.throttles import ScopedRateThrottle
 
 
 def _own_party(request: HttpRequest, party_id: int) -> Party:

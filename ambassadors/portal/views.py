@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.i18n import set_language
-from rest_framework.throttling import SimpleRateThrottle
 
 from ambassadors.hosts import social
 from ambassadors.hosts.services import activate_invited_hosts
@@ -39,8 +38,10 @@ from ambassadors.portal.forms import (
     SignInForm,
 )
 from ambassadors.recruitment.services import SocialIdentity, submit_application
+from backend.client_address import client_ip
 from backend.errors import Conflict, DomainError, Invalid
 from backend.models import User
+from backend.throttles import SimpleRateThrottle, sign_in_allowed
 
 # ---------------------------------------------------------------------------------------------
 # Public campaign page and application form
@@ -63,10 +64,6 @@ def _closed_reason(campaign: Campaign) -> str | None:
             "date": date_format(timezone.localtime(campaign.applications_open_at), "DATETIME_FORMAT")
         }
     return None
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,7 +132,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                     photo_consent=data["photo_consent"],
                     social=social_identity,
                     utm={name: data[name] for name in UTM_FIELDS if data.get(name)},
-                    ip_address=_client_ip(request),
+                    ip_address=client_ip(request),
                     language=translation.get_language() or "en",
                 )
             except DomainError as error:
@@ -188,13 +185,6 @@ def _attach_domain_error(form: ApplicationForm, error: DomainError) -> None:
         form.add_error(field, message)
     else:
         form.add_error(None, message)
-
-
-class SignInThrottle(SimpleRateThrottle):
-    scope = "token_login"
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": "portal_signin", "ident": self.get_ident(request)}
 
 
 class PasswordResetThrottle(SimpleRateThrottle):
@@ -259,7 +249,7 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Password guessing is slowed per address, like the API's token sign-in.
-        if not SignInThrottle().allow_request(request, None):  # type: ignore[arg-type]
+        if not sign_in_allowed(request):
             form = self.get_form()
             form.errors.clear()
             form.add_error(None, _("Too many attempts. Wait a minute, then try again."))

@@ -11,17 +11,24 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
-from ambassadors.models import Application, ApplicationStatusChange, Campaign, CampaignStatus, HostStatus
+from ambassadors.models import (
+    Application,
+    ApplicationStatusChange,
+    Campaign,
+    CampaignStatus,
+    HostStatus,
+)
 from ambassadors.recruitment import selection, services
 from ambassadors.recruitment import serializers as s
 from ambassadors.recruitment.filters import ApplicationFilter
+from backend.client_address import client_ip
 from backend.errors import Invalid
 from backend.filters import FilterBackend
 from backend.openapi import CONFLICT
 from backend.permissions import IsMarketing, staff_user
+from backend.throttles import AnonRateThrottle, ScopedRateThrottle
 
 
 def campaigns_with_slots() -> QuerySet[Campaign]:
@@ -206,7 +213,7 @@ class PublicApplicationCreateApi(APIView):
             photo_consent=fields["photo_consent"],
             social=social,
             utm=data.utm(),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             language=getattr(request, "LANGUAGE_CODE", "en"),
         )
         return Response(s.ApplicationReceiptSerializer(application).data, status=status.HTTP_201_CREATED)

@@ -5,9 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from rest_framework.throttling import SimpleRateThrottle
 
+from backend.client_address import client_ip
 from backend.qr import qr_png, qr_svg
+from backend.throttles import SimpleRateThrottle
 from referrals.codes.links import follow_link, share_link
 from referrals.models import CodeKind, ReferralCode
 
@@ -29,7 +30,7 @@ def referral_redirect(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponse("Too many requests.", status=429, content_type="text/plain")
     location = follow_link(
         raw_code=code,
-        ip_address=request.META.get("REMOTE_ADDR", ""),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
         referrer=request.META.get("HTTP_REFERER", "")[:1000],
     )

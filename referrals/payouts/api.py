@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign
 from backend.openapi import CONFLICT
 from backend.pagination import CursorPagination
-from backend.permissions import IsMarketing
+from backend.permissions import IsMarketing, RunsPayouts
 from referrals.models import Payout, PayoutMethod, PayoutStatus
 from referrals.payouts.serializers import MyPayoutSerializer, PayoutRunSerializer, PayoutSerializer
 from referrals.payouts.services import bank_export_csv, bank_payouts_to_export, mark_payout_paid, run_payouts
@@ -63,7 +63,7 @@ class PayoutRunApi(APIView):
 
     Safe to call again at any time: nothing is ever paid twice."""
 
-    permission_classes = [IsMarketing]
+    permission_classes = [RunsPayouts]
 
     class PayoutRunInputSerializer(serializers.Serializer):
         campaign = serializers.PrimaryKeyRelatedField(
@@ -122,8 +122,9 @@ class BankPayoutExportApi(APIView):
     )
     def get(self, request: Request) -> Response:
         raw_campaign = request.query_params.get("campaign")
-        campaign_id = int(raw_campaign) if raw_campaign and raw_campaign.isdigit() else None
-        if raw_campaign and campaign_id is None:
+        # a whole number the database can hold (a larger one failed in SQLite's driver: a 500)
+        campaign_id = int(raw_campaign) if raw_campaign and raw_campaign.isdecimal() else None
+        if raw_campaign and (campaign_id is None or campaign_id >= 2**63):
             raise serializers.ValidationError({"campaign": ["A campaign id is a whole number."]})
         body = bank_export_csv(bank_payouts_to_export(campaign_id=campaign_id))
         return Response(

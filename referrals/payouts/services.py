@@ -16,7 +16,6 @@ Without Stripe configured, or for hosts who chose bank transfer, payouts stay pe
 export and are marked paid by hand.
 """
 
-import csv
 import io
 import logging
 import secrets
@@ -32,6 +31,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ambassadors.models import Host
+from backend.csv_export import csv_writer
 from backend.errors import Conflict, Invalid
 from backend.stripe_client import stripe_client, stripe_configured
 from backend.transitions import check_transition, move_status
@@ -359,7 +359,7 @@ def bank_payouts_to_export(*, campaign_id: int | None = None) -> Iterable[Payout
 def bank_export_csv(payouts: Iterable[Payout]) -> str:
     """The pending bank transfers as CSV for the finance team (the reference goes on the transfer)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(BANK_EXPORT_COLUMNS)
     for payout in payouts:
         host = payout.host

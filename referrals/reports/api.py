@@ -1,7 +1,6 @@
 """Marketing's attribution report and campaign summary (SPEC §9): thin views over
 `referrals.reports.query`."""
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host, Party
+from backend.csv_export import csv_writer
+from backend.filters import BoundedDateField
 from backend.permissions import IsMarketing
 from referrals.models import AttributionMethod, DecimalDigits
 from referrals.reports.csv import csv_lines
@@ -123,8 +124,8 @@ class AttributionReportApi(APIView):
         host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all(), required=False)
         party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False)
         method = serializers.ChoiceField(choices=AttributionMethod.choices, required=False)
-        date_from = serializers.DateField(required=False, help_text="First UTC day included.")
-        date_to = serializers.DateField(required=False, help_text="Last UTC day included.")
+        date_from = BoundedDateField(required=False, help_text="First UTC day included.")
+        date_to = BoundedDateField(required=False, help_text="Last UTC day included.")
         group_by = serializers.ChoiceField(choices=[(g, g) for g in GROUPINGS], required=False)
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +180,7 @@ class AttributionReportApi(APIView):
         return Response(AttributionReportSerializer(report).data)
 
     def _stream_csv(self, report: Report) -> StreamingHttpResponse:
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
 
         def lines() -> Iterator[str]:
             for record in csv_lines(report):

@@ -49,3 +49,39 @@ def test_a_bad_boolean_stops_start_up_with_the_variables_name():
     result = _manage("check", SECRET_KEY="x" * 60, DEBUG="perhaps")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_production_refuses_to_start_without_an_email_url():
+    # console e-mail would print every sign-in link to the server log
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "EMAIL_URL"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "SECRET_KEY": "x" * 60},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set when DEBUG is off" in result.stderr
+
+
+def test_development_prints_emails_to_the_console_without_an_email_url():
+    env = {key: value for key, value in os.environ.items() if key != "EMAIL_URL"}
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        ],
+        cwd=ROOT,
+        env={**env, "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert shown.stdout.strip().endswith("django.core.mail.backends.console.EmailBackend")

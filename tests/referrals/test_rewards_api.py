@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from referrals.codes.services import issue_host_code
@@ -194,9 +195,12 @@ def test_a_host_reads_only_their_own_ledger_and_payouts(settings, django_assert_
     assert "stripe_transfer_id" not in payouts[0]
 
 
-def test_marketing_runs_payouts_exports_bank_transfers_and_marks_them_paid(settings, marketing_client):
-    # given Stripe is not configured and a host is owed 30.00
+def test_marketing_runs_payouts_exports_bank_transfers_and_marks_them_paid(
+    settings, marketing_client, marketing_user
+):
+    # given Stripe is not configured, a marketer who may run payouts, and a host owed 30.00
     settings.STRIPE_SECRET_KEY = ""
+    marketing_user.user_permissions.add(Permission.objects.get(codename="run_payouts"))
     host = host_with_plan()
     adjust_rewards(host=host, amount=Decimal("30"), reason="great party", by=None)
 

@@ -220,7 +220,7 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:ledger": staff(M),
     "api:ledger-adjustments": staff(M),
     "api:payouts": staff(M),
-    "api:payout-run": staff(M),
+    "api:payout-run": staff(roles.ADMIN),  # marketing holding the run-payouts permission, as admins do
     "api:payout-bank-export": staff(M),
     "api:payout-mark-paid": staff(M, payout_id="payout.pk"),
     "kits_staff:print": staff(L),
@@ -236,7 +236,7 @@ STAFF_ROUTES: dict[str, Staff] = {
 # --- 4. Public: reachable without an account, and why that is safe -------------------------------
 
 PUBLIC_ROUTES: dict[str, str] = {
-    "healthz": "load balancer probe: answers whether the database is up, nothing else",
+    "healthz": "probe: whether the database is up and tasks are taken; no row, no personal data",
     "api:token-login": "exchanges a staff member's e-mail and password for a token (throttled)",
     "api:token-revoke": "deletes the caller's own token, the one that authenticated the request",
     "api:public-campaign": "a recruiting campaign's public description, by slug",
