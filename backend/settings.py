@@ -130,10 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "portal:signin"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:signin"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# E-mail and password sign in against the account's own address only (allauth's backend would also
+# match any address listed for an account, verified or not); social sign-in needs no backend of its own.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # Social sign-in (django-allauth). Nobody signs up on their own: hosts exist once selected, applicants
 # use a social account only to attach a verified identity to their application (ambassadors.hosts.social).
 ACCOUNT_ADAPTER = "ambassadors.hosts.social.PortalAccountAdapter"
@@ -141,6 +140,8 @@ SOCIALACCOUNT_ADAPTER = "ambassadors.hosts.social.PortalSocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# allauth's own verification (its mails and confirmation pages) is not used: an address is verified
+# when a one-time link we sent to it is used (backend.verified_addresses), and only then identifies.
 ACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider buttons are POST forms (CSRF), no JavaScript needed
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -41,6 +41,7 @@ from ambassadors.portal.forms import (
 from ambassadors.recruitment.services import SocialIdentity, submit_application
 from backend.errors import Conflict, DomainError, Invalid
 from backend.models import User
+from backend.verified_addresses import mark_email_verified
 
 # ---------------------------------------------------------------------------------------------
 # Public campaign page and application form
@@ -280,6 +281,7 @@ def signin_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpRespo
     if user is None:
         return render(request, "ambassadors/signin_link_invalid.html", status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    mark_email_verified(user=user)  # the link was sent to the address: its holder proved it
     activate_invited_hosts(user=user)
     return redirect(settings.LOGIN_REDIRECT_URL)
 
@@ -311,6 +313,11 @@ class PasswordResetSentView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "portal/password_reset_confirm.html"
     success_url = reverse_lazy("portal:password-reset-complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        mark_email_verified(user=form.user)  # the reset link was sent to the address
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
