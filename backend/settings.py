@@ -143,6 +143,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 # allauth's own verification (its mails and confirmation pages) is not used: an address is verified
 # when a one-time link we sent to it is used (backend.verified_addresses), and only then identifies.
 ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail "you have no account" to whatever address is typed
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider buttons are POST forms (CSRF), no JavaScript needed
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a provider's e-mail never signs anyone in by itself
