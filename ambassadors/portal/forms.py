@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Host, SocialNetwork
+from ambassadors.portal.tasks import send_password_reset_emails
 from ambassadors.recruitment.services import normalize_phone
 from backend.email_address import normalise_email
 from backend.errors import Invalid
@@ -194,3 +195,8 @@ class HostPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> Any:
         return get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Queue the e-mails instead of sending them here: a known and an unknown address do the same work."""
+        user_ids = list(self.get_users(self.cleaned_data["email"]).values_list("pk", flat=True))
+        send_password_reset_emails.enqueue(user_ids=user_ids)

@@ -292,9 +292,7 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "portal/password_reset.html"
-    form_class = HostPasswordResetForm
-    email_template_name = "portal/password_reset_email.txt"
-    subject_template_name = "portal/password_reset_subject.txt"
+    form_class = HostPasswordResetForm  # queues the e-mail (`ambassadors.portal.tasks`)
     success_url = reverse_lazy("portal:password-reset-sent")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
