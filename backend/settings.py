@@ -126,6 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Checks nothing: Django calls its `password_changed` after any password change is saved.
+    {"NAME": "backend.passwords.TokensDieWithThePassword"},
 ]
 LOGIN_URL = "portal:signin"
 LOGIN_REDIRECT_URL = "portal:dashboard"

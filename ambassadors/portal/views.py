@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -347,7 +347,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     host = current_host(request)
     contact_form = ProfileForm(instance=host, prefix="contact")
     user = cast(User, request.user)  # signed in: login_required
-    password_form = SetPasswordForm(user, prefix="password")
+    # Changing a password asks for the current one; a host who has none yet (accounts are created
+    # without one) chooses a first password without it.
+    had_password = user.has_usable_password()
+    password_form_class = PasswordChangeForm if had_password else SetPasswordForm
+    password_form = password_form_class(user, prefix="password")
     status = 200
     if request.method == "POST" and "contact-phone" in request.POST:
         contact_form = ProfileForm(request.POST, instance=host, prefix="contact")
@@ -358,11 +362,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             return redirect("portal:profile")
         status = 400
     elif request.method == "POST":
-        password_form = SetPasswordForm(user, request.POST, prefix="password")
+        password_form = password_form_class(user, request.POST, prefix="password")
         if password_form.is_valid():
             user = password_form.save()
             update_session_auth_hash(request, user)
-            messages.success(request, _("Your password is set. You can now sign in with it."))
+            if had_password:
+                messages.success(request, _("Your password is changed."))
+            else:
+                messages.success(request, _("Your password is set. You can now sign in with it."))
             return redirect("portal:profile")
         status = 400
     return render(
