@@ -133,14 +133,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Checks nothing: Django calls its `password_changed` after any password change is saved.
+    {"NAME": "backend.passwords.TokensDieWithThePassword"},
 ]
 LOGIN_URL = "portal:signin"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:signin"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# E-mail and password sign in against the account's own address only (allauth's backend would also
+# match any address listed for an account, verified or not); social sign-in needs no backend of its own.
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # Social sign-in (django-allauth). Nobody signs up on their own: hosts exist once selected, applicants
 # use a social account only to attach a verified identity to their application (ambassadors.hosts.social).
 ACCOUNT_ADAPTER = "ambassadors.hosts.social.PortalAccountAdapter"
@@ -148,7 +149,10 @@ SOCIALACCOUNT_ADAPTER = "ambassadors.hosts.social.PortalSocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# allauth's own verification (its mails and confirmation pages) is not used: an address is verified
+# when a one-time link we sent to it is used (backend.verified_addresses), and only then identifies.
 ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail "you have no account" to whatever address is typed
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider buttons are POST forms (CSRF), no JavaScript needed
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # a provider's e-mail never signs anyone in by itself

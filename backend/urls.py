@@ -1,8 +1,11 @@
+from allauth.account import views as account_views
+from allauth.socialaccount import views as socialaccount_views
+from allauth.urls import build_provider_urlpatterns
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views import defaults
 from django.views.generic import RedirectView
 
@@ -10,6 +13,36 @@ from ambassadors.parties.urls import public_urls as party_public_urls
 from ambassadors.portal import urls as portal_urls
 from backend.dashboard import dashboard
 from backend.views import api_bad_request, api_not_found, api_server_error, healthz
+
+
+def _provider_login_and_callback() -> list[URLPattern]:
+    """Each provider's login and callback; not the token sign-ins (JavaScript SDKs) the portal never offers."""
+    return [
+        path(f"{provider.pattern}{route.pattern}", route.callback, name=str(route.name))
+        for provider in build_provider_urlpatterns()
+        if isinstance(provider, URLResolver)  # `<provider>/`: its login and callback
+        for route in provider.url_patterns
+        if isinstance(route, URLPattern) and str(route.name).endswith(("_login", "_callback"))
+    ]
+
+
+# Social sign-in only: each provider's login and callback, and the few pages allauth's social flow
+# sends people to. allauth's account pages (e-mail addresses, passwords, sign-up, confirmations,
+# connections) are not routed: the portal has its own, and only a link we send proves an address.
+social_signin_urls = [
+    path(
+        "login/", RedirectView.as_view(pattern_name="portal:signin", query_string=True), name="account_login"
+    ),
+    path("signup/", RedirectView.as_view(pattern_name="portal:signin")),
+    path("inactive/", account_views.account_inactive, name="account_inactive"),
+    path(
+        "3rdparty/login/cancelled/",
+        socialaccount_views.login_cancelled,
+        name="socialaccount_login_cancelled",
+    ),
+    path("3rdparty/login/error/", socialaccount_views.login_error, name="socialaccount_login_error"),
+    *_provider_login_and_callback(),
+]
 
 # The portal's pages, and the host's dashboard that reads other apps (so it is not the portal's own).
 portal_pages = [*portal_urls.urlpatterns, path("portal/", dashboard, name="dashboard")]
@@ -21,11 +54,7 @@ urlpatterns = [
     path("", include("orders.stripe.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("referrals.urls")),
-    # Social sign-in: provider redirects and callbacks (the pages themselves are the portal's).
-    # allauth's own account pages lead to the portal's single sign-in page.
-    path("accounts/login/", RedirectView.as_view(pattern_name="portal:signin", query_string=True)),
-    path("accounts/signup/", RedirectView.as_view(pattern_name="portal:signin")),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include(social_signin_urls)),
     path("portal/kit/", include("kits.shipments.urls", namespace="kits")),
     path("staff/kits/", include("kits.slips.urls", namespace="kits_staff")),
     path("portal/parties/", include("ambassadors.parties.urls", namespace="parties")),

@@ -18,6 +18,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
@@ -107,6 +108,13 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # allauth's "connect another account" is not offered: the identity verified on the
+            # application is the one a host signs in with (below).
+            messages.error(
+                request, _("Sign in with the social account you applied with: it is linked to you then.")
+            )
+            raise ImmediateHttpResponse(redirect("portal:signin"))
         next_url = sociallogin.state.get("next")
         campaign_slug = _campaign_slug_of_apply_url(next_url)
         if campaign_slug:

@@ -106,9 +106,9 @@ _PARTY_RULES = {
     "notes": ["max_length"],
 }
 _GUEST_RULES = {
-    "first_name": ["required", "max_length"],
-    "last_name": ["max_length"],
-    "email": ["required", "max_length", "invalid_email", "contact_required"],
+    "first_name": ["required", "max_length", "invisible_character"],
+    "last_name": ["max_length", "invisible_character"],
+    "email": ["required", "max_length", "invalid_email", "contact_required", "invisible_character"],
     "phone": ["max_length", "invalid_phone"],
     "guest_agreed": ["consent_required"],
     "accept_terms": ["consent_required"],

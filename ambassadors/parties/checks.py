@@ -18,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ambassadors.models import Campaign
 from backend.email_address import normalise_email
 from backend.errors import Invalid
+from backend.visible_text import check_visible_text
 
 MAX_SOCIAL_POST_LINKS = 10
 MAX_PHOTO_PIXELS = 40_000_000
@@ -34,6 +35,11 @@ def clean_text(value: str, *, field: str, max_length: int, required: bool) -> st
     if len(value) > max_length:
         raise Invalid(f"At most {max_length} characters.", code="max_length", field=field)
     return value
+
+
+def clean_person_name(value: str, *, field: str, required: bool) -> str:
+    """A guest's first or last name: bounded, and only characters one can see (`backend.visible_text`)."""
+    return check_visible_text(clean_text(value, field=field, max_length=60, required=required), field=field)
 
 
 def clean_city(city: str) -> str:
@@ -78,7 +84,7 @@ def clean_starts_at(starts_at: datetime, campaign: Campaign) -> datetime:
 
 def clean_email(email: str, *, field: str = "email", required: bool = False) -> str:
     """Normalised (`backend.email_address`) and valid, or "" when optional and absent."""
-    email = normalise_email(email)
+    email = check_visible_text(normalise_email(email), field=field)
     if not email:
         if required:
             raise Invalid("This field is required.", code="required", field=field)

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backend.visible_text import validate_visible_text
+
 
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
@@ -43,13 +45,16 @@ class PartyHeldForm(forms.Form):
 
 
 class GuestForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=60)
-    last_name = forms.CharField(label=_("Last name"), max_length=60, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=60, validators=[validate_visible_text])
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=60, required=False, validators=[validate_visible_text]
+    )
     email = forms.CharField(
         label=_("E-mail"),
         max_length=254,
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        validators=[validate_visible_text],
     )
     phone = forms.CharField(
         label=_("Phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
@@ -62,16 +67,23 @@ class GuestForm(forms.Form):
 
 class GuestRegistrationForm(forms.Form):
     first_name = forms.CharField(
-        label=_("First name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label=_("First name"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        validators=[validate_visible_text],
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=60,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        validators=[validate_visible_text],
     )
     email = forms.CharField(
-        label=_("E-mail"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        validators=[validate_visible_text],
     )
     phone = forms.CharField(
         label=_("Phone (optional)"),

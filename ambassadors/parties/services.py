@@ -38,6 +38,7 @@ from ambassadors.parties.checks import (
     clean_city,
     clean_email,
     clean_expected_guests,
+    clean_person_name,
     clean_postal_code,
     clean_social_post_urls,
     clean_starts_at,
@@ -352,8 +353,8 @@ def add_guest(
         raise Invalid(
             "Confirm that your guest agreed to be on the list.", code="consent_required", field="guest_agreed"
         )
-    first_name = clean_text(first_name, field="first_name", max_length=60, required=True)
-    last_name = clean_text(last_name, field="last_name", max_length=60, required=False)
+    first_name = clean_person_name(first_name, field="first_name", required=True)
+    last_name = clean_person_name(last_name, field="last_name", required=False)
     email = clean_email(email)
     phone = normalise_phone(phone, region=party.campaign.home_country)
     if not email and not phone:
@@ -392,8 +393,8 @@ def register_guest(
     """A guest registers on the party's public page; "I want to host too" books an application."""
     if not accept_terms:
         raise Invalid("Accept the terms to register.", code="consent_required", field="accept_terms")
-    first_name = clean_text(first_name, field="first_name", max_length=60, required=True)
-    last_name = clean_text(last_name, field="last_name", max_length=60, required=False)
+    first_name = clean_person_name(first_name, field="first_name", required=True)
+    last_name = clean_person_name(last_name, field="last_name", required=False)
     email = clean_email(email, required=True)
     phone = normalise_phone(phone, region=party.campaign.home_country)
     party = _lock_open_guest_list(party)

@@ -9,9 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Host, SocialNetwork
+from ambassadors.portal.tasks import send_password_reset_emails
 from ambassadors.recruitment.services import normalize_phone
 from backend.email_address import normalise_email
 from backend.errors import Invalid
+from backend.visible_text import validate_visible_text
 
 # Names shown in the country list; a campaign's other codes show as themselves.
 COUNTRY_NAMES = {
@@ -45,19 +47,21 @@ DECLARABLE_NETWORKS = [
 class ApplicationForm(forms.Form):
     """The campaign page's form. With a verified social identity the self-declared part is dropped."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=60)
-    last_name = forms.CharField(label=_("Last name"), max_length=60)
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=60, validators=[validate_visible_text])
+    last_name = forms.CharField(label=_("Last name"), max_length=60, validators=[validate_visible_text])
+    email = forms.EmailField(label=_("E-mail"), max_length=254, validators=[validate_visible_text])
     phone = forms.CharField(
         label=_("Phone"),
         max_length=32,
         help_text=_("With the country code if you are not in the campaign's country, e.g. +32 …"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    address_line1 = forms.CharField(label=_("Address"), max_length=120)
-    address_line2 = forms.CharField(label=_("Address (line 2)"), max_length=120, required=False)
+    address_line1 = forms.CharField(label=_("Address"), max_length=120, validators=[validate_visible_text])
+    address_line2 = forms.CharField(
+        label=_("Address (line 2)"), max_length=120, required=False, validators=[validate_visible_text]
+    )
     postal_code = forms.CharField(label=_("Postal code"), max_length=12)
-    city = forms.CharField(label=_("City"), max_length=80)
+    city = forms.CharField(label=_("City"), max_length=80, validators=[validate_visible_text])
     country = forms.ChoiceField(label=_("Country"))
     social_network = forms.ChoiceField(label=_("Social network"), choices=DECLARABLE_NETWORKS, required=False)
     social_handle = forms.CharField(label=_("Your handle"), max_length=100, required=False)
@@ -173,6 +177,8 @@ class ProfileForm(forms.ModelForm):
         }
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
+        for name in ("address_line1", "address_line2", "city"):
+            self.fields[name].validators.append(validate_visible_text)
 
     def clean_phone(self) -> str:
         try:
@@ -194,3 +200,8 @@ class HostPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email: str) -> Any:
         return get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Queue the e-mails instead of sending them here: a known and an unknown address do the same work."""
+        user_ids = list(self.get_users(self.cleaned_data["email"]).values_list("pk", flat=True))
+        send_password_reset_emails.enqueue(user_ids=user_ids)

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -42,6 +42,7 @@ from backend.client_address import client_ip
 from backend.errors import Conflict, DomainError, Invalid
 from backend.models import User
 from backend.throttles import SimpleRateThrottle, sign_in_allowed
+from backend.verified_addresses import mark_email_verified
 
 # ---------------------------------------------------------------------------------------------
 # Public campaign page and application form
@@ -270,6 +271,7 @@ def signin_with_link(request: HttpRequest, uidb64: str, token: str) -> HttpRespo
     if user is None:
         return render(request, "ambassadors/signin_link_invalid.html", status=400)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    mark_email_verified(user=user)  # the link was sent to the address: its holder proved it
     activate_invited_hosts(user=user)
     return redirect(settings.LOGIN_REDIRECT_URL)
 
@@ -280,9 +282,7 @@ class SignOutView(auth_views.LogoutView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "portal/password_reset.html"
-    form_class = HostPasswordResetForm
-    email_template_name = "portal/password_reset_email.txt"
-    subject_template_name = "portal/password_reset_subject.txt"
+    form_class = HostPasswordResetForm  # queues the e-mail (`ambassadors.portal.tasks`)
     success_url = reverse_lazy("portal:password-reset-sent")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -301,6 +301,11 @@ class PasswordResetSentView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "portal/password_reset_confirm.html"
     success_url = reverse_lazy("portal:password-reset-complete")
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        mark_email_verified(user=form.user)  # the reset link was sent to the address
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -332,7 +337,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     host = current_host(request)
     contact_form = ProfileForm(instance=host, prefix="contact")
     user = cast(User, request.user)  # signed in: login_required
-    password_form = SetPasswordForm(user, prefix="password")
+    # Changing a password asks for the current one; a host who has none yet (accounts are created
+    # without one) chooses a first password without it.
+    had_password = user.has_usable_password()
+    password_form_class = PasswordChangeForm if had_password else SetPasswordForm
+    password_form = password_form_class(user, prefix="password")
     status = 200
     if request.method == "POST" and "contact-phone" in request.POST:
         contact_form = ProfileForm(request.POST, instance=host, prefix="contact")
@@ -343,11 +352,14 @@ def profile(request: HttpRequest) -> HttpResponse:
             return redirect("portal:profile")
         status = 400
     elif request.method == "POST":
-        password_form = SetPasswordForm(user, request.POST, prefix="password")
+        password_form = password_form_class(user, request.POST, prefix="password")
         if password_form.is_valid():
             user = password_form.save()
             update_session_auth_hash(request, user)
-            messages.success(request, _("Your password is set. You can now sign in with it."))
+            if had_password:
+                messages.success(request, _("Your password is changed."))
+            else:
+                messages.success(request, _("Your password is set. You can now sign in with it."))
             return redirect("portal:profile")
         status = 400
     return render(

@@ -156,7 +156,12 @@ class PublicCampaignApi(APIView):
 
 
 @extend_validation_errors(["invalid_phone"], field_name="phone")
-@extend_validation_errors(["invalid_email"], field_name="email")
+@extend_validation_errors(["invalid_email", "invisible_character"], field_name="email")
+@extend_validation_errors(["invisible_character"], field_name="first_name")
+@extend_validation_errors(["invisible_character"], field_name="last_name")
+@extend_validation_errors(["invisible_character"], field_name="address_line1")
+@extend_validation_errors(["invisible_character"], field_name="address_line2")
+@extend_validation_errors(["invisible_character"], field_name="city")
 @extend_validation_errors(["country_not_eligible"], field_name="country")
 @extend_validation_errors(["terms_required"], field_name="accept_terms")
 @extend_validation_errors(["out_of_range"], field_name="expected_guests")

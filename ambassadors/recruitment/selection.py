@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 
@@ -29,6 +30,7 @@ from backend.errors import Conflict, Invalid
 from backend.mail import send_email_on_commit
 from backend.models import User
 from backend.transitions import move_status
+from backend.verified_addresses import record_unverified_email, user_with_verified_email
 
 # Campaign states in which marketing may turn applications into hosts.
 SELECTION_OPEN_STATUSES = frozenset(
@@ -59,13 +61,37 @@ def _lock_campaign_for_selection(campaign: Campaign) -> Campaign:
     return locked
 
 
+def _account_of_applicant(*, email: str, campaign: Campaign) -> User | None:
+    """The account the applicant's address identifies, None when there is none yet.
+
+    Only a verified address identifies a person: an account that holds the address without having
+    proven it (an invitation never used, or an address typed on an account by whoever holds it) is
+    refused rather than handed the applicant's host record and home address.
+    """
+    user = user_with_verified_email(email)
+    holder = user or User.objects.filter(email=email).first()
+    if holder is not None and Host.objects.filter(user=holder, status=HostStatus.BANNED).exists():
+        raise Conflict("This person was banned from the programme.", code="previously_banned")
+    if user is None and holder is not None:
+        raise Conflict(
+            "An account already uses this e-mail address but has not proven that it receives mail "
+            "there. Its holder proves it by signing in once with a link sent to the address (an "
+            "earlier invitation, or 'Forgot your password?' on the sign-in page); then select again.",
+            code="email_not_verified",
+        )
+    if user is not None and Host.objects.filter(user=user, campaign=campaign).exists():
+        raise Conflict("This person already hosts this campaign.", code="already_hosting")
+    return user
+
+
 @transaction.atomic
 def select_application(*, application: Application, by: User | None, reason: str = "") -> Host:
     """Make the applicant a host: never beyond the campaign's free slots (the campaign row is locked).
 
-    Creates (or reuses) the user account — without a usable password —, the Host in state invited,
-    history rows for both, the invitation with a one-time sign-in link (after commit), and
-    announces `host_selected` inside the transaction so kits and referrals hook in.
+    Creates the user account — with the application's address, not yet verified, and no usable
+    password — or reuses the one that verified that address; the Host in state invited, history
+    rows for both, the invitation with a one-time sign-in link (after commit), and announces
+    `host_selected` inside the transaction so kits and referrals hook in.
     """
     campaign = _lock_campaign_for_selection(application.campaign)
     slots = free_slots(campaign)
@@ -76,9 +102,7 @@ def select_application(*, application: Application, by: User | None, reason: str
             extra={"host_slots": campaign.host_slots, "free_slots": 0},
         )
     locked = Application.objects.select_for_update().get(pk=application.pk)
-    user = User.objects.filter(email=locked.email).first()
-    if user is not None and Host.objects.filter(user=user, status=HostStatus.BANNED).exists():
-        raise Conflict("This person was banned from the programme.", code="previously_banned")
+    user = _account_of_applicant(email=locked.email, campaign=campaign)
     selected, _previous = move_status(
         locked,
         to_status=ApplicationStatus.SELECTED,
@@ -95,6 +119,7 @@ def select_application(*, application: Application, by: User | None, reason: str
             last_name=selected.last_name,
             language=selected.language,
         )
+        record_unverified_email(user=user)
     host = Host.objects.create(
         user=user,
         campaign=campaign,
@@ -152,7 +177,9 @@ def select_best_applications(
     """Select the best `count` applications by score, spread across postal-code prefixes.
 
     Asking for more than the free slots is refused as a whole (409). Applications with risk flags
-    are left for a human unless `include_flagged`. Fewer candidates than asked: all are selected.
+    are left for a human unless `include_flagged`, and so are those `select_application` would
+    refuse: an address held by an account that has not proven it, a person banned or already
+    hosting this campaign. Fewer candidates than asked: all are selected.
     """
     if count < 1:
         raise Invalid("Count must be at least 1.", code="out_of_range", field="count")
@@ -169,6 +196,10 @@ def select_best_applications(
     ).order_by("-score", "id")
     if not include_flagged:
         candidates = candidates.filter(risk_flags=[])
+    proven = EmailAddress.objects.filter(verified=True)
+    candidates = candidates.exclude(
+        email__in=User.objects.exclude(email__in=proven.values("email")).values("email")
+    ).exclude(email__in=proven.filter(user__hostings__campaign=locked).values("email"))
     banned_emails = set(Host.objects.filter(status=HostStatus.BANNED).values_list("user__email", flat=True))
     eligible = (application for application in candidates if application.email not in banned_emails)
     picked = _spread_over_postal_prefixes(eligible, count)

@@ -37,6 +37,7 @@ from backend.errors import Conflict, Invalid
 from backend.mail import send_email_on_commit
 from backend.models import User
 from backend.transitions import move_status
+from backend.visible_text import check_visible_text
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 UTM_MAX_LENGTH = 100
@@ -86,6 +87,13 @@ def normalize_phone(phone: str, *, region: str, field: str = "phone") -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise Invalid("This phone number is not valid for its country.", code="invalid_phone", field=field)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _person_text(value: str | None, *, field: str, max_length: int, required: bool = True) -> str:
+    """A name or a postal line: bounded, and only characters one can see (`backend.visible_text`)."""
+    return check_visible_text(
+        _text(value, field=field, max_length=max_length, required=required), field=field
+    )
 
 
 def _validated_social(social: SocialIdentity | None) -> dict[str, Any]:
@@ -196,7 +204,9 @@ def submit_application(
             code="country_not_eligible",
             field="country",
         )
-    normalized_email = normalise_email(_text(email, field="email", max_length=254))
+    normalized_email = check_visible_text(
+        normalise_email(_text(email, field="email", max_length=254)), field="email"
+    )
     try:
         validate_email(normalized_email)
     except ValidationError:
@@ -210,14 +220,14 @@ def submit_application(
     now = timezone.now()
     application = Application(
         campaign=campaign,
-        first_name=_text(first_name, field="first_name", max_length=60),
-        last_name=_text(last_name, field="last_name", max_length=60),
+        first_name=_person_text(first_name, field="first_name", max_length=60),
+        last_name=_person_text(last_name, field="last_name", max_length=60),
         email=normalized_email,
         phone=normalize_phone(phone, region=campaign.home_country),
-        address_line1=_text(address_line1, field="address_line1", max_length=120),
-        address_line2=_text(address_line2, field="address_line2", max_length=120, required=False),
+        address_line1=_person_text(address_line1, field="address_line1", max_length=120),
+        address_line2=_person_text(address_line2, field="address_line2", max_length=120, required=False),
         postal_code=_text(postal_code, field="postal_code", max_length=12).upper(),
-        city=_text(city, field="city", max_length=80),
+        city=_person_text(city, field="city", max_length=80),
         country=country_code,
         motivation=_text(motivation, field="motivation", max_length=1000, required=False),
         expected_guests=expected_guests,

@@ -1,12 +1,16 @@
 """Marketing review: lists, transitions with history, bulk, select-best, free slots."""
 
+import re
 import threading
 from decimal import Decimal
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import close_old_connections
+from django.urls import reverse
 
+from ambassadors.hosts.signin import signin_path_for
 from ambassadors.models import (
     Application,
     ApplicationStatus,
@@ -14,7 +18,7 @@ from ambassadors.models import (
     Host,
     HostStatus,
 )
-from ambassadors.recruitment.selection import select_application
+from ambassadors.recruitment.selection import select_application, select_best_applications
 from ambassadors.signals import host_selected
 from backend.errors import Conflict
 from tests.factories import ApplicationFactory, CampaignFactory, HostFactory
@@ -185,12 +189,100 @@ def test_selecting_creates_host_and_user_without_password_invites_and_announces(
     assert "/signin/link/" in invitation.body
 
 
-def test_a_person_selected_again_in_a_later_campaign_keeps_one_account():
+def test_a_person_selected_again_in_a_later_campaign_keeps_one_account(client):
+    # given a host who proved their address by signing in with the link sent to it
     first = HostFactory(status=HostStatus.ALUMNI)
+    assert client.get(signin_path_for(first.user)).status_code == 302
     application = ApplicationFactory(email=first.user.email)
+
     host = select_application(application=application, by=None)
+
     assert host.user == first.user
     assert host.user.hostings.count() == 2
+
+
+def test_a_new_account_is_created_with_its_address_recorded_but_not_verified():
+    host = select_application(application=ApplicationFactory(email="lea@example.com"), by=None)
+
+    assert list(EmailAddress.objects.filter(user=host.user).values_list("email", "primary", "verified")) == [
+        ("lea@example.com", True, False)
+    ]
+
+
+def test_an_account_holding_the_address_without_having_proven_it_is_refused_with_409(marketing_client):
+    # given an account whose address was never proven (its invitation link never used)
+    first = HostFactory(status=HostStatus.ALUMNI)
+    application = ApplicationFactory(email=first.user.email)
+
+    # when marketing selects the application
+    response = marketing_client.post(f"/api/v1/applications/{application.pk}/select/", {})
+
+    # then a clear 409 in the one error shape; nothing attached to that account, nothing created
+    assert response.status_code == 409, response.json()
+    body = response.json()
+    assert body["type"] == "client_error"
+    assert body["errors"][0]["code"] == "email_not_verified"
+    assert "signing in once with a link sent to the address" in body["errors"][0]["detail"]
+    assert first.user.hostings.count() == 1
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert not application.history.exists()
+
+
+def test_once_the_holder_proves_the_address_the_same_selection_goes_through(client, marketing_client):
+    first = HostFactory(status=HostStatus.ALUMNI)
+    application = ApplicationFactory(email=first.user.email)
+    assert marketing_client.post(f"/api/v1/applications/{application.pk}/select/", {}).status_code == 409
+
+    # the holder asks for a reset link on the sign-in page and uses it
+    client.post(reverse("portal:password-reset"), {"email": first.user.email})
+    link = re.search(r"http://testserver(/password/reset/\S+/)", mail.outbox[-1].body).group(1)
+    form_page = client.get(link, follow=True)
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-new-Secret-42", "new_password2": "a-new-Secret-42"},
+    )
+    assert done.status_code == 302
+
+    response = marketing_client.post(f"/api/v1/applications/{application.pk}/select/", {})
+    assert response.status_code == 200, response.json()
+    assert Host.objects.get(application=application).user == first.user
+
+
+def test_a_person_already_hosting_the_campaign_is_a_clear_409_not_a_500(marketing_client):
+    # given an account that hosts the campaign and has proven a second address (set by staff)
+    host = HostFactory()
+    EmailAddress.objects.create(user=host.user, email="second@example.com", verified=True)
+    application = ApplicationFactory(campaign=host.campaign, email="second@example.com")
+
+    response = marketing_client.post(f"/api/v1/applications/{application.pk}/select/", {})
+
+    assert response.status_code == 409, response.json()
+    assert response.json()["errors"][0]["code"] == "already_hosting"
+    assert host.user.hostings.count() == 1
+
+
+def test_select_best_leaves_the_applications_selection_would_refuse_for_a_human():
+    # given four good applications: an unknown person, a holder who never proved the address, a person
+    # who proved it, and one already hosting this campaign under a second proven address
+    campaign = CampaignFactory(host_slots=10)
+    unproven = HostFactory(status=HostStatus.ALUMNI)
+    proven = HostFactory(status=HostStatus.ALUMNI)
+    EmailAddress.objects.create(user=proven.user, email=proven.user.email, verified=True, primary=True)
+    hosting = HostFactory(application__campaign=campaign)
+    EmailAddress.objects.create(user=hosting.user, email="second@example.com", verified=True)
+    newcomer = ApplicationFactory(campaign=campaign, email="new@example.com")
+    blocked = ApplicationFactory(campaign=campaign, email=unproven.user.email)
+    returning = ApplicationFactory(campaign=campaign, email=proven.user.email)
+    again = ApplicationFactory(campaign=campaign, email="second@example.com")
+
+    hosts = select_best_applications(campaign=campaign, count=4, by=None)
+
+    assert {host.application_id for host in hosts} == {newcomer.pk, returning.pk}
+    assert Host.objects.get(application=returning).user == proven.user
+    for left in (blocked, again):
+        left.refresh_from_db()
+        assert left.status == ApplicationStatus.SUBMITTED
 
 
 def test_a_banned_person_cannot_be_selected_again():

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
@@ -257,3 +258,35 @@ def test_applying_with_facebook_attaches_the_identity_and_its_profile_link(clien
     assert application.social_profile_url == "https://www.facebook.com/clara.dupont"
     assert application.social_verified is True
     assert ("GET", "/token") in fake_facebook.requests and ("GET", "/me") in fake_facebook.requests
+
+
+def test_a_social_sign_in_does_not_prove_the_hosts_address(client, fake_tiktok):
+    # The provider vouches for the social account, not for the address typed on the application.
+    host = HostFactory(
+        application=ApplicationFactory(
+            status="selected", social_network="tiktok", social_uid="tt-open-id-42", social_verified=True
+        )
+    )
+
+    social_dance(client, "tiktok", reverse("portal:dashboard"))
+
+    assert int(client.session["_auth_user_id"]) == host.user.pk
+    assert not EmailAddress.objects.filter(user=host.user, verified=True).exists()
+
+
+def test_connecting_another_social_account_on_request_is_refused(client, fake_tiktok):
+    # given a signed-in host whose application carried no social account
+    host = HostFactory()
+    client.force_login(host.user)
+
+    # when they ask allauth to connect one to their account
+    start = client.post("/accounts/tiktok/login/?process=connect&next=/portal/")
+    at_provider = requests.get(start["Location"], allow_redirects=False, timeout=5)
+    callback = urlsplit(at_provider.headers["Location"])
+    refused = client.get(f"{callback.path}?{callback.query}")
+
+    # then the portal's sign-in page says how social sign-in works, and nothing is connected
+    assert refused.status_code == 302 and refused["Location"] == reverse("portal:signin")
+    page = client.get(refused["Location"], follow=True).content.decode()
+    assert "Sign in with the social account you applied with" in page
+    assert not SocialAccount.objects.exists()

@@ -18,7 +18,6 @@ from tests.tenancy.world import Tenant
 # Included URL configurations that belong to libraries, not to us, by module or namespace.
 THIRD_PARTY_INCLUDES = {
     "admin": "Django's admin site: its own is_staff and model permissions guard every page",
-    "allauth.urls": "allauth's social sign-in redirects and callbacks; the pages are the portal's",
     "django.conf.urls.i18n": "Django's language switch: no object, no data",
 }
 THIRD_PARTY_VIEWS = {
@@ -248,8 +247,16 @@ PUBLIC_ROUTES: dict[str, str] = {
     "party_public:register": "the page behind the party's QR code (unguessable token)",
     "party_public:thanks": "the thank-you page after registering (unguessable token)",
     "party_public:withdraw": "the guest's own withdrawal link from their e-mail (unguessable token)",
-    "/accounts/login/": "allauth's sign-in address, redirected to the portal's sign-in page",
+    "account_login": "allauth's sign-in address, redirected to the portal's sign-in page",
     "/accounts/signup/": "allauth's sign-up address, redirected to the portal's sign-in page",
+    "account_inactive": "allauth's page for a deactivated account signing in socially: no data",
+    "socialaccount_login_cancelled": "allauth's page after the visitor cancels at the provider: no data",
+    "socialaccount_login_error": "allauth's page after a provider error: no data",
+    **{
+        f"{provider}_{step}": f"social sign-in with {provider}: the redirect to it, or its callback"
+        for provider in ("facebook", "google", "instagram", "tiktok")
+        for step in ("login", "callback")
+    },
     "portal:home": "redirects to the dashboard (which asks for sign-in)",
     "portal:apply": "a campaign's public page and application form",
     "portal:apply-thanks": "the thank-you page after applying",
