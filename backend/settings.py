@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
         "AttributionMethodEnum": "referrals.models.AttributionMethod.choices",
+        "ReasonEnum": "referrals.models.AttributionReason.choices",
         "ShipmentStatusEnum": "kits.models.ShipmentStatus.choices",
         "PartyStatusEnum": "ambassadors.models.PartyStatus.choices",
         "CampaignStatusEnum": "ambassadors.models.CampaignStatus.choices",
