@@ -28,7 +28,7 @@ from orders.ingestion.serializers import (
     OrderListSerializer,
 )
 from orders.ingestion.services import cancel_order
-from orders.models import Order
+from orders.models import Order, OrderQuerySet
 from referrals.models import AttributionMethod, AttributionReason
 
 
@@ -104,7 +104,7 @@ class AttributedOrderFilter(OrderFilter):
         return queryset.filter(customer_email=normalise_email(value))
 
 
-def _with_attribution(queryset: QuerySet[Order]) -> QuerySet[Order]:
+def _with_attribution(queryset: OrderQuerySet) -> OrderQuerySet:
     return queryset.select_related("attribution")
 
 
