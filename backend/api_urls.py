@@ -15,7 +15,8 @@ urlpatterns = [
     path("audit/", AuditLogApi.as_view(), name="audit-log"),
     path("", include("ambassadors.recruitment.api_urls")),
     path("", include("ambassadors.hosts.api_urls")),
-    path("", include("orders.ingestion.urls")),
+    # The orders API, with the attribution marketing reads (referrals extends the orders views).
+    path("", include("referrals.attribution.order_urls")),
     path("", include("ambassadors.parties.api_urls")),
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),

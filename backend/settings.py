@@ -251,6 +251,8 @@ GUEST_RETENTION_DAYS = env_int("GUEST_RETENTION_DAYS", 365, minimum=1)
 # another base URL for the API. Empty key: nothing is sent to Stripe.
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# The Connect endpoint's own signing secret: connected accounts' events (`account.updated`).
+STRIPE_CONNECT_WEBHOOK_SECRET = env_str("STRIPE_CONNECT_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
 
 # A salt for hashing IP addresses and user agents: raw IPs are never stored.
@@ -334,6 +336,7 @@ SPECTACULAR_SETTINGS = {
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
         "AttributionMethodEnum": "referrals.models.AttributionMethod.choices",
+        "ReasonEnum": "referrals.models.AttributionReason.choices",
         "ShipmentStatusEnum": "kits.models.ShipmentStatus.choices",
         "PartyStatusEnum": "ambassadors.models.PartyStatus.choices",
         "CampaignStatusEnum": "ambassadors.models.CampaignStatus.choices",

@@ -33,6 +33,18 @@ ORDER_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
+class PromotionCodeProblem(models.TextChoices):
+    STRIPE_UNREACHABLE = "stripe_unreachable", _("Stripe could not be asked for the promotion code")
+    UNKNOWN_PROMOTION_CODE = "unknown_promotion_code", _("Stripe does not know this promotion code")
+    NO_STRIPE_KEY = "no_stripe_key", _("No Stripe key is set to read the promotion code")
+
+
+class DisputeState(models.TextChoices):
+    OPEN = "open", _("Disputed")  # a chargeback is under way: its money is held back
+    WON = "won", _("Dispute won")  # the money came back to the brand
+    LOST = "lost", _("Dispute lost")  # the money went back to the buyer, like a refund
+
+
 class OrderQuerySet(models.QuerySet["Order"]):
     def for_list(self) -> "OrderQuerySet":
         return self.only(
@@ -50,20 +62,24 @@ class OrderQuerySet(models.QuerySet["Order"]):
             "commissionable_amount",
             "refunded_amount",
             "code",
+            "promotion_code_id",
             "landing_token",
             "status",
+            "dispute_status",
             "created_at",
         )
 
     def for_detail(self) -> "OrderQuerySet":
-        return self.prefetch_related("lines", "refunds")
+        return self.prefetch_related("lines", "refunds", "disputes")
 
 
 class Order(models.Model):
     """One e-commerce order, recorded exactly once per (source, external id).
 
     `commissionable_amount` = subtotal − discount: tax and shipping never earn rewards.
-    `refunded_amount` is the sum of the refunds that are pending or succeeded; the status follows it.
+    `refunded_amount` is what went back to the buyer: the refunds that are pending or succeeded, and
+    the disputes that hold the money (open or lost), at most the total; the status follows it, so a
+    lost chargeback takes back what the order earned like a full refund, and a won one restores it.
     """
 
     source = models.CharField(max_length=8, choices=OrderSource.choices)
@@ -80,11 +96,17 @@ class Order(models.Model):
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     # The code typed at checkout, as typed (attribution normalises it).
     code = models.CharField(max_length=64, blank=True, db_index=True)
+    # Stripe: the promotion code's id (`promo_...`) the session carried, beside its code text; when
+    # Stripe could not tell the text, `code` is empty and `promotion_code_problem` says why.
+    promotion_code_id = models.CharField(max_length=64, blank=True, db_index=True)
+    promotion_code_problem = models.CharField(max_length=24, choices=PromotionCodeProblem.choices, blank=True)
     # The `ref` click token the buyer landed with, if any.
     landing_token = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PAID)
     # Stripe: the PaymentIntent refunds point at. Empty for other sources.
     payment_reference = models.CharField(max_length=255, blank=True)
+    # The state of the order's chargebacks (Stripe disputes), blank when there are none.
+    dispute_status = models.CharField(max_length=8, choices=DisputeState.choices, blank=True)
     # SHA-256 of the normalised payload: a second delivery with another payload is a conflict.
     fingerprint = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -207,6 +229,42 @@ class Refund(models.Model):
         return self.status in ACTIVE_REFUND_STATUSES
 
 
+class Dispute(models.Model):
+    """A Stripe dispute (chargeback) on an order's payment, recorded once by its id (`dp_...`).
+
+    Like a refund it may arrive before its order, kept with `order` empty and its `order_reference`
+    (the PaymentIntent). `status` is Stripe's; only the statuses in `DISPUTE_HOLDS_MONEY` take the
+    amount away from what the order earns.
+    """
+
+    external_id = models.CharField(max_length=255, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="disputes", null=True, blank=True)
+    order_reference = models.CharField(max_length=255, db_index=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=24)
+    reason = models.CharField(max_length=64, blank=True)
+    disputed_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="dispute_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} ({self.status})"
+
+
+# Stripe's dispute statuses: inquiries (`warning_*`) take no money; a formal dispute takes it when
+# opened (`needs_response`, `under_review`) and keeps it if `lost`; `won` gives it back. Closed
+# statuses are final, so events applied in any order reach the same state.
+DISPUTE_HOLDS_MONEY = ("needs_response", "under_review", "lost")
+DISPUTE_FINAL_STATUSES = ("won", "lost", "warning_closed")
+
+
 class OrderStatusChange(models.Model):
     """History of an order's status: who or what moved it, when, from, to, why."""
 
@@ -242,6 +300,8 @@ class StripeEvent(models.Model):
     payload = models.JSONField()
     status = models.CharField(max_length=10, choices=StripeEventStatus.choices)
     attempts = models.PositiveIntegerField(default=1)
+    # Signed with the Connect endpoint's secret: an event of a connected account.
+    connect = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)

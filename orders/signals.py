@@ -19,6 +19,11 @@ orders_recorded = Signal()
 # recorded on a known order, attached to an order that arrived after it, or its status moved.
 refund_recorded = Signal()
 
+# kwargs: `dispute` (orders.models.Dispute), `order` — sent when a chargeback changes what an order
+# keeps (opened, won, lost, or attached to an order that arrived after it); `order.refunded_amount`
+# already counts the money it holds, so listeners recompute as for a refund.
+dispute_recorded = Signal()
+
 # kwargs: `order` — the order was voided: whatever it earned must be taken back.
 order_cancelled = Signal()
 

@@ -9,6 +9,7 @@ from ambassadors.models import Guest, Host, HostStatus
 from ambassadors.signals import host_selected, host_status_changed, party_cancelled, party_created
 from kits.signals import kit_settled, slip_codes_wanted
 from orders.signals import (
+    dispute_recorded,
     order_cancelled,
     order_recorded,
     orders_recorded,
@@ -68,6 +69,7 @@ def _attribute_recorded_orders(sender: Any, *, orders: list[Any], **kwargs: Any)
 
 
 @receiver(refund_recorded, dispatch_uid="referrals.rewards_after_refund")
+@receiver(dispute_recorded, dispatch_uid="referrals.rewards_after_dispute")
 @receiver(order_cancelled, dispatch_uid="referrals.rewards_after_cancellation")
 def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) -> None:
     attribution = Attribution.objects.filter(order=order, host__isnull=False).select_related("host").first()
@@ -86,6 +88,7 @@ def _answer_codes_for_packing_slips(sender: Any, *, host_ids: list[int], **kwarg
 
 
 @receiver(refund_recorded, dispatch_uid="referrals.report_after_refund")
+@receiver(dispute_recorded, dispatch_uid="referrals.report_after_dispute")
 @receiver(order_cancelled, dispatch_uid="referrals.report_after_cancellation")
 def _refresh_report_row(sender: Any, *, order: Any, **kwargs: Any) -> None:
     refresh_attributed_sale(order=order)

@@ -17,8 +17,12 @@ from orders.ingestion.locks import lock_order_reference
 from orders.ingestion.rules import RefundData, raise_first_problem, refund_fingerprint, refund_rule_problems
 from orders.models import (
     ACTIVE_REFUND_STATUSES,
+    DISPUTE_FINAL_STATUSES,
+    DISPUTE_HOLDS_MONEY,
     ORDER_TRANSITIONS,
     REFUND_STATUS_RANK,
+    Dispute,
+    DisputeState,
     Order,
     OrderSource,
     OrderStatus,
@@ -26,14 +30,32 @@ from orders.models import (
     Refund,
     RefundStatus,
 )
-from orders.signals import refund_recorded
+from orders.signals import dispute_recorded, refund_recorded
+
+
+def _dispute_state(statuses: list[str]) -> str:
+    if "lost" in statuses:
+        return DisputeState.LOST
+    if any(status not in DISPUTE_FINAL_STATUSES for status in statuses):
+        return DisputeState.OPEN
+    if "won" in statuses:
+        return DisputeState.WON
+    return ""  # only inquiries, closed without a dispute
 
 
 def refresh_refunds(*, order: Order, by: Any = None, reason: str = "") -> bool:
-    """Recompute what was refunded and the status that follows; True when either changed."""
+    """Recompute what went back to the buyer (refunds and disputes that hold the money, at most the
+    total), the dispute state, and the status that follows; True when any changed."""
     refunded = Refund.objects.filter(order=order, status__in=ACTIVE_REFUND_STATUSES).aggregate(
         total=Sum("amount")
     )["total"] or Decimal("0.00")
+    disputes = list(Dispute.objects.filter(order=order).values_list("status", "amount"))
+    refunded = min(
+        refunded
+        + sum((amount for status, amount in disputes if status in DISPUTE_HOLDS_MONEY), Decimal("0")),
+        max(order.total, refunded),
+    )
+    dispute_state = _dispute_state([status for status, _ in disputes])
     if order.status == OrderStatus.CANCELLED:
         target = OrderStatus.CANCELLED
     elif refunded <= 0:
@@ -42,7 +64,7 @@ def refresh_refunds(*, order: Order, by: Any = None, reason: str = "") -> bool:
         target = OrderStatus.REFUNDED
     else:
         target = OrderStatus.PARTIALLY_REFUNDED
-    if refunded == order.refunded_amount and target == order.status:
+    if refunded == order.refunded_amount and target == order.status and dispute_state == order.dispute_status:
         return False
     if target != order.status:
         check_transition(current=order.status, to_status=target, transitions=ORDER_TRANSITIONS)
@@ -51,7 +73,8 @@ def refresh_refunds(*, order: Order, by: Any = None, reason: str = "") -> bool:
         )
     order.refunded_amount = refunded
     order.status = target
-    order.save(update_fields=["refunded_amount", "status", "updated_at"])
+    order.dispute_status = dispute_state
+    order.save(update_fields=["refunded_amount", "status", "dispute_status", "updated_at"])
     return True
 
 
@@ -145,3 +168,51 @@ def record_shop_refund(*, order: Order, source: str, data: RefundData) -> tuple[
     refresh_refunds(order=order, reason=f"refund {data.external_id}")
     refund_recorded.send(sender=Refund, refund=refund, order=order)
     return refund, True
+
+
+@transaction.atomic
+def record_stripe_dispute(
+    *,
+    external_id: str,
+    payment_reference: str,
+    amount: Decimal,
+    currency: str,
+    status: str,
+    disputed_at: datetime,
+    reason: str = "",
+) -> Dispute:
+    """Record or advance a Stripe dispute; applied to its order now, or when the order arrives.
+
+    A closed dispute (won, lost) stays closed whatever event comes after it; an open one follows
+    Stripe's latest status. Every change that reaches an order is announced (`dispute_recorded`).
+    """
+    lock_order_reference(OrderSource.STRIPE, payment_reference)
+    dispute, created = Dispute.objects.select_for_update().get_or_create(
+        external_id=external_id,
+        defaults={
+            "order_reference": payment_reference,
+            "amount": amount,
+            "currency": currency.upper(),
+            "status": status,
+            "disputed_at": disputed_at,
+            "reason": reason[:64],
+        },
+    )
+    changed = created
+    if not created and dispute.status != status and dispute.status not in DISPUTE_FINAL_STATUSES:
+        dispute.status = status
+        dispute.save(update_fields=["status", "updated_at"])
+        changed = True
+    if dispute.order_id is None:
+        order = Order.objects.filter(source=OrderSource.STRIPE, payment_reference=payment_reference).first()
+        if order is None:
+            return dispute
+        dispute.order = order
+        dispute.save(update_fields=["order", "updated_at"])
+        changed = True
+    if changed and dispute.order_id is not None:
+        order = Order.objects.select_for_update().get(pk=dispute.order_id)
+        refresh_refunds(order=order, reason=f"dispute {external_id} {dispute.status}")
+        dispute.order = order
+        dispute_recorded.send(sender=Dispute, dispute=dispute, order=order)
+    return dispute

@@ -45,6 +45,9 @@ class OrderData:
     landing_token: str = ""
     lines: tuple[LineData, ...] = ()
     payment_reference: str = ""
+    # Stripe: the promotion code's id beside its text, and why the text is missing when it is.
+    promotion_code_id: str = ""
+    promotion_code_problem: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from backend.permissions import user_sees_personal_data
 from backend.privacy import mask_email
 from orders.ingestion.rules import LineData, OrderData, RefundData, order_rule_problems
-from orders.models import Order, OrderLine, OrderStatusChange, Refund
+from orders.models import Dispute, Order, OrderLine, OrderStatusChange, Refund
 
 MAX_BATCH = 1000
 MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
@@ -330,8 +330,10 @@ class OrderListSerializer(_MaskedEmailMixin, serializers.ModelSerializer):
             "commissionable_amount",
             "refunded_amount",
             "code",
+            "promotion_code_id",
             "landing_token",
             "status",
+            "dispute_status",
         ]
 
 
@@ -347,6 +349,13 @@ class RefundSerializer(serializers.ModelSerializer):
         fields = ["source", "external_id", "amount", "currency", "status", "refunded_at", "reason"]
 
 
+class DisputeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Dispute
+        fields = ["external_id", "amount", "currency", "status", "reason", "disputed_at"]
+        extra_kwargs = {"status": {"help_text": "Stripe's dispute status (needs_response, won, lost...)."}}
+
+
 class OrderStatusChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderStatusChange
@@ -356,6 +365,7 @@ class OrderStatusChangeSerializer(serializers.ModelSerializer):
 class OrderDetailSerializer(OrderListSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     refunds = RefundSerializer(many=True, read_only=True)
+    disputes = DisputeSerializer(many=True, read_only=True)
     status_changes = OrderStatusChangeSerializer(many=True, read_only=True)
     net_commissionable_amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
@@ -364,7 +374,9 @@ class OrderDetailSerializer(OrderListSerializer):
             *OrderListSerializer.Meta.fields,
             "net_commissionable_amount",
             "lines",
+            "promotion_code_problem",
             "refunds",
+            "disputes",
             "status_changes",
         ]
 

@@ -26,6 +26,7 @@ from orders.ingestion.rules import (
 )
 from orders.models import (
     ORDER_TRANSITIONS,
+    Dispute,
     Order,
     OrderLine,
     OrderSource,
@@ -33,7 +34,13 @@ from orders.models import (
     OrderStatusChange,
     Refund,
 )
-from orders.signals import order_cancelled, order_recorded, orders_recorded, refund_recorded
+from orders.signals import (
+    dispute_recorded,
+    order_cancelled,
+    order_recorded,
+    orders_recorded,
+    refund_recorded,
+)
 
 
 @dataclass
@@ -102,6 +109,8 @@ def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
             total=data.total,
         ),
         code=data.code,
+        promotion_code_id=data.promotion_code_id,
+        promotion_code_problem=data.promotion_code_problem,
         landing_token=data.landing_token,
         payment_reference=data.payment_reference,
         fingerprint=fingerprint,
@@ -131,13 +140,23 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
             source=source, order__isnull=True, order_reference=_lock_key(source, data)
         )
     )
-    if waiting:
+    disputes = list(
+        Dispute.objects.select_for_update().filter(
+            order__isnull=True, order_reference=_lock_key(source, data)
+        )
+    )
+    if waiting or disputes:
         for refund in waiting:
             refund.order = order
             refund.save(update_fields=["order", "updated_at"])
-        refresh_refunds(order=order, reason="refunds received before the order")
+        for dispute in disputes:
+            dispute.order = order
+            dispute.save(update_fields=["order", "updated_at"])
+        refresh_refunds(order=order, reason="refunds or disputes received before the order")
         for refund in waiting:
             refund_recorded.send(sender=Refund, refund=refund, order=order)
+        for dispute in disputes:
+            dispute_recorded.send(sender=Dispute, dispute=dispute, order=order)
     return order, True
 
 

@@ -1,8 +1,9 @@
 """Stripe webhook events: verify the signature, store each event once, dispatch by type (SPEC §6).
 
 `POST /webhooks/stripe/` (`orders.stripe.views`):
-- the `Stripe-Signature` header is checked by the `stripe` library against STRIPE_WEBHOOK_SECRET,
-  with a 300 s tolerance both ways (the library only refuses old timestamps; we refuse future ones
+- the `Stripe-Signature` header is checked by the `stripe` library against STRIPE_WEBHOOK_SECRET
+  (the platform's endpoint) or STRIPE_CONNECT_WEBHOOK_SECRET (the Connect endpoint, whose events
+  are the connected accounts' and have their own handlers), with a 300 s tolerance both ways (the library only refuses old timestamps; we refuse future ones
   too); any bad case answers 400 and writes nothing;
 - the event is stored once by its id (unique constraint); a repeated delivery answers 200 and
   changes nothing; an event whose processing failed is processed again when Stripe retries;
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.models import StripeEvent, StripeEventStatus
-from orders.stripe.handlers import HANDLERS, from_timestamp
+from orders.stripe.handlers import CONNECT_HANDLERS, HANDLERS, from_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +65,32 @@ def verify_event(*, payload: bytes, signature: str | None, secret: str) -> dict[
     return data
 
 
-def process_event(*, event: dict[str, Any]) -> tuple[StripeEvent, bool]:
+def verify_delivery(
+    *, payload: bytes, signature: str | None, secret: str, connect_secret: str
+) -> tuple[dict[str, Any], bool]:
+    """(the verified event, whether it came signed with the Connect endpoint's secret).
+
+    The platform's endpoint and the Connect endpoint may share the URL: the signature says which
+    one delivered. A delivery neither secret signed is refused by the first secret's reason.
+    """
+    try:
+        return verify_event(payload=payload, signature=signature, secret=secret), False
+    except WebhookRejected as rejected:
+        if not connect_secret or rejected.code != "bad_signature":
+            raise
+        try:
+            return verify_event(payload=payload, signature=signature, secret=connect_secret), True
+        except WebhookRejected:
+            raise rejected from None
+
+
+def process_event(*, event: dict[str, Any], connect: bool = False) -> tuple[StripeEvent, bool]:
     """Store the event once and apply it; returns (stored event, was this a repeated delivery).
 
     The event row is locked while it is processed, so concurrent deliveries of one event wait and
     then find it done. A failure rolls back the handler's writes but keeps the event, marked failed.
     """
-    handler = HANDLERS.get(event["type"])
+    handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event["type"])
     with transaction.atomic():
         # Insert-or-nothing on the unique id, then lock the row: a concurrent delivery of the same
         # event waits here until the first one has committed, then finds it done.
@@ -84,6 +104,7 @@ def process_event(*, event: dict[str, Any]) -> tuple[StripeEvent, bool]:
                     payload=event,
                     status=StripeEventStatus.FAILED,
                     attempts=0,
+                    connect=connect,
                 )
             ],
             ignore_conflicts=True,

@@ -1,8 +1,11 @@
 """What each Stripe event does, by type: the `{event_type: handler}` table and its handlers (SPEC §6).
 
 A handler receives the event's data object and answers the event's outcome (processed or ignored).
-The promotion code of a Checkout Session becomes the order's code: its `code` text when the
-payload carries the promotion code object, otherwise its id (`promo_...`) as Stripe sent it.
+The promotion code of a Checkout Session is an id (`promo_...`): the order keeps it and its `code`
+text, from the payload when it carries the promotion code object, otherwise read from Stripe
+(`orders.stripe.promotion_codes`).
+Events of connected accounts come signed with the Connect endpoint's secret and have their own
+table (`CONNECT_HANDLERS`): only `account.updated` acts there.
 """
 
 import logging
@@ -15,11 +18,12 @@ from django.utils import timezone
 
 from backend.stripe_client import stripe_client, stripe_configured
 from orders.currencies import decimal_from_stripe_amount
-from orders.ingestion.refunds import record_stripe_refund
+from orders.ingestion.refunds import record_stripe_dispute, record_stripe_refund
 from orders.ingestion.rules import LineData, OrderData
 from orders.ingestion.services import record_order
 from orders.models import OrderSource, RefundStatus, StripeEventStatus
 from orders.signals import stripe_account_updated
+from orders.stripe.promotion_codes import read_promotion_code
 
 logger = logging.getLogger(__name__)
 
@@ -38,17 +42,18 @@ def _id_of(value: Any) -> str:
     return str(value or "")
 
 
-def _promotion_code(session: dict[str, Any]) -> str:
+def _promotion_code(session: dict[str, Any]) -> tuple[str, str]:
+    """(code text, promotion code id) of the session's first promotion code; either may be empty."""
     candidates = [d.get("promotion_code") for d in session.get("discounts") or [] if isinstance(d, dict)]
     breakdown = ((session.get("total_details") or {}).get("breakdown") or {}).get("discounts") or []
     candidates += [(item.get("discount") or {}).get("promotion_code") for item in breakdown]
     for promotion_code in candidates:
         if isinstance(promotion_code, dict) and promotion_code.get("code"):
-            return str(promotion_code["code"])[:64]
+            return str(promotion_code["code"])[:64], _id_of(promotion_code)[:64]
     for promotion_code in candidates:
         if promotion_code:
-            return _id_of(promotion_code)[:64]
-    return ""
+            return "", _id_of(promotion_code)[:64]
+    return "", ""
 
 
 def _lines(session: dict[str, Any], currency: str) -> tuple[LineData, ...]:
@@ -86,6 +91,10 @@ def order_data_from_session(session: dict[str, Any]) -> OrderData:
         return decimal_from_stripe_amount(int(value or 0), currency)
 
     customer = session.get("customer_details") or {}
+    code, promotion_code_id = _promotion_code(session)
+    problem = ""
+    if promotion_code_id and not code:
+        code, problem = read_promotion_code(promotion_code_id=promotion_code_id)
     return OrderData(
         external_id=session["id"],
         placed_at=from_timestamp(session.get("created")),
@@ -96,7 +105,9 @@ def order_data_from_session(session: dict[str, Any]) -> OrderData:
         shipping=money(totals.get("amount_shipping")),
         tax=money(totals.get("amount_tax")),
         total=money(session.get("amount_total")),
-        code=_promotion_code(session),
+        code=code,
+        promotion_code_id=promotion_code_id,
+        promotion_code_problem=problem,
         landing_token=str((session.get("metadata") or {}).get("ref") or "")[:64],
         lines=_lines(session, currency),
         payment_reference=_id_of(session.get("payment_intent")),
@@ -115,8 +126,10 @@ def on_checkout_session_paid(session: dict[str, Any]) -> str:
     Lines are not in the event: when a Stripe key is configured they are fetched after commit, in
     the background, so that the webhook stays fast.
     """
-    if session.get("payment_status") not in ("paid", "no_payment_required"):
-        return StripeEventStatus.IGNORED  # an async payment still pending: its success event follows
+    if session.get("payment_status") != "paid":
+        # `unpaid`: an async payment still pending, its success event follows;
+        # `no_payment_required`: nothing was paid (a 100 % discount, a free trial), so no sale.
+        return StripeEventStatus.IGNORED
     data = order_data_from_session(session)
     order, created = record_order(source=OrderSource.STRIPE, data=data, keep_first=True)
     if created and not data.lines and stripe_configured():
@@ -174,6 +187,21 @@ def on_charge_refunded(charge: dict[str, Any]) -> str:
     return StripeEventStatus.PROCESSED
 
 
+def on_dispute(dispute: dict[str, Any]) -> str:
+    """`charge.dispute.*`: one dispute object, in whatever order its events arrive."""
+    currency = str(dispute.get("currency") or "").upper()
+    record_stripe_dispute(
+        external_id=dispute["id"],
+        payment_reference=_id_of(dispute.get("payment_intent")) or _id_of(dispute.get("charge")),
+        amount=decimal_from_stripe_amount(int(dispute.get("amount") or 0), currency),
+        currency=currency,
+        status=str(dispute.get("status") or "needs_response"),
+        disputed_at=from_timestamp(dispute.get("created")),
+        reason=str(dispute.get("reason") or ""),
+    )
+    return StripeEventStatus.PROCESSED
+
+
 def on_account_updated(account: dict[str, Any]) -> str:
     """`account.updated`: a connected (Express) account changed; announced, never interpreted here."""
     stripe_account_updated.send(sender=None, account=account)
@@ -186,6 +214,16 @@ HANDLERS: dict[str, Handler] = {
     "charge.refunded": on_charge_refunded,
     "refund.created": on_refund,
     "refund.updated": on_refund,
+    "refund.failed": on_refund,
     "charge.refund.updated": on_refund,
+    "charge.dispute.created": on_dispute,
+    "charge.dispute.updated": on_dispute,
+    "charge.dispute.closed": on_dispute,
+    "charge.dispute.funds_withdrawn": on_dispute,
+    "charge.dispute.funds_reinstated": on_dispute,
+}
+
+# Signed with STRIPE_CONNECT_WEBHOOK_SECRET: events of the connected (Express) accounts.
+CONNECT_HANDLERS: dict[str, Handler] = {
     "account.updated": on_account_updated,
 }

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from backend.errors import error_body
 from orders.models import StripeEventStatus
-from orders.stripe.events import WebhookRejected, process_event, verify_event
+from orders.stripe.events import WebhookRejected, process_event, verify_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -18,15 +18,16 @@ logger = logging.getLogger(__name__)
 @require_POST
 def stripe_webhook(request: HttpRequest) -> JsonResponse:
     try:
-        event = verify_event(
+        event, connect = verify_delivery(
             payload=request.body,
             signature=request.headers.get("Stripe-Signature"),
             secret=settings.STRIPE_WEBHOOK_SECRET,
+            connect_secret=settings.STRIPE_CONNECT_WEBHOOK_SECRET,
         )
     except WebhookRejected as rejected:
         logger.warning("stripe webhook rejected", extra={"code": rejected.code})
         return JsonResponse(error_body(rejected.code, rejected.message, status_code=400), status=400)
-    stored, repeated = process_event(event=event)
+    stored, repeated = process_event(event=event, connect=connect)
     if stored.status == StripeEventStatus.FAILED:
         return JsonResponse(
             error_body(

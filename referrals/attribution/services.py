@@ -1,11 +1,13 @@
 """Which host (and party) brought an order, by a rule a person can read (SPEC §7).
 
 Rules, first match wins:
-  1. code  — the code entered at checkout is one of ours and valid at the order time;
+  1. code  — the code entered at checkout is one of ours and valid at the order time (a Stripe
+             promotion code id is matched through our codes' mirror first, then its code text);
   2. link  — the landing token is a click of one of our links inside the attribution window;
   3. guest — the buyer's e-mail is a guest of a party held before the order, inside its window
              (the most recent such party);
-  4. none  — unattributed, with the reason (`unknown_code`, `expired_code`, `no_match`).
+  4. none  — unattributed, with the reason (`unknown_code`, `expired_code`, `no_match`, or
+             `unresolved_promotion_code` when Stripe could not tell a promotion code's text).
 A buyer who is the host is credited with `self_referral` and earns nothing; so does a paused or
 banned host. The decision depends only on the order and today's codes, clicks and guest lists, never
 on other orders, so it is deterministic whatever order orders arrive in.
@@ -17,11 +19,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ambassadors.models import Guest, Host, Party, PartyStatus
 from backend.errors import Invalid
 from orders.models import Order
+from orders.stripe.promotion_codes import resolve_order_promotion_code
 from referrals.models import (
     Attribution,
     AttributionChange,
@@ -90,6 +94,8 @@ class _Facts:
     once for all of them (and only for the orders an earlier rule left undecided)."""
 
     codes: dict[str, ReferralCode] = field(default_factory=dict)
+    # Stripe promotion code id → the referral code it mirrors
+    promotion_codes: dict[str, ReferralCode] = field(default_factory=dict)
     clicks: dict[str, Click] = field(default_factory=dict)
     # e-mail → the held parties that e-mail is a guest of
     parties_of_guest: dict[str, list[Party]] = field(default_factory=dict)
@@ -101,11 +107,17 @@ def _code_key(order: Order) -> str:
 
 def _load_codes(facts: _Facts, orders: list[Order]) -> None:
     keys = {_code_key(order) for order in orders if order.code}
-    if keys:
-        facts.codes = {
-            code.code: code
-            for code in ReferralCode.objects.select_related("host__user", "party").filter(code__in=keys)
-        }
+    promotion_ids = {order.promotion_code_id for order in orders if order.promotion_code_id}
+    if not keys and not promotion_ids:
+        return
+    codes = ReferralCode.objects.select_related("host__user", "party").filter(
+        Q(code__in=keys) | Q(stripe_promotion_code_id__in=promotion_ids)
+    )
+    for code in codes:
+        if code.code in keys:
+            facts.codes[code.code] = code
+        if code.stripe_promotion_code_id in promotion_ids:
+            facts.promotion_codes[code.stripe_promotion_code_id] = code
 
 
 def _load_clicks(facts: _Facts, orders: list[Order]) -> None:
@@ -134,9 +146,10 @@ def _load_guest_lists(facts: _Facts, orders: list[Order]) -> None:
 
 
 def _by_code(order: Order, facts: _Facts) -> tuple[Decision | None, str]:
-    if not order.code:
-        return None, ""
-    code = facts.codes.get(_code_key(order))
+    code = facts.promotion_codes.get(order.promotion_code_id) if order.promotion_code_id else None
+    if code is None and not order.code:
+        return None, AttributionReason.UNRESOLVED_PROMOTION_CODE if order.promotion_code_id else ""
+    code = code or facts.codes.get(_code_key(order))
     if code is None:
         return None, AttributionReason.UNKNOWN_CODE
     if not code.is_valid_at(order.placed_at):
@@ -193,6 +206,10 @@ def _unattributed(order: Order, code_problem: str) -> Decision:
     sentences: dict[str, str] = {
         AttributionReason.UNKNOWN_CODE: f"unattributed: code {order.code} is not one of ours",
         AttributionReason.EXPIRED_CODE: f"unattributed: code {order.code} was not valid at the order time",
+        AttributionReason.UNRESOLVED_PROMOTION_CODE: (
+            f"unattributed: Stripe promotion code {order.promotion_code_id} could not be read "
+            f"({order.promotion_code_problem or 'unknown reason'}); reconciliation asks again"
+        ),
         AttributionReason.NO_MATCH: "unattributed: no code, link or guest list matched",
     }
     return Decision(method=AttributionMethod.NONE, reason=reason, explanation=sentences[reason])
@@ -344,7 +361,8 @@ def reattribute_order(
 
 
 def reconcile_unattributed(*, now: datetime | None = None, max_window_days: int = 365) -> int:
-    """Re-examine unattributed orders still inside a window: guests or reports may have come later.
+    """Re-examine unattributed orders still inside a window: guests or reports may have come later,
+    and a Stripe promotion code that could not be read is asked for again.
 
     Only automatic `none` decisions are revisited (a manual decision stands). Returns how many
     orders found their host. Running it twice changes nothing the second time.
@@ -359,6 +377,8 @@ def reconcile_unattributed(*, now: datetime | None = None, max_window_days: int 
     )
     found = 0
     for attribution in candidates.iterator(chunk_size=500):
+        if attribution.reason == AttributionReason.UNRESOLVED_PROMOTION_CODE:
+            resolve_order_promotion_code(order=attribution.order)
         decision = decide(attribution.order)
         if decision.method == AttributionMethod.NONE:
             continue

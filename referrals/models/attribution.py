@@ -19,6 +19,10 @@ class AttributionMethod(models.TextChoices):
 class AttributionReason(models.TextChoices):
     UNKNOWN_CODE = "unknown_code", _("The code entered is not one of ours")
     EXPIRED_CODE = "expired_code", _("The code entered was not valid at the order time")
+    UNRESOLVED_PROMOTION_CODE = (
+        "unresolved_promotion_code",
+        _("Stripe could not tell the promotion code's text; retried by reconciliation"),
+    )
     NO_MATCH = "no_match", _("No code, link or guest list matched")
     SELF_REFERRAL = "self_referral", _("The buyer is the host: credited, earns nothing")
     HOST_NOT_EARNING = "host_not_earning", _("The host is paused or banned: credited, earns nothing")
@@ -33,7 +37,7 @@ class Attribution(models.Model):
 
     order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="attribution")
     method = models.CharField(max_length=8, choices=AttributionMethod.choices)
-    reason = models.CharField(max_length=20, choices=AttributionReason.choices, blank=True)
+    reason = models.CharField(max_length=28, choices=AttributionReason.choices, blank=True)
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT)
     host = models.ForeignKey(
         Host, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"

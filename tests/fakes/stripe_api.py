@@ -1,7 +1,8 @@
 """A local fake of the Stripe HTTP API for the real `stripe` client to talk to.
 
 It records every request (method, path, decoded form parameters, idempotency key) and replays the
-first answer for a repeated idempotency key, as Stripe does. Routes answer plausible objects; a
+first answer for a repeated idempotency key, as Stripe does. Routes answer plausible objects
+(`GET /v1/<kind>s/<id>` the object created or `put` before, otherwise Stripe's 404); a
 test can queue failures with `fail_next(path_prefix, status)`, and run code of its own just before
 and just after an answer is sent with `on_answer` (to hold or kill the client at that moment).
 """
@@ -60,6 +61,12 @@ class FakeStripe:
     def _hooks_for(self, path: str) -> list[tuple[AnswerHook | None, AnswerHook | None]]:
         with self._lock:
             return [(before, after) for prefix, before, after in self._hooks if path.startswith(prefix)]
+
+    def put(self, obj: dict) -> None:
+        """Hold an object made outside Soirée (e.g. a promotion code created in Stripe's dashboard):
+        `GET /v1/<kind>s/<id>` answers it from now on."""
+        with self._lock:
+            self.objects[obj["id"]] = obj
 
     def fail_next(self, path_prefix: str, status: int = 500) -> None:
         self._failures.append((path_prefix, status))

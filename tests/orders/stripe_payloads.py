@@ -1,14 +1,31 @@
-"""Stripe event payloads shaped as Stripe's API reference documents them, and signing with the
-library's own helper."""
+"""Stripe event payloads built from the documented shapes in tests/fixtures/stripe/ (each file says
+where its shape comes from), and signing with the library's own helper."""
 
+import copy
 import json
 import time
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import stripe
 
 WEBHOOK_SECRET = "whsec_test_5f1c3bd0a8e94d6f9c2b7a1e4d3c2b1a"
+CONNECT_WEBHOOK_SECRET = "whsec_test_connect_9a8b7c6d5e4f3a2b1c0d9e8f"
 NOW = int(time.time())
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "stripe"
+
+
+@cache
+def _documented(name: str) -> dict[str, Any]:
+    shape = json.loads((FIXTURES / f"{name}.json").read_text())
+    shape.pop("_source")
+    return shape
+
+
+def fixture(name: str) -> dict[str, Any]:
+    """A fresh copy of the documented object `tests/fixtures/stripe/<name>.json`."""
+    return copy.deepcopy(_documented(name))
 
 
 def checkout_session(
@@ -26,66 +43,27 @@ def checkout_session(
     currency: str = "eur",
     created: int = NOW - 120,
 ) -> dict[str, Any]:
-    return {
-        "id": session_id,
-        "object": "checkout.session",
-        "after_expiration": None,
-        "allow_promotion_codes": True,
-        "amount_subtotal": amount_subtotal,
-        "amount_total": amount_subtotal - amount_discount + amount_shipping + amount_tax,
-        "automatic_tax": {"enabled": False, "liability": None, "status": None},
-        "billing_address_collection": None,
-        "cancel_url": "https://shop.example.com/cart",
-        "client_reference_id": None,
-        "consent": None,
-        "created": created,
-        "currency": currency,
-        "customer": None,
-        "customer_creation": "if_required",
-        "customer_details": {
-            "address": {
-                "city": "Lyon",
-                "country": "FR",
-                "line1": "12 rue Mercière",
-                "line2": None,
-                "postal_code": "69002",
-                "state": None,
-            },
-            "email": email,
-            "name": "Camille Bernard",
-            "phone": None,
-            "tax_exempt": "none",
-            "tax_ids": [],
-        },
-        "customer_email": None,
-        "discounts": [{"coupon": None, "promotion_code": promotion_code}] if promotion_code else [],
-        "expires_at": created + 86400,
-        "invoice": None,
-        "livemode": False,
-        "locale": "fr",
-        "metadata": {"ref": ref} if ref else {},
-        "mode": "payment",
-        "payment_intent": payment_intent,
-        "payment_link": None,
-        "payment_method_types": ["card"],
-        "payment_status": payment_status,
-        "shipping_cost": {
-            "amount_subtotal": amount_shipping,
-            "amount_tax": 0,
-            "amount_total": amount_shipping,
-            "shipping_rate": "shr_1QdXyZ2eZvKYlo2CaBc",
-        },
-        "status": "complete",
-        "submit_type": "pay",
-        "success_url": "https://shop.example.com/thanks",
-        "total_details": {
+    session = fixture("checkout_session")
+    session.update(
+        id=session_id,
+        payment_intent=payment_intent,
+        payment_status=payment_status,
+        amount_subtotal=amount_subtotal,
+        amount_total=amount_subtotal - amount_discount + amount_shipping + amount_tax,
+        created=created,
+        currency=currency,
+        discounts=[{"coupon": None, "promotion_code": promotion_code}] if promotion_code else [],
+        expires_at=created + 86400,
+        metadata={"ref": ref} if ref else {},
+        total_details={
             "amount_discount": amount_discount,
             "amount_shipping": amount_shipping,
             "amount_tax": amount_tax,
         },
-        "ui_mode": "hosted",
-        "url": None,
-    }
+    )
+    session["customer_details"]["email"] = email
+    session["shipping_cost"].update(amount_subtotal=amount_shipping, amount_total=amount_shipping)
+    return session
 
 
 def refund_object(
@@ -98,23 +76,19 @@ def refund_object(
     currency: str = "eur",
     created: int = NOW - 60,
 ) -> dict[str, Any]:
-    return {
-        "id": refund_id,
-        "object": "refund",
-        "amount": amount,
-        "balance_transaction": "txn_3QdXyZ2eZvKYlo2C0bAl",
-        "charge": charge,
-        "created": created,
-        "currency": currency,
-        "destination_details": {"card": {"reference_status": "pending", "type": "refund"}, "type": "card"},
-        "metadata": {},
-        "payment_intent": payment_intent,
-        "reason": "requested_by_customer",
-        "receipt_number": None,
-        "source_transfer_reversal": None,
-        "status": status,
-        "transfer_reversal": None,
-    }
+    refund = fixture("refund")
+    refund.update(
+        id=refund_id,
+        amount=amount,
+        status=status,
+        payment_intent=payment_intent,
+        charge=charge,
+        currency=currency,
+        created=created,
+    )
+    if status == "failed":
+        refund["failure_reason"] = "expired_or_canceled_card"
+    return refund
 
 
 def charge_object(
@@ -125,23 +99,17 @@ def charge_object(
     charge_id: str = "ch_3QdXyZ2eZvKYlo2C0cHaRgE1",
 ) -> dict[str, Any]:
     refunded = sum(r["amount"] for r in refunds or [] if r["status"] in ("succeeded", "pending"))
-    charge: dict[str, Any] = {
-        "id": charge_id,
-        "object": "charge",
-        "amount": amount,
-        "amount_captured": amount,
-        "amount_refunded": refunded,
-        "balance_transaction": "txn_3QdXyZ2eZvKYlo2C0chg",
-        "captured": True,
-        "created": NOW - 110,
-        "currency": "eur",
-        "livemode": False,
-        "metadata": {},
-        "paid": True,
-        "payment_intent": payment_intent,
-        "refunded": refunded >= amount,
-        "status": "succeeded",
-    }
+    charge = fixture("charge")
+    charge.update(
+        id=charge_id,
+        amount=amount,
+        amount_captured=amount,
+        amount_refunded=refunded,
+        created=NOW - 110,
+        payment_intent=payment_intent,
+        refunded=refunded >= amount,
+    )
+    charge.pop("refunds", None)
     if refunds is not None:
         charge["refunds"] = {
             "object": "list",
@@ -153,21 +121,43 @@ def charge_object(
     return charge
 
 
+def dispute_object(
+    *,
+    dispute_id: str = "dp_1QdXyZ2eZvKYlo2C0dIsPuT1",
+    status: str = "needs_response",
+    amount: int = 11800,
+    payment_intent: str = "pi_3QdXyZ2eZvKYlo2C1aBcDeFg",
+    created: int = NOW - 50,
+) -> dict[str, Any]:
+    dispute = fixture("dispute")
+    dispute.update(
+        id=dispute_id, status=status, amount=amount, payment_intent=payment_intent, created=created
+    )
+    return dispute
+
+
+def account_object(**changes: Any) -> dict[str, Any]:
+    account = fixture("account")
+    account.update(changes)
+    return account
+
+
 _counter = iter(range(10**9))
 
 
-def event(event_type: str, obj: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
-    return {
-        "id": event_id or f"evt_1QdXyZ2eZvKYlo2C{next(_counter):08d}",
-        "object": "event",
-        "api_version": "2024-06-20",
-        "created": NOW - 30,
-        "data": {"object": obj},
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": event_type,
-    }
+def event(
+    event_type: str, obj: dict[str, Any], *, event_id: str | None = None, account: str | None = None
+) -> dict[str, Any]:
+    envelope = fixture("event")
+    envelope.update(
+        id=event_id or f"evt_1QdXyZ2eZvKYlo2C{next(_counter):08d}",
+        created=NOW - 30,
+        data={"object": obj},
+        type=event_type,
+    )
+    if account is not None:
+        envelope["account"] = account  # a Connect endpoint's event names its connected account
+    return envelope
 
 
 def sign(body: str, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

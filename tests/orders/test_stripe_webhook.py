@@ -54,18 +54,19 @@ def test_paid_checkout_session_creates_the_order_from_session_totals(client):
         Decimal("118.00"),
     )
     assert order.commissionable_amount == Decimal("96.00")  # 120 − 24: no tax, no shipping
-    assert order.code == "CLARA-7K2F"
+    assert (order.code, order.promotion_code_id) == ("CLARA-7K2F", "promo_1Qd")
     assert order.landing_token == session["metadata"]["ref"]
     assert order.status == OrderStatus.PAID
     assert StripeEvent.objects.get().status == StripeEventStatus.PROCESSED
 
 
-def test_promotion_code_given_only_by_id_keeps_the_id(client):
+def test_promotion_code_given_only_by_id_keeps_the_id_beside_an_empty_code(client):
     sp.post_event(
         client, sp.event("checkout.session.completed", sp.checkout_session(promotion_code="promo_1QdAbC"))
     )
 
-    assert Order.objects.get().code == "promo_1QdAbC"
+    order = Order.objects.get()
+    assert (order.promotion_code_id, order.code) == ("promo_1QdAbC", "")  # never the id as a code
 
 
 def test_tax_inclusive_session_leaves_tax_out_of_the_commissionable_amount(client):

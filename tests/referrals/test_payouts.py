@@ -416,7 +416,7 @@ def test_the_account_updated_webhook_keeps_the_payout_account_ready(settings, cl
     from orders.models import StripeEvent
     from tests.orders import stripe_payloads as sp
 
-    settings.STRIPE_WEBHOOK_SECRET = sp.WEBHOOK_SECRET
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = sp.CONNECT_WEBHOOK_SECRET
     host = make_host(connected=False)
     PayoutAccount.objects.create(user=host.user, stripe_account_id="acct_1QdReady")
     account = {
@@ -428,8 +428,11 @@ def test_the_account_updated_webhook_keeps_the_payout_account_ready(settings, cl
         "charges_enabled": False,
     }
 
-    # when Stripe announces, with a signed payload, that the account can receive payouts
-    response = sp.post_event(client, sp.event("account.updated", account))
+    # when Stripe announces on the Connect endpoint, signed with its secret, that the account can
+    # receive payouts
+    response = sp.post_event(
+        client, sp.event("account.updated", account, account=account["id"]), secret=sp.CONNECT_WEBHOOK_SECRET
+    )
 
     # then the payout account says so
     assert response.status_code == 200, response.content
@@ -442,6 +445,7 @@ def test_a_forged_account_updated_changes_nothing(settings, client):
     from tests.orders import stripe_payloads as sp
 
     settings.STRIPE_WEBHOOK_SECRET = sp.WEBHOOK_SECRET
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = sp.CONNECT_WEBHOOK_SECRET
     host = make_host(connected=False)
     PayoutAccount.objects.create(user=host.user, stripe_account_id="acct_1QdForged")
     payload = sp.event(
