@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host
@@ -108,18 +108,54 @@ def _posted_in_scopes(
     return posted, earned
 
 
+def _pending_until(hosts: list[Host]) -> dict[int, dict[str, datetime]]:
+    """Per host and basis, when its latest pending line becomes approvable (one query)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            _starting_with(_COMPUTED_PREFIXES), host__in=hosts, state=EntryState.PENDING
+        )
+        .values("host_id", "basis")
+        .annotate(until=Max("approvable_at"))
+        .order_by()
+    )
+    until: dict[int, dict[str, datetime]] = {host.pk: {} for host in hosts}
+    for row in rows:
+        until[row["host_id"]][row["basis"]] = row["until"]
+    return until
+
+
 def _entry(
-    host: Host, basis: str, difference: Decimal, owed: Owed | None, *, at: datetime, holding: timedelta
+    host: Host,
+    basis: str,
+    difference: Decimal,
+    owed: Owed | None,
+    *,
+    at: datetime,
+    holding: timedelta,
+    follows: datetime | None,
 ) -> LedgerEntry:
-    if owed is not None and owed.kind != EntryKind.ACCRUAL:
+    """One difference posted. New money waits the holding period. A correction that takes money back
+    follows the lines it corrects: pending until they are approvable (`follows`) while they wait,
+    approved at once otherwise. The cap follows what it caps: the same rule, where `follows` also
+    counts the earnings still waiting; a cap release is the cap's own correction."""
+    if basis == "cap":
+        kind = EntryKind.CAP
+        if difference < 0 and owed is not None:
+            description = owed.description
+        else:
+            description = "cap released: earnings went back under the cap"
+        until = follows
+    elif owed is not None and owed.kind != EntryKind.ACCRUAL:
         kind, description = owed.kind, owed.description
+        until = at + holding if difference > 0 else follows
     elif difference > 0 and owed is not None:
         kind, description = EntryKind.ACCRUAL, owed.description
+        until = at + holding
     else:
         kind = EntryKind.REVERSAL
         description = f"taken back: {owed.description if owed else basis}"
-    # Money taken back counts at once; money earned waits for the holding period.
-    waits = difference > 0
+        until = at + holding if difference > 0 else follows
+    waits = until is not None and until > at
     return LedgerEntry(
         host=host,
         campaign=host.campaign,
@@ -130,7 +166,7 @@ def _entry(
         currency=host.campaign.currency,
         description=description[:300],
         created_at=at,
-        approvable_at=at + holding if waits else at,
+        approvable_at=until if waits and until is not None else at,
         approved_at=None if waits else at,
     )
 
@@ -142,12 +178,14 @@ def _differences(
     owed: dict[str, Owed],
     posted: dict[str, Decimal],
     scope: Scope | None,
+    pending_until: dict[str, datetime],
     earned: Decimal = ZERO,
     at: datetime,
 ) -> list[LedgerEntry]:
     """The entries that bring the host's computed bases (all of them, or those of `scope` and the
     cap) to `owed`. With a scope, `posted` holds at least its bases and the cap, and `earned` is all
-    the host's earning bases hold: the cap is recomputed on it with the scope's bases replaced."""
+    the host's earning bases hold: the cap is recomputed on it with the scope's bases replaced.
+    `pending_until`: per basis, when its latest pending line becomes approvable."""
     bases = None if scope is None else scope.bases()
     if bases is not None and plan is not None:
         earned -= sum((v for b, v in posted.items() if b in bases), ZERO)
@@ -158,9 +196,43 @@ def _differences(
     holding = timedelta(days=plan.holding_days if plan else 30)
     entries = []
     for basis in sorted(set(owed) | {b for b in posted if _in_scope(b, bases) or b == "cap"}):
+        if basis == "cap":
+            continue  # last: it follows the earnings posted here
         difference = (owed[basis].amount if basis in owed else ZERO) - posted.get(basis, ZERO)
         if difference:
-            entries.append(_entry(host, basis, difference, owed.get(basis), at=at, holding=holding))
+            entry = _entry(
+                host,
+                basis,
+                difference,
+                owed.get(basis),
+                at=at,
+                holding=holding,
+                follows=pending_until.get(basis),
+            )
+            entries.append(entry)
+    cap_difference = (owed["cap"].amount if "cap" in owed else ZERO) - posted.get("cap", ZERO)
+    if cap_difference:
+        follows = [until for until in [pending_until.get("cap")] if until is not None]
+        if cap_difference < 0:  # more capped: it waits as long as the earnings it caps
+            follows += [
+                until for basis, until in pending_until.items() if basis.startswith(_EARNING_PREFIXES)
+            ]
+            follows += [
+                entry.approvable_at
+                for entry in entries
+                if entry.state == EntryState.PENDING and entry.basis.startswith(_EARNING_PREFIXES)
+            ]
+        entries.append(
+            _entry(
+                host,
+                "cap",
+                cap_difference,
+                owed.get("cap"),
+                at=at,
+                holding=holding,
+                follows=max(follows) if follows else None,
+            )
+        )
     return entries
 
 
@@ -182,8 +254,9 @@ def recompute_rewards(
     plan = RewardPlan.objects.filter(campaign=host.campaign).first()
     posted = _posted_per_basis(host)
     owed = entitlement(host, plan)
+    pending_until = _pending_until([host])[host.pk]
     return LedgerEntry.objects.bulk_create(
-        _differences(host, plan, owed=owed, posted=posted, scope=None, at=at)
+        _differences(host, plan, owed=owed, posted=posted, scope=None, pending_until=pending_until, at=at)
     )
 
 
@@ -207,6 +280,7 @@ def recompute_rewards_in_scopes(
         .order_by("pk")
     )
     posted, earned = _posted_in_scopes(hosts, scopes)
+    pending_until = _pending_until(hosts)
     earning = earning_attributions(hosts, scopes, fresh)
     entries = []
     for host in hosts:
@@ -218,6 +292,7 @@ def recompute_rewards_in_scopes(
             owed=owed,
             posted=posted[host.pk],
             scope=scopes[host.pk],
+            pending_until=pending_until[host.pk],
             earned=earned[host.pk],
             at=at,
         )
