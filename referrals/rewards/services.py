@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.utils import timezone
 
-from ambassadors.models import Campaign, CampaignStatus, Host
+from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
@@ -106,6 +106,26 @@ def _posted_in_scopes(
         if row["earning"]:
             earned[row["host_id"]] += row["total"]
     return posted, earned
+
+
+def _closed_party_bases(hosts: list[Host], party_ids: set[int] | None = None) -> dict[int, set[str]]:
+    """Per host, the bases of its closed parties (among `party_ids` when given): their reward is final."""
+    parties = Party.objects.filter(host__in=hosts, status=PartyStatus.CLOSED)
+    if party_ids is not None:
+        parties = parties.filter(pk__in=party_ids)
+    closed: dict[int, set[str]] = {host.pk: set() for host in hosts}
+    for host_id, party_id in parties.values_list("host_id", "pk"):
+        closed[host_id].add(f"party:{party_id}")
+    return closed
+
+
+def _keep_final(owed: dict[str, Owed], posted: dict[str, Decimal], final: set[str]) -> dict[str, Owed]:
+    """A closed party's reward is what the ledger held when it closed: later refunds leave it alone."""
+    kept = {basis: item for basis, item in owed.items() if basis not in final}
+    for basis in final:
+        if posted.get(basis):
+            kept[basis] = Owed(posted[basis], EntryKind.ACCRUAL, f"{basis.replace(':', ' #')}: final")
+    return kept
 
 
 def _pending_until(hosts: list[Host]) -> dict[int, dict[str, datetime]]:
@@ -253,7 +273,13 @@ def recompute_rewards(
     host = Host.objects.select_for_update().select_related("campaign").get(pk=host.pk)
     plan = RewardPlan.objects.filter(campaign=host.campaign).first()
     posted = _posted_per_basis(host)
-    owed = entitlement(host, plan)
+    owed = _keep_final(entitlement(host, plan), posted, _closed_party_bases([host])[host.pk])
+    if plan is not None:
+        owed.pop("cap", None)
+        earned = sum((item.amount for b, item in owed.items() if b.startswith(_EARNING_PREFIXES)), ZERO)
+        cap = cap_owed(plan, earned)
+        if cap is not None:
+            owed["cap"] = cap
     pending_until = _pending_until([host])[host.pk]
     return LedgerEntry.objects.bulk_create(
         _differences(host, plan, owed=owed, posted=posted, scope=None, pending_until=pending_until, at=at)
@@ -281,11 +307,13 @@ def recompute_rewards_in_scopes(
     )
     posted, earned = _posted_in_scopes(hosts, scopes)
     pending_until = _pending_until(hosts)
+    final = _closed_party_bases(hosts, {pk for scope in scopes.values() for pk in scope.party_ids})
     earning = earning_attributions(hosts, scopes, fresh)
     entries = []
     for host in hosts:
         plan = getattr(host.campaign, "reward_plan", None)
         owed = sales_owed(earning.get(host.pk, []), plan) if plan is not None else {}
+        owed = _keep_final(owed, posted[host.pk], final[host.pk])
         entries += _differences(
             host,
             plan,

@@ -91,3 +91,37 @@ def test_a_cap_release_reads_as_a_cap_release(host):  # noqa: F811
     assert release.description.startswith("cap released")
     assert "taken back" not in release.description
     assert balance(host).owed == Decimal("5.00")
+
+
+# --- A closed party's reward is final (SPEC §5) ----------------------------------------------------
+
+
+def test_a_refund_after_the_party_closed_leaves_its_reward_as_it_was(host):  # noqa: F811
+    # given a qualifying party (3 buyers, 600 of sales: 65.00 of reward), then closed
+    from ambassadors.parties.services import close_party
+    from referrals.rewards.services import recompute_rewards, recompute_running_campaigns
+    from tests.referrals.test_rewards import _party_code
+
+    party, code = _party_code(host)
+    orders = [_buy(code, amount) for amount in ("200", "200", "200")]
+    assert balance(host).owed == Decimal("65.00")
+    close_party(party=party, at=party.attribution_ends_at + timedelta(minutes=1))
+    lines = LedgerEntry.objects.count()
+
+    # when one order is refunded in full, and the nightly recomputation runs
+    refund(orders[0], "200")
+    recompute_rewards(host=host)
+    recompute_running_campaigns()
+
+    # then the party's reward is unchanged
+    assert LedgerEntry.objects.count() == lines
+    assert balance(host).owed == Decimal("65.00")
+
+
+def test_a_refund_before_the_party_closed_still_changes_its_reward(host):  # noqa: F811
+    from tests.referrals.test_rewards import _party_code
+
+    _, code = _party_code(host)
+    orders = [_buy(code, amount) for amount in ("200", "200", "200")]
+    refund(orders[0], "100")
+    assert balance(host).owed == Decimal("50.00")  # 500 of sales at 10 %
