@@ -35,6 +35,15 @@ def _issue_code_for_selected_host(sender: Any, *, host: Any, **kwargs: Any) -> N
     issue_host_code(host=host)
 
 
+@receiver(host_selected, dispatch_uid="referrals.booking_bonus")
+def _reward_the_booking_host(sender: Any, *, host: Any, **kwargs: Any) -> None:
+    # The booking bonus is owed to the host at whose party this one was booked, once selected.
+    for booking_host in Host.objects.filter(
+        parties__guests__booked_application=host.application_id
+    ).distinct():
+        recompute_rewards(host=booking_host)
+
+
 @receiver(party_created, dispatch_uid="referrals.issue_party_code")
 def _issue_code_for_new_party(sender: Any, *, party: Any, **kwargs: Any) -> None:
     issue_party_code(party=party)
@@ -44,12 +53,6 @@ def _issue_code_for_new_party(sender: Any, *, party: Any, **kwargs: Any) -> None
 def _follow_host_status(sender: Any, *, host: Any, to_status: str, **kwargs: Any) -> None:
     if to_status == HostStatus.BANNED:
         deactivate_codes(host=host, reason="host banned")
-    elif to_status == HostStatus.ACTIVE:
-        # The booking bonus is owed to the host at whose party this one was booked, once active.
-        for booking_host in Host.objects.filter(
-            parties__guests__booked_application=host.application_id
-        ).distinct():
-            recompute_rewards(host=booking_host)
 
 
 @receiver(party_cancelled, dispatch_uid="referrals.retire_cancelled_party_code")
