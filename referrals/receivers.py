@@ -15,7 +15,7 @@ from orders.signals import (
     refund_recorded,
     stripe_account_updated,
 )
-from referrals.attribution.services import attribute_recorded_orders
+from referrals.attribution.services import attribute_recorded_orders, stop_earning_for_cancelled_order
 from referrals.codes.services import (
     deactivate_codes,
     deactivate_party_code,
@@ -76,6 +76,11 @@ def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) 
     attribution = Attribution.objects.filter(order=order, host__isnull=False).select_related("host").first()
     if attribution is not None and attribution.host is not None:  # always, by the filter
         recompute_rewards(host=attribution.host, scope=scope_of(attribution))
+
+
+@receiver(order_cancelled, dispatch_uid="referrals.cancelled_order_earns_nothing")
+def _cancelled_order_earns_nothing(sender: Any, *, order: Any, **kwargs: Any) -> None:
+    stop_earning_for_cancelled_order(order=order)
 
 
 @receiver(kit_settled, dispatch_uid="referrals.rewards_after_kit_settlement")

@@ -57,12 +57,17 @@ class ReportRowSerializer(serializers.Serializer):
     )
     refunds = serializers.DecimalField(**MONEY, help_text="Commissionable share given back.")
     net_sales = serializers.DecimalField(**MONEY)
-    average_order_value = serializers.DecimalField(**MONEY, allow_null=True)
+    average_order_value = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="Net sales ÷ orders (refunds deducted); null without orders."
+    )
     rewards_accrued = serializers.DecimalField(
         **MONEY, help_text="Every ledger line but payouts, in any state."
     )
     rewards_approved = serializers.DecimalField(**MONEY, help_text="Approved, not paid yet.")
-    rewards_paid = serializers.DecimalField(**MONEY)
+    rewards_paid = serializers.DecimalField(
+        **MONEY,
+        help_text="Ledger lines of payouts Stripe confirmed or marked paid; pending payouts excluded.",
+    )
     guests = serializers.IntegerField()
     guests_who_bought = serializers.IntegerField()
     guest_conversion = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)

@@ -88,7 +88,8 @@ class ReportRow:
 
     @property
     def average_order_value(self) -> Decimal | None:
-        return round_money(self.gross_sales / self.orders) if self.orders else None
+        # On net sales: what the orders are worth once refunds are given back.
+        return round_money(self.net_sales / self.orders) if self.orders else None
 
     @property
     def guest_conversion(self) -> Decimal | None:

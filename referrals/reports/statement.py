@@ -15,7 +15,15 @@ from django.db.models.functions import Cast, Coalesce, Concat, Substr, Trunc, Tr
 from ambassadors.models import Guest, PartyStatus
 from backend.money import ZERO, round_money
 from kits.models import ShipmentLine, ShipmentStatus
-from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
+from referrals.models import (
+    AttributedSale,
+    Click,
+    EntryKind,
+    EntryState,
+    LedgerEntry,
+    PartyGuestCount,
+    PayoutStatus,
+)
 from referrals.reports.filters import ReportFilters
 
 # --- Where each fact falls, per grouping ----------------------------------------------------------
@@ -342,5 +350,8 @@ def reward_branches(filters: ReportFilters, group_by: str | None) -> list[_Branc
         group_by,
         rewards_accrued=Coalesce(Sum("amount"), ZERO),
         rewards_approved=Coalesce(Sum("amount", filter=Q(state=EntryState.APPROVED)), ZERO),
-        rewards_paid=Coalesce(Sum("amount", filter=Q(state=EntryState.PAID)), ZERO),
+        # Money actually sent: lines reserved by a payout still pending are not paid yet.
+        rewards_paid=Coalesce(
+            Sum("amount", filter=Q(state=EntryState.PAID, payout__status=PayoutStatus.PAID)), ZERO
+        ),
     )

@@ -159,7 +159,7 @@ def _entry(
     approved at once otherwise. The cap follows what it caps: the same rule, where `follows` also
     counts the earnings still waiting; a cap release is the cap's own correction."""
     if basis == "cap":
-        kind = EntryKind.CAP
+        kind: str = EntryKind.CAP
         if difference < 0 and owed is not None:
             description = owed.description
         else:

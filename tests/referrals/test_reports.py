@@ -22,7 +22,17 @@ from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
 from referrals.attribution.services import reattribute_order
 from referrals.codes.services import issue_host_code
-from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
+from referrals.models import (
+    AttributedSale,
+    Click,
+    EntryKind,
+    EntryState,
+    LedgerEntry,
+    PartyGuestCount,
+    Payout,
+    PayoutMethod,
+    PayoutStatus,
+)
 from referrals.reports.csv import row_values
 from referrals.reports.filters import GROUPINGS, ReportFilters
 from referrals.reports.query import ADDITIVE, attribution_report
@@ -52,7 +62,19 @@ def _order(*, email, days_ago, subtotal, code="", token=""):
     return order
 
 
-def _ledger(host, amount, *, basis, state=EntryState.PENDING, kind=EntryKind.ACCRUAL):
+def _payout(host, amount, *, status):
+    return Payout.objects.create(
+        host=host,
+        campaign=host.campaign,
+        amount=Decimal(amount),
+        currency="EUR",
+        method=PayoutMethod.BANK_TRANSFER,
+        status=status,
+        idempotency_key=f"soiree-payout-test-{next(_ids)}",
+    )
+
+
+def _ledger(host, amount, *, basis, state=EntryState.PENDING, kind=EntryKind.ACCRUAL, payout=None):
     now = timezone.now()
     return LedgerEntry.objects.create(
         host=host,
@@ -64,6 +86,7 @@ def _ledger(host, amount, *, basis, state=EntryState.PENDING, kind=EntryKind.ACC
         currency="EUR",
         description="test",
         approvable_at=now,
+        payout=payout,
     )
 
 
@@ -137,8 +160,11 @@ def programme():
     _shipped_kit(clara, quantity=10, returned_good=2)
     _ledger(clara, "30.00", basis=f"party:{party.pk}")
     _ledger(clara, "10.00", basis=f"order:{orders['code1'].pk}", state=EntryState.APPROVED)
-    _ledger(hugo, "20.00", basis=f"order:{orders['link'].pk}", state=EntryState.PAID)
-    _ledger(hugo, "-20.00", basis="payout:1", state=EntryState.PAID, kind=EntryKind.PAYOUT)
+    paid = _payout(hugo, "20.00", status=PayoutStatus.PAID)
+    _ledger(hugo, "20.00", basis=f"order:{orders['link'].pk}", state=EntryState.PAID, payout=paid)
+    _ledger(
+        hugo, "-20.00", basis=f"payout:{paid.pk}", state=EntryState.PAID, kind=EntryKind.PAYOUT, payout=paid
+    )
     return {"campaign": campaign, "clara": clara, "hugo": hugo, "party": party, "orders": orders}
 
 
@@ -155,7 +181,7 @@ def test_totals_count_every_fact_once(programme):
         Decimal("50"),
         Decimal("580"),
     )
-    assert totals.average_order_value == Decimal("105.00")
+    assert totals.average_order_value == Decimal("96.67")  # on net sales: 580 / 6
     assert (totals.guests, totals.guests_who_bought, totals.guest_conversion) == (2, 1, Decimal("0.5000"))
     assert totals.clicks == 2
     assert totals.kit_cost == Decimal("160.00")  # 10 × 20.00 shipped − 2 × 20.00 back in good state
@@ -166,6 +192,23 @@ def test_totals_count_every_fact_once(programme):
         Decimal("10.00"),
         Decimal("20.00"),
     )
+
+
+def test_a_cancelled_orders_attribution_no_longer_earns(programme, marketing_client):
+    cancelled = programme["orders"]["cancelled"]
+    body = marketing_client.get(f"/api/v1/attributions/{cancelled.pk}/").json()
+    assert (body["host"], body["earns"]) == (programme["hugo"].pk, False)
+    assert programme["orders"]["refunded"].attribution.earns is True  # a refund is not a cancellation
+
+
+def test_rewards_paid_count_paid_payouts_only(programme):
+    # given 15.00 of clara's approved money reserved by a bank transfer not made yet
+    clara = programme["clara"]
+    pending = _payout(clara, "15.00", status=PayoutStatus.PENDING)
+    _ledger(clara, "15.00", basis="adjustment:reserved", state=EntryState.PAID, payout=pending)
+
+    # then the report does not call it paid
+    assert _report(programme).totals.rewards_paid == Decimal("20.00")  # hugo's paid payout only
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
