@@ -36,6 +36,7 @@ from backend.db_router import report_reads
 from backend.errors import Invalid
 from backend.money import CENT, ZERO, round_money
 from referrals.models import AttributedSale, AttributionMethod
+from referrals.reports.areas import postal_area_label
 from referrals.reports.filters import GROUPINGS, ReportFilters
 from referrals.reports.plain import sale_facts_from_orders
 from referrals.reports.statement import (
@@ -129,6 +130,8 @@ def _labels(group_by: str | None, keys: Iterable[Any]) -> dict[Any, str]:
         }
     if group_by == "campaign":
         return dict(Campaign.objects.filter(pk__in=ids).order_by().values_list("pk", "name"))
+    if group_by == "postal_area":
+        return {key: postal_area_label(str(key)) for key in ids}
     return {key: key.isoformat() if isinstance(key, date) else str(key) for key in ids}
 
 

@@ -282,6 +282,20 @@ def test_grouped_by_method_party_and_postal_area(programme):
     assert by_area == {"FR-75": 3, "FR-69": 2, None: 1}
 
 
+def test_postal_areas_carry_a_name_a_person_knows(programme):
+    # given a host in Belgium, where no table is shipped
+    belgian = factories.HostFactory(
+        application__campaign=programme["campaign"], postal_code="1050", country="BE"
+    )
+    _order(email="q@example.com", days_ago=0, subtotal="40.00", code=issue_host_code(host=belgian).code)
+
+    labels = {row.key: row.label for row in _report(programme, group_by="postal_area").rows}
+
+    # then French areas read as their département, others as their prefix
+    assert labels["FR-75"] == "75 · Paris" and labels["FR-69"] == "69 · Rhône"
+    assert labels["BE-10"] == "BE-10"
+
+
 def test_grouped_by_day_and_week_follow_the_order_day(programme):
     days = {row.key: row.orders for row in _report(programme, group_by="day").rows}
     two_days_ago = (timezone.now() - timedelta(days=2)).date()
