@@ -117,6 +117,12 @@ class Report:
 # --- The report ----------------------------------------------------------------------------------
 
 
+# The row of facts that have no value for the grouping, where a reader would wonder what it holds.
+_NO_KEY = {
+    "method": "no single order: parties, cap, bookings, kits, adjustments",
+}
+
+
 def _labels(group_by: str | None, keys: Iterable[Any]) -> dict[Any, str]:
     ids = [key for key in keys if key is not None]
     # Unordered: the rows are sorted afterwards, and the models' default order cost a sort.
@@ -193,7 +199,7 @@ def attribution_report(
             totals.buyers, totals.guests_who_bought = whole["buyers"], whole["guests_who_bought"]
             labels = _labels(group_by, rows)
             for row in rows.values():
-                row.label = labels.get(row.key, "—") if row.key is not None else "—"
+                row.label = labels.get(row.key, "—") if row.key is not None else _NO_KEY.get(group_by, "—")
             report.rows = sorted(rows.values(), key=_row_order(group_by))
         else:
             totals = rows.get(None, totals)

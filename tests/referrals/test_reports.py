@@ -282,6 +282,16 @@ def test_grouped_by_method_party_and_postal_area(programme):
     assert by_area == {"FR-75": 3, "FR-69": 2, None: 1}
 
 
+def test_rewards_by_method_where_the_ledger_knows_it_and_the_rest_in_a_labelled_row(programme):
+    rows = {row.key: row for row in _report(programme, group_by="method").rows}
+    # clara's 10.00 on her code order, hugo's 20.00 on his link order: their method is known
+    assert rows["code"].rewards_accrued == Decimal("10.00")
+    assert rows["link"].rewards_accrued == Decimal("20.00")
+    # the party's 30.00 spans many orders: it sits in a row that says what it holds
+    assert rows[None].rewards_accrued == Decimal("30.00")
+    assert rows[None].label.startswith("no single order")
+
+
 def test_postal_areas_carry_a_name_a_person_knows(programme):
     # given a host in Belgium, where no table is shipped
     belgian = factories.HostFactory(
