@@ -512,3 +512,10 @@ def test_campaign_summary(programme, marketing_client, logistics_client):
     assert body["totals"]["net_sales"] == "500.00"
     assert logistics_client.get(url).status_code == 403
     assert marketing_client.get("/api/v1/reports/campaigns/999999/summary/").status_code == 404
+
+
+def test_every_report_column_is_defined_in_the_openapi_schema(marketing_client):
+    schema = marketing_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    columns = schema["components"]["schemas"]["ReportRow"]["properties"]
+    assert set(columns) >= {"orders", "net_sales", "average_order_value", "guest_conversion", "return_on_kit"}
+    assert [name for name, column in columns.items() if not column.get("description")] == []
