@@ -254,6 +254,9 @@ STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 # The Connect endpoint's own signing secret: connected accounts' events (`account.updated`).
 STRIPE_CONNECT_WEBHOOK_SECRET = env_str("STRIPE_CONNECT_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+# Payouts: how many times Stripe may refuse one payout before it is marked failed and its amount
+# goes back to the host's approved balance (marketing then retries or cancels it).
+PAYOUT_MAX_REFUSALS = env_int("PAYOUT_MAX_REFUSALS", 3, minimum=1)
 
 # A salt for hashing IP addresses and user agents: raw IPs are never stored.
 IP_HASH_SALT = env_str("IP_HASH_SALT", SECRET_KEY)

@@ -36,5 +36,12 @@ urlpatterns = [
     path(
         "payouts/<int:payout_id>/mark-paid/", payouts_api.PayoutMarkPaidApi.as_view(), name="payout-mark-paid"
     ),
+    path("payouts/<int:payout_id>/retry/", payouts_api.PayoutRetryApi.as_view(), name="payout-retry"),
+    path("payouts/<int:payout_id>/cancel/", payouts_api.PayoutCancelApi.as_view(), name="payout-cancel"),
+    path(
+        "hosts/<int:host_id>/frozen-balance/",
+        payouts_api.FrozenBalanceDecideApi.as_view(),
+        name="frozen-balance-decide",
+    ),
     path("me/payouts/", payouts_api.MyPayoutListApi.as_view(), name="my-payouts"),
 ]

@@ -16,7 +16,7 @@ from orders.signals import (
     refund_recorded,
     stripe_account_updated,
 )
-from referrals.attribution.services import attribute_recorded_orders
+from referrals.attribution.services import attribute_recorded_orders, stop_earning_for_cancelled_order
 from referrals.codes.services import (
     deactivate_codes,
     deactivate_party_code,
@@ -36,6 +36,15 @@ def _issue_code_for_selected_host(sender: Any, *, host: Any, **kwargs: Any) -> N
     issue_host_code(host=host)
 
 
+@receiver(host_selected, dispatch_uid="referrals.booking_bonus")
+def _reward_the_booking_host(sender: Any, *, host: Any, **kwargs: Any) -> None:
+    # The booking bonus is owed to the host at whose party this one was booked, once selected.
+    for booking_host in Host.objects.filter(
+        parties__guests__booked_application=host.application_id
+    ).distinct():
+        recompute_rewards(host=booking_host)
+
+
 @receiver(party_created, dispatch_uid="referrals.issue_party_code")
 def _issue_code_for_new_party(sender: Any, *, party: Any, **kwargs: Any) -> None:
     issue_party_code(party=party)
@@ -45,12 +54,6 @@ def _issue_code_for_new_party(sender: Any, *, party: Any, **kwargs: Any) -> None
 def _follow_host_status(sender: Any, *, host: Any, to_status: str, **kwargs: Any) -> None:
     if to_status == HostStatus.BANNED:
         deactivate_codes(host=host, reason="host banned")
-    elif to_status == HostStatus.ACTIVE:
-        # The booking bonus is owed to the host at whose party this one was booked, once active.
-        for booking_host in Host.objects.filter(
-            parties__guests__booked_application=host.application_id
-        ).distinct():
-            recompute_rewards(host=booking_host)
 
 
 @receiver(party_cancelled, dispatch_uid="referrals.retire_cancelled_party_code")
@@ -75,6 +78,11 @@ def _recompute_after_money_came_back(sender: Any, *, order: Any, **kwargs: Any) 
     attribution = Attribution.objects.filter(order=order, host__isnull=False).select_related("host").first()
     if attribution is not None and attribution.host is not None:  # always, by the filter
         recompute_rewards(host=attribution.host, scope=scope_of(attribution))
+
+
+@receiver(order_cancelled, dispatch_uid="referrals.cancelled_order_earns_nothing")
+def _cancelled_order_earns_nothing(sender: Any, *, order: Any, **kwargs: Any) -> None:
+    stop_earning_for_cancelled_order(order=order)
 
 
 @receiver(kit_settled, dispatch_uid="referrals.rewards_after_kit_settlement")

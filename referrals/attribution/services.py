@@ -391,3 +391,8 @@ def reconcile_unattributed(*, now: datetime | None = None, max_window_days: int 
             )
         found += 1
     return found
+
+
+def stop_earning_for_cancelled_order(*, order: Order) -> int:
+    """A cancelled order earns nothing: its attribution says so (the credit and its reason stay)."""
+    return Attribution.objects.filter(order=order, earns=True).update(earns=False)

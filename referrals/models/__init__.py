@@ -11,7 +11,15 @@ from referrals.models.codes import (
     ReferralCodeQuerySet,
     normalise_code,
 )
-from referrals.models.payouts import Payout, PayoutAccount, PayoutMethod, PayoutQuerySet, PayoutStatus
+from referrals.models.payouts import (
+    FrozenBalance,
+    FrozenBalanceDecision,
+    Payout,
+    PayoutAccount,
+    PayoutMethod,
+    PayoutQuerySet,
+    PayoutStatus,
+)
 from referrals.models.privacy import PrivacyRequest, PrivacyRequestKind
 from referrals.models.reports import AttributedSale, PartyGuestCount
 from referrals.models.rewards import (
@@ -39,6 +47,8 @@ __all__ = [
     "DecimalDigits",
     "EntryKind",
     "EntryState",
+    "FrozenBalance",
+    "FrozenBalanceDecision",
     "LedgerEntry",
     "LedgerEntryQuerySet",
     "PartyGuestCount",

@@ -20,6 +20,8 @@ class PayoutMethod(models.TextChoices):
 class PayoutStatus(models.TextChoices):
     PENDING = "pending", _("Pending")  # reserved; the money has not been confirmed sent yet
     PAID = "paid", _("Paid")  # the transfer or store credit exists (or marked paid by hand)
+    FAILED = "failed", _("Failed")  # Stripe kept refusing it; its amount is back in the approved balance
+    CANCELLED = "cancelled", _("Cancelled")  # a failed payout marketing gave up; nothing was sent
 
 
 class PayoutQuerySet(models.QuerySet["Payout"]):
@@ -37,13 +39,18 @@ class Payout(models.Model):
     amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=16, choices=PayoutMethod.choices)
-    status = models.CharField(max_length=8, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
     idempotency_key = models.CharField(max_length=64, unique=True)
     stripe_transfer_id = models.CharField(max_length=64, blank=True)
     store_credit_code = models.CharField(max_length=64, blank=True)
     stripe_promotion_code_id = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # Stripe's error code of the last refusal (e.g. `account_invalid`): what the host is told.
+    last_error_code = models.CharField(max_length=64, blank=True)
+    # Set (and committed) just before each Stripe call: from then on, until an answer is recorded,
+    # Stripe may have made the transfer without us knowing.
+    sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)
     marked_paid_by = models.ForeignKey(
@@ -58,6 +65,23 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"payout #{self.pk} {self.amount} {self.currency}"
+
+    @property
+    def failure_for_host(self) -> str:
+        """Why a failed payout was not sent, in words the host can act on (translated)."""
+        if self.status != PayoutStatus.FAILED:
+            return ""
+        return str(_FAILURE_FOR_HOST.get(self.last_error_code, _FAILURE_FOR_HOST[""]))
+
+
+# Stripe's error codes for a transfer or promotion code it refuses, as the host reads them.
+_FAILURE_FOR_HOST = {
+    "account_invalid": _("Finish setting up your Stripe account; we will then send this payment again."),
+    "insufficient_capabilities_for_transfer": _(
+        "Finish setting up your Stripe account; we will then send this payment again."
+    ),
+    "": _("Stripe could not accept this payment. Our team will contact you about it."),
+}
 
 
 class PayoutAccount(models.Model):
@@ -74,3 +98,27 @@ class PayoutAccount(models.Model):
 
     def __str__(self) -> str:
         return f"payout account of {self.user_id}"
+
+
+class FrozenBalanceDecision(models.TextChoices):
+    RELEASED = "released", _("Released")  # the banned host's balance is paid as usual
+    FORFEITED = "forfeited", _("Forfeited")  # the unpaid balance is taken back by a ledger line
+
+
+class FrozenBalance(models.Model):
+    """Marketing's decision on a banned host's unpaid balance (SPEC §8).
+
+    A ban freezes the host's balance: no payout is reserved, sent, exported or marked paid while
+    the host is banned and no decision was taken. One decision per host, never changed.
+    """
+
+    host = models.OneToOneField(Host, on_delete=models.PROTECT, related_name="frozen_balance")
+    decision = models.CharField(max_length=10, choices=FrozenBalanceDecision.choices)
+    reason = models.CharField(max_length=500)
+    decided_by = models.ForeignKey(
+        "backend.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.decision} balance of host {self.host_id}"

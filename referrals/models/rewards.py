@@ -71,6 +71,7 @@ class EntryKind(models.TextChoices):
     KIT_DEDUCTION = "kit_deduction", _("Kit-return deduction")  # missing kit items, by policy
     ADJUSTMENT = "adjustment", _("Manual adjustment")  # by marketing, with a reason
     PAYOUT = "payout", _("Payout")  # money sent to the host
+    FORFEIT = "forfeit", _("Forfeited")  # a banned host's unpaid balance, taken back by marketing
 
 
 class EntryState(models.TextChoices):

@@ -17,13 +17,27 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ambassadors.models import Campaign
+from ambassadors.models import Campaign, Host
 from backend.openapi import CONFLICT
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, RunsPayouts
-from referrals.models import Payout, PayoutMethod, PayoutStatus
-from referrals.payouts.serializers import MyPayoutSerializer, PayoutRunSerializer, PayoutSerializer
-from referrals.payouts.services import bank_export_csv, bank_payouts_to_export, mark_payout_paid, run_payouts
+from referrals.models import FrozenBalanceDecision, Payout, PayoutMethod, PayoutStatus
+from referrals.payouts.serializers import (
+    FrozenBalanceSerializer,
+    MyPayoutSerializer,
+    PayoutRunSerializer,
+    PayoutSerializer,
+)
+from referrals.payouts.services import (
+    bank_export_csv,
+    bank_payouts_to_export,
+    cancel_payout,
+    forfeit_frozen_balance,
+    mark_payout_paid,
+    release_frozen_balance,
+    retry_payout,
+    run_payouts,
+)
 
 
 class PayoutFilter(django_filters.FilterSet):
@@ -88,6 +102,53 @@ class PayoutMarkPaidApi(APIView):
     def post(self, request: Request, payout_id: int) -> Response:
         payout = mark_payout_paid(payout=get_object_or_404(Payout, pk=payout_id), by=request.user)
         return Response(PayoutSerializer(payout).data)
+
+
+class PayoutRetryApi(APIView):
+    """Send a failed payout again: it reserves the host's approved balance anew; the next run sends it."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(request=None, responses={200: PayoutSerializer, **CONFLICT})
+    def post(self, request: Request, payout_id: int) -> Response:
+        payout = retry_payout(payout=get_object_or_404(Payout, pk=payout_id), by=request.user)
+        return Response(PayoutSerializer(payout).data)
+
+
+class PayoutCancelApi(APIView):
+    """Give up a failed payout (or a bank transfer not made): its amount stays in the approved balance."""
+
+    permission_classes = [IsMarketing]
+
+    @extend_schema(request=None, responses={200: PayoutSerializer, **CONFLICT})
+    def post(self, request: Request, payout_id: int) -> Response:
+        payout = cancel_payout(payout=get_object_or_404(Payout, pk=payout_id), by=request.user)
+        return Response(PayoutSerializer(payout).data)
+
+
+class FrozenBalanceDecideApi(APIView):
+    """Decide a banned host's frozen balance, once: release it (paid as usual) or forfeit it (a ledger
+    line takes the unpaid balance back, with the reason)."""
+
+    permission_classes = [IsMarketing]
+
+    class FrozenBalanceInputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=FrozenBalanceDecision.choices)
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=FrozenBalanceInputSerializer, responses={200: FrozenBalanceSerializer, **CONFLICT})
+    def post(self, request: Request, host_id: int) -> Response:
+        data = self.FrozenBalanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decide = (
+            release_frozen_balance
+            if data.validated_data["decision"] == FrozenBalanceDecision.RELEASED
+            else forfeit_frozen_balance
+        )
+        decided = decide(
+            host=get_object_or_404(Host, pk=host_id), reason=data.validated_data["reason"], by=request.user
+        )
+        return Response(FrozenBalanceSerializer(decided).data)
 
 
 class _CsvRenderer(BaseRenderer):

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from referrals.models import Payout
+from referrals.models import FrozenBalance, Payout
 
 
 class MyPayoutSerializer(serializers.ModelSerializer):
@@ -18,8 +18,13 @@ class MyPayoutSerializer(serializers.ModelSerializer):
             "store_credit_code",
             "created_at",
             "paid_at",
+            "failure_for_host",
         ]
         read_only_fields = fields
+
+    failure_for_host = serializers.CharField(
+        read_only=True, help_text="Why a failed payout was not sent, in words the host can act on."
+    )
 
 
 class PayoutSerializer(MyPayoutSerializer):
@@ -47,3 +52,12 @@ class PayoutRunSerializer(serializers.Serializer):
     skipped = serializers.IntegerField(
         help_text="Hosts with an approved balance left unpaid (under the minimum, no Stripe account, ...)."
     )
+
+
+class FrozenBalanceSerializer(serializers.ModelSerializer):
+    decided_by = serializers.EmailField(source="decided_by.email", allow_null=True, read_only=True)
+
+    class Meta:
+        model = FrozenBalance
+        fields = ["host", "decision", "reason", "decided_by", "decided_at"]
+        read_only_fields = fields

@@ -14,6 +14,15 @@ A payout run has two phases:
 
 Without Stripe configured, or for hosts who chose bank transfer, payouts stay pending for the CSV
 export and are marked paid by hand.
+
+Stripe forgets an idempotency key after about a day, and the payout run is weekly: a payout whose
+outcome is unknown (a Stripe call was started and no answer recorded, `sent_at` set) is first
+looked up at Stripe (transfers of its `transfer_group`, or its store-credit code) and the object
+found is adopted; only when none exists is it sent again.
+
+A payout Stripe refuses `PAYOUT_MAX_REFUSALS` times becomes `failed`: its entries go back to the
+approved balance, the host is told why, and marketing retries or cancels it. A banned host's balance
+is frozen (nothing reserved, sent, exported or marked paid) until marketing releases or forfeits it.
 """
 
 import io
@@ -26,11 +35,12 @@ from decimal import Decimal
 from typing import Any
 
 import stripe
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from ambassadors.models import Host
+from ambassadors.models import Host, HostStatus
 from backend.csv_export import csv_writer
 from backend.errors import Conflict, Invalid
 from backend.stripe_client import stripe_client, stripe_configured
@@ -40,6 +50,8 @@ from referrals.models import (
     CODE_ALPHABET,
     EntryKind,
     EntryState,
+    FrozenBalance,
+    FrozenBalanceDecision,
     LedgerEntry,
     Payout,
     PayoutAccount,
@@ -52,8 +64,10 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PAYOUT_MINIMUM = RewardPlan._meta.get_field("payout_minimum").get_default()
 PAYOUT_TRANSITIONS: dict[str, set[str]] = {
-    PayoutStatus.PENDING: {PayoutStatus.PAID},
+    PayoutStatus.PENDING: {PayoutStatus.PAID, PayoutStatus.FAILED, PayoutStatus.CANCELLED},
     PayoutStatus.PAID: set(),
+    PayoutStatus.FAILED: {PayoutStatus.PENDING, PayoutStatus.CANCELLED},
+    PayoutStatus.CANCELLED: set(),
 }
 # Sent to Stripe: a refusal (4xx) means nothing was created, so the next attempt may use a new key;
 # a 5xx, a timeout or a lost answer may hide a transfer made, so the same key is sent again.
@@ -110,6 +124,56 @@ def hosts_with_approved_balance(*, campaign_id: int | None = None) -> list[int]:
     return [row["host_id"] for row in totals]
 
 
+def balance_frozen(host: Host) -> bool:
+    """A banned host's balance is frozen until marketing releases it (a forfeited one stays so)."""
+    if host.status != HostStatus.BANNED:
+        return False
+    return not FrozenBalance.objects.filter(host=host, decision=FrozenBalanceDecision.RELEASED).exists()
+
+
+def _reserve_entries(*, host: Host, payout: Payout, entry_ids: list[int], at: datetime) -> None:
+    """The entries marked paid with the payout, and the negative payout line."""
+    LedgerEntry.objects.filter(pk__in=entry_ids).update(state=EntryState.PAID, paid_at=at, payout=payout)
+    LedgerEntry.objects.create(
+        host=host,
+        campaign=payout.campaign,
+        kind=EntryKind.PAYOUT,
+        state=EntryState.PAID,
+        basis=f"payout:{payout.pk}",
+        amount=-payout.amount,
+        currency=payout.currency,
+        description=f"payout #{payout.pk} ({payout.get_method_display()})",
+        created_at=at,
+        approvable_at=at,
+        approved_at=at,
+        paid_at=at,
+        payout=payout,
+    )
+
+
+def _release_entries(*, payout: Payout, why: str, at: datetime) -> None:
+    """A payout that will never be sent: its entries are approved and unpaid again, and a payout line
+    gives the amount back (the ledger stays append-only)."""
+    LedgerEntry.objects.filter(payout=payout).exclude(kind=EntryKind.PAYOUT).update(
+        state=EntryState.APPROVED, paid_at=None, payout=None
+    )
+    LedgerEntry.objects.create(
+        host_id=payout.host_id,
+        campaign_id=payout.campaign_id,
+        kind=EntryKind.PAYOUT,
+        state=EntryState.PAID,
+        basis=f"payout:{payout.pk}",
+        amount=payout.amount,
+        currency=payout.currency,
+        description=f"payout #{payout.pk} {why}: amount back in the approved balance"[:300],
+        created_at=at,
+        approvable_at=at,
+        approved_at=at,
+        paid_at=at,
+        payout=payout,
+    )
+
+
 @transaction.atomic
 def reserve_payout(*, host: Host, at: datetime | None = None) -> tuple[Payout | None, str]:
     """Phase 1 for one host: the payout row, its entries marked paid, the payout line; or why not.
@@ -119,8 +183,12 @@ def reserve_payout(*, host: Host, at: datetime | None = None) -> tuple[Payout | 
     """
     at = at or timezone.now()
     host = Host.objects.select_for_update().select_related("campaign", "user").get(pk=host.pk)
+    if balance_frozen(host):
+        return None, "balance_frozen"
     if Payout.objects.filter(host=host, status=PayoutStatus.PENDING).exists():
         return None, "payout_pending"
+    if Payout.objects.filter(host=host, status=PayoutStatus.FAILED).exists():
+        return None, "payout_failed"  # marketing retries or cancels it first
     entries = list(
         LedgerEntry.objects.filter(host=host, state=EntryState.APPROVED)
         .exclude(kind=EntryKind.PAYOUT)
@@ -148,24 +216,7 @@ def reserve_payout(*, host: Host, at: datetime | None = None) -> tuple[Payout | 
     )
     payout.idempotency_key = payout_key(payout.pk)
     payout.save(update_fields=["idempotency_key"])
-    LedgerEntry.objects.filter(pk__in=[pk for pk, _ in entries]).update(
-        state=EntryState.PAID, paid_at=at, payout=payout
-    )
-    LedgerEntry.objects.create(
-        host=host,
-        campaign=host.campaign,
-        kind=EntryKind.PAYOUT,
-        state=EntryState.PAID,
-        basis=f"payout:{payout.pk}",
-        amount=-total,
-        currency=payout.currency,
-        description=f"payout #{payout.pk} ({payout.get_method_display()})",
-        created_at=at,
-        approvable_at=at,
-        approved_at=at,
-        paid_at=at,
-        payout=payout,
-    )
+    _reserve_entries(host=host, payout=payout, entry_ids=[pk for pk, _ in entries], at=at)
     return payout, ""
 
 
@@ -205,23 +256,50 @@ def _refused(error: stripe.StripeError) -> bool:
 
 
 @transaction.atomic
-def _record_failure(*, payout_id: int, message: str, refused: bool) -> Payout:
+def _record_failure(*, payout_id: int, message: str, refused: bool, code: str = "") -> Payout:
     payout = Payout.objects.select_for_update().get(pk=payout_id)
+    if payout.status != PayoutStatus.PENDING:
+        return payout
     payout.attempts += 1
     payout.last_error = message[:500]
-    fields = ["attempts", "last_error"]
-    if refused:
-        # Stripe refused: nothing was created, and it would replay this refusal for the same key.
-        payout.idempotency_key = payout_key(payout.pk, f"-retry-{payout.attempts}")
-        fields.append("idempotency_key")
-    payout.save(update_fields=fields)
-    return payout
+    payout.last_error_code = code[:64]
+    fields = ["attempts", "last_error", "last_error_code"]
+    if not refused:
+        payout.save(update_fields=fields)
+        return payout
+    # Stripe refused: nothing was created, and it would replay this refusal for the same key.
+    payout.idempotency_key = payout_key(payout.pk, f"-retry-{payout.attempts}")
+    payout.sent_at = None  # the outcome is known: nothing exists at Stripe
+    fields += ["idempotency_key", "sent_at"]
+    if payout.attempts < settings.PAYOUT_MAX_REFUSALS:
+        payout.save(update_fields=fields)
+        return payout
+    # Refused again and again: the money goes back to the host's approved balance.
+    failed, _ = move_status(
+        payout,
+        to_status=PayoutStatus.FAILED,
+        transitions=PAYOUT_TRANSITIONS,
+        fields={name: getattr(payout, name) for name in fields},
+    )
+    _release_entries(payout=failed, why="failed", at=timezone.now())
+    return failed
+
+
+def _mark_sending(payout: Payout) -> None:
+    """Committed before the Stripe call: from now on the payout's outcome is unknown until recorded."""
+    Payout.objects.filter(pk=payout.pk).update(sent_at=timezone.now())
 
 
 def _send_transfer(client: stripe.StripeClient, payout: Payout) -> Payout:
     account = PayoutAccount.objects.filter(user_id=payout.host.user_id).first()
     if account is None or not account.stripe_account_id:
         return _record_failure(payout_id=payout.pk, message="no connected Stripe account", refused=False)
+    if payout.sent_at is not None:
+        # An earlier call may have made the transfer, and Stripe may have forgotten its key by now.
+        found = client.v1.transfers.list(params={"transfer_group": payout_key(payout.pk), "limit": 10})
+        if found.data:
+            return _record_sent(payout_id=payout.pk, transfer_id=found.data[-1].id)
+    _mark_sending(payout)
     transfer = client.v1.transfers.create(
         params={
             "amount": stripe_amount_from_decimal(payout.amount, payout.currency),
@@ -237,6 +315,12 @@ def _send_transfer(client: stripe.StripeClient, payout: Payout) -> Payout:
 
 
 def _send_store_credit(client: stripe.StripeClient, payout: Payout) -> Payout:
+    if payout.sent_at is not None:
+        # The code is unique: a promotion code bearing it is the one an earlier call made.
+        found = client.v1.promotion_codes.list(params={"code": payout.store_credit_code, "limit": 1})
+        if found.data:
+            return _record_sent(payout_id=payout.pk, promotion_code_id=found.data[0].id)
+    _mark_sending(payout)
     coupon = client.v1.coupons.create(
         params={
             "amount_off": stripe_amount_from_decimal(payout.amount, payout.currency),
@@ -269,7 +353,7 @@ def send_payout(*, payout: Payout, client: stripe.StripeClient | None = None) ->
     if client is None and stripe_configured():
         client = stripe_client()
     payout = Payout.objects.select_related("host").get(pk=payout.pk)
-    if client is None or payout.status != PayoutStatus.PENDING:
+    if client is None or payout.status != PayoutStatus.PENDING or balance_frozen(payout.host):
         return payout
     if payout.method == PayoutMethod.BANK_TRANSFER:
         return payout
@@ -283,7 +367,9 @@ def send_payout(*, payout: Payout, client: stripe.StripeClient | None = None) ->
             extra={"payout_id": payout.pk, "error": str(error)[:200]},
         )
         message = f"{type(error).__name__}: {error.user_message or error}"
-        return _record_failure(payout_id=payout.pk, message=message, refused=_refused(error))
+        return _record_failure(
+            payout_id=payout.pk, message=message, refused=_refused(error), code=str(error.code or "")
+        )
 
 
 def run_payouts(*, at: datetime | None = None, campaign_id: int | None = None) -> PayoutRunResult:
@@ -304,7 +390,7 @@ def run_payouts(*, at: datetime | None = None, campaign_id: int | None = None) -
         sent = send_payout(payout=payout, client=client)
         if sent.status == PayoutStatus.PAID:
             result.paid.append(sent)
-        elif sent.method == PayoutMethod.BANK_TRANSFER or client is None:
+        elif sent.method == PayoutMethod.BANK_TRANSFER or client is None or balance_frozen(sent.host):
             result.waiting.append(sent)
         else:
             result.failed.append(sent)
@@ -322,6 +408,8 @@ def mark_payout_paid(*, payout: Payout, by: Any) -> Payout:
             "Only bank transfers are marked paid by hand; Stripe payouts are sent by the payout run.",
             code="not_a_bank_transfer",
         )
+    if balance_frozen(locked.host):
+        raise Conflict(_FROZEN_MESSAGE, code="balance_frozen")
     paid, _ = move_status(
         locked,
         to_status=PayoutStatus.PAID,
@@ -329,6 +417,129 @@ def mark_payout_paid(*, payout: Payout, by: Any) -> Payout:
         fields={"paid_at": timezone.now(), "marked_paid_by": by, "last_error": ""},
     )
     return paid
+
+
+_FROZEN_MESSAGE = "The host is banned: their balance is frozen until marketing releases or forfeits it."
+
+
+@transaction.atomic
+def retry_payout(*, payout: Payout, by: Any) -> Payout:
+    """Marketing sends a failed payout again (e.g. once the host finished their Stripe account).
+
+    Its amount went back to the approved balance when it failed: the payout reserves the host's
+    approved balance again, as it is now, with a fresh idempotency key; the next run sends it."""
+    host = Host.objects.select_for_update().select_related("campaign").get(pk=payout.host_id)
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    check_transition(current=locked.status, to_status=PayoutStatus.PENDING, transitions=PAYOUT_TRANSITIONS)
+    if balance_frozen(host):
+        raise Conflict(_FROZEN_MESSAGE, code="balance_frozen")
+    entries = list(
+        LedgerEntry.objects.filter(host=host, state=EntryState.APPROVED)
+        .exclude(kind=EntryKind.PAYOUT)
+        .values_list("pk", "amount")
+    )
+    total = sum((amount for _, amount in entries), Decimal("0.00"))
+    if total <= 0:
+        raise Conflict("The host has no approved balance to pay.", code="nothing_to_pay")
+    at = timezone.now()
+    pending, _ = move_status(
+        locked,
+        to_status=PayoutStatus.PENDING,
+        transitions=PAYOUT_TRANSITIONS,
+        fields={
+            "amount": total,
+            "idempotency_key": payout_key(locked.pk, f"-again-{secrets.token_hex(4)}"),
+            "attempts": 0,
+            "last_error": "",
+            "last_error_code": "",
+            "sent_at": None,
+        },
+    )
+    _reserve_entries(host=host, payout=pending, entry_ids=[pk for pk, _ in entries], at=at)
+    logger.info("failed payout retried", extra={"payout_id": pending.pk, "by": getattr(by, "pk", None)})
+    return pending
+
+
+@transaction.atomic
+def cancel_payout(*, payout: Payout, by: Any) -> Payout:
+    """Marketing gives up a failed payout, or a bank transfer not made: nothing was sent, the amount
+    stays (or goes back) in the approved balance, and the next run pays it as usual."""
+    locked = Payout.objects.select_for_update().get(pk=payout.pk)
+    check_transition(current=locked.status, to_status=PayoutStatus.CANCELLED, transitions=PAYOUT_TRANSITIONS)
+    if locked.status == PayoutStatus.PENDING and locked.method != PayoutMethod.BANK_TRANSFER:
+        raise Conflict(
+            "A pending Stripe payout may already be sent; only a failed one can be cancelled.",
+            code="payout_in_flight",
+        )
+    was_pending = locked.status == PayoutStatus.PENDING
+    cancelled, _ = move_status(locked, to_status=PayoutStatus.CANCELLED, transitions=PAYOUT_TRANSITIONS)
+    if was_pending:
+        _release_entries(payout=cancelled, why="cancelled", at=timezone.now())
+    logger.info("payout cancelled", extra={"payout_id": cancelled.pk, "by": getattr(by, "pk", None)})
+    return cancelled
+
+
+def _decide_frozen_balance(*, host: Host, decision: str, reason: str, by: Any) -> FrozenBalance:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("A reason is required.", code="required", field="reason")
+    if host.status != HostStatus.BANNED:
+        raise Conflict("Only a banned host's balance is frozen.", code="not_banned")
+    if FrozenBalance.objects.filter(host=host).exists():
+        raise Conflict("This host's frozen balance was already decided.", code="already_decided")
+    return FrozenBalance.objects.create(host=host, decision=decision, reason=reason[:500], decided_by=by)
+
+
+@transaction.atomic
+def release_frozen_balance(*, host: Host, reason: str, by: Any) -> FrozenBalance:
+    """Marketing lets a banned host be paid what they earned (audited through the API)."""
+    host = Host.objects.select_for_update().get(pk=host.pk)
+    return _decide_frozen_balance(host=host, decision=FrozenBalanceDecision.RELEASED, reason=reason, by=by)
+
+
+@transaction.atomic
+def forfeit_frozen_balance(*, host: Host, reason: str, by: Any) -> FrozenBalance:
+    """Marketing takes back a banned host's unpaid balance: one `forfeit` line per state (approved,
+    pending) brings it to zero, with the reason; payouts reserved but never sent give their amount
+    back first. A payout Stripe may already have made is refused (decide once it is settled)."""
+    host = Host.objects.select_for_update().select_related("campaign").get(pk=host.pk)
+    unsent = Payout.objects.select_for_update().filter(host=host, status=PayoutStatus.PENDING)
+    if any(payout.sent_at is not None for payout in unsent):
+        raise Conflict(
+            "A payout to this host may be at Stripe; retry the run first.", code="payout_in_flight"
+        )
+    decided = _decide_frozen_balance(
+        host=host, decision=FrozenBalanceDecision.FORFEITED, reason=reason, by=by
+    )
+    at = timezone.now()
+    for payout in unsent:
+        cancelled, _ = move_status(payout, to_status=PayoutStatus.CANCELLED, transitions=PAYOUT_TRANSITIONS)
+        _release_entries(payout=cancelled, why="cancelled (balance forfeited)", at=at)
+    unpaid = (
+        LedgerEntry.objects.filter(host=host, state__in=[EntryState.PENDING, EntryState.APPROVED])
+        .exclude(kind=EntryKind.PAYOUT)
+        .values("state")
+        .annotate(total=Sum("amount"))
+    )
+    for row in unpaid:
+        if not row["total"]:
+            continue
+        LedgerEntry.objects.create(
+            host=host,
+            campaign=host.campaign,
+            kind=EntryKind.FORFEIT,
+            state=row["state"],
+            basis=f"forfeit:{host.pk}",
+            amount=-row["total"],
+            currency=host.campaign.currency,
+            description=f"forfeited: {decided.reason}"[:300],
+            created_at=at,
+            approvable_at=at,
+            approved_at=at if row["state"] == EntryState.APPROVED else None,
+            by=by,
+            reason=decided.reason,
+        )
+    return decided
 
 
 BANK_EXPORT_COLUMNS = [
@@ -346,8 +557,13 @@ BANK_EXPORT_COLUMNS = [
 
 
 def bank_payouts_to_export(*, campaign_id: int | None = None) -> Iterable[Payout]:
+    """Pending bank transfers, except those of banned hosts whose balance is still frozen."""
     payouts = (
         Payout.objects.filter(status=PayoutStatus.PENDING, method=PayoutMethod.BANK_TRANSFER)
+        .exclude(
+            Q(host__status=HostStatus.BANNED)
+            & ~Q(host__frozen_balance__decision=FrozenBalanceDecision.RELEASED)
+        )
         .select_related("host__user", "campaign")
         .order_by("pk")
     )

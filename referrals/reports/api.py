@@ -50,26 +50,65 @@ class ReportRowSerializer(serializers.Serializer):
     )
     # A declared field, moved by the serializer metaclass into `_declared_fields`: it never shadows
     # `Field.label`, which the stubs cannot tell.
-    label = serializers.CharField()  # type: ignore[assignment]
-    orders = serializers.IntegerField()
-    buyers = serializers.IntegerField(help_text="Distinct buyers (never their identity).")
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="The group as a person reads it: a name, a date, a département ('75 · Paris'), "
+        "or what the row without a key holds."
+    )
+    orders = serializers.IntegerField(
+        help_text="Orders placed in the date range and attributed to the group; cancelled orders excluded."
+    )
+    buyers = serializers.IntegerField(
+        help_text="Distinct buyers (by e-mail, never shown) of those orders; not additive across rows."
+    )
     gross_sales = serializers.DecimalField(
-        **MONEY, help_text="Commissionable amount ordered (subtotal − discount)."
+        **MONEY, help_text="Commissionable amount of those orders (subtotal − discount), before refunds."
     )
-    refunds = serializers.DecimalField(**MONEY, help_text="Commissionable share given back.")
-    net_sales = serializers.DecimalField(**MONEY)
-    average_order_value = serializers.DecimalField(**MONEY, allow_null=True)
+    refunds = serializers.DecimalField(
+        **MONEY,
+        help_text="Commissionable share given back on those orders (gross − net), including refunds "
+        "made after a party closed, which no longer change its reward.",
+    )
+    net_sales = serializers.DecimalField(
+        **MONEY,
+        help_text="Commissionable amount of those orders after refunds, in proportion to what was paid.",
+    )
+    average_order_value = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="Net sales ÷ orders (refunds deducted); null without orders."
+    )
     rewards_accrued = serializers.DecimalField(
-        **MONEY, help_text="Every ledger line but payouts, in any state."
+        **MONEY,
+        help_text="Every ledger line but payouts, in any state, posted in the date range (by method: "
+        "lines of host-code sales under their order's method, the others in the row without a key).",
     )
-    rewards_approved = serializers.DecimalField(**MONEY, help_text="Approved, not paid yet.")
-    rewards_paid = serializers.DecimalField(**MONEY)
-    guests = serializers.IntegerField()
-    guests_who_bought = serializers.IntegerField()
-    guest_conversion = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
-    clicks = serializers.IntegerField()
-    kit_cost = serializers.DecimalField(**MONEY, help_text="Cost of kits shipped − returned in good state.")
-    return_on_kit = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    rewards_approved = serializers.DecimalField(
+        **MONEY, help_text="Of those lines, the approved ones not paid yet (payable)."
+    )
+    rewards_paid = serializers.DecimalField(
+        **MONEY,
+        help_text="Ledger lines of payouts Stripe confirmed or marked paid; pending payouts excluded.",
+    )
+    guests = serializers.IntegerField(
+        help_text="Guests listed at parties not cancelled that started in the date range (by party date)."
+    )
+    guests_who_bought = serializers.IntegerField(
+        help_text="Distinct (party, guest) pairs where the guest bought through that party; not additive."
+    )
+    guest_conversion = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=4,
+        allow_null=True,
+        help_text="Guests who bought ÷ guests; null without guests.",
+    )
+    clicks = serializers.IntegerField(help_text="Clicks on the group's referral links in the date range.")
+    kit_cost = serializers.DecimalField(
+        **MONEY, help_text="Cost of kits shipped in the date range − items returned in good state."
+    )
+    return_on_kit = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Net sales ÷ kit cost; null without kit cost.",
+    )
 
     def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)

@@ -36,6 +36,7 @@ from backend.db_router import report_reads
 from backend.errors import Invalid
 from backend.money import CENT, ZERO, round_money
 from referrals.models import AttributedSale, AttributionMethod
+from referrals.reports.areas import postal_area_label
 from referrals.reports.filters import GROUPINGS, ReportFilters
 from referrals.reports.plain import sale_facts_from_orders
 from referrals.reports.statement import (
@@ -88,7 +89,8 @@ class ReportRow:
 
     @property
     def average_order_value(self) -> Decimal | None:
-        return round_money(self.gross_sales / self.orders) if self.orders else None
+        # On net sales: what the orders are worth once refunds are given back.
+        return round_money(self.net_sales / self.orders) if self.orders else None
 
     @property
     def guest_conversion(self) -> Decimal | None:
@@ -115,6 +117,12 @@ class Report:
 # --- The report ----------------------------------------------------------------------------------
 
 
+# The row of facts that have no value for the grouping, where a reader would wonder what it holds.
+_NO_KEY = {
+    "method": "no single order: parties, cap, bookings, kits, adjustments",
+}
+
+
 def _labels(group_by: str | None, keys: Iterable[Any]) -> dict[Any, str]:
     ids = [key for key in keys if key is not None]
     # Unordered: the rows are sorted afterwards, and the models' default order cost a sort.
@@ -128,6 +136,8 @@ def _labels(group_by: str | None, keys: Iterable[Any]) -> dict[Any, str]:
         }
     if group_by == "campaign":
         return dict(Campaign.objects.filter(pk__in=ids).order_by().values_list("pk", "name"))
+    if group_by == "postal_area":
+        return {key: postal_area_label(str(key)) for key in ids}
     return {key: key.isoformat() if isinstance(key, date) else str(key) for key in ids}
 
 
@@ -189,7 +199,7 @@ def attribution_report(
             totals.buyers, totals.guests_who_bought = whole["buyers"], whole["guests_who_bought"]
             labels = _labels(group_by, rows)
             for row in rows.values():
-                row.label = labels.get(row.key, "—") if row.key is not None else "—"
+                row.label = labels.get(row.key, "—") if row.key is not None else _NO_KEY.get(group_by, "—")
             report.rows = sorted(rows.values(), key=_row_order(group_by))
         else:
             totals = rows.get(None, totals)

@@ -9,13 +9,36 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Concat, Substr, Trunc, TruncDate, Upper
 
 from ambassadors.models import Guest, PartyStatus
 from backend.money import ZERO, round_money
 from kits.models import ShipmentLine, ShipmentStatus
-from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
+from referrals.models import (
+    AttributedSale,
+    Attribution,
+    Click,
+    EntryKind,
+    EntryState,
+    LedgerEntry,
+    PartyGuestCount,
+    PayoutStatus,
+)
 from referrals.reports.filters import ReportFilters
 
 # --- Where each fact falls, per grouping ----------------------------------------------------------
@@ -47,6 +70,21 @@ _PARTY_OF_BASIS = Case(
     When(basis__startswith="party:", then=Cast(Substr("basis", 7), IntegerField())),
     default=None,
     output_field=IntegerField(),
+)
+
+# A host-code sale's line knows its order, so its method; a party's, the cap's and plan-wide lines
+# (bookings, kits, adjustments) span many orders or none: they fall under the empty key.
+_METHOD_OF_BASIS = Case(
+    When(
+        basis__startswith="order:",
+        then=Subquery(
+            Attribution.objects.filter(order_id=Cast(Substr(OuterRef("basis"), 7), IntegerField())).values(
+                "method"
+            )[:1]
+        ),
+    ),
+    default=Value(None),
+    output_field=CharField(),
 )
 
 # For each fact: the expression of each grouping key (None: the fact has no value for it).
@@ -93,7 +131,7 @@ _KEYS: dict[str, dict[str, Any]] = {
         "campaign": F("campaign_id"),
         "day": _day("created_at"),
         "week": _week("created_at"),
-        "method": None,
+        "method": _METHOD_OF_BASIS,
         "postal_area": _postal_area("host__"),
     },
 }
@@ -342,5 +380,8 @@ def reward_branches(filters: ReportFilters, group_by: str | None) -> list[_Branc
         group_by,
         rewards_accrued=Coalesce(Sum("amount"), ZERO),
         rewards_approved=Coalesce(Sum("amount", filter=Q(state=EntryState.APPROVED)), ZERO),
-        rewards_paid=Coalesce(Sum("amount", filter=Q(state=EntryState.PAID)), ZERO),
+        # Money actually sent: lines reserved by a payout still pending are not paid yet.
+        rewards_paid=Coalesce(
+            Sum("amount", filter=Q(state=EntryState.PAID, payout__status=PayoutStatus.PAID)), ZERO
+        ),
     )

@@ -198,13 +198,16 @@ def _bookings_owed(host: Host, plan: RewardPlan) -> dict[str, Owed]:
     if not plan.booking_bonus:
         return {}
     booked = (
-        Application.objects.filter(booking_guests__party__host=host, host__activated_at__isnull=False)
+        # SPEC §5: owed once the booked applicant is selected (a host row exists), signed in or not.
+        Application.objects.filter(booking_guests__party__host=host, host__isnull=False)
         .distinct()
         .values_list("pk", flat=True)
     )
     return {
         f"booking:{application_id}": Owed(
-            plan.booking_bonus, EntryKind.ACCRUAL, f"booking bonus: a guest became a host (#{application_id})"
+            plan.booking_bonus,
+            EntryKind.ACCRUAL,
+            f"booking bonus: a guest was selected as a host (#{application_id})",
         )
         for application_id in booked
     }

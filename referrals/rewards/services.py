@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.utils import timezone
 
-from ambassadors.models import Campaign, CampaignStatus, Host
+from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
@@ -108,18 +108,74 @@ def _posted_in_scopes(
     return posted, earned
 
 
+def _closed_party_bases(hosts: list[Host], party_ids: set[int] | None = None) -> dict[int, set[str]]:
+    """Per host, the bases of its closed parties (among `party_ids` when given): their reward is final."""
+    parties = Party.objects.filter(host__in=hosts, status=PartyStatus.CLOSED)
+    if party_ids is not None:
+        parties = parties.filter(pk__in=party_ids)
+    closed: dict[int, set[str]] = {host.pk: set() for host in hosts}
+    for host_id, party_id in parties.values_list("host_id", "pk"):
+        closed[host_id].add(f"party:{party_id}")
+    return closed
+
+
+def _keep_final(owed: dict[str, Owed], posted: dict[str, Decimal], final: set[str]) -> dict[str, Owed]:
+    """A closed party's reward is what the ledger held when it closed: later refunds leave it alone."""
+    kept = {basis: item for basis, item in owed.items() if basis not in final}
+    for basis in final:
+        if posted.get(basis):
+            kept[basis] = Owed(posted[basis], EntryKind.ACCRUAL, f"{basis.replace(':', ' #')}: final")
+    return kept
+
+
+def _pending_until(hosts: list[Host]) -> dict[int, dict[str, datetime]]:
+    """Per host and basis, when its latest pending line becomes approvable (one query)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            _starting_with(_COMPUTED_PREFIXES), host__in=hosts, state=EntryState.PENDING
+        )
+        .values("host_id", "basis")
+        .annotate(until=Max("approvable_at"))
+        .order_by()
+    )
+    until: dict[int, dict[str, datetime]] = {host.pk: {} for host in hosts}
+    for row in rows:
+        until[row["host_id"]][row["basis"]] = row["until"]
+    return until
+
+
 def _entry(
-    host: Host, basis: str, difference: Decimal, owed: Owed | None, *, at: datetime, holding: timedelta
+    host: Host,
+    basis: str,
+    difference: Decimal,
+    owed: Owed | None,
+    *,
+    at: datetime,
+    holding: timedelta,
+    follows: datetime | None,
 ) -> LedgerEntry:
-    if owed is not None and owed.kind != EntryKind.ACCRUAL:
+    """One difference posted. New money waits the holding period. A correction that takes money back
+    follows the lines it corrects: pending until they are approvable (`follows`) while they wait,
+    approved at once otherwise. The cap follows what it caps: the same rule, where `follows` also
+    counts the earnings still waiting; a cap release is the cap's own correction."""
+    if basis == "cap":
+        kind: str = EntryKind.CAP
+        if difference < 0 and owed is not None:
+            description = owed.description
+        else:
+            description = "cap released: earnings went back under the cap"
+        until = follows
+    elif owed is not None and owed.kind != EntryKind.ACCRUAL:
         kind, description = owed.kind, owed.description
+        until = at + holding if difference > 0 else follows
     elif difference > 0 and owed is not None:
         kind, description = EntryKind.ACCRUAL, owed.description
+        until = at + holding
     else:
         kind = EntryKind.REVERSAL
         description = f"taken back: {owed.description if owed else basis}"
-    # Money taken back counts at once; money earned waits for the holding period.
-    waits = difference > 0
+        until = at + holding if difference > 0 else follows
+    waits = until is not None and until > at
     return LedgerEntry(
         host=host,
         campaign=host.campaign,
@@ -130,7 +186,7 @@ def _entry(
         currency=host.campaign.currency,
         description=description[:300],
         created_at=at,
-        approvable_at=at + holding if waits else at,
+        approvable_at=until if waits and until is not None else at,
         approved_at=None if waits else at,
     )
 
@@ -142,12 +198,14 @@ def _differences(
     owed: dict[str, Owed],
     posted: dict[str, Decimal],
     scope: Scope | None,
+    pending_until: dict[str, datetime],
     earned: Decimal = ZERO,
     at: datetime,
 ) -> list[LedgerEntry]:
     """The entries that bring the host's computed bases (all of them, or those of `scope` and the
     cap) to `owed`. With a scope, `posted` holds at least its bases and the cap, and `earned` is all
-    the host's earning bases hold: the cap is recomputed on it with the scope's bases replaced."""
+    the host's earning bases hold: the cap is recomputed on it with the scope's bases replaced.
+    `pending_until`: per basis, when its latest pending line becomes approvable."""
     bases = None if scope is None else scope.bases()
     if bases is not None and plan is not None:
         earned -= sum((v for b, v in posted.items() if b in bases), ZERO)
@@ -158,9 +216,43 @@ def _differences(
     holding = timedelta(days=plan.holding_days if plan else 30)
     entries = []
     for basis in sorted(set(owed) | {b for b in posted if _in_scope(b, bases) or b == "cap"}):
+        if basis == "cap":
+            continue  # last: it follows the earnings posted here
         difference = (owed[basis].amount if basis in owed else ZERO) - posted.get(basis, ZERO)
         if difference:
-            entries.append(_entry(host, basis, difference, owed.get(basis), at=at, holding=holding))
+            entry = _entry(
+                host,
+                basis,
+                difference,
+                owed.get(basis),
+                at=at,
+                holding=holding,
+                follows=pending_until.get(basis),
+            )
+            entries.append(entry)
+    cap_difference = (owed["cap"].amount if "cap" in owed else ZERO) - posted.get("cap", ZERO)
+    if cap_difference:
+        follows = [until for until in [pending_until.get("cap")] if until is not None]
+        if cap_difference < 0:  # more capped: it waits as long as the earnings it caps
+            follows += [
+                until for basis, until in pending_until.items() if basis.startswith(_EARNING_PREFIXES)
+            ]
+            follows += [
+                entry.approvable_at
+                for entry in entries
+                if entry.state == EntryState.PENDING and entry.basis.startswith(_EARNING_PREFIXES)
+            ]
+        entries.append(
+            _entry(
+                host,
+                "cap",
+                cap_difference,
+                owed.get("cap"),
+                at=at,
+                holding=holding,
+                follows=max(follows) if follows else None,
+            )
+        )
     return entries
 
 
@@ -181,9 +273,16 @@ def recompute_rewards(
     host = Host.objects.select_for_update().select_related("campaign").get(pk=host.pk)
     plan = RewardPlan.objects.filter(campaign=host.campaign).first()
     posted = _posted_per_basis(host)
-    owed = entitlement(host, plan)
+    owed = _keep_final(entitlement(host, plan), posted, _closed_party_bases([host])[host.pk])
+    if plan is not None:
+        owed.pop("cap", None)
+        earned = sum((item.amount for b, item in owed.items() if b.startswith(_EARNING_PREFIXES)), ZERO)
+        cap = cap_owed(plan, earned)
+        if cap is not None:
+            owed["cap"] = cap
+    pending_until = _pending_until([host])[host.pk]
     return LedgerEntry.objects.bulk_create(
-        _differences(host, plan, owed=owed, posted=posted, scope=None, at=at)
+        _differences(host, plan, owed=owed, posted=posted, scope=None, pending_until=pending_until, at=at)
     )
 
 
@@ -207,17 +306,21 @@ def recompute_rewards_in_scopes(
         .order_by("pk")
     )
     posted, earned = _posted_in_scopes(hosts, scopes)
+    pending_until = _pending_until(hosts)
+    final = _closed_party_bases(hosts, {pk for scope in scopes.values() for pk in scope.party_ids})
     earning = earning_attributions(hosts, scopes, fresh)
     entries = []
     for host in hosts:
         plan = getattr(host.campaign, "reward_plan", None)
         owed = sales_owed(earning.get(host.pk, []), plan) if plan is not None else {}
+        owed = _keep_final(owed, posted[host.pk], final[host.pk])
         entries += _differences(
             host,
             plan,
             owed=owed,
             posted=posted[host.pk],
             scope=scopes[host.pk],
+            pending_until=pending_until[host.pk],
             earned=earned[host.pk],
             at=at,
         )

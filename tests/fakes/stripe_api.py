@@ -1,15 +1,19 @@
 """A local fake of the Stripe HTTP API for the real `stripe` client to talk to.
 
 It records every request (method, path, decoded form parameters, idempotency key) and replays the
-first answer for a repeated idempotency key, as Stripe does. Routes answer plausible objects
-(`GET /v1/<kind>s/<id>` the object created or `put` before, otherwise Stripe's 404); a
-test can queue failures with `fail_next(path_prefix, status)`, and run code of its own just before
+first answer for a repeated idempotency key, as Stripe does — for 24 hours only: Stripe prunes keys
+once they are at least 24 hours old, so after `advance(hours=…)` past a day a repeated key makes a
+new object. `GET /v1/transfers?transfer_group=…` lists the transfers of a group (newest first), in
+Stripe's list shape. Routes answer plausible objects (`GET /v1/<kind>s/<id>` the object created or
+`put` before, otherwise Stripe's 404); a test can queue failures with `fail_next(path_prefix, status)`,
+and run code of its own just before
 and just after an answer is sent with `on_answer` (to hold or kill the client at that moment).
 """
 
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +26,9 @@ _OBJECT_BY_PREFIX = {
     "/v1/accounts": ("account", "acct"),
     "/v1/account_links": ("account_link", "al"),
 }
+
+
+KEY_LIFETIME_SECONDS = 24 * 3600  # Stripe: "keys are eligible to be removed ... at least 24 hours old"
 
 
 @dataclass
@@ -40,8 +47,9 @@ class FakeStripe:
     url: str = ""
     requests: list[RecordedRequest] = field(default_factory=list)
     objects: dict[str, dict] = field(default_factory=dict)
-    _replies: dict[str, tuple[int, dict]] = field(default_factory=dict)
-    _failures: list[tuple[str, int]] = field(default_factory=list)
+    _replies: dict[str, tuple[float, tuple[int, dict]]] = field(default_factory=dict)
+    _offset: float = 0.0  # simulated time passed, in seconds (see `advance`)
+    _failures: list[tuple[str, int, str]] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _hooks: list[tuple[str, AnswerHook | None, AnswerHook | None]] = field(default_factory=list)
@@ -68,8 +76,17 @@ class FakeStripe:
         with self._lock:
             self.objects[obj["id"]] = obj
 
-    def fail_next(self, path_prefix: str, status: int = 500) -> None:
-        self._failures.append((path_prefix, status))
+    def advance(self, *, hours: float) -> None:
+        """Let simulated time pass on the server (idempotency keys older than a day are forgotten)."""
+        with self._lock:
+            self._offset += hours * 3600
+
+    def _now(self) -> float:
+        return time.time() + self._offset
+
+    def fail_next(self, path_prefix: str, status: int = 500, code: str = "") -> None:
+        """Answer the next request on `path_prefix` with an error (`code`: Stripe's error code)."""
+        self._failures.append((path_prefix, status, code))
 
     def clear_failures(self) -> None:
         """Forget queued failures that no request consumed."""
@@ -83,14 +100,19 @@ class FakeStripe:
         with self._lock:
             self.requests.append(RecordedRequest(method, path, params, key))
             if key and key in self._replies:
-                return self._replies[key]
-            for index, (prefix, status) in enumerate(self._failures):
+                stored_at, reply = self._replies[key]
+                if self._now() - stored_at < KEY_LIFETIME_SECONDS:
+                    return reply
+                del self._replies[key]
+            for index, (prefix, status, code) in enumerate(self._failures):
                 if path.startswith(prefix):
                     del self._failures[index]
-                    return status, {"error": {"type": "api_error", "message": "fake failure"}}
+                    kind = "invalid_request_error" if 400 <= status < 500 else "api_error"
+                    error = {"type": kind, "message": "fake failure", **({"code": code} if code else {})}
+                    return status, {"error": error}
             reply = self._answer(method, path, params)
             if key:
-                self._replies[key] = reply
+                self._replies[key] = (self._now(), reply)
             return reply
 
     def _answer(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict]:
@@ -105,8 +127,18 @@ class FakeStripe:
                     obj["active"] = True
                 if kind == "account_link":
                     obj["url"] = f"https://connect.stripe.test/setup/{obj['id']}"
+                obj["created"] = int(self._now())
                 self.objects[obj["id"]] = obj
                 return 200, obj
+            if method == "GET" and not rest:
+                found = [
+                    o
+                    for o in self.objects.values()
+                    if o["object"] == kind
+                    and all(o.get(k) == v for k, v in params.items() if k not in {"limit", "expand[]"})
+                ]
+                found.sort(key=lambda o: (o["created"], o["id"]), reverse=True)
+                return 200, {"object": "list", "url": prefix, "has_more": False, "data": found}
             if rest and rest in self.objects:
                 obj = self.objects[rest]
                 if method == "POST":

@@ -134,11 +134,14 @@ def test_a_run_killed_between_a_transfer_and_its_commit_pays_nobody_twice(fake_s
     # and the run is started again
     run_payouts()
 
-    # then the crashed payout went again with its own key, Stripe answered with the transfer it had
-    # made, and in all each host got exactly one transfer, recorded on its payout
+    # then the crashed payout, whose outcome was unknown, was looked up by its transfer group and
+    # the transfer Stripe had made adopted (not sent again); in all each host got exactly one
+    # transfer, recorded on its payout
     keys = [call.idempotency_key for call in fake_stripe.calls("POST", "/v1/transfers")]
-    assert len(keys) == 4 and keys.count(crash.idempotency_key) == 2
+    assert len(keys) == 3 and keys.count(crash.idempotency_key) == 1
     assert crash.idempotency_key == crashed.idempotency_key
+    lookups = fake_stripe.calls("GET", "/v1/transfers")
+    assert [call.params["transfer_group"] for call in lookups] == [f"soiree-payout-{crashed.pk}"]
     transfers = [obj for obj in fake_stripe.objects.values() if obj["object"] == "transfer"]
     assert sorted(transfer["destination"] for transfer in transfers) == sorted(
         f"acct_host{host.pk}" for host in hosts

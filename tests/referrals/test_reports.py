@@ -22,7 +22,17 @@ from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
 from referrals.attribution.services import reattribute_order
 from referrals.codes.services import issue_host_code
-from referrals.models import AttributedSale, Click, EntryKind, EntryState, LedgerEntry, PartyGuestCount
+from referrals.models import (
+    AttributedSale,
+    Click,
+    EntryKind,
+    EntryState,
+    LedgerEntry,
+    PartyGuestCount,
+    Payout,
+    PayoutMethod,
+    PayoutStatus,
+)
 from referrals.reports.csv import row_values
 from referrals.reports.filters import GROUPINGS, ReportFilters
 from referrals.reports.query import ADDITIVE, attribution_report
@@ -52,7 +62,19 @@ def _order(*, email, days_ago, subtotal, code="", token=""):
     return order
 
 
-def _ledger(host, amount, *, basis, state=EntryState.PENDING, kind=EntryKind.ACCRUAL):
+def _payout(host, amount, *, status):
+    return Payout.objects.create(
+        host=host,
+        campaign=host.campaign,
+        amount=Decimal(amount),
+        currency="EUR",
+        method=PayoutMethod.BANK_TRANSFER,
+        status=status,
+        idempotency_key=f"soiree-payout-test-{next(_ids)}",
+    )
+
+
+def _ledger(host, amount, *, basis, state=EntryState.PENDING, kind=EntryKind.ACCRUAL, payout=None):
     now = timezone.now()
     return LedgerEntry.objects.create(
         host=host,
@@ -64,6 +86,7 @@ def _ledger(host, amount, *, basis, state=EntryState.PENDING, kind=EntryKind.ACC
         currency="EUR",
         description="test",
         approvable_at=now,
+        payout=payout,
     )
 
 
@@ -137,8 +160,11 @@ def programme():
     _shipped_kit(clara, quantity=10, returned_good=2)
     _ledger(clara, "30.00", basis=f"party:{party.pk}")
     _ledger(clara, "10.00", basis=f"order:{orders['code1'].pk}", state=EntryState.APPROVED)
-    _ledger(hugo, "20.00", basis=f"order:{orders['link'].pk}", state=EntryState.PAID)
-    _ledger(hugo, "-20.00", basis="payout:1", state=EntryState.PAID, kind=EntryKind.PAYOUT)
+    paid = _payout(hugo, "20.00", status=PayoutStatus.PAID)
+    _ledger(hugo, "20.00", basis=f"order:{orders['link'].pk}", state=EntryState.PAID, payout=paid)
+    _ledger(
+        hugo, "-20.00", basis=f"payout:{paid.pk}", state=EntryState.PAID, kind=EntryKind.PAYOUT, payout=paid
+    )
     return {"campaign": campaign, "clara": clara, "hugo": hugo, "party": party, "orders": orders}
 
 
@@ -155,7 +181,7 @@ def test_totals_count_every_fact_once(programme):
         Decimal("50"),
         Decimal("580"),
     )
-    assert totals.average_order_value == Decimal("105.00")
+    assert totals.average_order_value == Decimal("96.67")  # on net sales: 580 / 6
     assert (totals.guests, totals.guests_who_bought, totals.guest_conversion) == (2, 1, Decimal("0.5000"))
     assert totals.clicks == 2
     assert totals.kit_cost == Decimal("160.00")  # 10 × 20.00 shipped − 2 × 20.00 back in good state
@@ -166,6 +192,23 @@ def test_totals_count_every_fact_once(programme):
         Decimal("10.00"),
         Decimal("20.00"),
     )
+
+
+def test_a_cancelled_orders_attribution_no_longer_earns(programme, marketing_client):
+    cancelled = programme["orders"]["cancelled"]
+    body = marketing_client.get(f"/api/v1/attributions/{cancelled.pk}/").json()
+    assert (body["host"], body["earns"]) == (programme["hugo"].pk, False)
+    assert programme["orders"]["refunded"].attribution.earns is True  # a refund is not a cancellation
+
+
+def test_rewards_paid_count_paid_payouts_only(programme):
+    # given 15.00 of clara's approved money reserved by a bank transfer not made yet
+    clara = programme["clara"]
+    pending = _payout(clara, "15.00", status=PayoutStatus.PENDING)
+    _ledger(clara, "15.00", basis="adjustment:reserved", state=EntryState.PAID, payout=pending)
+
+    # then the report does not call it paid
+    assert _report(programme).totals.rewards_paid == Decimal("20.00")  # hugo's paid payout only
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
@@ -237,6 +280,30 @@ def test_grouped_by_method_party_and_postal_area(programme):
     assert by_party[None].kit_cost == Decimal("160.00")  # a kit belongs to no party
     by_area = {row.key: row.orders for row in _report(programme, group_by="postal_area").rows}
     assert by_area == {"FR-75": 3, "FR-69": 2, None: 1}
+
+
+def test_rewards_by_method_where_the_ledger_knows_it_and_the_rest_in_a_labelled_row(programme):
+    rows = {row.key: row for row in _report(programme, group_by="method").rows}
+    # clara's 10.00 on her code order, hugo's 20.00 on his link order: their method is known
+    assert rows["code"].rewards_accrued == Decimal("10.00")
+    assert rows["link"].rewards_accrued == Decimal("20.00")
+    # the party's 30.00 spans many orders: it sits in a row that says what it holds
+    assert rows[None].rewards_accrued == Decimal("30.00")
+    assert rows[None].label.startswith("no single order")
+
+
+def test_postal_areas_carry_a_name_a_person_knows(programme):
+    # given a host in Belgium, where no table is shipped
+    belgian = factories.HostFactory(
+        application__campaign=programme["campaign"], postal_code="1050", country="BE"
+    )
+    _order(email="q@example.com", days_ago=0, subtotal="40.00", code=issue_host_code(host=belgian).code)
+
+    labels = {row.key: row.label for row in _report(programme, group_by="postal_area").rows}
+
+    # then French areas read as their département, others as their prefix
+    assert labels["FR-75"] == "75 · Paris" and labels["FR-69"] == "69 · Rhône"
+    assert labels["BE-10"] == "BE-10"
 
 
 def test_grouped_by_day_and_week_follow_the_order_day(programme):
@@ -445,3 +512,10 @@ def test_campaign_summary(programme, marketing_client, logistics_client):
     assert body["totals"]["net_sales"] == "500.00"
     assert logistics_client.get(url).status_code == 403
     assert marketing_client.get("/api/v1/reports/campaigns/999999/summary/").status_code == 404
+
+
+def test_every_report_column_is_defined_in_the_openapi_schema(marketing_client):
+    schema = marketing_client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    columns = schema["components"]["schemas"]["ReportRow"]["properties"]
+    assert set(columns) >= {"orders", "net_sales", "average_order_value", "guest_conversion", "return_on_kit"}
+    assert [name for name, column in columns.items() if not column.get("description")] == []

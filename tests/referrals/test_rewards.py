@@ -167,7 +167,8 @@ def test_refunds_reverse_in_proportion_and_leave_an_audit_line(host):
         (EntryKind.ACCRUAL, Decimal("10.00")),
         (EntryKind.REVERSAL, Decimal("-2.50")),
     ]
-    assert entries[1].state == EntryState.APPROVED  # taken back at once
+    # the accrual still waits its holding period: the reversal waits with it (see test_ledger_states)
+    assert (entries[1].state, entries[1].approvable_at) == (EntryState.PENDING, entries[0].approvable_at)
 
 
 def test_refunds_reverse_in_proportion_to_the_commissionable_amount_not_by_subtraction(host):
@@ -224,35 +225,26 @@ def test_the_cap_limits_what_a_host_earns(host):
     assert LedgerEntry.objects.get(host=host, basis="cap").amount == Decimal("-5.00")
 
 
-def test_booking_bonus_once_the_booked_guest_becomes_an_active_host(host):
+def test_the_booking_bonus_is_posted_when_the_booked_applicant_is_selected(host):
+    # SPEC §5: "if selected, the first host earns the booking bonus" — not at their first sign-in.
+    from ambassadors.recruitment.selection import select_application
     from tests.factories import ApplicationFactory, GuestFactory
 
+    # given a guest of the host's party who wants to host, their application not selected yet
     party, _ = _party_code(host)
     application = ApplicationFactory(campaign=host.campaign)
     GuestFactory(party=party, booked_application=application, wants_to_host=True)
-    booked_host = HostFactory(application=application, status="invited")
     recompute_rewards(host=host)
     assert _sum(host) == 0
-    booked_host.activated_at = timezone.now()
-    booked_host.save(update_fields=["activated_at"])
-    recompute_rewards(host=host)
-    assert _sum(host, f"booking:{application.pk}") == Decimal("25.00")
 
-
-def test_the_booking_bonus_is_posted_when_the_booked_host_signs_in_not_at_the_nightly_job(host):
-    from ambassadors.hosts.services import activate_invited_hosts
-    from tests.factories import ApplicationFactory, GuestFactory
-
-    # given a guest of the host's party who was booked and selected, not yet signed in
-    party, _ = _party_code(host)
-    application = ApplicationFactory(campaign=host.campaign)
-    GuestFactory(party=party, booked_application=application, wants_to_host=True)
-    booked_host = HostFactory(application=application, status="invited")
-
-    # when the booked host signs in for the first time (their invitation becomes active)
-    activate_invited_hosts(user=booked_host.user)
+    # when marketing selects the application (the new host has not signed in)
+    booked_host = select_application(application=application, by=None)
 
     # then the host whose party booked them earns the bonus at once
+    assert booked_host.activated_at is None
+    assert _sum(host, f"booking:{application.pk}") == Decimal("25.00")
+    # and the nightly recomputation agrees
+    recompute_rewards(host=host)
     assert _sum(host, f"booking:{application.pk}") == Decimal("25.00")
 
 

@@ -222,6 +222,9 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:payout-run": staff(roles.ADMIN),  # marketing holding the run-payouts permission, as admins do
     "api:payout-bank-export": staff(M),
     "api:payout-mark-paid": staff(M, payout_id="payout.pk"),
+    "api:payout-retry": staff(M, payout_id="payout.pk"),
+    "api:payout-cancel": staff(M, payout_id="payout.pk"),
+    "api:frozen-balance-decide": staff(M, host_id="host.pk"),
     "kits_staff:print": staff(L),
     "kits_staff:batch": staff(L, batch_id="batch.pk"),
     "kits_staff:batch_progress": staff(L, batch_id="batch.pk"),
