@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("ambassadors.recruitment.api_urls")),
     path("", include("ambassadors.hosts.api_urls")),
     path("", include("orders.ingestion.urls")),
+    path("", include("orders.shops.urls")),
     path("", include("ambassadors.parties.api_urls")),
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),

@@ -26,6 +26,7 @@ from orders.ingestion.rules import (
 )
 from orders.models import (
     ORDER_TRANSITIONS,
+    PROVIDER_SOURCES,
     Order,
     OrderLine,
     OrderSource,
@@ -65,15 +66,16 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
     """Record an order once per (source, external id); returns (order, created).
 
     A second delivery of the same content returns the first order untouched. Different content is
-    a conflict, unless `keep_first` (Stripe: the session is the truth and its events may repeat it
-    with small differences), in which case the first recording stands.
+    a conflict, unless `keep_first` (Stripe, Shopify, WooCommerce: the provider's order is the truth
+    and its events repeat it with small differences), in which case the first recording stands.
+    The providers' figures are recorded as sent (`PROVIDER_SOURCES`): the money was already taken.
     Refunds that arrived before the order are attached to it now.
 
     Atomic without a savepoint of its own (it runs once per imported order, so every round trip
     counts): the rules and the conflict are checked outside the block, so a refusal never spoils the
     caller's transaction.
     """
-    raise_first_problem(order_rule_problems(data) if source != OrderSource.STRIPE else {})
+    raise_first_problem(order_rule_problems(data) if source not in PROVIDER_SOURCES else {})
     fingerprint = order_fingerprint(data)
     with transaction.atomic(savepoint=False):
         order, created = _insert_order_once(source=source, data=data, fingerprint=fingerprint)
