@@ -21,7 +21,7 @@ from orders.currencies import currency_decimals
 from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import LineData, OrderData, RefundData
 from orders.ingestion.services import cancel_order, record_order
-from orders.models import Order, OrderSource, OrderStatus, Refund, ShopEndpoint, ShopEventStatus
+from orders.models import Order, OrderSource, OrderStatus, ShopEndpoint, ShopEventStatus
 from orders.shops.deliveries import TopicHandler
 from orders.shops.money import UnreadablePayload, datetime_of, decimal_of
 
@@ -94,12 +94,6 @@ def _record_refunds(endpoint: ShopEndpoint, recorded: Order, order: dict[str, An
     refunds = [
         refund for refund in order.get("refunds") or [] if isinstance(refund, dict) and refund.get("id")
     ]
-    known = set(
-        Refund.objects.filter(
-            source=OrderSource.WOOCOMMERCE,
-            external_id__in=[external_id_of(endpoint, refund["id"]) for refund in refunds],
-        ).values_list("external_id", flat=True)
-    )
     refunded_at = datetime_of(
         order.get("date_modified_gmt") or order.get("date_created_gmt"),
         name="date_modified_gmt",
@@ -107,8 +101,6 @@ def _record_refunds(endpoint: ShopEndpoint, recorded: Order, order: dict[str, An
     )
     for refund in refunds:
         external_id = external_id_of(endpoint, refund["id"])
-        if external_id in known:
-            continue
         try:
             record_shop_refund(
                 order=recorded,
@@ -123,7 +115,7 @@ def _record_refunds(endpoint: ShopEndpoint, recorded: Order, order: dict[str, An
         except Conflict as conflict:
             if conflict.code != "refund_conflict":
                 raise
-            # A concurrent delivery of the same order recorded it first (with its own date).
+            # Already recorded by an earlier delivery of the order, dated by that delivery.
 
 
 def on_order(endpoint: ShopEndpoint, order: dict[str, Any]) -> str:
