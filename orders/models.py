@@ -19,6 +19,16 @@ class OrderSource(models.TextChoices):
     WOOCOMMERCE = "woocommerce", "WooCommerce"  # a shop's webhooks, through /webhooks/woocommerce/<endpoint>/
 
 
+# The shop platform reports its orders through the import API and through CSV files: one channel,
+# so one shop order id (or refund id) is one order (refund) whichever of the two brought it.
+SHOP_IMPORT_SOURCES = (OrderSource.API, OrderSource.CSV)
+
+
+def same_channel_sources(source: str) -> tuple[str, ...]:
+    """The sources that share `source`'s ids: an order id seen under any of them is the same order."""
+    return SHOP_IMPORT_SOURCES if source in SHOP_IMPORT_SOURCES else (source,)
+
+
 # Sources whose figures are the provider's own record of a payment already taken: recorded as sent
 # (a refusal could not undo the sale), and a repeated description keeps the first one.
 PROVIDER_SOURCES = frozenset({OrderSource.STRIPE, OrderSource.SHOPIFY, OrderSource.WOOCOMMERCE})
@@ -103,6 +113,11 @@ class Order(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="order_unique_per_source"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(source__in=["api", "csv"]),
+                name="order_unique_per_shop_order_id",
+            ),
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0)
                 & Q(discount__gte=0)
@@ -196,6 +211,11 @@ class Refund(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="refund_unique_per_source"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(source__in=["api", "csv"]),
+                name="refund_unique_per_shop_refund_id",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_not_negative"),
         ]
         indexes = [

@@ -1,7 +1,9 @@
 """Recording orders exactly once, from any source (SPEC §6): the one `record_order` path, the shop's
 import (one order or a batch, with its refunds), cancellation, and the order reads.
 
-Idempotency rests on the database: `(source, external_id)` is unique for orders and for refunds.
+Idempotency rests on the database: `(source, external_id)` is unique for orders and for refunds,
+and the import API and CSV files share their ids (`same_channel_sources`): one shop order is one
+order whichever of the two brought it.
 Work on one order is serialised by a lock on its reference (`orders.ingestion.locks`).
 """
 
@@ -33,6 +35,7 @@ from orders.models import (
     OrderStatus,
     OrderStatusChange,
     Refund,
+    same_channel_sources,
 )
 from orders.signals import order_cancelled, order_recorded, orders_recorded, refund_recorded
 
@@ -111,8 +114,9 @@ def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
 
 
 def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tuple[Order, bool]:
-    lock_order_reference(source, _lock_key(source, data))
-    existing = Order.objects.filter(source=source, external_id=data.external_id).first()
+    channel = same_channel_sources(source)
+    lock_order_reference(channel[0], _lock_key(source, data))
+    existing = Order.objects.filter(source__in=channel, external_id=data.external_id).first()
     if existing is not None:
         return existing, False
     # No savepoint needed: the lock above serialises every writer of this order, and the unique
@@ -180,11 +184,12 @@ def import_order_batch(
         else:
             fingerprints[index] = order_fingerprint(data)
     with transaction.atomic():
-        lock_order_references(source, [items[i][0].external_id for i in fingerprints])
+        channel = same_channel_sources(source)
+        lock_order_references(channel[0], [items[i][0].external_id for i in fingerprints])
         known = {
             order.external_id: order
             for order in Order.objects.filter(
-                source=source, external_id__in=[items[i][0].external_id for i in fingerprints]
+                source__in=channel, external_id__in=[items[i][0].external_id for i in fingerprints]
             )
         }
         fresh: dict[str, Order] = {}
