@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("ambassadors.hosts.api_urls")),
     # The orders API, with the attribution marketing reads (referrals extends the orders views).
     path("", include("referrals.attribution.order_urls")),
+    path("", include("orders.shops.urls")),
     path("", include("ambassadors.parties.api_urls")),
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),

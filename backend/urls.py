@@ -52,6 +52,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("backend.api_urls")),
     path("", include("orders.stripe.urls")),
+    path("", include("orders.shopify.urls")),
+    path("", include("orders.woocommerce.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("referrals.urls")),
     path("accounts/", include(social_signin_urls)),

@@ -4,7 +4,9 @@
   validation, idempotency, attribution listeners) in orders/s — target ≥ 2,000; baseline: a plain
   bulk INSERT of the same rows;
 - one Stripe webhook (`checkout.session.completed`, signed, verified, stored, order created,
-  attributed) p50 server time — target ≤ 10 ms; baseline: `/healthz` (one `SELECT 1`).
+  attributed) p50 server time — target ≤ 10 ms; baseline: `/healthz` (one `SELECT 1`);
+- one Shopify webhook (`orders/paid`, HMAC-signed, secret decrypted, verified, stored, order
+  created, attributed) p50 server time — target ≤ 10 ms and ≤ 10× the same `/healthz` baseline.
 
 Requests run in this process through Django's handler (no network), so "server time" is the full
 Django stack. Usage:
@@ -207,6 +209,64 @@ def bench_webhook(count: int, codes: list[str]) -> None:
     )
 
 
+def healthz_p50(client: Client, count: int) -> float:
+    baseline = []
+    for _ in range(count):
+        started = time.perf_counter()
+        assert client.get("/healthz").status_code == 200
+        baseline.append(time.perf_counter() - started)
+    return p50_ms(baseline)
+
+
+def bench_shopify_webhook(count: int, codes: list[str]) -> None:
+    """A shop's `orders/paid` deliveries, shaped as tests/fixtures/shopify/order.json."""
+    from orders.shops.deliveries import signature_of
+    from orders.shops.services import create_shop_endpoint
+
+    secret = "shpss_bench_secret_0123456789"
+    create_shop_endpoint(name="Bench shop", slug="bench-shop", platform="shopify", secret=secret)
+    order = json.loads((ROOT / "tests" / "fixtures" / "shopify" / "order.json").read_text())
+    placed_at = (timezone.now() - timedelta(minutes=5)).isoformat()
+    client = Client()
+    samples = []
+    for i in range(count):
+        order.update(
+            id=5_000_000_000_000 + i,
+            email=f"buyer{i}@example.com",
+            created_at=placed_at,
+            processed_at=placed_at,
+            currency="EUR",
+            discount_codes=[{"code": codes[i % len(codes)], "amount": "5.00", "type": "fixed_amount"}]
+            if codes
+            else [],
+            landing_site=f"/?ref=token{i:010d}",
+        )
+        body = json.dumps(order).encode()
+        headers = {
+            "HTTP_X_SHOPIFY_TOPIC": "orders/paid",
+            "HTTP_X_SHOPIFY_HMAC_SHA256": signature_of(body=body, secret=secret),
+            "HTTP_X_SHOPIFY_WEBHOOK_ID": f"bench-{i:08d}",
+        }
+        started = time.perf_counter()
+        response = client.post(
+            "/webhooks/shopify/bench-shop/", data=body, content_type="application/json", **headers
+        )
+        samples.append(time.perf_counter() - started)
+        assert response.status_code == 200 and response.json()["status"] == "processed", response.content
+    baseline = healthz_p50(client, count)
+    emit(
+        figure="Shopify webhook, one orders/paid delivery",
+        events=count,
+        value=p50_ms(samples),
+        unit="ms (p50 server time)",
+        p95=round(sorted(samples)[int(len(samples) * 0.95)] * 1000, 2),
+        target="<= 10 and <= 10x baseline",
+        met=p50_ms(samples) <= 10 and p50_ms(samples) <= 10 * baseline,
+        ratio_to_baseline=round(p50_ms(samples) / baseline, 1),
+        baseline={"what": "GET /healthz (SELECT 1)", "value": baseline, "unit": "ms (p50)"},
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=20_000)
@@ -223,6 +283,7 @@ def main() -> None:
         codes = make_codes(options.hosts)
         bench_import_api(options.orders, codes)
         bench_webhook(options.events, codes)
+        bench_shopify_webhook(options.events, codes)
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
 

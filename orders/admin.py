@@ -5,7 +5,16 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 
 from backend.errors import DomainError
 from orders.ingestion.services import cancel_order
-from orders.models import Order, OrderLine, OrderStatusChange, Refund, ShopApiKey, StripeEvent
+from orders.models import (
+    Order,
+    OrderLine,
+    OrderStatusChange,
+    Refund,
+    ShopApiKey,
+    ShopEndpoint,
+    ShopEvent,
+    StripeEvent,
+)
 
 
 class OrderLineInline(admin.TabularInline):
@@ -90,6 +99,32 @@ class StripeEventAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: StripeEvent | None = None) -> list[str]:
         return [field.name for field in StripeEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ShopEndpoint)
+class ShopEndpointAdmin(admin.ModelAdmin):
+    """Read-only here: endpoints and their secrets are set through the API (the secret never shows)."""
+
+    list_display = ["name", "slug", "platform", "created_at"]
+    list_filter = ["platform"]
+    fields = ["name", "slug", "platform", "created_at", "updated_at"]
+    readonly_fields = ["name", "slug", "platform", "created_at", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ShopEvent)
+class ShopEventAdmin(admin.ModelAdmin):
+    list_display = ["delivery_id", "endpoint", "topic", "status", "attempts", "received_at", "processed_at"]
+    list_filter = ["status", "topic", "endpoint"]
+    search_fields = ["delivery_id"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ShopEvent | None = None) -> list[str]:
+        return [field.name for field in ShopEvent._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -15,6 +15,23 @@ class OrderSource(models.TextChoices):
     STRIPE = "stripe", "Stripe"  # a paid Checkout Session, through the webhook
     API = "api", "API"  # the shop platform, through POST /api/v1/orders/
     CSV = "csv", "CSV"  # a file imported with `manage.py import_orders`
+    SHOPIFY = "shopify", "Shopify"  # a shop's order webhooks, through /webhooks/shopify/<endpoint>/
+    WOOCOMMERCE = "woocommerce", "WooCommerce"  # a shop's webhooks, through /webhooks/woocommerce/<endpoint>/
+
+
+# The shop platform reports its orders through the import API and through CSV files: one channel,
+# so one shop order id (or refund id) is one order (refund) whichever of the two brought it.
+SHOP_IMPORT_SOURCES = (OrderSource.API, OrderSource.CSV)
+
+
+def same_channel_sources(source: str) -> tuple[str, ...]:
+    """The sources that share `source`'s ids: an order id seen under any of them is the same order."""
+    return SHOP_IMPORT_SOURCES if source in SHOP_IMPORT_SOURCES else (source,)
+
+
+# Sources whose figures are the provider's own record of a payment already taken: recorded as sent
+# (a refusal could not undo the sale), and a repeated description keeps the first one.
+PROVIDER_SOURCES = frozenset({OrderSource.STRIPE, OrderSource.SHOPIFY, OrderSource.WOOCOMMERCE})
 
 
 class OrderStatus(models.TextChoices):
@@ -82,7 +99,7 @@ class Order(models.Model):
     lost chargeback takes back what the order earned like a full refund, and a won one restores it.
     """
 
-    source = models.CharField(max_length=8, choices=OrderSource.choices)
+    source = models.CharField(max_length=11, choices=OrderSource.choices)
     external_id = models.CharField(max_length=255)
     placed_at = models.DateTimeField(db_index=True)
     customer_email = models.EmailField(max_length=254, db_index=True)
@@ -118,6 +135,11 @@ class Order(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="order_unique_per_source"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(source__in=["api", "csv"]),
+                name="order_unique_per_shop_order_id",
+            ),
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0)
                 & Q(discount__gte=0)
@@ -193,7 +215,7 @@ class Refund(models.Model):
     `order` empty and its `order_reference`, and attached when the order is recorded.
     """
 
-    source = models.CharField(max_length=8, choices=OrderSource.choices)
+    source = models.CharField(max_length=11, choices=OrderSource.choices)
     external_id = models.CharField(max_length=255)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", null=True, blank=True)
     # Stripe: the PaymentIntent id; API/CSV: the order's external id.
@@ -211,6 +233,11 @@ class Refund(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="refund_unique_per_source"),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=Q(source__in=["api", "csv"]),
+                name="refund_unique_per_shop_refund_id",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="refund_amount_not_negative"),
         ]
         indexes = [
@@ -311,6 +338,63 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} ({self.type})"
+
+
+class ShopPlatform(models.TextChoices):
+    SHOPIFY = "shopify", "Shopify"  # signs with X-Shopify-Hmac-Sha256, the app's secret
+    WOOCOMMERCE = "woocommerce", "WooCommerce"  # signs with X-WC-Webhook-Signature, the webhook's secret
+
+
+class ShopEndpoint(models.Model):
+    """One shop that sends its order webhooks to `/webhooks/<platform>/<slug>/`.
+
+    The signing secret is needed in clear to check each HMAC, so it is stored encrypted with a key
+    derived from SECRET_KEY (`orders.shops.secrets`) and never shown again once set.
+    Orders of the shop are recorded as `<slug>:<the shop's order id>`: the slug never changes.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50, unique=True)
+    platform = models.CharField(max_length=11, choices=ShopPlatform.choices)
+    encrypted_secret = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.platform})"
+
+
+class ShopEventStatus(models.TextChoices):
+    PROCESSED = "processed", _("Processed")  # its effect is recorded
+    IGNORED = "ignored", _("Ignored")  # a topic (or state) Soirée does not act on
+    REFUSED = "refused", _("Refused")  # its content breaks a rule (see `error`); retrying cannot help
+    FAILED = "failed", _("Failed")  # processing raised; the shop retries and we try again
+
+
+class ShopEvent(models.Model):
+    """Each webhook delivery of a shop, stored once by its delivery id: a repeat changes nothing."""
+
+    endpoint = models.ForeignKey(ShopEndpoint, on_delete=models.PROTECT, related_name="events")
+    delivery_id = models.CharField(max_length=255)
+    topic = models.CharField(max_length=100)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=ShopEventStatus.choices)
+    attempts = models.PositiveIntegerField(default=1)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "delivery_id"], name="shop_event_unique_delivery"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} ({self.topic})"
 
 
 class ShopApiKey(AbstractAPIKey):

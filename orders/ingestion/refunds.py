@@ -29,6 +29,7 @@ from orders.models import (
     OrderStatusChange,
     Refund,
     RefundStatus,
+    same_channel_sources,
 )
 from orders.signals import dispute_recorded, refund_recorded
 
@@ -136,7 +137,9 @@ def record_shop_refund(*, order: Order, source: str, data: RefundData) -> tuple[
     """
     fingerprint = refund_fingerprint(order_reference=order.external_id, data=data)
     order = Order.objects.select_for_update().get(pk=order.pk)
-    existing = Refund.objects.filter(source=source, external_id=data.external_id).first()
+    existing = Refund.objects.filter(
+        source__in=same_channel_sources(source), external_id=data.external_id
+    ).first()
     if existing is not None:
         if existing.fingerprint != fingerprint:
             raise Conflict(

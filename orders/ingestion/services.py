@@ -1,7 +1,9 @@
 """Recording orders exactly once, from any source (SPEC §6): the one `record_order` path, the shop's
 import (one order or a batch, with its refunds), cancellation, and the order reads.
 
-Idempotency rests on the database: `(source, external_id)` is unique for orders and for refunds.
+Idempotency rests on the database: `(source, external_id)` is unique for orders and for refunds,
+and the import API and CSV files share their ids (`same_channel_sources`): one shop order is one
+order whichever of the two brought it.
 Work on one order is serialised by a lock on its reference (`orders.ingestion.locks`).
 """
 
@@ -26,6 +28,7 @@ from orders.ingestion.rules import (
 )
 from orders.models import (
     ORDER_TRANSITIONS,
+    PROVIDER_SOURCES,
     Dispute,
     Order,
     OrderLine,
@@ -33,6 +36,7 @@ from orders.models import (
     OrderStatus,
     OrderStatusChange,
     Refund,
+    same_channel_sources,
 )
 from orders.signals import (
     dispute_recorded,
@@ -72,15 +76,16 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
     """Record an order once per (source, external id); returns (order, created).
 
     A second delivery of the same content returns the first order untouched. Different content is
-    a conflict, unless `keep_first` (Stripe: the session is the truth and its events may repeat it
-    with small differences), in which case the first recording stands.
+    a conflict, unless `keep_first` (Stripe, Shopify, WooCommerce: the provider's order is the truth
+    and its events repeat it with small differences), in which case the first recording stands.
+    The providers' figures are recorded as sent (`PROVIDER_SOURCES`): the money was already taken.
     Refunds that arrived before the order are attached to it now.
 
     Atomic without a savepoint of its own (it runs once per imported order, so every round trip
     counts): the rules and the conflict are checked outside the block, so a refusal never spoils the
     caller's transaction.
     """
-    raise_first_problem(order_rule_problems(data) if source != OrderSource.STRIPE else {})
+    raise_first_problem(order_rule_problems(data) if source not in PROVIDER_SOURCES else {})
     fingerprint = order_fingerprint(data)
     with transaction.atomic(savepoint=False):
         order, created = _insert_order_once(source=source, data=data, fingerprint=fingerprint)
@@ -118,8 +123,9 @@ def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
 
 
 def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tuple[Order, bool]:
-    lock_order_reference(source, _lock_key(source, data))
-    existing = Order.objects.filter(source=source, external_id=data.external_id).first()
+    channel = same_channel_sources(source)
+    lock_order_reference(channel[0], _lock_key(source, data))
+    existing = Order.objects.filter(source__in=channel, external_id=data.external_id).first()
     if existing is not None:
         return existing, False
     # No savepoint needed: the lock above serialises every writer of this order, and the unique
@@ -197,11 +203,12 @@ def import_order_batch(
         else:
             fingerprints[index] = order_fingerprint(data)
     with transaction.atomic():
-        lock_order_references(source, [items[i][0].external_id for i in fingerprints])
+        channel = same_channel_sources(source)
+        lock_order_references(channel[0], [items[i][0].external_id for i in fingerprints])
         known = {
             order.external_id: order
             for order in Order.objects.filter(
-                source=source, external_id__in=[items[i][0].external_id for i in fingerprints]
+                source__in=channel, external_id__in=[items[i][0].external_id for i in fingerprints]
             )
         }
         fresh: dict[str, Order] = {}

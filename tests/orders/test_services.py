@@ -77,9 +77,17 @@ def test_the_service_itself_refuses_broken_rules():
 @pytest.mark.django_db
 def test_the_same_external_id_in_two_sources_is_two_orders():
     record_order(source=OrderSource.API, data=_data())
-    record_order(source=OrderSource.CSV, data=_data())
+    record_order(source=OrderSource.STRIPE, data=_data())
 
     assert Order.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_api_and_csv_share_the_shops_order_ids():
+    record_order(source=OrderSource.API, data=_data())
+    record_order(source=OrderSource.CSV, data=_data())
+
+    assert Order.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -168,6 +168,8 @@ PERSONAL_DATA = "marketing holding the personal-data permission"
 
 STAFF_ROUTES: dict[str, Staff] = {
     "api:audit-log": staff(roles.ADMIN),
+    "api:shop-endpoints": staff(roles.ADMIN),
+    "api:shop-endpoint-detail": staff(roles.ADMIN),
     "api:privacy-export": staff(PERSONAL_DATA),
     "api:privacy-erasure": staff(PERSONAL_DATA),
     "api:campaign-list": staff(M),
@@ -246,6 +248,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     "api:public-party": "what a guest holding the party's QR token sees: title, day, city, host's first name",
     "api:public-party-guests": "guest self-registration through the party's QR token (throttled)",
     "orders:stripe-webhook": "Stripe's deliveries, authenticated by their signature, not by a session",
+    "shopify:webhook": "a shop's deliveries, authenticated by their HMAC signature, not by a session",
+    "woocommerce:webhook": "a shop's deliveries, authenticated by their HMAC signature, not by a session",
     "referrals:redirect": "the referral link: a redirect to the shop, never an error or host data",
     "party_public:register": "the page behind the party's QR code (unguessable token)",
     "party_public:thanks": "the thank-you page after registering (unguessable token)",

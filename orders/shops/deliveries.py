@@ -1,0 +1,118 @@
+"""Shops' webhook deliveries (Shopify, WooCommerce): verify, store once, dispatch by topic (SPEC §6, §15).
+
+Both platforms sign the raw body the same way: base64 of its HMAC-SHA256 with the shop's secret.
+- A missing or wrong signature answers 401 and writes nothing (`DeliveryRejected`); so does an
+  unknown endpoint (404) and, once signed, a body that is not a JSON object (400).
+- Each delivery is stored once per (endpoint, delivery id) by a unique constraint; a repeated
+  delivery answers 200 and changes nothing. A topic without a handler is stored and acknowledged.
+- A handler's `DomainError` (e.g. a refund above what was paid) is kept on the event as `refused`
+  and answered 200: the shop would retry forever, then drop the subscription. Any other failure is
+  recorded as `failed` and answered 500, so the shop retries (an order not yet arrived, a crash).
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.errors import DomainError
+from orders.models import ShopEndpoint, ShopEvent, ShopEventStatus
+from orders.shops.secrets import decrypt_secret
+
+logger = logging.getLogger(__name__)
+
+# A handler receives the endpoint and the delivery's JSON object, and answers the outcome.
+TopicHandler = Callable[[ShopEndpoint, dict[str, Any]], str]
+
+
+class DeliveryRejected(Exception):
+    def __init__(self, message: str, code: str, status: int):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+
+def get_endpoint(*, slug: str, platform: str) -> ShopEndpoint:
+    endpoint = ShopEndpoint.objects.filter(slug=slug, platform=platform).first()
+    if endpoint is None:
+        raise DeliveryRejected("No such shop endpoint.", "unknown_endpoint", 404)
+    return endpoint
+
+
+def signature_of(*, body: bytes, secret: str) -> str:
+    """base64(HMAC-SHA256(body, secret)): how Shopify and WooCommerce sign a delivery."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def verify_delivery(*, endpoint: ShopEndpoint, body: bytes, signature: str | None) -> dict[str, Any]:
+    """The delivery's JSON object once its signature is checked (constant time), or DeliveryRejected."""
+    expected = signature_of(body=body, secret=decrypt_secret(endpoint.encrypted_secret))
+    if not signature or not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+        raise DeliveryRejected("The signature is missing or wrong.", "bad_signature", 401)
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise DeliveryRejected("The body is not JSON.", "bad_payload", 400) from None
+    if not isinstance(payload, dict):
+        raise DeliveryRejected("The body is not a JSON object.", "bad_payload", 400)
+    return payload
+
+
+def process_delivery(
+    *,
+    endpoint: ShopEndpoint,
+    delivery_id: str,
+    topic: str,
+    payload: dict[str, Any],
+    handlers: dict[str, TopicHandler],
+) -> tuple[ShopEvent, bool]:
+    """Store the delivery once and apply it; returns (stored event, was this a repeated delivery).
+
+    The event row is locked while it is processed, so concurrent deliveries of one event wait and
+    then find it done. A failure rolls back the handler's writes but keeps the event.
+    """
+    handler = handlers.get(topic)
+    with transaction.atomic():
+        ShopEvent.objects.bulk_create(
+            [
+                ShopEvent(
+                    endpoint=endpoint,
+                    delivery_id=delivery_id,
+                    topic=topic,
+                    payload=payload,
+                    status=ShopEventStatus.FAILED,
+                    attempts=0,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        stored = ShopEvent.objects.select_for_update().get(endpoint=endpoint, delivery_id=delivery_id)
+        if stored.status != ShopEventStatus.FAILED:
+            return stored, True
+        stored.attempts += 1
+        try:
+            with transaction.atomic():
+                outcome = handler(endpoint, payload) if handler else ShopEventStatus.IGNORED
+        except DomainError as refusal:
+            stored.status = ShopEventStatus.REFUSED
+            stored.error = f"{refusal.code}: {refusal.message}"[:2000]
+            stored.processed_at = timezone.now()
+        except Exception as error:
+            logger.exception(
+                "shop delivery processing failed", extra={"endpoint": endpoint.slug, "delivery": delivery_id}
+            )
+            stored.status = ShopEventStatus.FAILED
+            stored.error = f"{type(error).__name__}: {error}"[:2000]
+        else:
+            stored.status = outcome
+            stored.error = ""
+            stored.processed_at = timezone.now()
+        stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+    return stored, False
