@@ -84,9 +84,13 @@ def test_the_same_external_id_in_two_sources_is_two_orders():
 
 @pytest.mark.django_db
 def test_the_api_and_csv_share_the_shops_order_ids():
-    record_order(source=OrderSource.API, data=_data())
-    record_order(source=OrderSource.CSV, data=_data())
-
+    # given the shop's order 'S-1' recorded through the import API
+    sale = _data()
+    first, created = record_order(source=OrderSource.API, data=sale)
+    # when the CSV command brings the same order again
+    again, created_again = record_order(source=OrderSource.CSV, data=sale)
+    # then it is the same order, recorded once
+    assert (created, created_again, again.pk) == (True, False, first.pk)
     assert Order.objects.count() == 1
 
 
