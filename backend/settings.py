@@ -182,7 +182,20 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Personal files (queued packing slips, party photos): see `backend.private_files`.
+    "private": {"BACKEND": "backend.private_files.PrivateFileStorage"},
 }
+# The private storage's folder lies outside every served one; its files leave only through views
+# that check who asks, sent by Django or, when set, by the proxy from an internal location.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+for _served in (Path(folder).resolve() for folder in (MEDIA_ROOT, STATIC_ROOT, *STATICFILES_DIRS)):
+    _private = PRIVATE_MEDIA_ROOT.resolve()
+    if _private.is_relative_to(_served) or _served.is_relative_to(_private):
+        raise ImproperlyConfigured(f"PRIVATE_MEDIA_ROOT must lie outside every served folder ({_served}).")
+PRIVATE_MEDIA_SENDFILE = env_choice(
+    "PRIVATE_MEDIA_SENDFILE", "off", {"off", "x-accel-redirect", "x-sendfile"}
+)
+PRIVATE_MEDIA_INTERNAL_URL = env_str("PRIVATE_MEDIA_INTERNAL_URL", "/private-media/")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
@@ -32,8 +30,8 @@ urlpatterns = [
     path("p/", include(party_public_urls)),
     path("", include((portal_pages, "portal"))),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT: personal files live in private storage, handed out by views that
+# check who asks (`backend.private_files`); static files are whitenoise's.
 
 
 def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:
