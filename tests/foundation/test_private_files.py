@@ -138,10 +138,10 @@ def test_media_urls_serve_no_personal_file_even_with_debug_on(photo, batch, sett
     client = session_as()
 
     for name in (photo.image.name, batch.file.name):
-        # then the file is in private storage, outside the media folder, and /media/ does not serve it
+        # then /media/ does not serve it, and the file is in private storage, outside the media folder
+        assert client.get(f"/{settings.MEDIA_URL.lstrip('/')}{name}").status_code == 404
         assert (Path(settings.PRIVATE_MEDIA_ROOT) / name).is_file()
         assert not default_storage.exists(name)
-        assert client.get(f"/{settings.MEDIA_URL}{name}").status_code == 404
 
 
 @pytest.mark.parametrize(
