@@ -238,6 +238,8 @@ CLICK_RETENTION_DAYS = env_int("CLICK_RETENTION_DAYS", 90, minimum=1)
 # Retention after a campaign closes: unselected applications are deleted, guests anonymised.
 UNSELECTED_APPLICATION_RETENTION_DAYS = env_int("UNSELECTED_APPLICATION_RETENTION_DAYS", 180, minimum=1)
 GUEST_RETENTION_DAYS = env_int("GUEST_RETENTION_DAYS", 365, minimum=1)
+# Results of finished tasks (the database backend's table) are deleted after this many days.
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14, minimum=1)
 
 # Stripe: the API key for calls, the endpoint secret that signs webhooks, and (tests, local fakes)
 # another base URL for the API. Empty key: nothing is sent to Stripe.
