@@ -267,7 +267,8 @@ class ImageRenderer(BaseRenderer):
 def readable_photo(user: Any, party_id: int, photo_id: int) -> PartyPhoto:
     """A photo of a party the user may read (their own, or any for marketing), or 404."""
     parties = Party.objects.all() if reads_all_parties(user) else Party.objects.for_user(user)
-    return get_object_or_404(PartyPhoto.objects.filter(party__in=parties, party_id=party_id), pk=photo_id)
+    party = get_object_or_404(parties, pk=party_id)  # a primary-key lookup: any integer is a clean 404
+    return get_object_or_404(PartyPhoto.objects.filter(party=party), pk=photo_id)
 
 
 class PartyPhotoApi(APIView):

@@ -215,3 +215,10 @@ def test_start_up_refuses_a_private_folder_inside_a_served_one(tmp_path):
     )
     assert result.returncode != 0
     assert "PRIVATE_MEDIA_ROOT must lie outside every served folder" in result.stderr
+
+
+def test_an_id_no_photo_can_have_is_a_clean_404(photo):
+    client = session_as(photo.party.host.user)
+    huge = 2**80
+    assert client.get(f"/api/v1/parties/{huge}/photos/{photo.pk}/").status_code == 404
+    assert client.get(f"/api/v1/parties/{photo.party_id}/photos/{huge}/").status_code == 404
