@@ -193,7 +193,20 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Personal files (queued packing slips, party photos): see `backend.private_files`.
+    "private": {"BACKEND": "backend.private_files.PrivateFileStorage"},
 }
+# The private storage's folder lies outside every served one; its files leave only through views
+# that check who asks, sent by Django or, when set, by the proxy from an internal location.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
+for _served in (Path(folder).resolve() for folder in (MEDIA_ROOT, STATIC_ROOT, *STATICFILES_DIRS)):
+    _private = PRIVATE_MEDIA_ROOT.resolve()
+    if _private.is_relative_to(_served) or _served.is_relative_to(_private):
+        raise ImproperlyConfigured(f"PRIVATE_MEDIA_ROOT must lie outside every served folder ({_served}).")
+PRIVATE_MEDIA_SENDFILE = env_choice(
+    "PRIVATE_MEDIA_SENDFILE", "off", {"off", "x-accel-redirect", "x-sendfile"}
+)
+PRIVATE_MEDIA_INTERNAL_URL = env_str("PRIVATE_MEDIA_INTERNAL_URL", "/private-media/")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
@@ -246,6 +259,8 @@ CLICK_RETENTION_DAYS = env_int("CLICK_RETENTION_DAYS", 90, minimum=1)
 # Retention after a campaign closes: unselected applications are deleted, guests anonymised.
 UNSELECTED_APPLICATION_RETENTION_DAYS = env_int("UNSELECTED_APPLICATION_RETENTION_DAYS", 180, minimum=1)
 GUEST_RETENTION_DAYS = env_int("GUEST_RETENTION_DAYS", 365, minimum=1)
+# Results of finished tasks (the database backend's table) are deleted after this many days.
+TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14, minimum=1)
 
 # Stripe: the API key for calls, the endpoint secret that signs webhooks, and (tests, local fakes)
 # another base URL for the API. Empty key: nothing is sent to Stripe.

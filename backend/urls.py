@@ -1,8 +1,6 @@
 from allauth.account import views as account_views
 from allauth.socialaccount import views as socialaccount_views
 from allauth.urls import build_provider_urlpatterns
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
@@ -63,8 +61,8 @@ urlpatterns = [
     path("p/", include(party_public_urls)),
     path("", include((portal_pages, "portal"))),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT: personal files live in private storage, handed out by views that
+# check who asks (`backend.private_files`); static files are whitenoise's.
 
 
 def handler400(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -24,12 +24,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_mail(settings, tmp_path):
-    """Each test starts with an empty cache (throttles) and outbox, and its own media folder."""
+    """Each test starts with an empty cache (throttles) and outbox, and its own media folders."""
     from django.core.cache import cache
 
     cache.clear()
     mail.outbox = []
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     yield
     cache.clear()
 

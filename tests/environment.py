@@ -15,3 +15,6 @@ os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("SITE_URL", "http://testserver")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), ".test-media"))
+os.environ.setdefault(
+    "PRIVATE_MEDIA_ROOT", os.path.join(os.path.dirname(os.path.dirname(__file__)), ".test-private-media")
+)

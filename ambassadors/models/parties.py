@@ -15,6 +15,7 @@ from ambassadors.models.applications import Application
 from ambassadors.models.campaigns import Campaign
 from ambassadors.models.hosts import Host
 from backend.models import User
+from backend.private_files import private_storage
 
 
 class PartyStatus(models.TextChoices):
@@ -113,10 +114,15 @@ class PartyStatusChange(models.Model):
 
 
 class PartyPhoto(models.Model):
-    """A photo of a held party, checked to be a real JPEG/PNG/WebP image under the size limit."""
+    """A photo of a held party, checked to be a real JPEG/PNG/WebP image under the size limit.
+
+    Kept in private storage: only the party's host and marketing see it, through the API.
+    """
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="parties/%Y/%m/", width_field="width", height_field="height")
+    image = models.ImageField(
+        upload_to="parties/%Y/%m/", width_field="width", height_field="height", storage=private_storage
+    )
     content_type = models.CharField(max_length=32)
     size_bytes = models.PositiveIntegerField()
     width = models.PositiveIntegerField(default=0)

@@ -6,16 +6,21 @@ masked unless the user holds the personal-data permission. Guests register on a 
 endpoint reached through the party's QR code.
 """
 
+import json
+from pathlib import Path
 from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponseBase
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_standardized_errors.openapi_serializers import ErrorResponse403Serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,6 +40,7 @@ from backend.filters import ID_BOUNDS, UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.parsers import JSONParser
 from backend.permissions import user_has_role, user_sees_personal_data
+from backend.private_files import private_file_response
 from backend.throttles import AnonRateThrottle, ScopedRateThrottle
 
 
@@ -246,8 +252,39 @@ class PartyPhotosApi(APIView):
         )
 
 
-class PartyPhotoDeleteApi(APIView):
+class ImageRenderer(BaseRenderer):
+    """Lets clients ask for `Accept: image/...`; errors still go out as JSON bytes."""
+
+    media_type = "image/*"
+    format = "image"
+    charset = None
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return json.dumps(data).encode()
+
+
+def readable_photo(user: Any, party_id: int, photo_id: int) -> PartyPhoto:
+    """A photo of a party the user may read (their own, or any for marketing), or 404."""
+    parties = Party.objects.all() if reads_all_parties(user) else Party.objects.for_user(user)
+    party = get_object_or_404(parties, pk=party_id)  # a primary-key lookup: any integer is a clean 404
+    return get_object_or_404(PartyPhoto.objects.filter(party=party), pk=photo_id)
+
+
+class PartyPhotoApi(APIView):
+    """One photo: its bytes for the party's host and marketing (it lives in private storage, never at
+    a public URL); the host may delete it."""
+
     permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, ImageRenderer]
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request: Request, party_id: int, photo_id: int) -> HttpResponseBase:
+        photo = readable_photo(request.user, party_id, photo_id)
+        return private_file_response(
+            photo.image, content_type=photo.content_type, filename=Path(photo.image.name).name
+        )
 
     @extend_schema(responses={204: None, **CONFLICT})
     def delete(self, request: Request, party_id: int, photo_id: int) -> Response:

@@ -10,8 +10,8 @@ urlpatterns = [
     path("parties/<int:party_id>/photos/", api.PartyPhotosApi.as_view(), name="party-photos"),
     path(
         "parties/<int:party_id>/photos/<int:photo_id>/",
-        api.PartyPhotoDeleteApi.as_view(),
-        name="party-photo-delete",
+        api.PartyPhotoApi.as_view(),
+        name="party-photo",
     ),
     path("parties/<int:party_id>/guests/", api.PartyGuestsApi.as_view(), name="party-guests"),
     path(

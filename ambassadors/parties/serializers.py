@@ -27,8 +27,10 @@ class PartyPhotoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, photo: PartyPhoto) -> str:
+        """The photo's own API route, which checks who asks (the file has no public URL)."""
+        url = reverse("api:party-photo", args=[photo.party_id, photo.pk])
         request = self.context.get("request")
-        return request.build_absolute_uri(photo.image.url) if request else photo.image.url
+        return request.build_absolute_uri(url) if request else url
 
 
 class PartyHostSerializer(serializers.Serializer):

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
@@ -45,6 +44,7 @@ from ambassadors.parties.checks import (
     clean_text,
     normalise_phone,
 )
+from ambassadors.parties.emails import guest_confirmation_email
 from ambassadors.recruitment import scoring
 from ambassadors.signals import party_cancelled, party_created
 from backend.errors import Conflict, Invalid, InvalidTransition
@@ -312,28 +312,9 @@ def _insert_guest(guest: Guest) -> Guest:
     return guest
 
 
-def withdrawal_url(guest: Guest) -> str:
-    return settings.SITE_URL + reverse("party_public:withdraw", args=[guest.withdrawal_token])
-
-
-def _send_guest_confirmation(guest: Guest, party: Party) -> None:
-    if not guest.email:
-        return
-    send_email_on_commit(
-        to=guest.email,
-        template="party_guest_confirmation",
-        context={
-            "first_name": guest.first_name,
-            "host_first_name": party.host.first_name,
-            "party_title": party.title,
-            "starts_at": party.starts_at.isoformat(),
-            "city": party.city,
-            "added_by_host": guest.source == GuestSource.HOST,
-            "booked": guest.booked_application_id is not None,
-            "withdrawal_url": withdrawal_url(guest),
-        },
-        language=guest.language,
-    )
+def _send_guest_confirmation(guest: Guest) -> None:
+    if guest.email:
+        send_email_on_commit(build=guest_confirmation_email, object_id=guest.pk)
 
 
 @transaction.atomic
@@ -373,7 +354,7 @@ def add_guest(
             language=language,
         )
     )
-    _send_guest_confirmation(guest, party)
+    _send_guest_confirmation(guest)
     return guest
 
 
@@ -419,7 +400,7 @@ def register_guest(
         if application is not None:
             guest.booked_application = application
             guest.save(update_fields=["booked_application"])
-    _send_guest_confirmation(guest, party)
+    _send_guest_confirmation(guest)
     return guest
 
 

@@ -12,7 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from backend.mail import send_templated_email
+from backend.mail import Email, send_email
 from backend.models import User
 
 
@@ -33,10 +33,12 @@ def send_password_reset_emails(*, user_ids: list[int]) -> int:
     """Mail each active account its reset link, in its language; the number sent."""
     users = list(User.objects.filter(pk__in=user_ids, is_active=True))
     for user in users:
-        send_templated_email.call(
-            to=user.email,
-            template="password_reset",
-            context={"reset_url": password_reset_url(user)},
-            language=user.language,
+        send_email(
+            Email(
+                to=user.email,
+                template="password_reset",
+                context={"reset_url": password_reset_url(user)},
+                language=user.language,
+            )
         )
     return len(users)

@@ -9,10 +9,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
 
-from ambassadors.hosts.signin import signin_url_for
 from ambassadors.models import (
     APPLICATION_TRANSITIONS,
     Application,
@@ -24,6 +22,7 @@ from ambassadors.models import (
     HostStatus,
     HostStatusChange,
 )
+from ambassadors.recruitment.emails import host_invitation_email
 from ambassadors.recruitment.services import reject_application, shortlist_application, waitlist_application
 from ambassadors.signals import host_selected
 from backend.errors import Conflict, Invalid
@@ -137,17 +136,7 @@ def select_application(*, application: Application, by: User | None, reason: str
     HostStatusChange.objects.create(
         host=host, by=by, from_status="", to_status=HostStatus.INVITED, reason=reason
     )
-    send_email_on_commit(
-        to=user.email,
-        template="host_invitation",
-        context={
-            "first_name": host.first_name,
-            "campaign_name": campaign.name,
-            "signin_url": signin_url_for(user),
-            "link_valid_days": max(settings.SIGNIN_LINK_MAX_AGE_SECONDS // 86400, 1),
-        },
-        language=selected.language,
-    )
+    send_email_on_commit(build=host_invitation_email, object_id=host.pk)  # the sign-in link is made then
     host_selected.send(sender=Host, host=host, by=by)
     return host
 

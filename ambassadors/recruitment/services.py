@@ -32,6 +32,7 @@ from ambassadors.models import (
     SocialNetwork,
 )
 from ambassadors.recruitment import scoring
+from ambassadors.recruitment.emails import application_received_email, application_rejected_email
 from backend.email_address import normalise_email
 from backend.errors import Conflict, Invalid
 from backend.mail import send_email_on_commit
@@ -260,12 +261,7 @@ def submit_application(
         application=application, by=None, at=now, from_status="", to_status=ApplicationStatus.SUBMITTED
     )
     scoring.refresh_risk_flags(application)
-    send_email_on_commit(
-        to=application.email,
-        template="application_received",
-        context={"first_name": application.first_name, "campaign_name": campaign.name},
-        language=application.language,
-    )
+    send_email_on_commit(build=application_received_email, object_id=application.pk)
     return application
 
 
@@ -304,16 +300,7 @@ def reject_application(*, application: Application, by: User | None, reason: str
     rejected = _move_application(
         application=application, to_status=ApplicationStatus.REJECTED, by=by, reason=reason
     )
-    send_email_on_commit(
-        to=rejected.email,
-        template="application_rejected",
-        context={
-            "first_name": rejected.first_name,
-            "campaign_name": rejected.campaign.name,
-            "reason": reason,
-        },
-        language=rejected.language,
-    )
+    send_email_on_commit(build=application_rejected_email, object_id=rejected.pk)
     return rejected
 
 

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.private_files import private_storage
 from kits.models.shipments import Shipment
 
 
@@ -32,7 +33,7 @@ SLIP_BATCH_TRANSITIONS: dict[str, set[str]] = {
 
 
 class SlipBatch(models.Model):
-    """A large print job rendered by a task: its progress, and the PDF in media storage when done.
+    """A large print job rendered by a task: its progress, and the PDF in private storage when done.
 
     The id is a UUID: it appears in the page and download URLs and must not be guessable in order.
     """
@@ -49,7 +50,7 @@ class SlipBatch(models.Model):
     total = models.PositiveIntegerField()
     done = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="packing_slips/", blank=True)
+    file = models.FileField(upload_to="packing_slips/", blank=True, storage=private_storage)
     error = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

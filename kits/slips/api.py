@@ -4,7 +4,7 @@ import json
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -149,6 +149,6 @@ class SlipBatchFileApi(APIView):
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(responses={(200, PDF): OpenApiTypes.BINARY, **CONFLICT})
-    def get(self, request: Request, batch_id: str) -> FileResponse:
+    def get(self, request: Request, batch_id: str) -> HttpResponseBase:
         batch = get_object_or_404(batches(), pk=batch_id)
         return batch_file_response(batch)

@@ -1,7 +1,7 @@
 """Printing packing slips: what goes on them, the print log, and batches rendered by a task.
 
 Small batches (up to `settings.PACKING_SLIPS_DIRECT_MAX` shipments) are rendered in the request;
-larger ones become a `SlipBatch` rendered by `render_slip_batch` (a task) into media storage, with
+larger ones become a `SlipBatch` rendered by `render_slip_batch` (a task) into private storage, with
 its progress on the row for the staff page to show. Every print is logged (`PrintLog`).
 
 The scan station reads a slip's barcode (or its QR code) and moves the kit one step.
@@ -249,7 +249,7 @@ def _move_batch(batch: SlipBatch, to: str, **fields: Any) -> SlipBatch:
 
 
 def run_slip_batch(*, batch_id: Any) -> SlipBatch:
-    """Render a queued batch into media storage, updating its progress as slips are drawn.
+    """Render a queued batch into private storage, updating its progress as slips are drawn.
 
     Not atomic on purpose: progress is committed as it goes, so the staff page sees it move. The PDF
     is spooled to a temporary file, never held whole in memory.

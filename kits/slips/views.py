@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -164,7 +163,7 @@ def batch_progress(request: HttpRequest, batch_id: str) -> JsonResponse:
 
 
 @logistics_required
-def batch_download(request: HttpRequest, batch_id: str) -> FileResponse:
+def batch_download(request: HttpRequest, batch_id: str) -> HttpResponseBase:
     batch = get_object_or_404(SlipBatch, pk=batch_id)
     try:
         return batch_file_response(batch)

@@ -204,20 +204,22 @@ def test_every_periodic_job_and_an_email_run_through_redis_and_an_rq_worker(tmp_
         from ambassadors.parties.services import close_due_parties_task
         from ambassadors.parties.retention import purge_closed_campaign_guests_task
         from ambassadors.recruitment.retention import purge_unselected_applications_task
-        from backend.mail import send_templated_email
+        from backend.mail import send_built_email
+        from backend.task_results import purge_task_results_task
         from referrals import tasks
+        from tests.factories import ApplicationFactory
         get_queue("default").empty()
         jobs = [
             close_due_parties_task, purge_unselected_applications_task, purge_closed_campaign_guests_task,
             tasks.purge_clicks_task, tasks.reconcile_attributions_task, tasks.approve_rewards_task,
-            tasks.recompute_rewards_task, tasks.run_payouts_task,
+            tasks.recompute_rewards_task, tasks.run_payouts_task, purge_task_results_task,
         ]
         results = [job.enqueue() for job in jobs]
-        results.append(send_templated_email.enqueue(
-            to="clara@example.com", template="application_received",
-            context={"first_name": "Clara", "campaign_name": "Autumn"}, language="fr",
+        application = ApplicationFactory(email="clara@example.com", language="fr")
+        results.append(send_built_email.enqueue(
+            builder="ambassadors.recruitment.emails.application_received_email", object_id=application.pk,
         ))
-        print(" ".join(f"{job.module_path}:{result.id}" for job, result in zip(jobs + [send_templated_email], results)))
+        print(" ".join(f"{job.module_path}:{result.id}" for job, result in zip(jobs + [send_built_email], results)))
         """
     )
     queued = [item.split(":") for item in _run([python, "-c", enqueue], env).split()]
@@ -237,6 +239,6 @@ def test_every_periodic_job_and_an_email_run_through_redis_and_an_rq_worker(tmp_
         """
     )
     statuses = dict(line.split() for line in _run([python, "-c", check], env).splitlines())
-    assert len(statuses) == 9
+    assert len(statuses) == 10
     assert set(statuses.values()) == {"SUCCESSFUL"}, statuses
     assert "clara@example.com" in worker and "Merci" in worker

@@ -505,10 +505,10 @@ def test_a_number_no_shipment_can_have_is_a_clean_404(logistics_client, staff_cl
 def test_a_batch_that_cannot_be_stored_is_marked_failed_with_the_reason(
     logistics_user, three_shipments, settings, tmp_path
 ):
-    # given media storage that cannot be written (a file where the folder should be)
+    # given private storage that cannot be written (a file where the folder should be)
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("")
-    settings.MEDIA_ROOT = blocked
+    settings.PRIVATE_MEDIA_ROOT = blocked
     batch = request_slip_batch(shipment_ids=[three_shipments[0].pk], by=logistics_user)
     # when the task runs
     run_slip_batch(batch_id=batch.pk)

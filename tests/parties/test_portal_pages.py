@@ -170,7 +170,11 @@ def test_host_marks_the_party_held_with_a_photo(host, host_web):
         ["https://instagram.com/p/1", "https://instagram.com/p/2"],
     )
     html = host_web.get(f"/portal/parties/{party.pk}/").content.decode()
-    assert PartyPhoto.objects.get().image.url in html
+    photo = PartyPhoto.objects.get()
+    assert f'src="/api/v1/parties/{party.pk}/photos/{photo.pk}/"' in html
+    # the page's session fetches the photo itself
+    shown = host_web.get(f"/api/v1/parties/{party.pk}/photos/{photo.pk}/", HTTP_ACCEPT="image/avif,*/*;q=0.8")
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/jpeg"
 
 
 def test_a_bad_photo_is_explained_beside_the_file_input(host, host_web):

@@ -23,7 +23,6 @@ THIRD_PARTY_INCLUDES = {
 THIRD_PARTY_VIEWS = {
     "api:schema": "drf-spectacular's OpenAPI document: describes routes, holds no row",
     "api:docs": "drf-spectacular's Swagger UI page over the schema",
-    "django.views.static.serve": "media files served by Django in DEBUG only (a web server's job otherwise)",
 }
 
 
@@ -102,7 +101,7 @@ HOST_OBJECTS: dict[str, Kwargs] = {
     "api:party-cancel": PARTY,
     "api:party-held": PARTY,
     "api:party-photos": _theirs(party_id="held_party.pk"),
-    "api:party-photo-delete": _my_party_their_child("photo_id", "photo.pk", "held_party"),
+    "api:party-photo": _my_party_their_child("photo_id", "photo.pk", "held_party"),
     "api:party-guests": PARTY,
     "api:party-guest-delete": _my_party_their_child("guest_id", "guest.pk", "planned_party"),
     "api:my-host-detail": _theirs(pk="host.pk"),

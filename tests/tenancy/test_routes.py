@@ -82,8 +82,8 @@ def test_every_route_has_a_tenancy_decision():
     assert {name: tables for name, tables in decisions.items() if len(tables) > 1} == {}
     stale = sorted(set().union(*TABLES.values()) - set(names))
     assert stale == [], f"table entries naming no route: {stale}"
-    # every exclusion still names something mounted (media is served by Django in DEBUG only)
-    assert set(THIRD_PARTY_INCLUDES) | set(THIRD_PARTY_VIEWS) - {"django.views.static.serve"} <= skipped
+    # every exclusion still names something mounted
+    assert set(THIRD_PARTY_INCLUDES) | set(THIRD_PARTY_VIEWS) <= skipped
     # the walk reaches every part of the project
     assert {"api:parties", "parties:detail", "kits_staff:scan", "orders:stripe-webhook", "healthz"} <= set(
         names

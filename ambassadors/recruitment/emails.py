@@ -1,0 +1,67 @@
+"""E-mails to applicants and new hosts, built from the database when the e-mail task runs
+(`backend.mail`): the task holds an id, and the sign-in link is minted only as the e-mail leaves."""
+
+from django.conf import settings
+
+from ambassadors.hosts.signin import signin_url_for
+from ambassadors.models import Application, ApplicationStatus, Host
+from backend.mail import Email, email_builder
+
+
+@email_builder
+def application_received_email(application_id: int) -> Email | None:
+    application = Application.objects.select_related("campaign").filter(pk=application_id).first()
+    if application is None:
+        return None
+    return Email(
+        to=application.email,
+        template="application_received",
+        context={"first_name": application.first_name, "campaign_name": application.campaign.name},
+        language=application.language,
+    )
+
+
+@email_builder
+def application_rejected_email(application_id: int) -> Email | None:
+    """The rejection with the reason recorded on it (its latest move to rejected)."""
+    application = Application.objects.select_related("campaign").filter(pk=application_id).first()
+    rejection = (
+        application.history.filter(to_status=ApplicationStatus.REJECTED).order_by("-at", "-id").first()
+        if application is not None
+        else None
+    )
+    if application is None or rejection is None:
+        return None
+    return Email(
+        to=application.email,
+        template="application_rejected",
+        context={
+            "first_name": application.first_name,
+            "campaign_name": application.campaign.name,
+            "reason": rejection.reason,
+        },
+        language=application.language,
+    )
+
+
+@email_builder
+def host_invitation_email(host_id: int) -> Email | None:
+    """The invitation with a one-time sign-in link made now (an active account only)."""
+    host = (
+        Host.objects.select_related("user", "campaign", "application")
+        .filter(pk=host_id, user__is_active=True)
+        .first()
+    )
+    if host is None:
+        return None
+    return Email(
+        to=host.user.email,
+        template="host_invitation",
+        context={
+            "first_name": host.first_name,
+            "campaign_name": host.campaign.name,
+            "signin_url": signin_url_for(host.user),
+            "link_valid_days": max(settings.SIGNIN_LINK_MAX_AGE_SECONDS // 86400, 1),
+        },
+        language=host.application.language,
+    )
