@@ -10,6 +10,7 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
+from django.test import Client
 from django.urls import reverse
 
 from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus
@@ -482,3 +483,52 @@ def test_a_batch_that_cannot_be_stored_is_marked_failed_with_the_reason(
     batch.refresh_from_db()
     assert batch.status == SlipBatchStatus.FAILED
     assert batch.error and batch.finished_at is not None and not batch.file
+
+
+# --- print log -------------------------------------------------------------------------------
+
+
+def test_the_print_log_answers_whether_a_kits_slip_was_printed(
+    logistics_client, logistics_user, three_shipments, django_assert_max_num_queries
+):
+    # given one kit printed alone on Letter, then two in a batch
+    first, second, never = three_shipments
+    print_packing_slips(shipment_ids=[first.pk], by=logistics_user, page_size="LETTER")
+    batch = request_slip_batch(shipment_ids=[first.pk, second.pk], by=None)
+    # when asking about each kit
+    with django_assert_max_num_queries(8):
+        printed = logistics_client.get("/api/v1/kits/print-log/", {"shipment": first.number}).json()
+    # then the prints that held its slip, newest first, with who, when and which paper
+    rows = printed["results"]
+    assert [(row["by"], row["page_size"], row["batch"]) for row in rows] == [
+        (None, "A4", str(batch.pk)),
+        (logistics_user.email, "LETTER", None),
+    ]
+    assert rows[0]["shipments"] == sorted([first.number, second.number]) and rows[0]["at"]
+    second_rows = logistics_client.get("/api/v1/kits/print-log/", {"shipment": second.number}).json()
+    assert [row["batch"] for row in second_rows["results"]] == [str(batch.pk)]
+    assert logistics_client.get("/api/v1/kits/print-log/", {"shipment": never.number}).json()["results"] == []
+
+
+def test_the_print_log_is_for_logistics(marketing_client, api_client, db):
+    assert marketing_client.get("/api/v1/kits/print-log/").status_code == 403
+    assert api_client.get("/api/v1/kits/print-log/").status_code in (401, 403)
+
+
+def test_the_print_log_is_in_the_admin_searchable_by_kit(logistics_user, three_shipments):
+    # given
+    first, second, _ = three_shipments
+    print_packing_slips(shipment_ids=[first.pk], by=logistics_user)
+    print_packing_slips(shipment_ids=[second.pk], by=logistics_user)
+    admin = factories.UserFactory(email="boss@staff.example.com", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    # when
+    found = client.get("/admin/kits/printlog/", {"q": first.number})
+    # then one print, read-only
+    assert found.status_code == 200
+    assert "1 result" in found.content.decode()
+    log = PrintLog.objects.get(shipments=first)
+    page = client.get(f"/admin/kits/printlog/{log.pk}/change/").content.decode()
+    assert first.number in page and logistics_user.email in page
+    assert client.get("/admin/kits/printlog/add/").status_code == 403
