@@ -415,7 +415,25 @@ def test_a_queued_batch_page_reloads_without_javascript(staff_client, logistics_
 
     assert '<noscript><meta http-equiv="refresh"' in page
     assert 'id="slip-download" hidden' in page
-    assert staff_client.get(f"/staff/kits/print/batches/{batch.pk}/download/").status_code == 403
+
+
+def test_an_unfinished_batch_download_says_not_ready_yet_with_its_progress_on_both_paths(
+    staff_client, logistics_client, logistics_user, three_shipments
+):
+    # given a batch of three kits, one of them rendered so far
+    batch = request_slip_batch(shipment_ids=[s.pk for s in three_shipments], by=logistics_user)
+    SlipBatch.objects.filter(pk=batch.pk).update(status=SlipBatchStatus.RUNNING, done=1)
+    # when the warehouse asks for its file on the staff page and in the API
+    page = staff_client.get(f"/staff/kits/print/batches/{batch.pk}/download/")
+    api = logistics_client.get(f"/api/v1/kits/packing-slips/{batch.pk}/file/")
+    # then both answer 409 "not ready yet" with the progress
+    message = "This batch is not ready yet: 1 of 3 slips rendered (33 %)."
+    assert (page.status_code, api.status_code) == (409, 409)
+    assert message in page.content.decode()
+    assert '<progress id="slip-progress"' in page.content.decode()
+    error = api.json()["errors"][0]
+    assert (error["code"], error["detail"]) == ("batch_not_ready", message)
+    assert api.json()["extra"] == {"status": "running", "done": 1, "total": 3, "percent": 33}
 
 
 def test_unknown_numbers_on_the_print_page_are_named_and_nothing_is_printed(staff_client, three_shipments):
