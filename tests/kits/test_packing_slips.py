@@ -536,3 +536,24 @@ def test_the_print_log_is_in_the_admin_searchable_by_kit(logistics_user, three_s
     page = client.get(f"/admin/kits/printlog/{log.pk}/change/").content.decode()
     assert first.number in page and logistics_user.email in page
     assert client.get("/admin/kits/printlog/add/").status_code == 403
+
+
+def test_each_page_is_written_to_the_file_as_soon_as_it_is_shown():
+    # given a document being written
+    from kits.slips.drawing import register_fonts
+    from kits.slips.pdf_stream import StreamingCanvas
+
+    register_fonts()
+    out = io.BytesIO()
+    canvas = StreamingCanvas(out, pagesize=(595, 842))
+    sizes = []
+    # when pages are shown one after the other
+    for number in range(3):
+        canvas.setFont("SoireeSans", 12)
+        canvas.drawString(72, 720, f"Zoë page {number}")
+        canvas.showPage()
+        sizes.append(out.tell())
+    canvas.save()
+    # then each was in the file before the document was saved, and the file reads back whole
+    assert sizes[0] > 0 and sizes[0] < sizes[1] < sizes[2] < out.tell()
+    assert page_texts(out.getvalue()) == ["Zoë page 0", "Zoë page 1", "Zoë page 2"]
