@@ -205,6 +205,7 @@ class PageDrawer:
     printed_on: date
     forms: dict[tuple, str] = field(default_factory=dict)
     qr_versions: dict[int, int] = field(default_factory=dict)
+    form_count: int = 0
 
     def form(self, key: tuple, draw: Callable[[], None], width: float, height: float) -> str:
         """The name of a form object drawn once per document (a table row, a table header)."""
@@ -215,6 +216,15 @@ class PageDrawer:
             self.canvas.beginForm(name, 0, 0, width, height)
             draw()
             self.canvas.endForm()
+        return name
+
+    def new_form(self, draw: Callable[[], None], width: float, height: float) -> str:
+        """A form drawn now, under a new name (for what its caller keeps or uses once per slip)."""
+        self.form_count += 1
+        name = f"N{self.form_count}"
+        self.canvas.beginForm(name, 0, 0, width, height)
+        draw()
+        self.canvas.endForm()
         return name
 
     def place_table(self, header: str, rows: Sequence[tuple[str, float]], top: float) -> float:
@@ -288,12 +298,7 @@ class PageDrawer:
             canvas.setStrokeGray(0)
             canvas.setLineWidth(0.8)
 
-        name = f"F{len(self.forms)}"  # rows are cached by their callers: each is drawn once
-        self.forms[("row", name)] = name
-        self.canvas.beginForm(name, 0, 0, self.geometry.table_width, height)
-        draw()
-        self.canvas.endForm()
-        return name, height
+        return self.new_form(draw, self.geometry.table_width, height), height  # cached by the callers
 
     def tick_box(self, x: float, y: float) -> None:
         self.canvas.rect(x, y, 10, 10, stroke=1, fill=0)
@@ -301,19 +306,20 @@ class PageDrawer:
     def footer(self, left: str, right: str) -> None:
         canvas = self.canvas
         canvas.setFont(FONT, 8)
-        canvas.drawString(MARGIN, MARGIN, left)
+        if left:
+            canvas.drawString(MARGIN, MARGIN, left)
         canvas.drawRightString(self.geometry.width - MARGIN, MARGIN, right)
 
     def lines(
         self, lines: Sequence[str], x: float, y: float, font: str, size: float, leading: float
     ) -> float:
         """Draw lines one under the other from baseline `y`; the baseline after the last."""
-        canvas = self.canvas
-        canvas.setFont(font, size)
+        text = self.canvas.beginText(x, y)
+        text.setFont(font, size, leading)
         for line in lines:
-            canvas.drawString(x, y, line)
-            y -= leading
-        return y
+            text.textLine(line)
+        self.canvas.drawText(text)
+        return y - leading * len(lines)
 
     def stamp(self, text: str) -> None:
         """Big grey words across the page, under everything drawn after them."""
@@ -345,26 +351,32 @@ class PageDrawer:
         self.qr_versions.setdefault(len(data), code.version)
         matrix = code.get_matrix()
         count = len(matrix)
-        module = size / count
-        path = self.canvas.beginPath()
+        # In module units (a scaled coordinate system), every run is four small integers: the path
+        # is written as PDF operators at once rather than number by number.
+        runs = []
         for row_index, row in enumerate(matrix):
-            top = y + size - (row_index + 1) * module
+            top = count - 1 - row_index
             start = None
             for column, dark in enumerate([*row, False]):
                 if dark and start is None:
                     start = column
                 elif not dark and start is not None:
-                    path.rect(x + start * module, top, (column - start) * module, module)
+                    runs.append(f"{start} {top} {column - start} 1 re")
                     start = None
-        self.canvas.drawPath(path, stroke=0, fill=1)
+        canvas = self.canvas
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.scale(size / count, size / count)
+        canvas.addLiteral("\n".join(runs) + "\nf")
+        canvas.restoreState()
 
     def barcode(self, text: str, right: float, top: float) -> float:
         """A Code128 of `text` with the text under it, right-aligned at `right`; its width."""
-        barcode = _code128(text)
-        barcode.drawOn(self.canvas, right - barcode.width, top - BARCODE_HEIGHT)
+        width = barcode_width(text)
+        _code128(text).drawOn(self.canvas, right - width, top - BARCODE_HEIGHT)
         self.canvas.setFont(FONT_BOLD, 11)
-        self.canvas.drawCentredString(right - barcode.width / 2, top - BARCODE_HEIGHT - 14, text)
-        return float(barcode.width)
+        self.canvas.drawCentredString(right - width / 2, top - BARCODE_HEIGHT - 14, text)
+        return width
 
 
 @lru_cache(maxsize=8)  # a slip measures its codes, then draws them
@@ -372,5 +384,6 @@ def _code128(text: str) -> Code128:
     return Code128(text, barHeight=BARCODE_HEIGHT, barWidth=1.1, quiet=True, lquiet=11, rquiet=11)
 
 
+@lru_cache(maxsize=8)
 def barcode_width(text: str) -> float:
     return float(_code128(text).width)
