@@ -275,14 +275,34 @@ class _Renderer(PageDrawer):
             tables = self.tables[language] = _Tables(slip, returns)
         return tables
 
-    def row(
-        self, table: str, columns: tuple[Column, ...], line: SlipLine, cells: Callable[[], list]
-    ) -> tuple:
-        """A table row's form and height, drawn the first time this line shows in this table."""
-        key = (table, id(line))
+    def slip_row(self, language: str, line: SlipLine) -> tuple[str, float]:
+        """A line's row of the slip table, drawn the first time it shows in this language."""
+        key = ("slip", language, id(line))
         placed = self.rows.get(key)
         if placed is None:
-            placed = self.rows[key] = self.table_row(columns, cells())
+            columns, words = self.tables_for(language).slip, self.words_for(language)
+            cells = [
+                *self.text_cells(columns, line.sku, line.description, line.variant),
+                line.quantity,
+                words["yes"] if line.returnable else "—",
+                True,
+            ]
+            placed = self.rows[key] = self.table_row(columns, cells)
+        return placed
+
+    def return_row(self, language: str, line: SlipLine) -> tuple[str, float]:
+        """A returnable line's row of the return form, drawn the first time it shows in this language."""
+        key = ("return", language, id(line))
+        placed = self.rows.get(key)
+        if placed is None:
+            columns = self.tables_for(language).returns
+            cells = [
+                *self.text_cells(columns, line.sku, line.description, line.variant),
+                line.quantity,
+                True,
+                True,
+            ]
+            placed = self.rows[key] = self.table_row(columns, cells)
         return placed
 
     def text_cells(self, columns: tuple[Column, ...], *values: str) -> list:
@@ -354,35 +374,9 @@ class _Renderer(PageDrawer):
         """Every page of one slip, the return form last; the number of pages."""
         words = self.words_for(slip.language)
         tables = self.tables_for(slip.language)
-        slip_rows = [
-            self.row(
-                "slip" + slip.language,
-                tables.slip,
-                line,
-                lambda line=line: [
-                    *self.text_cells(tables.slip, line.sku, line.description, line.variant),
-                    line.quantity,
-                    words["yes"] if line.returnable else "—",
-                    True,
-                ],
-            )
-            for line in slip.lines
-        ]
+        slip_rows = [self.slip_row(slip.language, line) for line in slip.lines]
         returnable = slip.returnable_lines
-        return_rows = [
-            self.row(
-                "return" + slip.language,
-                tables.returns,
-                line,
-                lambda line=line: [
-                    *self.text_cells(tables.returns, line.sku, line.description, line.variant),
-                    line.quantity,
-                    True,
-                    True,
-                ],
-            )
-            for line in returnable
-        ]
+        return_rows = [self.return_row(slip.language, line) for line in returnable]
         first = _FirstPage(self, slip, words)
         next_top = _continuation_top(self, slip, words)
         totals = _totals_lines(self, slip, words)
