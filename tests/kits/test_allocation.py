@@ -190,6 +190,14 @@ def test_a_host_id_is_a_whole_number_never_rounded_to_another_host(
     assert not Shipment.objects.exists()
 
 
+def test_a_fractional_host_id_in_a_filter_is_refused(logistics_client, allocated_shipment):
+    host = allocated_shipment.host.pk
+
+    assert logistics_client.get("/api/v1/kits/shipments/", {"host": f"{host}.7"}).status_code == 400
+    assert logistics_client.get("/api/v1/kits/settlements/", {"host": f"{host}.0"}).status_code == 400
+    assert logistics_client.get("/api/v1/kits/shipments/", {"host": host}).json()["count"] == 1
+
+
 def test_a_host_id_in_a_form_is_its_digits(logistics_client, kit_campaign, stock_for_kits):
     stock_for_kits(1)
     host = factories.HostFactory(application__campaign=kit_campaign)

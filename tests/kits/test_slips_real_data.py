@@ -180,6 +180,20 @@ def test_a_print_by_campaign_without_a_state_prints_only_the_kits_to_pack(
     assert "Total: 4 unit(s) of 3 SKU(s)" in text  # one kit's units
 
 
+def test_the_print_page_without_a_state_prints_only_the_kits_to_pack(
+    client, logistics_user, kits_in_every_state
+):
+    client.force_login(logistics_user)
+    page = client.get("/staff/kits/print/").content.decode()
+    assert "To pack (allocated)" in page and "Any state" not in page
+
+    response = client.post("/staff/kits/print/", {"status": "", "page_size": "A4"})
+
+    text = " ".join(page_texts(response.content))
+    assert kits_in_every_state["allocated"].number in text
+    assert all(kits_in_every_state[state].number not in text for state in ("packed", "cancelled", "closed"))
+
+
 def test_a_slip_of_a_kit_not_to_pack_says_so_across_every_page_and_stays_out_of_the_pick_list(
     logistics_client, kits_in_every_state
 ):
