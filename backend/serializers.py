@@ -1,4 +1,5 @@
-"""Serializer fields and shapes shared by the apps' APIs: a phone in E.164, a status-change history row."""
+"""Serializer fields and shapes shared by the apps' APIs: a phone in E.164, an object's integer id, a
+status-change history row."""
 
 from typing import Any
 
@@ -20,6 +21,21 @@ class E164PhoneField(serializers.Field):
 
     def to_representation(self, value: Any) -> str:
         return str(value) if value else ""
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """An object named by its integer id: a JSON integer, or digits (a form or a query string).
+
+    DRF hands any number to the database lookup, where `120.7` becomes 120: a fractional id would
+    quietly name another object. Anything but a whole number is refused.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        whole = isinstance(data, int) and not isinstance(data, bool)
+        digits = isinstance(data, str) and data.isascii() and data.isdigit()
+        if not (whole or digits):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
 
 
 # The rows `backend.transitions.move_status` writes. (The docstring is the schema's description.)

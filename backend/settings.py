@@ -293,6 +293,9 @@ REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 5 * PARTY_PHOTO_MAX_BYTES + 102
 # as a task with a progress bar and a download when ready).
 BRAND_NAME = env_str("BRAND_NAME", "Soirée")
 PACKING_SLIPS_DIRECT_MAX = env_int("PACKING_SLIPS_DIRECT_MAX", 50, minimum=1)
+# Where hosts send their kits back, printed on every slip's return form: its lines separated by "|".
+# One warehouse receives the returns of every campaign. Unset, the form points to the prepaid label.
+KIT_RETURN_ADDRESS = [line.strip() for line in env_str("KIT_RETURN_ADDRESS", "").split("|") if line.strip()]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -11,6 +11,7 @@ from kits.models import (
     KitSettlement,
     KitTemplate,
     KitTemplateLine,
+    PrintLog,
     Shipment,
     ShipmentLine,
     ShipmentProblem,
@@ -158,6 +159,34 @@ class KitSettlementAdmin(admin.ModelAdmin):
     ]
     list_filter = ["policy", "campaign"]
     list_select_related = ["shipment", "host"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(PrintLog)
+class PrintLogAdmin(admin.ModelAdmin):
+    """Who printed which kits' packing slips, and when (append-only: written by the slips services)."""
+
+    list_display = ["at", "by", "page_size", "shipment_count", "batch"]
+    list_filter = ["page_size", "at"]
+    search_fields = ["=shipments__number", "by__email"]
+    search_help_text = "A shipment number (KIT-2026-000123) or the e-mail of who printed."
+    list_select_related = ["by", "batch"]
+    fields = ("at", "by", "page_size", "shipment_count", "batch", "printed_kits")
+    readonly_fields = ("at", "by", "page_size", "shipment_count", "batch", "printed_kits")
+
+    @admin.display(description="kits")
+    def printed_kits(self, log: PrintLog) -> str:
+        return ", ".join(
+            number or "" for number in log.shipments.order_by("number").values_list("number", flat=True)
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

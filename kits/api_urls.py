@@ -16,7 +16,13 @@ from kits.shipments.api import (
     ShipmentReturnApi,
     ShipmentShipApi,
 )
-from kits.slips.api import ShipmentSlipApi, SlipBatchApi, SlipBatchDetailApi, SlipBatchFileApi
+from kits.slips.api import (
+    PrintLogListApi,
+    ShipmentSlipApi,
+    SlipBatchApi,
+    SlipBatchDetailApi,
+    SlipBatchFileApi,
+)
 from kits.stock.api import StockAdjustmentApi, StockMovementListApi, StockReceiptApi, StockWriteOffApi
 
 urlpatterns = [
@@ -51,4 +57,5 @@ urlpatterns = [
     path("kits/packing-slips/", SlipBatchApi.as_view(), name="kit-slip-batches"),
     path("kits/packing-slips/<uuid:batch_id>/", SlipBatchDetailApi.as_view(), name="kit-slip-batch"),
     path("kits/packing-slips/<uuid:batch_id>/file/", SlipBatchFileApi.as_view(), name="kit-slip-batch-file"),
+    path("kits/print-log/", PrintLogListApi.as_view(), name="kit-print-log"),
 ]

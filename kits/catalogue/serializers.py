@@ -5,13 +5,34 @@ from rest_framework import serializers
 from kits.models import Item, KitTemplate, KitTemplateLine
 
 ISO_CURRENCY = r"^[A-Z]{3}$"
+SKU = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+
+
+def check_digit_ok(code: str) -> bool:
+    """The GS1 check digit (EAN-8, UPC-A, EAN-13): weights 3 and 1 from the right, the last digit
+    makes the sum a multiple of 10."""
+    *body, check = (int(digit) for digit in code)
+    total = sum(digit * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def validate_ean(value: str) -> None:
+    if value and not (
+        value.isascii() and value.isdigit() and len(value) in (8, 12, 13) and check_digit_ok(value)
+    ):
+        raise serializers.ValidationError(
+            "Give an EAN-8, a UPC-A (12 digits) or an EAN-13 whose check digit is right.", code="invalid"
+        )
 
 
 class ItemSerializer(serializers.ModelSerializer):
-    """A catalogue entry with its stock (read-only: stock only moves through the ledger)."""
+    """A catalogue entry with its stock (read-only: stock only moves through the ledger).
 
-    sku: serializers.CharField = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$", max_length=40)
-    ean = serializers.RegexField(r"^(\d{8}|\d{13})$", max_length=13, required=False, allow_blank=True)
+    The one validation of a catalogue entry: the API and the CSV import both use it.
+    """
+
+    sku: serializers.CharField = serializers.RegexField(SKU, max_length=40)
+    ean = serializers.CharField(max_length=13, required=False, allow_blank=True, validators=[validate_ean])
     currency = serializers.RegexField(ISO_CURRENCY, max_length=3, required=False)
     unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     retail_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)

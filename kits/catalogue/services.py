@@ -33,8 +33,11 @@ def create_item(*, sku: str, **fields: Any) -> Item:
     unknown = set(fields) - set(ITEM_FIELDS)
     if unknown:
         raise Invalid(f"Unknown catalogue fields: {', '.join(sorted(unknown))}.", code="unknown_field")
-    if Item.objects.filter(sku=sku).exists():
-        raise Conflict(f"SKU {sku} already exists.", code="duplicate_sku")
+    # SKUs are unique whatever their case (a picker cannot tell `aw26-1` from `AW26-1` on a shelf).
+    existing = Item.objects.filter(sku__iexact=sku).values_list("sku", flat=True).first()
+    if existing is not None:
+        spelled = "" if existing == sku else f" as {existing}"
+        raise Conflict(f"SKU {sku} already exists{spelled}.", code="duplicate_sku")
     _check_ean_free(ean=fields.get("ean", ""), sku=sku)
     item = Item.objects.create(sku=sku, **fields)
     Stock.objects.create(item=item)
@@ -80,7 +83,7 @@ def import_catalogue(*, rows: Iterable[dict[str, Any]], dry_run: bool = False) -
     any row has an error, or on a dry run, nothing is written and the report says what would happen.
     """
     report = CatalogueImportReport(dry_run=dry_run)
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # by the SKU in lower case
     for row in rows:
         number = row["row"]
         if row.get("errors"):
@@ -88,10 +91,10 @@ def import_catalogue(*, rows: Iterable[dict[str, Any]], dry_run: bool = False) -
             continue
         data = dict(row["data"])
         sku = data.pop("sku")
-        if sku in seen:
-            report.errors.append((number, f"SKU {sku} already appears on row {seen[sku]}."))
+        if sku.lower() in seen:
+            report.errors.append((number, f"SKU {sku} already appears on row {seen[sku.lower()]}."))
             continue
-        seen[sku] = number
+        seen[sku.lower()] = number
         try:
             with transaction.atomic():
                 existing = Item.objects.filter(sku=sku).first()

@@ -3,6 +3,7 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Campaign
@@ -15,7 +16,7 @@ class Item(models.Model):
     name = models.CharField(max_length=200)
     colour = models.CharField(max_length=60, blank=True)
     size = models.CharField(max_length=20, blank=True)
-    ean = models.CharField(max_length=13, blank=True, help_text=_("EAN-8 or EAN-13, optional."))
+    ean = models.CharField(max_length=13, blank=True, help_text=_("EAN-8, UPC-A or EAN-13, optional."))
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
     retail_price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
@@ -33,6 +34,8 @@ class Item(models.Model):
             models.CheckConstraint(condition=Q(unit_cost__gte=0), name="item_unit_cost_not_negative"),
             models.CheckConstraint(condition=Q(retail_price__gte=0), name="item_retail_price_not_negative"),
             models.UniqueConstraint(fields=["ean"], condition=~Q(ean=""), name="item_ean_unique_when_set"),
+            # A SKU names one article whatever its case.
+            models.UniqueConstraint(Lower("sku"), name="item_sku_unique_ignoring_case"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from ambassadors.models import Host
 from backend.models import User
 from backend.openapi import CONFLICT
 from backend.permissions import IsLogistics, IsStaffMember
+from backend.serializers import IdRelatedField
 from kits.models import (
     KitSettlement,
     ProblemKind,
@@ -80,7 +81,7 @@ class ShipmentListCreateApi(generics.ListAPIView):
         class Meta:
             ref_name = "ShipmentListCreateInput"
 
-        host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.select_related("campaign"))
+        host = IdRelatedField(queryset=Host.objects.select_related("campaign"))
 
     def get_queryset(self) -> QuerySet[Shipment]:
         return Shipment.objects.select_related("campaign").prefetch_related("lines")

@@ -1,15 +1,17 @@
-"""Packing slips API for logistics: one shipment's slip, batches by numbers or by filter, batch progress."""
+"""Packing slips API for logistics: one shipment's slip, batches by numbers or by filter, batch
+progress, and the print log."""
 
 import json
 from typing import Any, cast
 
-from django.db.models import QuerySet
+import django_filters
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,10 +20,10 @@ from rest_framework.views import APIView
 from backend.models import User
 from backend.openapi import CONFLICT
 from backend.permissions import IsLogistics
-from kits.models import ShipmentStatus, SlipBatch, SlipPageSize
+from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipPageSize
 from kits.slips import services
 from kits.slips.responses import PDF, batch_file_response, pdf_response
-from kits.slips.serializers import NumberField, SlipBatchSerializer
+from kits.slips.serializers import NumberField, PrintLogSerializer, SlipBatchSerializer
 
 
 class PDFRenderer(BaseRenderer):
@@ -152,3 +154,25 @@ class SlipBatchFileApi(APIView):
     def get(self, request: Request, batch_id: str) -> HttpResponseBase:
         batch = get_object_or_404(batches(), pk=batch_id)
         return batch_file_response(batch)
+
+
+class PrintLogFilter(django_filters.FilterSet):
+    shipment = django_filters.CharFilter(
+        field_name="shipments__number", help_text="A shipment number: the prints that held its slip."
+    )
+
+    class Meta:
+        model = PrintLog
+        fields = ["shipment", "batch", "page_size"]
+
+
+class PrintLogListApi(generics.ListAPIView):
+    """Every print of packing slips, newest first: was this kit's slip printed, when, by whom?"""
+
+    permission_classes = [IsLogistics]
+    serializer_class = PrintLogSerializer
+    filterset_class = PrintLogFilter
+    ordering_fields = ["at"]
+    queryset = PrintLog.objects.select_related("by").prefetch_related(
+        Prefetch("shipments", Shipment.objects.only("id", "number").order_by("number"))
+    )

@@ -19,7 +19,7 @@ class PrintFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=gettext_lazy("State"),
-        choices=[("", gettext_lazy("Any state")), *ShipmentStatus.choices],
+        choices=[("", gettext_lazy("To pack (allocated)")), *ShipmentStatus.choices],
         required=False,
         initial=ShipmentStatus.ALLOCATED,
     )

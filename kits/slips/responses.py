@@ -1,6 +1,7 @@
 """The PDF responses the slips API and the warehouse pages both send."""
 
 from django.http import HttpResponse, HttpResponseBase
+from django.utils.translation import gettext as _
 
 from backend.errors import Conflict
 from backend.private_files import private_file_response
@@ -16,12 +17,28 @@ def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def not_ready_message(batch: SlipBatch) -> str:
+    """What both the API and the staff page answer for the file of a batch still being rendered."""
+    if batch.status == SlipBatchStatus.FAILED:
+        return _("This batch failed: %(error)s") % {"error": batch.error}
+    return _("This batch is not ready yet: %(done)s of %(total)s slips rendered (%(percent)s %%).") % {
+        "done": batch.done,
+        "total": batch.total,
+        "percent": batch.percent,
+    }
+
+
 def batch_file_response(batch: SlipBatch) -> HttpResponseBase:
     """The finished batch's PDF from private storage (the calling view has checked the logistics role)."""
     if batch.status != SlipBatchStatus.DONE or not batch.file:
         raise Conflict(
-            "This batch is not ready.",
+            not_ready_message(batch),
             code="batch_not_ready",
-            extra={"status": batch.status, "done": batch.done, "total": batch.total},
+            extra={
+                "status": batch.status,
+                "done": batch.done,
+                "total": batch.total,
+                "percent": batch.percent,
+            },
         )
     return private_file_response(batch.file, content_type=PDF, filename=f"packing-slips-{batch.pk}.pdf")

@@ -1,4 +1,4 @@
-"""Serializers of the packing slips API: a batch's progress, and a shipment number as input."""
+"""Serializers of the packing slips API: a batch's progress, the print log, and a shipment number as input."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse
 from rest_framework import serializers
 
-from kits.models import SlipBatch, SlipBatchStatus
+from kits.models import PrintLog, SlipBatch, SlipBatchStatus
 
 
 class SlipBatchSerializer(serializers.ModelSerializer):
@@ -45,3 +45,17 @@ class NumberField(serializers.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
+class PrintLogSerializer(serializers.ModelSerializer):
+    """One print of packing slips: who printed the slips of which kits, when, on which paper."""
+
+    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+    shipments: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="number", many=True, read_only=True
+    )
+
+    class Meta:
+        model = PrintLog
+        fields = ["id", "at", "by", "page_size", "shipment_count", "batch", "shipments"]
+        read_only_fields = fields

@@ -4,7 +4,8 @@ Small batches (up to `settings.PACKING_SLIPS_DIRECT_MAX` shipments) are rendered
 larger ones become a `SlipBatch` rendered by `render_slip_batch` (a task) into private storage, with
 its progress on the row for the staff page to show. Every print is logged (`PrintLog`).
 
-The scan station reads a slip's barcode (or its QR code) and moves the kit one step.
+The scan station reads a slip's barcode (or its QR code) and moves the kit one step; the return
+form's barcode (`return_code`) always means "return received".
 """
 
 import logging
@@ -22,6 +23,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override
 from django_tasks import task
 from phonenumber_field.phonenumber import to_python
 
@@ -40,12 +42,27 @@ from kits.models import (
 )
 from kits.shipments.services import ReturnedLine, confirm_delivery, mark_packed, mark_shipped, receive_return
 from kits.signals import slip_codes_wanted
-from kits.slips.render import Slip, SlipLine, render_packing_slips, slip_pages
+from kits.slips.render import Slip, SlipLine, bin_order, render_packing_slips, write_packing_slips
 
 logger = logging.getLogger(__name__)
 
 # One batch never holds more than this: a day's work for a warehouse, a few thousand pages.
 MAX_BATCH_SHIPMENTS = 2000
+# The kits a print by filter chooses when no state is asked for: those still to be packed.
+TO_PACK = (ShipmentStatus.ALLOCATED,)
+# The return form's barcode: this prefix and the shipment number.
+RETURN_CODE_PREFIX = "R-"
+
+
+def return_code(number: str) -> str:
+    """What the return form's barcode holds: scanned, it means "return received" for this kit."""
+    return f"{RETURN_CODE_PREFIX}{number}"
+
+
+def slip_language(language: str) -> str:
+    """The host's language if the slips speak it, else the site's."""
+    short = (language or "").split("-")[0].lower()
+    return short if short in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
 
 
 def confirm_url(number: str) -> str:
@@ -72,7 +89,9 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
     """The slips of these shipments in the given order, read in three queries of plain values.
 
     Plain values (not model instances) keep a 500-kit batch of 50,000 lines small in memory; lines
-    equal across kits share one `SlipLine`, which the renderer also draws once.
+    equal across kits share one `SlipLine`, which the renderer also draws once. Lines come in
+    natural bin order (`A-2` before `A-10`), the order a picker walks. A kit not to be packed (any
+    state but allocated) carries its state, in the host's language, for the slip to say so.
     """
     ids = list(dict.fromkeys(shipment_ids))
     shipments = {
@@ -80,7 +99,9 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
         for row in Shipment.objects.filter(id__in=ids).values(
             "id",
             "number",
+            "status",
             "host_id",
+            "host__user__language",
             "campaign__name",
             "campaign__currency",
             "ship_to_name",
@@ -97,7 +118,7 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
     shared: dict[tuple, SlipLine] = {}
     rows = (
         ShipmentLine.objects.filter(shipment_id__in=ids)
-        .order_by("shipment_id", "item__bin_location", "item__sku")
+        .order_by("shipment_id")
         .values_list(
             "shipment_id",
             "item__sku",
@@ -134,13 +155,23 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
                 unit_value=retail_price,
             )
         lines[shipment_id].append(line)
+    order = {id(line): bin_order(line) for line in shared.values()}
+    for kit_lines in lines.values():
+        kit_lines.sort(key=lambda line: order[id(line)])
     host_codes = _slip_codes({row["host_id"] for row in shipments.values()})
+    return_address = tuple(settings.KIT_RETURN_ADDRESS)
+    state_labels: dict[tuple[str, str], str] = {}
     slips = []
     for shipment_id in ids:
         row = shipments.get(shipment_id)
         if row is None:
             continue
         number = row["number"] or f"#{shipment_id}"  # only unset inside the allocating transaction
+        language = slip_language(row["host__user__language"])
+        state = (language, row["status"])
+        if state not in state_labels:
+            with override(language):
+                state_labels[state] = str(ShipmentStatus(row["status"]).label)
         address = [
             row["ship_to_line1"],
             row["ship_to_line2"],
@@ -159,6 +190,11 @@ def build_slips(shipment_ids: Sequence[int]) -> list[Slip]:
                 return_due_on=row["return_due_on"],
                 currency=row["campaign__currency"],
                 lines=tuple(lines[shipment_id]),
+                language=language,
+                to_pack=row["status"] in TO_PACK,
+                state=state_labels[state],
+                return_code=return_code(number),
+                return_address=return_address,
             )
         )
     return slips
@@ -220,7 +256,6 @@ def print_packing_slips(*, shipment_ids: Sequence[int], by: User | None, page_si
     ids = _check_shipments(shipment_ids)
     _check_page_size(page_size)
     pdf = render_packing_slips(build_slips(ids), page_size_name=page_size)
-    assert pdf is not None
     log_printing(shipment_ids=ids, by=by, page_size=page_size)
     return pdf
 
@@ -265,7 +300,9 @@ def run_slip_batch(*, batch_id: Any) -> SlipBatch:
     try:
         slips = build_slips(ids)
         with tempfile.TemporaryFile() as spool:
-            render_packing_slips(slips, page_size_name=batch.page_size, out=spool, on_progress=progress)
+            pages = write_packing_slips(
+                slips, out=spool, page_size_name=batch.page_size, on_progress=progress
+            )
             spool.seek(0)
             batch.file.save(f"{batch.pk}.pdf", File(spool), save=False)
     except Exception as error:
@@ -276,13 +313,12 @@ def run_slip_batch(*, batch_id: Any) -> SlipBatch:
             error=str(error)[:500] or type(error).__name__,
             finished_at=timezone.now(),
         )
-    pages = sum(len(slip_pages(len(slip.lines), batch.page_size)) for slip in slips)
     return _move_batch(
         batch,
         SlipBatchStatus.DONE,
         file=batch.file.name,
         done=len(slips),
-        pages=pages,
+        pages=pages,  # the pick list's and every slip's: what the printer will print
         finished_at=timezone.now(),
     )
 
@@ -293,12 +329,15 @@ def render_slip_batch(batch_id: str) -> None:
 
 
 def shipments_for_filter(*, campaign_slug: str = "", status: str = "") -> QuerySet[Shipment]:
-    """Shipments chosen by campaign and/or state, in print order."""
+    """Shipments chosen by campaign and/or state, in print order.
+
+    Without a state, only the kits still to be packed: a campaign's cancelled or closed kits must
+    not reach the packing bench (nor add their units to the pick list) unless asked for by state.
+    """
     shipments = Shipment.objects.all()
     if campaign_slug:
         shipments = shipments.filter(campaign__slug=campaign_slug)
-    if status:
-        shipments = shipments.filter(status=status)
+    shipments = shipments.filter(status=status) if status else shipments.filter(status__in=TO_PACK)
     return shipments.order_by("campaign_id", "number")
 
 
@@ -317,7 +356,7 @@ def shipment_ids_for_numbers(numbers: list[str]) -> list[int]:
 
 
 def describe_filter(campaign: str, state: str) -> str:
-    parts = [f"campaign {campaign}" if campaign else "", f"state {state}" if state else ""]
+    parts = [f"campaign {campaign}" if campaign else "", f"state {state}" if state else "kits to pack"]
     return ", ".join(part for part in parts if part)
 
 
@@ -368,12 +407,18 @@ def scan_shipment(
 ) -> ScanResult:
     """Move a scanned kit one step: allocated → packed, packed → shipped, shipped/delivered → return received.
 
+    The return form's code (`return_code`) only ever means "return received": scanned on a kit
+    still in the warehouse, it is refused rather than packing or shipping it.
+
     A return scanned at the warehouse is the whole kit back in good state (`receive_return` with every
     returnable unit still due); damaged units are recorded through the returns API instead. A kit
     scanned back while still "shipped" was evidently delivered first: staff confirm the delivery in
     the same transaction. Closed and cancelled kits, and returns with nothing due, are refused with
     the current state and the states the station can move.
     """
+    returning = number.startswith(RETURN_CODE_PREFIX)
+    if returning:
+        number = number.removeprefix(RETURN_CODE_PREFIX)
     shipment = Shipment.objects.select_for_update().filter(number=number).first()
     if shipment is None:
         raise Invalid(
@@ -381,6 +426,13 @@ def scan_shipment(
         )
     previous = shipment.status
     action = SCAN_ACTIONS.get(ShipmentStatus(previous))
+    if returning and action != "return":
+        raise Conflict(
+            f"{shipment.number} is {ShipmentStatus(previous).label.lower()}: a return form was scanned, "
+            "but this kit has not been shipped.",
+            code="nothing_to_scan",
+            extra={"current": previous, "allowed": [str(state) for state in SCAN_ACTIONS]},
+        )
     if action == "pack":
         return ScanResult(mark_packed(shipment=shipment, by=by), action, previous)
     if action == "ship":

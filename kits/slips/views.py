@@ -164,11 +164,14 @@ def batch_progress(request: HttpRequest, batch_id: str) -> JsonResponse:
 
 @logistics_required
 def batch_download(request: HttpRequest, batch_id: str) -> HttpResponseBase:
-    batch = get_object_or_404(SlipBatch, pk=batch_id)
+    """The PDF of a finished batch; before that, the progress page saying it is not ready yet (409,
+    as the API answers)."""
+    batch = get_object_or_404(SlipBatch.objects.select_related("requested_by"), pk=batch_id)
     try:
         return batch_file_response(batch)
     except Conflict as error:
-        raise PermissionDenied(error.message) from error
+        context = {"batch": batch, "not_ready": error.message}
+        return render(request, "kits/staff/batch.html", context, status=409)
 
 
 # --- scan station ----------------------------------------------------------------------------

@@ -162,12 +162,50 @@ def test_on_demand_allocation_api_answers_409_with_the_short_skus(logistics_clie
     assert not Shipment.objects.exists()
 
 
-@pytest.mark.parametrize("payload", [{}, {"host": 999999}, {"host": "abc"}])
+@pytest.mark.parametrize("payload", [{}, {"host": 999999}, {"host": "abc"}, {"host": None}, {"host": [1]}])
 def test_on_demand_allocation_api_rejects_bad_input(logistics_client, kit_campaign, payload):
     response = logistics_client.post("/api/v1/kits/shipments/", payload)
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
     assert not Shipment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [lambda pk: pk + 0.7, lambda pk: float(pk), lambda pk: f"{pk}.0", lambda pk: True],
+    ids=["fraction", "float", "decimal text", "boolean"],
+)
+def test_a_host_id_is_a_whole_number_never_rounded_to_another_host(
+    logistics_client, kit_campaign, stock_for_kits, sent
+):
+    # given a host that a rounded number would name
+    stock_for_kits(1)
+    host = factories.HostFactory(application__campaign=kit_campaign)
+    # when
+    response = logistics_client.post("/api/v1/kits/shipments/", {"host": sent(host.pk)}, format="json")
+    # then nobody gets a kit
+    assert response.status_code == 400, response.json()
+    error = response.json()["errors"][0]
+    assert (error["code"], error["attr"]) == ("incorrect_type", "host")
+    assert not Shipment.objects.exists()
+
+
+def test_a_fractional_host_id_in_a_filter_is_refused(logistics_client, allocated_shipment):
+    host = allocated_shipment.host.pk
+
+    assert logistics_client.get("/api/v1/kits/shipments/", {"host": f"{host}.7"}).status_code == 400
+    assert logistics_client.get("/api/v1/kits/settlements/", {"host": f"{host}.0"}).status_code == 400
+    assert logistics_client.get("/api/v1/kits/shipments/", {"host": host}).json()["count"] == 1
+
+
+def test_a_host_id_in_a_form_is_its_digits(logistics_client, kit_campaign, stock_for_kits):
+    stock_for_kits(1)
+    host = factories.HostFactory(application__campaign=kit_campaign)
+
+    response = logistics_client.post("/api/v1/kits/shipments/", {"host": str(host.pk)}, format="multipart")
+
+    assert response.status_code == 201
+    assert Shipment.objects.get().host == host
 
 
 def test_allocation_movements_are_in_the_ledger(allocated_shipment):

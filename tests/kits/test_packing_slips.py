@@ -9,31 +9,19 @@ from decimal import Decimal
 import pypdf
 import pypdfium2
 import pytest
-import zxingcpp
+from django.test import Client
 from django.urls import reverse
 
 from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipBatchStatus
 from kits.shipments import services
 from kits.signals import slip_codes_wanted
-from kits.slips.render import Slip, SlipLine, pick_list, render_packing_slips, slip_pages
+from kits.slips.render import Slip, SlipLine, pick_list, render_packing_slips
 from kits.slips.services import build_slips, print_packing_slips, request_slip_batch, run_slip_batch
 from referrals.codes.services import deactivate_codes, issue_host_code
 from tests import factories
+from tests.kits.pdf_tools import both_texts, page_texts, zbar_codes, zxing_codes
 
 HEADER = "SKU Description Colour / size Qty Return"
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    """Each page's text with runs of whitespace folded to one space."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
-
-
-def decode_page(pdf: bytes, index: int) -> dict[str, str]:
-    """The barcodes an independent decoder reads on one page rendered at 200 dpi, by format."""
-    document = pypdfium2.PdfDocument(pdf)
-    image = document[index].render(scale=200 / 72).to_pil()
-    return {result.format.name: result.text for result in zxingcpp.read_barcodes(image)}
 
 
 @pytest.fixture
@@ -76,13 +64,14 @@ def first_slip_page(texts: list[str], number: str) -> int:
     return next(i for i, text in enumerate(texts) if number in text and "page 1 of" in text)
 
 
-def test_a_slip_prints_every_part_of_the_kit_with_names_in_any_alphabet(zoe_shipment):
+@pytest.mark.parametrize("reader", ["pypdf", "poppler"])
+def test_a_slip_prints_every_part_of_the_kit_with_names_in_any_alphabet(zoe_shipment, reader):
     # given
     host = zoe_shipment.host
     # when
     pdf = print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
     # then
-    texts = page_texts(pdf)
+    texts = [pages[reader == "poppler"] for pages in both_texts(pdf)]
     assert "Pick list" in texts[0]
     slip = " ".join(texts[first_slip_page(texts, zoe_shipment.number) :])
     assert zoe_shipment.number in slip
@@ -98,18 +87,22 @@ def test_a_slip_prints_every_part_of_the_kit_with_names_in_any_alphabet(zoe_ship
     # 2 × 129.00 + 1 × 59.90 + 1 × 0.00
     assert "Declared value: 317.90 EUR" in slip
     assert host.referral_codes.get().code in slip
-    assert "back by 2027-03-31" in slip
-    assert "page 1 of 1" in slip
+    assert "back by March 31, 2027" in slip
+    assert "page 1 of 2" in slip and "page 2 of 2" in slip  # the slip, then its return form
 
 
-def test_both_codes_decode_at_200_dpi_to_the_number_and_the_confirm_url(zoe_shipment, settings):
+def test_every_code_decodes_at_200_dpi_with_two_independent_decoders(zoe_shipment, settings):
     pdf = print_packing_slips(shipment_ids=[zoe_shipment.pk], by=None)
+    first = first_slip_page(page_texts(pdf), zoe_shipment.number)
+    url = settings.SITE_URL + reverse("kits:my_kit_detail", args=[zoe_shipment.number])
+    assert url == f"{settings.SITE_URL}/portal/kit/{zoe_shipment.number}/"
 
-    codes = decode_page(pdf, first_slip_page(page_texts(pdf), zoe_shipment.number))
-
-    assert codes["Code128"] == zoe_shipment.number
-    assert codes["QRCode"] == f"{settings.SITE_URL}/portal/kit/{zoe_shipment.number}/"
-    assert codes["QRCode"] == settings.SITE_URL + reverse("kits:my_kit_detail", args=[zoe_shipment.number])
+    # the slip: its number and the confirm-receipt page
+    assert zxing_codes(pdf, first) == {"Code128": zoe_shipment.number, "QRCode": url}
+    assert zbar_codes(pdf, first) == {"CODE-128": zoe_shipment.number, "QR-Code": url}
+    # the return form, last: the code the scan station reads as "return received"
+    assert zxing_codes(pdf, len(page_texts(pdf)) - 1) == {"Code128": f"R-{zoe_shipment.number}"}
+    assert zbar_codes(pdf, len(page_texts(pdf)) - 1) == {"CODE-128": f"R-{zoe_shipment.number}"}
 
 
 def long_slip(number: str, lines: int = 100) -> Slip:
@@ -141,21 +134,21 @@ def long_slip(number: str, lines: int = 100) -> Slip:
 
 def test_a_long_slip_repeats_the_table_header_on_every_page_and_numbers_its_pages():
     slip = long_slip("KIT-2026-000042")
-    pages = slip_pages(len(slip.lines))
-    assert len(pages) >= 3 and sum(pages) == 100
 
     texts = page_texts(render_packing_slips([slip]))
 
     slip_texts = [text for text in texts if "KIT-2026-000042" in text]
-    assert len(slip_texts) == len(pages)
+    packing = [text for text in slip_texts if "Return form" not in text]
+    assert len(packing) >= 3 and len(slip_texts) > len(packing)
     for number, text in enumerate(slip_texts, start=1):
+        assert f"page {number} of {len(slip_texts)}" in text
+    for number, text in enumerate(packing, start=1):
         assert HEADER in text, number
-        assert f"page {number} of {len(pages)}" in text
-    # every line exactly once, in order, and the totals on the last page only
-    body = " ".join(slip_texts)
+    # every line exactly once, in order, and the totals on the last packing page only
+    body = " ".join(packing)
     assert [int(sku) for sku in re.findall(r"SKU-(\d{3}) Pull", body)] == list(range(100))
-    assert "Total units: 199" in slip_texts[-1]
-    assert all("Total units" not in text for text in slip_texts[:-1])
+    assert "Total units: 199" in packing[-1]
+    assert all("Total units" not in text for text in packing[:-1])
     assert "Pull Ørsted 7" in body
 
 
@@ -249,8 +242,9 @@ def test_a4_by_default_and_us_letter_on_request(allocated_shipment):
     assert [round(float(v)) for v in a4.pages[0].mediabox[2:]] == [595, 842]
     assert [round(float(v)) for v in letter.pages[-1].mediabox[2:]] == [612, 792]
     letter_pdf = print_packing_slips(shipment_ids=[allocated_shipment.pk], by=None, page_size="LETTER")
-    codes = decode_page(letter_pdf, len(letter.pages) - 1)
-    assert codes["Code128"] == allocated_shipment.number
+    first = first_slip_page(page_texts(letter_pdf), allocated_shipment.number)
+    assert zxing_codes(letter_pdf, first)["Code128"] == allocated_shipment.number
+    assert zbar_codes(letter_pdf, first)["CODE-128"] == allocated_shipment.number
 
 
 # --- API -------------------------------------------------------------------------------------
@@ -447,7 +441,25 @@ def test_a_queued_batch_page_reloads_without_javascript(staff_client, logistics_
 
     assert '<noscript><meta http-equiv="refresh"' in page
     assert 'id="slip-download" hidden' in page
-    assert staff_client.get(f"/staff/kits/print/batches/{batch.pk}/download/").status_code == 403
+
+
+def test_an_unfinished_batch_download_says_not_ready_yet_with_its_progress_on_both_paths(
+    staff_client, logistics_client, logistics_user, three_shipments
+):
+    # given a batch of three kits, one of them rendered so far
+    batch = request_slip_batch(shipment_ids=[s.pk for s in three_shipments], by=logistics_user)
+    SlipBatch.objects.filter(pk=batch.pk).update(status=SlipBatchStatus.RUNNING, done=1)
+    # when the warehouse asks for its file on the staff page and in the API
+    page = staff_client.get(f"/staff/kits/print/batches/{batch.pk}/download/")
+    api = logistics_client.get(f"/api/v1/kits/packing-slips/{batch.pk}/file/")
+    # then both answer 409 "not ready yet" with the progress
+    message = "This batch is not ready yet: 1 of 3 slips rendered (33 %)."
+    assert (page.status_code, api.status_code) == (409, 409)
+    assert message in page.content.decode()
+    assert '<progress id="slip-progress"' in page.content.decode()
+    error = api.json()["errors"][0]
+    assert (error["code"], error["detail"]) == ("batch_not_ready", message)
+    assert api.json()["extra"] == {"status": "running", "done": 1, "total": 3, "percent": 33}
 
 
 def test_unknown_numbers_on_the_print_page_are_named_and_nothing_is_printed(staff_client, three_shipments):
@@ -516,3 +528,73 @@ def test_a_batch_that_cannot_be_stored_is_marked_failed_with_the_reason(
     batch.refresh_from_db()
     assert batch.status == SlipBatchStatus.FAILED
     assert batch.error and batch.finished_at is not None and not batch.file
+
+
+# --- print log -------------------------------------------------------------------------------
+
+
+def test_the_print_log_answers_whether_a_kits_slip_was_printed(
+    logistics_client, logistics_user, three_shipments, django_assert_max_num_queries
+):
+    # given one kit printed alone on Letter, then two in a batch
+    first, second, never = three_shipments
+    print_packing_slips(shipment_ids=[first.pk], by=logistics_user, page_size="LETTER")
+    batch = request_slip_batch(shipment_ids=[first.pk, second.pk], by=None)
+    # when asking about each kit
+    with django_assert_max_num_queries(8):
+        printed = logistics_client.get("/api/v1/kits/print-log/", {"shipment": first.number}).json()
+    # then the prints that held its slip, newest first, with who, when and which paper
+    rows = printed["results"]
+    assert [(row["by"], row["page_size"], row["batch"]) for row in rows] == [
+        (None, "A4", str(batch.pk)),
+        (logistics_user.email, "LETTER", None),
+    ]
+    assert rows[0]["shipments"] == sorted([first.number, second.number]) and rows[0]["at"]
+    second_rows = logistics_client.get("/api/v1/kits/print-log/", {"shipment": second.number}).json()
+    assert [row["batch"] for row in second_rows["results"]] == [str(batch.pk)]
+    assert logistics_client.get("/api/v1/kits/print-log/", {"shipment": never.number}).json()["results"] == []
+
+
+def test_the_print_log_is_for_logistics(marketing_client, api_client, db):
+    assert marketing_client.get("/api/v1/kits/print-log/").status_code == 403
+    assert api_client.get("/api/v1/kits/print-log/").status_code in (401, 403)
+
+
+def test_the_print_log_is_in_the_admin_searchable_by_kit(logistics_user, three_shipments):
+    # given
+    first, second, _ = three_shipments
+    print_packing_slips(shipment_ids=[first.pk], by=logistics_user)
+    print_packing_slips(shipment_ids=[second.pk], by=logistics_user)
+    admin = factories.UserFactory(email="boss@staff.example.com", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin)
+    # when
+    found = client.get("/admin/kits/printlog/", {"q": first.number})
+    # then one print, read-only
+    assert found.status_code == 200
+    assert "1 result" in found.content.decode()
+    log = PrintLog.objects.get(shipments=first)
+    page = client.get(f"/admin/kits/printlog/{log.pk}/change/").content.decode()
+    assert first.number in page and logistics_user.email in page
+    assert client.get("/admin/kits/printlog/add/").status_code == 403
+
+
+def test_each_page_is_written_to_the_file_as_soon_as_it_is_shown():
+    # given a document being written
+    from kits.slips.drawing import register_fonts
+    from kits.slips.pdf_stream import StreamingCanvas
+
+    register_fonts()
+    out = io.BytesIO()
+    canvas = StreamingCanvas(out, pagesize=(595, 842))
+    sizes = []
+    # when pages are shown one after the other
+    for number in range(3):
+        canvas.setFont("SoireeSans", 12)
+        canvas.drawString(72, 720, f"Zoë page {number}")
+        canvas.showPage()
+        sizes.append(out.tell())
+    canvas.save()
+    # then each was in the file before the document was saved, and the file reads back whole
+    assert sizes[0] > 0 and sizes[0] < sizes[1] < sizes[2] < out.tell()
+    assert page_texts(out.getvalue()) == ["Zoë page 0", "Zoë page 1", "Zoë page 2"]

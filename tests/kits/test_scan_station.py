@@ -4,7 +4,7 @@ import pytest
 
 from kits.models import Shipment, ShipmentStatus, ShipmentStatusChange, Stock
 from kits.shipments import services
-from kits.slips.services import scan_shipment
+from kits.slips.services import return_code, scan_shipment
 from tests import factories
 from tests.kits.conftest import assert_stock_matches_ledger
 
@@ -216,3 +216,30 @@ def test_staff_pages_have_their_own_navigation_with_sign_out(station):
     assert 'href="/staff/kits/print/"' in page and 'href="/staff/kits/scan/" aria-current="page"' in page
     assert 'action="/signout/"' in page
     assert 'href="/portal/earnings/"' not in page
+
+
+@pytest.mark.parametrize("confirmed_first", [False, True])
+def test_the_return_forms_code_is_read_as_return_received(station, allocated_shipment, confirmed_first):
+    # given a kit out at the host's
+    shipment = services.mark_packed(shipment=allocated_shipment, by=None)
+    shipment = services.mark_shipped(shipment=shipment, carrier="La Poste", tracking_number="1", by=None)
+    if confirmed_first:
+        shipment = services.confirm_delivery(shipment=shipment, by=None)
+    # when the warehouse scans the return form that came back in the parcel
+    page = scan(station, return_code(shipment.number))
+    # then the kit's return is received
+    assert reload(shipment).status == ShipmentStatus.RETURNED
+    assert f"{shipment.number}: return received" in page and "3 unit(s) back in stock" in page
+    assert_stock_matches_ledger()
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_a_return_form_scanned_before_the_kit_left_moves_nothing(station, allocated_shipment, packed):
+    # given a kit still in the warehouse
+    shipment = services.mark_packed(shipment=allocated_shipment, by=None) if packed else allocated_shipment
+    before = reload(shipment).status
+    # when its return form is scanned (by mistake: the form travels in the box)
+    page = scan(station, return_code(shipment.number).lower())
+    # then nothing is packed or shipped
+    assert reload(shipment).status == before
+    assert "scan-error" in page and "a return form was scanned" in page
