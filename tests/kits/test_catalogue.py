@@ -263,7 +263,10 @@ def test_the_csv_import_reports_cells_past_the_last_column(tmp_path, capsys):
 def test_the_case_insensitive_sku_migration_names_the_skus_to_rename_first():
     # given the catalogue as it was before the rule, with two spellings of one SKU
     executor = MigrationExecutor(connection)
-    before, after = [("kits", "0002_packing_slips")], [("kits", "0003_item_sku_unique_ignoring_case")]
+    before, after = (
+        [("kits", "0003_slip_batches_in_private_storage")],
+        [("kits", "0004_item_sku_unique_ignoring_case")],
+    )
     executor.migrate(before)
     OldItem = executor.loader.project_state(before).apps.get_model("kits", "Item")
     for sku in ("AW26-1", "aw26-1", "B-7"):
