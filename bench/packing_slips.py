@@ -5,8 +5,8 @@ The path a warehouse uses, measured whole: select the kits to pack by campaign
 (`shipments_for_filter`), queue the batch (`request_slip_batch`, which logs the print), and the
 task it runs (`run_slip_batch`: build the slips from the database, render every page, store the
 file in media storage; tasks run at once here). The kits are a data set of their own in the bench
-database, built once by this script beside the programme of `bench/build.py`: one campaign of
-allocated kits of 100 lines (realistic SKUs such as `SOIREE-AW27-ROBE-001-XS`, bins such as
+database, built by this script beside the programme of `bench/build.py` and removed afterwards
+(the other benchmarks take the latest campaign): one campaign of allocated kits of 100 lines (realistic SKUs such as `SOIREE-AW27-ROBE-001-XS`, bins such as
 `MEZZ-A-012-03-B`), a third of the hosts French.
 
 Each batch runs in its own process, so its peak memory (`ru_maxrss`) is its own; the rise is that
@@ -61,8 +61,30 @@ def campaign_slug(kits: int, lines: int) -> str:
     return f"bench-packing-slips-{kits}x{lines}"
 
 
-def ensure_warehouse_day(kits: int, lines: int) -> str:
-    """The campaign of `kits` allocated kits of `lines` lines, built once (COPY, no ORM call per row)."""
+def remove_warehouse_day(slug: str) -> None:
+    """Remove the data set, so that the other benchmarks (which take the latest campaign or host)
+    never meet it."""
+    from ambassadors.models import Application, Campaign, Host
+    from backend.models import User
+    from kits.models import Item, Shipment, ShipmentLine
+
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None:
+        return
+    users = list(Host.objects.filter(campaign=campaign).values_list("user_id", flat=True))
+    ShipmentLine.objects.filter(shipment__campaign=campaign).delete()
+    Shipment.objects.filter(campaign=campaign).delete()
+    Host.objects.filter(campaign=campaign).delete()
+    Application.objects.filter(campaign=campaign).delete()
+    User.objects.filter(id__in=users).delete()
+    in_use = ShipmentLine.objects.values("item_id")
+    Item.objects.filter(sku__startswith="SOIREE-AW27-").exclude(id__in=in_use).delete()
+    campaign.delete()
+
+
+def build_warehouse_day(kits: int, lines: int) -> str:
+    """A campaign of `kits` allocated kits of `lines` lines (COPY, no ORM call per row); removed
+    after the measurements."""
     from django.db import connection
     from django.db.models import Max
     from django.utils import timezone
@@ -75,14 +97,7 @@ def ensure_warehouse_day(kits: int, lines: int) -> str:
     from build import Copier  # the shared builder's COPY loader
 
     slug = campaign_slug(kits, lines)
-    campaign = Campaign.objects.filter(slug=slug).first()
-    if (
-        campaign is not None
-        and Shipment.objects.filter(campaign=campaign, status="allocated").count() == kits
-    ):
-        return slug
-    if campaign is not None:
-        sys.exit(f"Campaign {slug} is half built: run BENCH_REBUILD=1 bench/run to start again.")
+    remove_warehouse_day(slug)  # what an interrupted run left
     started = time.perf_counter()
     now = timezone.now().replace(microsecond=0)
     campaign = Campaign.objects.create(
@@ -370,7 +385,14 @@ def main() -> None:
 
     if connection.vendor != "postgresql":
         sys.exit("bench/packing_slips.py measures PostgreSQL: set DATABASE_URL=postgres://...")
-    slug = ensure_warehouse_day(max(options.kits, options.memory_kits), options.lines)
+    slug = build_warehouse_day(max(options.kits, options.memory_kits), options.lines)
+    try:
+        measure(slug, options)
+    finally:
+        remove_warehouse_day(slug)
+
+
+def measure(slug: str, options: argparse.Namespace) -> None:
     timed = run_child("batch", slug, options.kits)
     emit(
         figure="packing_slips",
