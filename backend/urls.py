@@ -1,8 +1,13 @@
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from allauth.account import views as account_views
 from allauth.socialaccount import views as socialaccount_views
+from allauth.socialaccount.models import SocialApp
 from allauth.urls import build_provider_urlpatterns
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 from django.views import defaults
 from django.views.generic import RedirectView
@@ -13,10 +18,24 @@ from backend.dashboard import dashboard
 from backend.views import api_bad_request, api_not_found, api_server_error, healthz
 
 
+def _configured_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A provider's page answers 404 while the brand has not configured that provider (allauth itself
+    fails with a server error there)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except SocialApp.DoesNotExist:
+            raise Http404("This sign-in provider is not configured.") from None
+
+    return wrapped
+
+
 def _provider_login_and_callback() -> list[URLPattern]:
     """Each provider's login and callback; not the token sign-ins (JavaScript SDKs) the portal never offers."""
     return [
-        path(f"{provider.pattern}{route.pattern}", route.callback, name=str(route.name))
+        path(f"{provider.pattern}{route.pattern}", _configured_only(route.callback), name=str(route.name))
         for provider in build_provider_urlpatterns()
         if isinstance(provider, URLResolver)  # `<provider>/`: its login and callback
         for route in provider.url_patterns
