@@ -211,6 +211,7 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:kit-slip-batches": staff(L),
     "api:kit-slip-batch": staff(L, batch_id="batch.pk"),
     "api:kit-slip-batch-file": staff(L, batch_id="batch.pk"),
+    "api:kit-print-log": staff(L),
     "api:referral-codes": staff(M),
     "api:attributions": staff(M),
     "api:attribution-detail": staff(M, order_id="order.pk"),
