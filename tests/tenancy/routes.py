@@ -169,7 +169,6 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:audit-log": staff(roles.ADMIN),
     "api:shop-endpoints": staff(roles.ADMIN),
     "api:shop-endpoint-detail": staff(roles.ADMIN, pk="campaign.pk"),  # refused before any lookup
-    "api:kit-print-log": staff(L),
     "api:privacy-export": staff(PERSONAL_DATA),
     "api:privacy-erasure": staff(PERSONAL_DATA),
     "api:campaign-list": staff(M),
