@@ -113,17 +113,13 @@ def record_stripe_refund(
         refund.status = status
         refund.save(update_fields=["status", "updated_at"])
         changed = True
-    if refund.order_id is None:
-        order = Order.objects.filter(source=OrderSource.STRIPE, payment_reference=payment_reference).first()
-        if order is None:
-            return refund
-        refund.order = order
-        refund.save(update_fields=["order", "updated_at"])
-        changed = True
-    if changed and refund.order_id is not None:
-        order = Order.objects.select_for_update().get(pk=refund.order_id)
-        refresh_refunds(order=order, reason=f"refund {external_id} {refund.status}")
-        refund.order = order
+    order = _attach_to_stripe_order(
+        refund,
+        payment_reference=payment_reference,
+        changed=changed,
+        what=f"refund {external_id} {refund.status}",
+    )
+    if order is not None:
         refund_recorded.send(sender=Refund, refund=refund, order=order)
     return refund
 
@@ -206,16 +202,32 @@ def record_stripe_dispute(
         dispute.status = status
         dispute.save(update_fields=["status", "updated_at"])
         changed = True
-    if dispute.order_id is None:
-        order = Order.objects.filter(source=OrderSource.STRIPE, payment_reference=payment_reference).first()
-        if order is None:
-            return dispute
-        dispute.order = order
-        dispute.save(update_fields=["order", "updated_at"])
-        changed = True
-    if changed and dispute.order_id is not None:
-        order = Order.objects.select_for_update().get(pk=dispute.order_id)
-        refresh_refunds(order=order, reason=f"dispute {external_id} {dispute.status}")
-        dispute.order = order
+    order = _attach_to_stripe_order(
+        dispute,
+        payment_reference=payment_reference,
+        changed=changed,
+        what=f"dispute {external_id} {dispute.status}",
+    )
+    if order is not None:
         dispute_recorded.send(sender=Dispute, dispute=dispute, order=order)
     return dispute
+
+
+def _attach_to_stripe_order(
+    row: "Refund | Dispute", *, payment_reference: str, changed: bool, what: str
+) -> Order | None:
+    """Attach a Stripe refund or dispute to its order once the order is known, and bring the order's
+    refunded amount and status up to date when anything changed: the locked order, or None."""
+    if row.order_id is None:
+        order = Order.objects.filter(source=OrderSource.STRIPE, payment_reference=payment_reference).first()
+        if order is None:
+            return None
+        row.order = order
+        row.save(update_fields=["order", "updated_at"])
+        changed = True
+    if not changed or row.order_id is None:
+        return None
+    order = Order.objects.select_for_update().get(pk=row.order_id)
+    refresh_refunds(order=order, reason=what)
+    row.order = order
+    return order
