@@ -60,8 +60,10 @@ def send_email(email: Email) -> None:
     """Render and send now (inside the task)."""
     with translation.override(email.language):
         context = {"site_url": settings.SITE_URL, **email.context}
-        subject = " ".join(render_to_string(f"emails/{email.template}_subject.txt", context).split())
-        body = render_to_string(f"emails/{email.template}.txt", context)
+        subject = " ".join(
+            render_to_string(f"emails/{email.template}_subject.txt", context, using="text").split()
+        )
+        body = render_to_string(f"emails/{email.template}.txt", context, using="text")
     EmailMultiAlternatives(subject=subject, body=body, to=[email.to]).send()
 
 

@@ -106,6 +106,14 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain-text e-mails: the same templates, never HTML-escaped ("Apéro tricot & vin" stays as typed).
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "backend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {

@@ -39,3 +39,17 @@ def test_no_email_goes_to_someone_gone_before_the_task_ran(django_capture_on_com
     # then the task ends well and nothing is sent (the address is no longer known)
     assert result.status == "SUCCESSFUL"
     assert mail.outbox == []
+
+
+def test_plain_text_emails_keep_what_was_typed_unescaped(django_capture_on_commit_callbacks):
+    # given a party whose title and guest name hold characters HTML would escape
+    party = factories.PartyFactory(title="Apéro tricot & vin <chez moi>", city="Lille")
+    with django_capture_on_commit_callbacks(execute=True):
+        register_guest(party=party, first_name='Zoé "Zo" O\'Neil', email="zoe@example.com", accept_terms=True)
+    # then the subject and the plain-text body read exactly as typed
+    (message,) = mail.outbox
+    assert "Apéro tricot & vin <chez moi>" in message.subject
+    assert "Apéro tricot & vin <chez moi>" in message.body
+    assert 'Zoé "Zo" O\'Neil' in message.body
+    assert "&amp;" not in message.subject + message.body
+    assert "&#x27;" not in message.body and "&quot;" not in message.body
