@@ -6,7 +6,8 @@ turns them into the standard error body: `{"type", "errors": [{"code", "detail",
 a transition).
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import SuspiciousOperation
 from drf_standardized_errors.formatter import ExceptionFormatter
@@ -29,6 +30,44 @@ class DomainError(Exception):
 
 class Invalid(DomainError):
     """The request breaks a business rule (400, a validation error on `field` or on the whole input)."""
+
+
+class InvalidFields(Invalid):
+    """Several fields of one submission refused at once, so the person mends them in one round."""
+
+    def __init__(self, errors: list[Invalid]):
+        first = errors[0]
+        super().__init__(first.message, code=first.code, field=first.field)
+        self.errors = errors
+
+
+T = TypeVar("T")
+
+
+class FieldChecks:
+    """Runs every check of one submission and refuses them together.
+
+    `run` returns the checked value, or a placeholder when the check refused it: call
+    `raise_errors()` before using any value.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[Invalid] = []
+
+    def run(self, check: Callable[[], T]) -> T:
+        try:
+            return check()
+        except InvalidFields as refused:
+            self.errors.extend(refused.errors)
+        except Invalid as refused:
+            self.errors.append(refused)
+        return cast(T, None)
+
+    def raise_errors(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise InvalidFields(self.errors)
 
 
 class Conflict(DomainError):
@@ -66,8 +105,12 @@ class ApiDomainError(exceptions.APIException):
 class ApiValidationError(exceptions.ValidationError):
     def __init__(self, error: DomainError):
         self.domain_error = error
-        field = error.field or api_settings.NON_FIELD_ERRORS_KEY
-        super().__init__(detail={field: [exceptions.ErrorDetail(error.message, error.code)]})
+        detail: dict[str, list[exceptions.ErrorDetail]] = {}
+        refused: list[DomainError] = list(error.errors) if isinstance(error, InvalidFields) else [error]
+        for one in refused:
+            field = one.field or api_settings.NON_FIELD_ERRORS_KEY
+            detail.setdefault(field, []).append(exceptions.ErrorDetail(one.message, one.code))
+        super().__init__(detail=detail)
 
 
 class SoireeExceptionHandler(ExceptionHandler):

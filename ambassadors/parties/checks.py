@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -24,7 +23,6 @@ MAX_SOCIAL_POST_LINKS = 10
 MAX_PHOTO_PIXELS = 40_000_000
 PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
-_POSTAL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9 -]{1,9}$")
 _DIGIT = re.compile(r"\d")
 
 
@@ -50,17 +48,6 @@ def clean_city(city: str) -> str:
             "Give the city only (no street address or number).", code="address_not_allowed", field="city"
         )
     return city
-
-
-def clean_postal_code(postal_code: str) -> str:
-    postal_code = " ".join((postal_code or "").upper().split())
-    if not _POSTAL_CODE.match(postal_code):
-        raise Invalid(
-            "Give a postal code (2 to 10 letters, digits, spaces or dashes).",
-            code="invalid_postal_code",
-            field="postal_code",
-        )
-    return postal_code
 
 
 def clean_expected_guests(expected_guests: int) -> int:
@@ -96,22 +83,6 @@ def clean_email(email: str, *, field: str = "email", required: bool = False) -> 
     except ValidationError:
         raise Invalid("Enter a valid e-mail address.", code="invalid_email", field=field) from None
     return email
-
-
-def normalise_phone(phone: str, *, region: str, field: str = "phone") -> str:
-    """E.164 for a number valid in its country (national numbers read in the campaign's country)."""
-    phone = (phone or "").strip()
-    if not phone:
-        return ""
-    if len(phone) > 32:
-        raise Invalid("At most 32 characters.", code="max_length", field=field)
-    try:
-        parsed = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def clean_social_post_urls(urls: list[str]) -> list[str]:

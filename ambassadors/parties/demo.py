@@ -18,18 +18,6 @@ from PIL import Image, ImageDraw
 from ambassadors.models import Campaign, Host, Party
 from ambassadors.parties import services
 
-CITIES = [
-    ("Lyon", "69003"),
-    ("Lille", "59000"),
-    ("Nantes", "44000"),
-    ("Bordeaux", "33000"),
-    ("Marseille", "13006"),
-    ("Strasbourg", "67000"),
-    ("Rennes", "35000"),
-    ("Toulouse", "31000"),
-    ("Bruxelles", "1000"),
-    ("Paris", "75011"),
-]
 TITLES = ["Knitwear night", "Cosy coats evening", "Autumn try-on brunch", "Velvet & wine", "Sunday fitting"]
 GUEST_NAMES = [
     "Léa",
@@ -86,7 +74,8 @@ def seed_parties(*, campaign: Campaign, hosts: Sequence[Host], by: Any = None) -
     for index, host in enumerate(hosts):
         if Party.objects.filter(host=host).exists():
             continue
-        city, postal_code = CITIES[index % len(CITIES)]
+        # The party is at the host's home: her town and postal code.
+        city, postal_code = host.city, host.postal_code
         plans: list[tuple[str, datetime]] = [
             ("planned", now + timedelta(days=7 + index)),
             ("held", now - timedelta(days=3 + index % 4)),

@@ -38,15 +38,14 @@ from ambassadors.parties.checks import (
     clean_email,
     clean_expected_guests,
     clean_person_name,
-    clean_postal_code,
     clean_social_post_urls,
     clean_starts_at,
     clean_text,
-    normalise_phone,
 )
 from ambassadors.parties.emails import guest_confirmation_email
 from ambassadors.recruitment import scoring
 from ambassadors.signals import party_cancelled, party_created
+from backend.addresses import clean_postal_code, normalise_phone
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
 from backend.transitions import check_transition, move_status
@@ -111,7 +110,7 @@ def create_party(
         title=clean_text(title, field="title", max_length=120, required=True),
         starts_at=starts_at,
         city=clean_city(city),
-        postal_code=clean_postal_code(postal_code),
+        postal_code=clean_postal_code(postal_code, country=host.country),
         expected_guests=clean_expected_guests(expected_guests),
         notes=clean_text(notes, field="notes", max_length=1000, required=False),
         attribution_ends_at=starts_at + timedelta(days=campaign.attribution_window_days),
@@ -154,7 +153,7 @@ def update_party(
         party.city = clean_city(city)
         fields.append("city")
     if postal_code is not None:
-        party.postal_code = clean_postal_code(postal_code)
+        party.postal_code = clean_postal_code(postal_code, country=party.host.country)
         fields.append("postal_code")
     if expected_guests is not None:
         party.expected_guests = clean_expected_guests(expected_guests)
@@ -337,7 +336,7 @@ def add_guest(
     first_name = clean_person_name(first_name, field="first_name", required=True)
     last_name = clean_person_name(last_name, field="last_name", required=False)
     email = clean_email(email)
-    phone = normalise_phone(phone, region=party.campaign.home_country)
+    phone = normalise_phone(phone, region=party.host.country, required=False)
     if not email and not phone:
         raise Invalid("Give an e-mail address or a phone number.", code="contact_required", field="email")
     party = _lock_open_guest_list(party)
@@ -377,7 +376,7 @@ def register_guest(
     first_name = clean_person_name(first_name, field="first_name", required=True)
     last_name = clean_person_name(last_name, field="last_name", required=False)
     email = clean_email(email, required=True)
-    phone = normalise_phone(phone, region=party.campaign.home_country)
+    phone = normalise_phone(phone, region=party.host.country, required=False)
     party = _lock_open_guest_list(party)
     now = timezone.now()
     guest = _insert_guest(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ambassadors.models import Host, SocialNetwork
 from ambassadors.portal.tasks import send_password_reset_emails
-from ambassadors.recruitment.services import normalize_phone
+from backend.addresses import clean_postal_code, normalise_phone
 from backend.email_address import normalise_email
 from backend.errors import Invalid
 from backend.visible_text import validate_visible_text
@@ -114,6 +114,18 @@ class ApplicationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # Phone and postal code are read for the chosen country, in the same round as the other fields.
+        country = data.get("country")
+        if country:
+            for name, check in (
+                ("phone", lambda value: normalise_phone(value, region=country)),
+                ("postal_code", lambda value: clean_postal_code(value, country=country)),
+            ):
+                if data.get(name):
+                    try:
+                        data[name] = check(data[name])
+                    except Invalid as refused:
+                        self.add_error(name, refused.message)
         if (
             data.get("social_network")
             and not data.get("social_handle")
@@ -182,17 +194,17 @@ class ProfileForm(forms.ModelForm):
 
     def clean_phone(self) -> str:
         try:
-            return normalize_phone(self.cleaned_data["phone"], region=self.instance.country or "FR")
+            return normalise_phone(self.cleaned_data["phone"], region=self.instance.country)
         except Invalid:
             raise forms.ValidationError(
                 _("Enter a valid phone number for your country, e.g. 06 12 34 56 78."), code="invalid_phone"
             ) from None
 
     def clean_postal_code(self) -> str:
-        value = " ".join(self.cleaned_data["postal_code"].split()).upper()
-        if not value or not all(char.isalnum() or char in " -" for char in value):
-            raise forms.ValidationError(_("Enter a valid postal code."))
-        return value
+        try:
+            return clean_postal_code(self.cleaned_data["postal_code"], country=self.instance.country)
+        except Invalid as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
 
 
 class HostPasswordResetForm(PasswordResetForm):

@@ -39,7 +39,7 @@ from ambassadors.portal.forms import (
 )
 from ambassadors.recruitment.services import SocialIdentity, submit_application
 from backend.client_address import client_ip
-from backend.errors import Conflict, DomainError, Invalid
+from backend.errors import Conflict, DomainError, Invalid, InvalidFields
 from backend.models import User
 from backend.throttles import SimpleRateThrottle, sign_in_allowed
 from backend.verified_addresses import mark_email_verified
@@ -77,17 +77,15 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     form_kwargs: dict[str, Any] = {"countries": countries, "verified": identity is not None}
 
     if request.method == "POST" and closed_reason is None:
-        # DRF's throttle reads only the cache and the client address from the request.
-        if not ApplicationFormThrottle().allow_request(request, None):  # type: ignore[arg-type]
-            return render(
-                request,
-                "portal/apply.html",
-                _apply_context(
-                    campaign, None, identity, _("Too many applications from your network. Try again later.")
-                ),
-                status=429,
-            )
         form = ApplicationForm(request.POST, **form_kwargs)
+        # Only accepted applications count against the network's limit (mobile carriers put many
+        # fans behind one address); a refused one keeps everything typed.
+        throttle = ApplicationFormThrottle()
+        if not throttle.has_room(request):
+            form.add_error(None, _("Too many applications from your network. Try again later."))
+            return render(
+                request, "portal/apply.html", _apply_context(campaign, form, identity, None), status=429
+            )
         if form.is_bot:
             # Answer like a success and keep nothing.
             return redirect("portal:apply-thanks", slug=campaign.slug)
@@ -139,6 +137,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             except DomainError as error:
                 _attach_domain_error(form, error)
             else:
+                throttle.count(request)
                 social.forget_pending_identity(request, campaign.slug)
                 return redirect("portal:apply-thanks", slug=campaign.slug)
         status = 409 if isinstance(getattr(form, "domain_error", None), Conflict) else 400
@@ -180,12 +179,14 @@ ERROR_MESSAGES = {
 def _attach_domain_error(form: ApplicationForm, error: DomainError) -> None:
     """A service's refusal goes beside its field when the form shows that field, else above the form."""
     form.domain_error = error  # type: ignore[attr-defined]  # read by the view to pick the status code
-    message = str(ERROR_MESSAGES.get(error.code, error.message))
-    field = error.field if isinstance(error, Invalid) else None
-    if field and field in form.fields:
-        form.add_error(field, message)
-    else:
-        form.add_error(None, message)
+    refused: list[DomainError] = list(error.errors) if isinstance(error, InvalidFields) else [error]
+    for one in refused:
+        message = str(ERROR_MESSAGES.get(one.code, one.message))
+        field = one.field if isinstance(one, Invalid) else None
+        if field and field in form.fields and field not in form.errors:
+            form.add_error(field, message)
+        elif not field or field not in form.fields:
+            form.add_error(None, message)
 
 
 class PasswordResetThrottle(SimpleRateThrottle):
@@ -204,6 +205,22 @@ class ApplicationFormThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    # DRF's throttle reads only the cache and the client address from the request.
+    def has_room(self, request: HttpRequest) -> bool:
+        """Whether one more application may come from this address, counting nothing."""
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, None)
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        self.history = [moment for moment in self.history if moment > self.now - self.duration]
+        return len(self.history) < self.num_requests
+
+    def count(self, request: HttpRequest) -> None:
+        """Count an accepted application against the address."""
+        if self.rate is not None and self.has_room(request):
+            self.throttle_success()
 
 
 def _apply_context(

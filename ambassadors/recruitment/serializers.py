@@ -213,11 +213,6 @@ class ApplicationInputSerializer(serializers.Serializer):
         help_text="Leave empty (spam trap).",
     )
 
-    def validate_accept_terms(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError("The programme terms must be accepted.", code="terms_required")
-        return value
-
     def utm(self) -> dict[str, str]:
         return {key: self.validated_data[key] for key in UTM_KEYS}
 

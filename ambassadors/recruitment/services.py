@@ -33,8 +33,9 @@ from ambassadors.models import (
 )
 from ambassadors.recruitment import scoring
 from ambassadors.recruitment.emails import application_received_email, application_rejected_email
+from backend.addresses import clean_postal_code, normalise_phone
 from backend.email_address import normalise_email
-from backend.errors import Conflict, Invalid
+from backend.errors import Conflict, FieldChecks, Invalid
 from backend.mail import send_email_on_commit
 from backend.models import User
 from backend.transitions import move_status
@@ -76,18 +77,6 @@ def _text(value: str | None, *, field: str, max_length: int, required: bool = Tr
             f"Ensure this field has no more than {max_length} characters.", code="max_length", field=field
         )
     return cleaned
-
-
-def normalize_phone(phone: str, *, region: str, field: str = "phone") -> str:
-    """Parse a national or international number with `region` as the default; return E.164."""
-    raw = _text(phone, field=field, max_length=32)
-    try:
-        parsed = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise Invalid("Enter a valid phone number.", code="invalid_phone", field=field) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise Invalid("This phone number is not valid for its country.", code="invalid_phone", field=field)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _person_text(value: str | None, *, field: str, max_length: int, required: bool = True) -> str:
@@ -148,6 +137,43 @@ def _raise_as_invalid(error: ValidationError) -> None:
 # --- applications ------------------------------------------------------------------------------
 
 
+def _eligible_country(country: str, *, campaign: Campaign) -> str:
+    country_code = _text(country, field="country", max_length=2).upper()
+    if country_code not in campaign.eligible_countries:
+        raise Invalid(
+            f"Applications from {country_code} are not accepted for this campaign "
+            f"(eligible: {', '.join(campaign.eligible_countries)}).",
+            code="country_not_eligible",
+            field="country",
+        )
+    return country_code
+
+
+def _applicant_email(email: str) -> str:
+    normalized_email = check_visible_text(
+        normalise_email(_text(email, field="email", max_length=254)), field="email"
+    )
+    try:
+        validate_email(normalized_email)
+    except ValidationError:
+        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field="email") from None
+    return normalized_email
+
+
+def _expected_guests(expected_guests: int) -> int:
+    if not isinstance(expected_guests, int) or not (1 <= expected_guests <= 200):
+        raise Invalid(
+            "Expected guests must be between 1 and 200.", code="out_of_range", field="expected_guests"
+        )
+    return expected_guests
+
+
+def _terms_accepted(accept_terms: bool, *, at: datetime) -> datetime:
+    if not accept_terms:
+        raise Invalid("The programme terms must be accepted.", code="terms_required", field="accept_terms")
+    return at
+
+
 def check_campaign_accepts_applications(*, campaign: Campaign, at: datetime | None = None) -> None:
     """Raise `Conflict` with the reason when the campaign's application form is not open."""
     at = at or timezone.now()
@@ -197,52 +223,41 @@ def submit_application(
     any bad field (with `field` set). The acknowledgement e-mail leaves after commit.
     """
     check_campaign_accepts_applications(campaign=campaign)
-    country_code = _text(country, field="country", max_length=2).upper()
-    if country_code not in campaign.eligible_countries:
-        raise Invalid(
-            f"Applications from {country_code} are not accepted for this campaign "
-            f"(eligible: {', '.join(campaign.eligible_countries)}).",
-            code="country_not_eligible",
-            field="country",
-        )
-    normalized_email = check_visible_text(
-        normalise_email(_text(email, field="email", max_length=254)), field="email"
-    )
-    try:
-        validate_email(normalized_email)
-    except ValidationError:
-        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field="email") from None
-    if not accept_terms:
-        raise Invalid("The programme terms must be accepted.", code="terms_required", field="accept_terms")
-    if not isinstance(expected_guests, int) or not (1 <= expected_guests <= 200):
-        raise Invalid(
-            "Expected guests must be between 1 and 200.", code="out_of_range", field="expected_guests"
-        )
+    checks = FieldChecks()
+    country_code = checks.run(lambda: _eligible_country(country, campaign=campaign))
+    # A number without its country code is read in the address's country (a valid one, else home's).
+    region = country_code or campaign.home_country
     now = timezone.now()
     application = Application(
         campaign=campaign,
-        first_name=_person_text(first_name, field="first_name", max_length=60),
-        last_name=_person_text(last_name, field="last_name", max_length=60),
-        email=normalized_email,
-        phone=normalize_phone(phone, region=campaign.home_country),
-        address_line1=_person_text(address_line1, field="address_line1", max_length=120),
-        address_line2=_person_text(address_line2, field="address_line2", max_length=120, required=False),
-        postal_code=_text(postal_code, field="postal_code", max_length=12).upper(),
-        city=_person_text(city, field="city", max_length=80),
-        country=country_code,
-        motivation=_text(motivation, field="motivation", max_length=1000, required=False),
-        expected_guests=expected_guests,
-        preferred_party_period=_text(
-            preferred_party_period, field="preferred_party_period", max_length=100, required=False
+        first_name=checks.run(lambda: _person_text(first_name, field="first_name", max_length=60)),
+        last_name=checks.run(lambda: _person_text(last_name, field="last_name", max_length=60)),
+        email=checks.run(lambda: _applicant_email(email)),
+        phone=checks.run(lambda: normalise_phone(phone, region=region)),
+        address_line1=checks.run(lambda: _person_text(address_line1, field="address_line1", max_length=120)),
+        address_line2=checks.run(
+            lambda: _person_text(address_line2, field="address_line2", max_length=120, required=False)
         ),
-        terms_accepted_at=now,
+        postal_code=checks.run(lambda: clean_postal_code(postal_code, country=region)),
+        city=checks.run(lambda: _person_text(city, field="city", max_length=80)),
+        country=country_code,
+        motivation=checks.run(lambda: _text(motivation, field="motivation", max_length=1000, required=False)),
+        expected_guests=checks.run(lambda: _expected_guests(expected_guests)),
+        preferred_party_period=checks.run(
+            lambda: _text(
+                preferred_party_period, field="preferred_party_period", max_length=100, required=False
+            )
+        ),
+        terms_accepted_at=checks.run(lambda: _terms_accepted(accept_terms, at=now)),
         marketing_consent_at=now if marketing_consent else None,
         photo_consent_at=now if photo_consent else None,
         ip_hash=hash_ip(ip_address),
         language=_language(language),
-        **_validated_social(social),
-        **_validated_utm(utm),
+        **(checks.run(lambda: _validated_social(social)) or {}),
+        **(checks.run(lambda: _validated_utm(utm)) or {}),
     )
+    # Every refused field in one answer, so the applicant mends them in one round.
+    checks.raise_errors()
     application.score, application.score_explanation = scoring.compute_score(
         follower_count=application.follower_count,
         social_verified=application.social_verified,

@@ -205,7 +205,7 @@ def test_phone_defaults_to_the_campaign_home_country_and_accepts_other_countries
     api_client,
 ):
     campaign = CampaignFactory(eligible_countries=["BE", "FR"])
-    response = apply(api_client, campaign, phone="0470 12 34 56", country="BE")
+    response = apply(api_client, campaign, phone="0470 12 34 56", country="BE", postal_code="1000")
     assert response.status_code == 201, response.json()
     assert str(Application.objects.get().phone) == "+32470123456"
     response = apply(api_client, campaign, email="other@example.com", phone="+33 6 12 34 56 78")

@@ -149,12 +149,36 @@ def test_postal_code_must_look_like_one(host_client, postal_code):
 
 
 def test_postal_code_and_city_are_normalised(host_client):
-    response = host_client.post(
-        "/api/v1/parties/", party_payload(postal_code=" sw1a  1aa ", city="  London ")
-    )
+    response = host_client.post("/api/v1/parties/", party_payload(postal_code=" 75  011 ", city="  Paris "))
     assert response.status_code == 201
-    assert response.json()["postal_code"] == "SW1A 1AA"
-    assert response.json()["city"] == "London"
+    assert response.json()["postal_code"] == "75011"
+    assert response.json()["city"] == "Paris"
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "stored"),
+    [("GB", " sw1a  1aa ", "SW1A 1AA"), ("BE", "1000", "1000"), ("NL", "1234 ab", "1234 AB")],
+)
+def test_a_party_postal_code_has_the_form_of_the_host_country(api_client, country, typed, stored):
+    host = factories.HostFactory(country=country)
+    api_client.force_authenticate(host.user)
+    response = api_client.post("/api/v1/parties/", party_payload(postal_code=typed, city="Town"))
+    assert response.status_code == 201, response.json()
+    assert response.json()["postal_code"] == stored
+
+
+@pytest.mark.parametrize(
+    ("country", "typed"), [("FR", "ABCDE"), ("FR", "1000"), ("BE", "75011"), ("GB", "12345")]
+)
+def test_a_postal_code_of_another_form_than_the_host_country_is_refused(api_client, country, typed):
+    host = factories.HostFactory(country=country)
+    api_client.force_authenticate(host.user)
+    response = api_client.post("/api/v1/parties/", party_payload(postal_code=typed, city="Town"))
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [
+        ("postal_code", "invalid_postal_code")
+    ]
+    assert not Party.objects.exists()
 
 
 def test_a_user_who_hosts_nothing_cannot_record_a_party(api_client):
