@@ -211,11 +211,14 @@ class ApplicationFormThrottle(SimpleRateThrottle):
         """Whether one more application may come from this address, counting nothing."""
         if self.rate is None:
             return True
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            return True
         self.key = self.get_cache_key(request, None)
         self.history = self.cache.get(self.key, [])
         self.now = self.timer()
-        self.history = [moment for moment in self.history if moment > self.now - self.duration]
-        return len(self.history) < self.num_requests
+        self.history = [moment for moment in self.history if moment > self.now - duration]
+        return len(self.history) < num_requests
 
     def count(self, request: HttpRequest) -> None:
         """Count an accepted application against the address."""
