@@ -398,3 +398,14 @@ def test_bookings_are_scored_and_flagged_like_applications_but_not_for_what_the_
     assert ana.score > 0 and ana.score_explanation
     assert ana.risk_flags == []
     assert bob.risk_flags == ["disposable_email"]
+
+
+def test_a_guest_national_number_is_read_in_the_host_country():
+    # a Belgian host of a French campaign: her guests' national numbers are Belgian ones
+    host = factories.HostFactory(country="BE")
+    party = factories.PartyFactory(host=host, campaign=host.campaign)
+    guest = services.register_guest(
+        party=party, first_name="Lotte", email="lotte@example.com", phone="0470 12 34 56", accept_terms=True
+    )
+    assert party.campaign.home_country == "FR"
+    assert str(guest.phone) == "+32470123456"
