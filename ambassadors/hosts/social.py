@@ -16,7 +16,7 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, get_adapter
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
@@ -31,6 +31,12 @@ from ambassadors.models import Host
 # Session key holding the verified identities waiting for an application form, by campaign slug.
 PENDING_IDENTITIES_SESSION_KEY = "pending_social_identities"
 APPLY_ROUTE = "portal:apply"
+
+
+def configured_providers(request: HttpRequest | None = None) -> set[str]:
+    """The social networks the brand has set up (settings or the admin's social applications):
+    sign-in with a social account is offered only for these."""
+    return {provider.id for provider in get_adapter().list_providers(request)}  # type: ignore[arg-type]
 
 
 def _as_count(value: Any) -> int | None:

@@ -4,6 +4,7 @@
 from django.conf import settings
 
 from ambassadors.hosts.signin import signin_url_for
+from ambassadors.hosts.social import configured_providers
 from ambassadors.models import Application, ApplicationStatus, Host
 from backend.mail import Email, email_builder
 
@@ -62,6 +63,11 @@ def host_invitation_email(host_id: int) -> Email | None:
             "campaign_name": host.campaign.name,
             "signin_url": signin_url_for(host.user),
             "link_valid_days": max(settings.SIGNIN_LINK_MAX_AGE_SECONDS // 86400, 1),
+            # Promised only when she applied through a network the brand has set up for sign-in.
+            "social_sign_in": bool(
+                host.application.social_verified
+                and host.application.social_network in configured_providers()
+            ),
         },
         language=host.application.language,
     )
