@@ -65,8 +65,7 @@ def host_invitation_email(host_id: int) -> Email | None:
             "link_valid_days": max(settings.SIGNIN_LINK_MAX_AGE_SECONDS // 86400, 1),
             # Promised only when she applied through a network the brand has set up for sign-in.
             "social_sign_in": bool(
-                host.application.social_verified
-                and host.application.social_network in configured_providers()
+                host.application.social_verified and host.application.social_network in configured_providers()
             ),
         },
         language=host.application.language,
