@@ -29,7 +29,10 @@ worker: install
 	$(BIN)/python manage.py db_worker
 
 # Every check (lint includes the import contract of pyproject.toml); the PostgreSQL pass runs when TEST_POSTGRES_URL points at a server where the role may create databases.
-test: install lint typecheck check-migrations check-schema pytest pytest-postgres
+# The SQLite and PostgreSQL passes share nothing (own databases, own Redis database, temporary media), so
+# they run side by side, each printing its report when it ends.
+test: install lint typecheck check-migrations check-schema
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest pytest-postgres
 
 lint: install
 	$(BIN)/ruff check .
@@ -52,7 +55,8 @@ pytest: install
 pytest-postgres: install
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 		echo "== the whole suite again on PostgreSQL =="; \
-		DATABASE_URL="$$TEST_POSTGRES_URL" $(BIN)/pytest -q; \
+		DATABASE_URL="$$TEST_POSTGRES_URL" \
+		TEST_REDIS_URL="$${TEST_REDIS_URL:+$${TEST_REDIS_URL%/*}/14}" $(BIN)/pytest -q; \
 	else \
 		echo "TEST_POSTGRES_URL is not set: skipping the PostgreSQL pass (concurrency tests need it)."; \
 	fi
