@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from ambassadors.models import (
@@ -79,6 +81,32 @@ def _move(party: Party, to_status: str, *, by: Any, reason: str = "", **fields: 
         queryset=_with_campaign_and_host(),
     )
     return moved
+
+
+# What a host reads when a form of her party no longer applies (two whole sentences, each translated).
+_PAST_PARTY = {
+    PartyStatus.HELD: gettext_lazy("This party has been held."),
+    PartyStatus.CLOSED: gettext_lazy("This party is closed."),
+    PartyStatus.CANCELLED: gettext_lazy("This party was cancelled."),
+}
+
+
+def why_not_editable(party: Party) -> str | None:
+    """Why the party's form cannot be sent now (shown before it is filled), or None."""
+    if party.status != PartyStatus.PLANNED:
+        consequence = _("Its details can no longer be edited.")
+        return f"{_PAST_PARTY.get(party.status, '')} {consequence}".strip()
+    return None
+
+
+def why_not_reportable(party: Party, *, at: datetime | None = None) -> str | None:
+    """Why the party cannot be reported as held now (shown before the form is filled), or None."""
+    if party.status != PartyStatus.PLANNED:
+        consequence = _("There is nothing to report any more.")
+        return f"{_PAST_PARTY.get(party.status, '')} {consequence}".strip()
+    if party.starts_at > (at or timezone.now()):
+        return _("A party can be reported once it has started.")
+    return None
 
 
 @transaction.atomic

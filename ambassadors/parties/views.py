@@ -105,6 +105,12 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
     }
     form = PartyForm(request.POST or None, initial=initial)
     _limit_to_party_window(form, party.campaign)
+    refusal = services.why_not_editable(party)
+    if refusal:
+        # Said before anything is typed: a held, closed or cancelled party's form is not shown.
+        status = 409 if request.method == "POST" else 200
+        context = {"form": None, "party": party, "campaign": party.campaign, "refusal": refusal}
+        return render(request, "parties/form.html", context, status=status)
     if request.method == "POST" and form.is_valid():
         try:
             services.update_party(party=party, by=request.user, **form.cleaned_data)
@@ -194,6 +200,12 @@ def party_cancel(request: HttpRequest, party_id: int) -> HttpResponse:
 def party_held(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _own_party(request, party_id)
     form = PartyHeldForm(request.POST or None)
+    refusal = services.why_not_reportable(party)
+    if refusal:
+        status = 409 if request.method == "POST" else 200
+        return render(
+            request, "parties/held.html", {"form": None, "party": party, "refusal": refusal}, status=status
+        )
     if request.method == "POST" and form.is_valid():
         try:
             services.mark_party_held(

@@ -40,6 +40,17 @@ def test_my_kit_shows_status_progress_and_tracking(shipped):
     assert "Wool coat" in html
 
 
+def test_i_received_it_asks_for_a_confirmation_first(shipped):
+    import re
+
+    html = _client_for(shipped.host.user).get("/portal/kit/").content.decode()
+    # the visible button only opens the question; the form that confirms sits inside it
+    disclosure = re.search(r'<details class="confirm">(.*?)</details>', html, re.S)
+    assert disclosure is not None
+    assert "I received it" in disclosure.group(1) and "Yes, I have my kit" in disclosure.group(1)
+    assert f"/portal/kit/{shipped.number}/received/" not in html.replace(disclosure.group(0), "")
+
+
 def test_my_kit_needs_a_signed_in_user(allocated_shipment):
     response = Client().get("/portal/kit/")
     assert response.status_code == 302
