@@ -71,6 +71,8 @@ class CampaignAdminForm(forms.ModelForm):
             "description",
             "collection_name",
             "shop_url",
+            "terms_url",
+            "privacy_url",
             "applications_open_at",
             "applications_close_at",
             "host_slots",

@@ -179,6 +179,10 @@ for _provider, _config in SOCIALACCOUNT_PROVIDERS.items():
         ]
 # One-time sign-in links sent with invitations stay valid this long (and only until used).
 SIGNIN_LINK_MAX_AGE_SECONDS = env_int("SIGNIN_LINK_MAX_AGE_SECONDS", 7 * 24 * 3600, minimum=60)
+# The programme terms and privacy notice linked from every form that asks consent, unless a campaign
+# gives its own (Campaign.terms_url / privacy_url).
+PROGRAMME_TERMS_URL = env_str("PROGRAMME_TERMS_URL", "")
+PRIVACY_NOTICE_URL = env_str("PRIVACY_NOTICE_URL", "")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

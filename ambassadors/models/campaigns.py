@@ -55,6 +55,14 @@ class Campaign(models.Model):
     description = models.TextField(blank=True, validators=[MaxLengthValidator(5000)])
     collection_name = models.CharField(max_length=120, blank=True)
     shop_url = models.URLField(max_length=500)
+    # The brand's programme terms and privacy notice, linked from every form that asks consent;
+    # empty means the programme-wide ones (settings PROGRAMME_TERMS_URL, PRIVACY_NOTICE_URL).
+    terms_url = models.URLField(
+        max_length=500, blank=True, help_text="The programme terms; empty: the programme-wide terms."
+    )
+    privacy_url = models.URLField(
+        max_length=500, blank=True, help_text="The privacy notice; empty: the programme-wide notice."
+    )
     applications_open_at = models.DateTimeField()
     applications_close_at = models.DateTimeField()
     host_slots = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100_000)])
@@ -98,6 +106,14 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def programme_terms_url(self) -> str:
+        return self.terms_url or settings.PROGRAMME_TERMS_URL
+
+    @property
+    def privacy_notice_url(self) -> str:
+        return self.privacy_url or settings.PRIVACY_NOTICE_URL
 
     @property
     def home_country(self) -> str:

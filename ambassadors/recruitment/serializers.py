@@ -72,6 +72,8 @@ class CampaignInputSerializer(serializers.ModelSerializer):
             "description",
             "collection_name",
             "shop_url",
+            "terms_url",
+            "privacy_url",
             "applications_open_at",
             "applications_close_at",
             "host_slots",

@@ -172,6 +172,8 @@ def seed_campaign(*, by: User | None) -> Campaign:
         ),
         collection_name="Collection automne-hiver 2026",
         shop_url="https://shop.soiree.localhost/automne-hiver",
+        terms_url="https://shop.soiree.localhost/conditions-programme-hotes",
+        privacy_url="https://shop.soiree.localhost/confidentialite",
         applications_open_at=now - timedelta(days=60),
         applications_close_at=now + timedelta(days=30),
         host_slots=25,
