@@ -5,7 +5,7 @@ Reads that scope data live on `Party.objects` (`for_user`, `for_host`); these fu
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -52,6 +52,9 @@ from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
 from backend.transitions import check_transition, move_status
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_PHOTOS_PER_PARTY = 5
 # Hosts who may plan parties: a banned host is out, an alumni host's campaign is over.
 PLANNING_HOST_STATUSES = frozenset({HostStatus.INVITED, HostStatus.ACTIVE, HostStatus.PAUSED})
@@ -84,7 +87,7 @@ def _move(party: Party, to_status: str, *, by: Any, reason: str = "", **fields: 
 
 
 # What a host reads when a form of her party no longer applies (two whole sentences, each translated).
-_PAST_PARTY = {
+_PAST_PARTY: dict[str, "StrOrPromise"] = {
     PartyStatus.HELD: gettext_lazy("This party has been held."),
     PartyStatus.CLOSED: gettext_lazy("This party is closed."),
     PartyStatus.CANCELLED: gettext_lazy("This party was cancelled."),
@@ -95,7 +98,7 @@ def why_not_editable(party: Party) -> str | None:
     """Why the party's form cannot be sent now (shown before it is filled), or None."""
     if party.status != PartyStatus.PLANNED:
         consequence = _("Its details can no longer be edited.")
-        return f"{_PAST_PARTY.get(party.status, '')} {consequence}".strip()
+        return f"{_PAST_PARTY.get(party.status) or ''} {consequence}".strip()
     return None
 
 
@@ -103,7 +106,7 @@ def why_not_reportable(party: Party, *, at: datetime | None = None) -> str | Non
     """Why the party cannot be reported as held now (shown before the form is filled), or None."""
     if party.status != PartyStatus.PLANNED:
         consequence = _("There is nothing to report any more.")
-        return f"{_PAST_PARTY.get(party.status, '')} {consequence}".strip()
+        return f"{_PAST_PARTY.get(party.status) or ''} {consequence}".strip()
     if party.starts_at > (at or timezone.now()):
         return _("A party can be reported once it has started.")
     return None
