@@ -38,7 +38,10 @@ def check_visible_text(value: str, *, field: str) -> str:
     hidden = first_hidden_character(value)
     if hidden is not None:
         raise Invalid(
-            f"Remove the invisible or control character U+{ord(hidden):04X}.", code=CODE, field=field
+            _("Remove the invisible or control character (U+%(code_point)s) from this field.")
+            % {"code_point": f"{ord(hidden):04X}"},
+            code=CODE,
+            field=field,
         )
     return value
 

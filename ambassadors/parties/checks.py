@@ -12,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator, validate_email
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ambassadors.models import Campaign
@@ -26,12 +28,19 @@ PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 _DIGIT = re.compile(r"\d")
 
 
+def _day(moment: datetime) -> str:
+    """A day as the reader's language writes it (4 décembre 2026, Dec. 4, 2026), never an ISO stamp."""
+    return date_format(timezone.localtime(moment), "DATE_FORMAT")
+
+
 def clean_text(value: str, *, field: str, max_length: int, required: bool) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise Invalid("This field is required.", code="required", field=field)
+        raise Invalid(_("This field is required."), code="required", field=field)
     if len(value) > max_length:
-        raise Invalid(f"At most {max_length} characters.", code="max_length", field=field)
+        raise Invalid(
+            _("At most %(count)d characters.") % {"count": max_length}, code="max_length", field=field
+        )
     return value
 
 
@@ -45,24 +54,24 @@ def clean_city(city: str) -> str:
     city = clean_text(city, field="city", max_length=80, required=True)
     if _DIGIT.search(city):
         raise Invalid(
-            "Give the city only (no street address or number).", code="address_not_allowed", field="city"
+            _("Give the city only (no street address or number)."), code="address_not_allowed", field="city"
         )
     return city
 
 
 def clean_expected_guests(expected_guests: int) -> int:
     if not isinstance(expected_guests, int) or not 1 <= expected_guests <= 200:
-        raise Invalid("Expect between 1 and 200 guests.", code="out_of_range", field="expected_guests")
+        raise Invalid(_("Expect between 1 and 200 guests."), code="out_of_range", field="expected_guests")
     return expected_guests
 
 
 def clean_starts_at(starts_at: datetime, campaign: Campaign) -> datetime:
     if timezone.is_naive(starts_at):
-        raise Invalid("Give the time with its time zone.", code="naive_datetime", field="starts_at")
+        raise Invalid(_("Give the time with its time zone."), code="naive_datetime", field="starts_at")
     if not campaign.party_window_start <= starts_at <= campaign.party_window_end:
         raise Invalid(
-            "The party must start inside the campaign's party window "
-            f"({campaign.party_window_start.isoformat()} – {campaign.party_window_end.isoformat()}).",
+            _("The party must start inside the campaign's party window (%(start)s – %(end)s).")
+            % {"start": _day(campaign.party_window_start), "end": _day(campaign.party_window_end)},
             code="outside_party_window",
             field="starts_at",
         )
@@ -74,21 +83,23 @@ def clean_email(email: str, *, field: str = "email", required: bool = False) -> 
     email = check_visible_text(normalise_email(email), field=field)
     if not email:
         if required:
-            raise Invalid("This field is required.", code="required", field=field)
+            raise Invalid(_("This field is required."), code="required", field=field)
         return ""
     if len(email) > 254:
-        raise Invalid("At most 254 characters.", code="max_length", field=field)
+        raise Invalid(_("At most 254 characters."), code="max_length", field=field)
     try:
         validate_email(email)
     except ValidationError:
-        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field=field) from None
+        raise Invalid(_("Enter a valid e-mail address."), code="invalid_email", field=field) from None
     return email
 
 
 def clean_social_post_urls(urls: list[str]) -> list[str]:
     if len(urls) > MAX_SOCIAL_POST_LINKS:
         raise Invalid(
-            f"At most {MAX_SOCIAL_POST_LINKS} links.", code="too_many_links", field="social_post_urls"
+            _("At most %(count)d links.") % {"count": MAX_SOCIAL_POST_LINKS},
+            code="too_many_links",
+            field="social_post_urls",
         )
     validate = URLValidator(schemes=["https", "http"])
     cleaned: list[str] = []
@@ -97,12 +108,14 @@ def clean_social_post_urls(urls: list[str]) -> list[str]:
         if not url:
             continue
         if len(url) > 500:
-            raise Invalid("A link has at most 500 characters.", code="max_length", field="social_post_urls")
+            raise Invalid(
+                _("A link has at most 500 characters."), code="max_length", field="social_post_urls"
+            )
         try:
             validate(url)
         except ValidationError:
             raise Invalid(
-                f"Not a web link: {url[:80]}", code="invalid_url", field="social_post_urls"
+                _("Not a web link: %(url)s") % {"url": url[:80]}, code="invalid_url", field="social_post_urls"
             ) from None
         if url not in cleaned:
             cleaned.append(url)
@@ -123,23 +136,24 @@ def check_photo(upload: UploadedFile) -> CheckedPhoto:
     size = upload.size or 0
     if size > settings.PARTY_PHOTO_MAX_BYTES:
         raise Invalid(
-            f"A photo may weigh at most {settings.PARTY_PHOTO_MAX_BYTES // (1024 * 1024) or 1} MB.",
+            _("A photo may weigh at most %(mb)d MB.")
+            % {"mb": settings.PARTY_PHOTO_MAX_BYTES // (1024 * 1024) or 1},
             code="photo_too_large",
             field="photos",
         )
     if size == 0:
-        raise Invalid("The photo is empty.", code="invalid_image", field="photos")
+        raise Invalid(_("The photo is empty."), code="invalid_image", field="photos")
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             image_format = image.format or ""
             width, height = image.size
             if width * height > MAX_PHOTO_PIXELS:
-                raise Invalid("The photo has too many pixels.", code="photo_too_large", field="photos")
+                raise Invalid(_("The photo has too many pixels."), code="photo_too_large", field="photos")
             image.verify()
         if image_format not in PHOTO_FORMATS:
             raise Invalid(
-                "Photos must be JPEG, PNG or WebP images.", code="invalid_image_type", field="photos"
+                _("Photos must be JPEG, PNG or WebP images."), code="invalid_image_type", field="photos"
             )
         upload.seek(0)
         with Image.open(upload) as image:
@@ -152,7 +166,7 @@ def check_photo(upload: UploadedFile) -> CheckedPhoto:
     except Invalid:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise Invalid("The file is not a readable image.", code="invalid_image", field="photos") from None
+        raise Invalid(_("The file is not a readable image."), code="invalid_image", field="photos") from None
     finally:
         upload.seek(0)
     extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[image_format]

@@ -127,13 +127,14 @@ def create_party(
     """Record a planned party for a host who may still plan one; the party code follows on commit."""
     if host.status not in PLANNING_HOST_STATUSES:
         raise Conflict(
-            f"A host in status '{host.status}' cannot plan parties.",
+            _("A host in status “%(status)s” cannot plan parties.")
+            % {"status": HostStatus(host.status).label},
             code="host_cannot_plan",
             extra={"host_status": host.status},
         )
     campaign = host.campaign
     if campaign.status not in {CampaignStatus.SELECTING, CampaignStatus.RUNNING, CampaignStatus.RECRUITING}:
-        raise Conflict("The campaign does not take parties any more.", code="campaign_closed")
+        raise Conflict(_("The campaign does not take parties any more."), code="campaign_closed")
     starts_at = clean_starts_at(starts_at, campaign)
     party = Party.objects.create(
         host=host,
@@ -168,7 +169,7 @@ def update_party(
     party = _locked(party)
     if party.status != PartyStatus.PLANNED:
         raise Conflict(
-            "Only a planned party can be edited.",
+            _("Only a planned party can be edited."),
             code="party_not_editable",
             extra={"current": party.status, "allowed": [PartyStatus.PLANNED]},
         )
@@ -208,7 +209,8 @@ def _store_photos(party: Party, photos: list[CheckedPhoto]) -> None:
     existing = party.photos.count()
     if existing + len(photos) > MAX_PHOTOS_PER_PARTY:
         raise Invalid(
-            f"A party has at most {MAX_PHOTOS_PER_PARTY} photos ({existing} already).",
+            _("A party has at most %(count)d photos (%(existing)d already).")
+            % {"count": MAX_PHOTOS_PER_PARTY, "existing": existing},
             code="too_many_photos",
             field="photos",
         )
@@ -231,13 +233,13 @@ def mark_party_held(
     """The host's report after the party: guests who came, highlights, up to 5 photos, post links."""
     checked = [check_photo(photo) for photo in photos or []]
     if not isinstance(actual_guests, int) or not 0 <= actual_guests <= 500:
-        raise Invalid("Give between 0 and 500 guests.", code="out_of_range", field="actual_guests")
+        raise Invalid(_("Give between 0 and 500 guests."), code="out_of_range", field="actual_guests")
     highlights = clean_text(highlights, field="highlights", max_length=2000, required=False)
     links = clean_social_post_urls(social_post_urls or [])
     party = _locked(party)
     check_transition(current=party.status, to_status=PartyStatus.HELD, transitions=PARTY_TRANSITIONS)
     if party.starts_at > timezone.now():
-        raise Conflict("A party can be reported once it has started.", code="party_not_started")
+        raise Conflict(_("A party can be reported once it has started."), code="party_not_started")
     _store_photos(party, checked)
     return _move(
         party,
@@ -255,11 +257,11 @@ def add_party_photos(*, party: Party, by: Any, photos: list[UploadedFile]) -> li
     """Add photos to a held party's report (never more than 5 in all)."""
     checked = [check_photo(photo) for photo in photos]
     if not checked:
-        raise Invalid("Choose at least one photo.", code="required", field="photos")
+        raise Invalid(_("Choose at least one photo."), code="required", field="photos")
     party = _locked(party)
     if party.status != PartyStatus.HELD:
         raise Conflict(
-            "Photos are added to a held party's report.",
+            _("Photos are added to a held party's report."),
             code="party_not_held",
             extra={"current": party.status, "allowed": [PartyStatus.HELD]},
         )
@@ -272,7 +274,7 @@ def add_party_photos(*, party: Party, by: Any, photos: list[UploadedFile]) -> li
 def delete_party_photo(*, photo: PartyPhoto, by: Any) -> None:
     party = _locked(photo.party)
     if party.status != PartyStatus.HELD:
-        raise Conflict("A closed party's report is final.", code="party_not_held")
+        raise Conflict(_("A closed party's report is final."), code="party_not_held")
     photo.image.delete(save=False)
     photo.delete()
 
@@ -285,7 +287,7 @@ def close_party(*, party: Party, by: Any = None, at: datetime | None = None) -> 
     check_transition(current=party.status, to_status=PartyStatus.CLOSED, transitions=PARTY_TRANSITIONS)
     if party.attribution_ends_at > at:
         raise Conflict(
-            "The party's attribution window has not ended yet.",
+            _("The party's attribution window has not ended yet."),
             code="attribution_window_open",
             extra={"attribution_ends_at": party.attribution_ends_at.isoformat()},
         )
@@ -317,13 +319,13 @@ def _lock_open_guest_list(party: Party) -> Party:
     party = _locked(party)
     if party.status not in GUEST_LIST_OPEN_STATUSES:
         raise Conflict(
-            "This party's guest list is closed.",
+            _("This party's guest list is closed."),
             code="guest_list_closed",
             extra={"current": party.status, "allowed": sorted(GUEST_LIST_OPEN_STATUSES)},
         )
     if party.guests.count() >= settings.PARTY_MAX_GUESTS:
         raise Conflict(
-            f"This party's guest list is full ({settings.PARTY_MAX_GUESTS} guests).",
+            _("This party's guest list is full (%(count)d guests).") % {"count": settings.PARTY_MAX_GUESTS},
             code="guest_list_full",
             extra={"max_guests": settings.PARTY_MAX_GUESTS},
         )
@@ -336,7 +338,7 @@ def _insert_guest(guest: Guest) -> Guest:
             guest.save()
     except IntegrityError:
         raise Conflict(
-            "This e-mail address is already on the party's guest list.",
+            _("This e-mail address is already on the party's guest list."),
             code="guest_already_registered",
         ) from None
     return guest
@@ -362,14 +364,16 @@ def add_guest(
     """The host lists a guest (e-mail and/or phone), confirming that the guest agreed to it."""
     if not guest_agreed:
         raise Invalid(
-            "Confirm that your guest agreed to be on the list.", code="consent_required", field="guest_agreed"
+            _("Confirm that your guest agreed to be on the list."),
+            code="consent_required",
+            field="guest_agreed",
         )
     first_name = clean_person_name(first_name, field="first_name", required=True)
     last_name = clean_person_name(last_name, field="last_name", required=False)
     email = clean_email(email)
     phone = normalise_phone(phone, region=party.host.country, required=False)
     if not email and not phone:
-        raise Invalid("Give an e-mail address or a phone number.", code="contact_required", field="email")
+        raise Invalid(_("Give an e-mail address or a phone number."), code="contact_required", field="email")
     party = _lock_open_guest_list(party)
     guest = _insert_guest(
         Guest(
@@ -403,7 +407,7 @@ def register_guest(
 ) -> Guest:
     """A guest registers on the party's public page; "I want to host too" books an application."""
     if not accept_terms:
-        raise Invalid("Accept the terms to register.", code="consent_required", field="accept_terms")
+        raise Invalid(_("Accept the terms to register."), code="consent_required", field="accept_terms")
     first_name = clean_person_name(first_name, field="first_name", required=True)
     last_name = clean_person_name(last_name, field="last_name", required=False)
     email = clean_email(email, required=True)
@@ -501,7 +505,7 @@ def remove_guest(*, guest: Guest, by: Any) -> None:
     """The host takes a guest off the list while the list is open."""
     party = _locked(guest.party)
     if party.status not in GUEST_LIST_OPEN_STATUSES:
-        raise Conflict("This party's guest list is closed.", code="guest_list_closed")
+        raise Conflict(_("This party's guest list is closed."), code="guest_list_closed")
     guest.delete()
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ambassadors.models import (
     APPLICATION_TRANSITIONS,
@@ -71,10 +72,12 @@ def hash_ip(ip_address: str | None) -> str:
 def _text(value: str | None, *, field: str, max_length: int, required: bool = True) -> str:
     cleaned = (value or "").strip()
     if required and not cleaned:
-        raise Invalid("This field is required.", code="required", field=field)
+        raise Invalid(_("This field is required."), code="required", field=field)
     if len(cleaned) > max_length:
         raise Invalid(
-            f"Ensure this field has no more than {max_length} characters.", code="max_length", field=field
+            _("Ensure this field has no more than %(max)d characters.") % {"max": max_length},
+            code="max_length",
+            field=field,
         )
     return cleaned
 
@@ -100,7 +103,7 @@ def _validated_social(social: SocialIdentity | None) -> dict[str, Any]:
         try:
             URLValidator(schemes=["http", "https"])(profile_url)
         except ValidationError:
-            raise Invalid("Enter a valid URL.", code="invalid_url", field="social_profile_url") from None
+            raise Invalid(_("Enter a valid URL."), code="invalid_url", field="social_profile_url") from None
     follower_count = social.follower_count
     if follower_count is not None and not (0 <= follower_count <= MAX_FOLLOWER_COUNT):
         raise Invalid(
@@ -141,8 +144,8 @@ def _eligible_country(country: str, *, campaign: Campaign) -> str:
     country_code = _text(country, field="country", max_length=2).upper()
     if country_code not in campaign.eligible_countries:
         raise Invalid(
-            f"Applications from {country_code} are not accepted for this campaign "
-            f"(eligible: {', '.join(campaign.eligible_countries)}).",
+            _("Applications from %(country)s are not accepted for this campaign (eligible: %(eligible)s).")
+            % {"country": country_code, "eligible": ", ".join(campaign.eligible_countries)},
             code="country_not_eligible",
             field="country",
         )
@@ -156,21 +159,21 @@ def _applicant_email(email: str) -> str:
     try:
         validate_email(normalized_email)
     except ValidationError:
-        raise Invalid("Enter a valid e-mail address.", code="invalid_email", field="email") from None
+        raise Invalid(_("Enter a valid e-mail address."), code="invalid_email", field="email") from None
     return normalized_email
 
 
 def _expected_guests(expected_guests: int) -> int:
     if not isinstance(expected_guests, int) or not (1 <= expected_guests <= 200):
         raise Invalid(
-            "Expected guests must be between 1 and 200.", code="out_of_range", field="expected_guests"
+            _("Expected guests must be between 1 and 200."), code="out_of_range", field="expected_guests"
         )
     return expected_guests
 
 
 def _terms_accepted(accept_terms: bool, *, at: datetime) -> datetime:
     if not accept_terms:
-        raise Invalid("The programme terms must be accepted.", code="terms_required", field="accept_terms")
+        raise Invalid(_("The programme terms must be accepted."), code="terms_required", field="accept_terms")
     return at
 
 
@@ -179,7 +182,7 @@ def check_campaign_accepts_applications(*, campaign: Campaign, at: datetime | No
     at = at or timezone.now()
     if campaign.status != CampaignStatus.RECRUITING:
         raise Conflict(
-            "This campaign is not recruiting hosts.",
+            _("This campaign is not recruiting hosts."),
             code="campaign_not_recruiting",
             extra={"status": campaign.status},
         )
@@ -188,9 +191,9 @@ def check_campaign_accepts_applications(*, campaign: Campaign, at: datetime | No
         "applications_close_at": campaign.applications_close_at.isoformat(),
     }
     if at < campaign.applications_open_at:
-        raise Conflict("Applications are not open yet.", code="applications_not_open_yet", extra=window)
+        raise Conflict(_("Applications are not open yet."), code="applications_not_open_yet", extra=window)
     if at >= campaign.applications_close_at:
-        raise Conflict("Applications are closed.", code="applications_closed", extra=window)
+        raise Conflict(_("Applications are closed."), code="applications_closed", extra=window)
 
 
 @transaction.atomic
@@ -269,7 +272,7 @@ def submit_application(
             application.save()
     except IntegrityError:
         raise Conflict(
-            "An application with this e-mail address already exists for this campaign.",
+            _("An application with this e-mail address already exists for this campaign."),
             code="duplicate_application",
         ) from None
     ApplicationStatusChange.objects.create(

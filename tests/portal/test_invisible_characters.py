@@ -116,7 +116,7 @@ def test_the_api_refuses_a_hidden_character_on_its_field_and_stores_nothing(api_
     assert body["errors"] == [
         {"code": "invisible_character", "detail": body["errors"][0]["detail"], "attr": field}
     ]
-    assert "invisible or control character U+" in body["errors"][0]["detail"]
+    assert "invisible or control character (U+" in body["errors"][0]["detail"]
     assert nothing_stored()
 
 
