@@ -28,6 +28,11 @@ from backend.errors import Conflict, DomainError, Invalid
 from backend.throttles import ScopedRateThrottle
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The sent form's data; an empty form sent is still a form sent (and gets its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _own_party(request: HttpRequest, party_id: int) -> Party:
     return get_object_or_404(
         Party.objects.for_user(request.user).select_related("campaign", "host"), pk=party_id
@@ -79,7 +84,7 @@ def _hosting_for(request: HttpRequest) -> Host:
 @login_required
 def party_create(request: HttpRequest) -> HttpResponse:
     host = _hosting_for(request)
-    form = PartyForm(request.POST or None)
+    form = PartyForm(_posted(request))
     _limit_to_party_window(form, host.campaign)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,7 +108,7 @@ def party_edit(request: HttpRequest, party_id: int) -> HttpResponse:
         "expected_guests": party.expected_guests,
         "notes": party.notes,
     }
-    form = PartyForm(request.POST or None, initial=initial)
+    form = PartyForm(_posted(request), initial=initial)
     _limit_to_party_window(form, party.campaign)
     refusal = services.why_not_editable(party)
     if refusal:
@@ -199,7 +204,7 @@ def party_cancel(request: HttpRequest, party_id: int) -> HttpResponse:
 @login_required
 def party_held(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _own_party(request, party_id)
-    form = PartyHeldForm(request.POST or None)
+    form = PartyHeldForm(_posted(request))
     refusal = services.why_not_reportable(party)
     if refusal:
         status = 409 if request.method == "POST" else 200
@@ -270,7 +275,7 @@ def registration_allowed(request: HttpRequest) -> bool:
 
 def public_register(request: HttpRequest, token: str) -> HttpResponse:
     party = get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
-    form = GuestRegistrationForm(request.POST or None)
+    form = GuestRegistrationForm(_posted(request))
     open_ = party.status in GUEST_LIST_OPEN_STATUSES
     if request.method == "POST" and open_:
         if not registration_allowed(request):
