@@ -206,3 +206,32 @@ def test_a_live_code_and_an_unknown_one_take_the_same_time(client):
     )
     assert abs(gap) < MEDIAN_GAP_SECONDS, report
     assert 0.25 < slower < 0.75, report
+
+
+def test_an_order_that_overtakes_its_click_is_credited_by_the_reconciliation(client):
+    from orders.ingestion.rules import OrderData
+    from orders.ingestion.services import record_order
+    from referrals.attribution.services import reconcile_unattributed
+
+    code = _live_code(_campaign("autumn", "running"))
+    [ref] = parse_qs(urlsplit(client.get(f"/r/{code}", HTTP_USER_AGENT=BROWSER)["Location"]).query)["ref"]
+    # the order arrives before the worker logged the click
+    order, _ = record_order(
+        source="api",
+        data=OrderData(
+            external_id="FAST-1",
+            placed_at=timezone.now(),
+            customer_email="lea@example.com",
+            currency="EUR",
+            subtotal=Decimal("80"),
+            total=Decimal("80"),
+            landing_token=ref,
+        ),
+    )
+    assert order.attribution.method == "none"
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+
+    assert reconcile_unattributed() == 1
+    order.attribution.refresh_from_db()
+    assert (order.attribution.method, order.attribution.click) == ("link", Click.objects.get())
