@@ -273,6 +273,8 @@ UNSELECTED_APPLICATION_RETENTION_DAYS = env_int("UNSELECTED_APPLICATION_RETENTIO
 GUEST_RETENTION_DAYS = env_int("GUEST_RETENTION_DAYS", 365, minimum=1)
 # Results of finished tasks (the database backend's table) are deleted after this many days.
 TASK_RESULT_RETENTION_DAYS = env_int("TASK_RESULT_RETENTION_DAYS", 14, minimum=1)
+# The most one manual ledger adjustment may add or take back, in the campaign's currency (whole units).
+LEDGER_ADJUSTMENT_LIMIT = env_int("LEDGER_ADJUSTMENT_LIMIT", 1000, minimum=1)
 
 # Stripe: the API key for calls, the endpoint secret that signs webhooks, and (tests, local fakes)
 # another base URL for the API. Empty key: nothing is sent to Stripe.

@@ -3,7 +3,7 @@
 from django_tasks import task
 
 from referrals.attribution.services import reconcile_unattributed
-from referrals.codes.links import purge_clicks
+from referrals.codes.links import purge_clicks, record_click
 from referrals.codes.promotions import deactivate_mirror, mirror_code
 from referrals.models import ReferralCode
 from referrals.payouts.services import run_payouts
@@ -20,6 +20,16 @@ def mirror_code_to_stripe(*, code_id: int) -> str | None:
 def deactivate_stripe_mirror(*, code_id: int) -> bool:
     code = ReferralCode.objects.select_related("campaign", "host").get(pk=code_id)
     return deactivate_mirror(code=code)
+
+
+@task()
+def record_click_task(
+    *, code_id: int | None, at: str, token: str, visitor_hash: str, referrer_host: str
+) -> bool:
+    """Enqueued by `/r/` for every person, live code or not, so both answer after the same work."""
+    return record_click(
+        code_id=code_id, at=at, token=token, visitor_hash=visitor_hash, referrer_host=referrer_host
+    )
 
 
 @task()

@@ -1,8 +1,10 @@
 """Shops' webhook deliveries (Shopify, WooCommerce): verify, store once, dispatch by topic (SPEC §6, §15).
 
 Both platforms sign the raw body the same way: base64 of its HMAC-SHA256 with the shop's secret.
-- A missing or wrong signature answers 401 and writes nothing (`DeliveryRejected`); so does an
-  unknown endpoint (404) and, once signed, a body that is not a JSON object (400).
+- A missing or wrong signature answers 401 and writes nothing (`DeliveryRejected`); so does, with
+  the very same answer, an unknown endpoint or one whose secret no longer decrypts: nobody learns
+  from outside which addresses have a secret (the log says which case it was). Once signed, a body
+  that is not a JSON object answers 400.
 - Each delivery is stored once per (endpoint, delivery id) by a unique constraint; a repeated
   delivery answers 200 and changes nothing. A topic without a handler is stored and acknowledged.
 - A handler's `DomainError` (e.g. a refund above what was paid) is kept on the event as `refused`
@@ -18,6 +20,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,17 +35,32 @@ TopicHandler = Callable[[ShopEndpoint, dict[str, Any]], str]
 
 
 class DeliveryRejected(Exception):
-    def __init__(self, message: str, code: str, status: int):
+    """`message`, `code` and `status` answer the sender; `reason` is for the log only."""
+
+    def __init__(
+        self, message: str, code: str, status: int, *, reason: str = "", misconfigured: bool = False
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
+        self.reason = reason or message
+        self.misconfigured = misconfigured  # our side is wrong, not the sender: logged as an error
+
+
+def _bad_signature(reason: str, *, misconfigured: bool = False) -> DeliveryRejected:
+    """The one answer when no configured secret signed the delivery: a wrong or missing signature,
+    an endpoint that does not exist (no secret for that address) or a secret that no longer
+    decrypts all look the same from outside; `reason` tells the operator which it was."""
+    return DeliveryRejected(
+        "The signature is missing or wrong.", "bad_signature", 401, reason=reason, misconfigured=misconfigured
+    )
 
 
 def get_endpoint(*, slug: str, platform: str) -> ShopEndpoint:
     endpoint = ShopEndpoint.objects.filter(slug=slug, platform=platform).first()
     if endpoint is None:
-        raise DeliveryRejected("No such shop endpoint.", "unknown_endpoint", 404)
+        raise _bad_signature(f"no {platform} endpoint has the slug {slug!r}")
     return endpoint
 
 
@@ -53,9 +71,17 @@ def signature_of(*, body: bytes, secret: str) -> str:
 
 def verify_delivery(*, endpoint: ShopEndpoint, body: bytes, signature: str | None) -> dict[str, Any]:
     """The delivery's JSON object once its signature is checked (constant time), or DeliveryRejected."""
-    expected = signature_of(body=body, secret=decrypt_secret(endpoint.encrypted_secret))
+    try:
+        secret = decrypt_secret(endpoint.encrypted_secret)
+    except InvalidToken:
+        raise _bad_signature(
+            f"the secret of endpoint {endpoint.slug!r} does not decrypt: SECRET_KEY changed without "
+            "the old key in SECRET_KEY_FALLBACKS; set the secret again",
+            misconfigured=True,
+        ) from None
+    expected = signature_of(body=body, secret=secret)
     if not signature or not hmac.compare_digest(expected.encode(), signature.strip().encode()):
-        raise DeliveryRejected("The signature is missing or wrong.", "bad_signature", 401)
+        raise _bad_signature("the signature is missing or wrong")
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):

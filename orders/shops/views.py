@@ -40,7 +40,11 @@ def answer_delivery(
                 f"The {delivery_header} and {topic_header} headers are required.", "bad_headers", 400
             )
     except DeliveryRejected as rejected:
-        logger.warning("shop webhook rejected", extra={"platform": platform, "code": rejected.code})
+        logger.log(
+            logging.ERROR if rejected.misconfigured else logging.WARNING,
+            "shop webhook rejected",
+            extra={"platform": platform, "slug": slug, "code": rejected.code, "reason": rejected.reason},
+        )
         return JsonResponse(
             error_body(rejected.code, rejected.message, status_code=rejected.status), status=rejected.status
         )

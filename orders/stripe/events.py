@@ -4,7 +4,8 @@
 - the `Stripe-Signature` header is checked by the `stripe` library against STRIPE_WEBHOOK_SECRET
   (the platform's endpoint) or STRIPE_CONNECT_WEBHOOK_SECRET (the Connect endpoint, whose events
   are the connected accounts' and have their own handlers), with a 300 s tolerance both ways (the library only refuses old timestamps; we refuse future ones
-  too); any bad case answers 400 and writes nothing;
+  too); any bad case answers 400 and writes nothing, and a missing signing secret is answered
+  exactly like a wrong signature (the operator learns it from the log and `check --deploy`);
 - the event is stored once by its id (unique constraint); a repeated delivery answers 200 and
   changes nothing; an event whose processing failed is processed again when Stripe retries;
 - a processing failure is recorded on the event and answered 500, so Stripe retries.
@@ -26,11 +27,19 @@ logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
+# Every signature failure, a missing signing secret included, gives the sender this one answer:
+# whether a secret is configured is the operator's business (the log, `check --deploy`).
+BAD_SIGNATURE_MESSAGE = "The signature is missing or wrong."
+
+
 class WebhookRejected(Exception):
-    def __init__(self, message: str, code: str):
+    """`message` and `code` answer the sender; `reason` is for the log only."""
+
+    def __init__(self, message: str, code: str, *, reason: str = ""):
         super().__init__(message)
         self.message = message
         self.code = code
+        self.reason = reason or message
 
 
 def _signature_timestamp(header: str) -> int | None:
@@ -46,12 +55,18 @@ def _signature_timestamp(header: str) -> int | None:
 
 def verify_event(*, payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
     """The verified event as a plain dict, or WebhookRejected."""
+    if not secret:
+        raise WebhookRejected(
+            BAD_SIGNATURE_MESSAGE, "bad_signature", reason="no signing secret is configured"
+        )
     try:
         event = stripe.Webhook.construct_event(
             payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
         )
     except stripe.SignatureVerificationError as error:
-        raise WebhookRejected(str(error.user_message or error), "bad_signature") from None
+        raise WebhookRejected(
+            BAD_SIGNATURE_MESSAGE, "bad_signature", reason=str(error.user_message or error)
+        ) from None
     except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
         raise WebhookRejected("The body is not a Stripe event.", "bad_payload") from None
     timestamp = _signature_timestamp(signature or "")

@@ -25,7 +25,15 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
             connect_secret=settings.STRIPE_CONNECT_WEBHOOK_SECRET,
         )
     except WebhookRejected as rejected:
-        logger.warning("stripe webhook rejected", extra={"code": rejected.code})
+        if not settings.STRIPE_WEBHOOK_SECRET:
+            logger.error(
+                "stripe webhook refused: STRIPE_WEBHOOK_SECRET is not set",
+                extra={"code": rejected.code, "reason": rejected.reason},
+            )
+        else:
+            logger.warning(
+                "stripe webhook rejected", extra={"code": rejected.code, "reason": rejected.reason}
+            )
         return JsonResponse(error_body(rejected.code, rejected.message, status_code=400), status=400)
     stored, repeated = process_event(event=event, connect=connect)
     if stored.status == StripeEventStatus.FAILED:

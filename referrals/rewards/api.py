@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign, Host
 from backend.errors import NotFound
 from backend.filters import UtcIsoDateTimeFilter
+from backend.openapi import document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from referrals.models import EntryKind, EntryState, LedgerEntry, RewardPlan
@@ -95,6 +96,9 @@ class LedgerEntryListApi(generics.ListAPIView):
     queryset = LedgerEntry.objects.select_related("by").order_by("-id")
 
 
+@document_rule_codes(
+    {"amount": ["invalid", "beyond_adjustment_limit"], "reason": ["required"]}, methods=["post"]
+)
 class LedgerAdjustmentApi(APIView):
     """Add or take money from a host's rewards by hand, with a reason (kept with who did it)."""
 

@@ -122,6 +122,7 @@ def _click(code: str, number: int) -> str:
         ip_address=f"198.51.100.{number % 250 + 1}",
         user_agent=BROWSER,
         referrer=REFERRERS[number % len(REFERRERS)],
+        record_later=False,  # the order follows at once
     )
     return parse_qs(urlsplit(location).query)["ref"][0]
 

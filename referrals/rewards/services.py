@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.utils import timezone
@@ -335,6 +336,13 @@ def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any) -> Ledg
         raise Invalid("A reason is required.", code="required", field="reason")
     if not amount or round_money(amount) != amount:
         raise Invalid("Give a non-zero amount with at most two decimals.", code="invalid", field="amount")
+    limit = Decimal(settings.LEDGER_ADJUSTMENT_LIMIT)
+    if abs(amount) > limit:
+        raise Invalid(
+            f"An adjustment moves at most {limit} {host.campaign.currency} either way.",
+            code="beyond_adjustment_limit",
+            field="amount",
+        )
     now = timezone.now()
     return LedgerEntry.objects.create(
         host=host,

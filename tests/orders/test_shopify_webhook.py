@@ -260,7 +260,7 @@ def test_another_shops_secret_does_not_open_this_shop(endpoint, client):
     assert _nothing_written()
 
 
-def test_an_unknown_endpoint_or_a_woocommerce_one_is_not_found(endpoint, client):
+def test_an_unknown_endpoint_or_a_woocommerce_one_is_refused_like_a_bad_signature(endpoint, client):
     sh.shop("boutique", platform=ShopPlatform.WOOCOMMERCE)
 
     unknown = sh.post_shopify(client, sh.shopify_order(), slug="nobody")
@@ -268,7 +268,9 @@ def test_an_unknown_endpoint_or_a_woocommerce_one_is_not_found(endpoint, client)
         client, sh.shopify_order(), slug="boutique", secret=sh.WOOCOMMERCE_SECRET
     )
 
-    assert (unknown.status_code, wrong_platform.status_code) == (404, 404)
+    assert (unknown.status_code, wrong_platform.status_code) == (401, 401)
+    assert unknown.json() == wrong_platform.json()
+    assert unknown.json()["errors"][0]["code"] == "bad_signature"
     assert _nothing_written()
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -186,7 +187,9 @@ def _campaign_with_its_own_shop(name, *, status="running", opened_days_ago):
 
 
 def test_unknown_and_inactive_codes_answer_exactly_like_a_valid_one(client, settings):
-    # given: three campaigns and a default, each with its own shop
+    # given: three campaigns and a default, each with its own shop, and the production task backend
+    # (a click is logged by a task that every code enqueues alike)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.DEFAULT_SHOP_URL = "https://default.example.com/"
     live = _campaign_with_its_own_shop("live", opened_days_ago=10)
     earlier = _campaign_with_its_own_shop("earlier", opened_days_ago=200)
@@ -206,15 +209,18 @@ def test_unknown_and_inactive_codes_answer_exactly_like_a_valid_one(client, sett
     assert expected["ref"] == [True] and expected["status"] == 302
     assert _shape(unknown, unknown_statements) == expected
     assert _shape(inactive, inactive_statements) == expected
-    # an inactive code is an unknown one: the same shop and values, never its own campaign's
+    # an inactive code is an unknown one: never its own campaign's shop, but the shop of a campaign
+    # a live code leads to (only `earlier` has one: `live` has no host yet, `closed` a banned one)
     unknown_location, inactive_location = (urlsplit(r["Location"]) for r in (unknown, inactive))
     assert inactive_location._replace(query="") == unknown_location._replace(query="")
-    assert inactive_location.netloc == "live.example.com" != urlsplit(closed.shop_url).netloc
+    assert inactive_location.netloc == "earlier.example.com" != urlsplit(closed.shop_url).netloc
+    assert urlsplit(live.shop_url).netloc != inactive_location.netloc
     for location in (unknown_location, inactive_location):
         query = parse_qs(location.query)
         assert (query["utm_source"], query["utm_medium"]) == (["ambassador"], ["referral"])
-        assert query["utm_campaign"] == [live.slug]
-    # only the valid code logged a click; the decoys match none
+        assert query["utm_campaign"] == [earlier.slug]
+    # once the worker ran, only the valid code logged a click; the decoys match none
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
     assert (
         list(Click.objects.values_list("token", flat=True))
         == parse_qs(urlsplit(valid["Location"]).query)["ref"]

@@ -1,5 +1,6 @@
 """Rewards API: reward plans, ledger and adjustments for marketing, a host's own ledger and payouts."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -252,3 +253,43 @@ def test_the_payout_list_query_count_is_constant(settings, marketing_client, dja
     run_payouts()
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(marketing_client.get("/api/v1/payouts/").json()["results"]) == 6
+
+
+@pytest.mark.parametrize("amount", ["1000.01", "-1000.01", "25000.00"])
+def test_an_adjustment_beyond_the_configured_limit_is_refused_and_writes_nothing(
+    marketing_client, settings, amount
+):
+    settings.LEDGER_ADJUSTMENT_LIMIT = 1000
+    host = host_with_plan()
+
+    response = marketing_client.post(
+        "/api/v1/ledger/adjustments/", {"host": host.pk, "amount": amount, "reason": "typo"}, format="json"
+    )
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["type"] == "validation_error"
+    assert [(error["attr"], error["code"]) for error in body["errors"]] == [
+        ("amount", "beyond_adjustment_limit")
+    ]
+    assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["1000.00", "-1000.00"])
+def test_an_adjustment_at_the_limit_is_accepted(marketing_client, settings, amount):
+    settings.LEDGER_ADJUSTMENT_LIMIT = 1000
+    host = host_with_plan()
+
+    response = marketing_client.post(
+        "/api/v1/ledger/adjustments/",
+        {"host": host.pk, "amount": amount, "reason": "goodwill"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert LedgerEntry.objects.get().amount == Decimal(amount)
+
+
+def test_the_adjustment_limit_is_in_the_schema(api_client):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    assert "beyond_adjustment_limit" in json.dumps(schema)
