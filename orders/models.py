@@ -83,11 +83,12 @@ class OrderQuerySet(models.QuerySet["Order"]):
             "landing_token",
             "status",
             "dispute_status",
+            "channel_conflict",
             "created_at",
         )
 
     def for_detail(self) -> "OrderQuerySet":
-        return self.prefetch_related("lines", "refunds", "disputes")
+        return self.prefetch_related("lines", "refunds", "disputes", "arrivals")
 
 
 class Order(models.Model):
@@ -120,12 +121,16 @@ class Order(models.Model):
     # The `ref` click token the buyer landed with, if any.
     landing_token = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PAID)
-    # Stripe: the PaymentIntent refunds point at. Empty for other sources.
+    # The payment's id at the payment provider, one sale across channels (see `OrderArrival`):
+    # Stripe's PaymentIntent for a Checkout Session, WooCommerce's `transaction_id` (with a Stripe
+    # gateway, the charge or PaymentIntent id). Stripe refunds and disputes find their order by it.
     payment_reference = models.CharField(max_length=255, blank=True)
     # The state of the order's chargebacks (Stripe disputes), blank when there are none.
     dispute_status = models.CharField(max_length=8, choices=DisputeState.choices, blank=True)
     # SHA-256 of the normalised payload: a second delivery with another payload is a conflict.
     fingerprint = models.CharField(max_length=64)
+    # Another channel described this sale with other figures (see its `arrivals`): marketing checks.
+    channel_conflict = models.BooleanField(default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -151,12 +156,11 @@ class Order(models.Model):
                 name="order_amounts_not_negative",
             ),
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_valid"),
-        ]
-        indexes = [
-            models.Index(
+            # One payment is one sale, whichever channels report it.
+            models.UniqueConstraint(
                 fields=["payment_reference"],
-                name="order_payment_reference",
                 condition=~Q(payment_reference=""),
+                name="order_unique_per_payment_reference",
             ),
         ]
 
@@ -170,6 +174,33 @@ class Order(models.Model):
             return Decimal("0.00")
         kept = max(self.total - self.refunded_amount, Decimal("0"))
         return round_money(self.commissionable_amount * kept / self.total)
+
+
+class OrderArrival(models.Model):
+    """A second channel's description of an order already recorded from another channel.
+
+    One sale may reach Soirée twice: through Stripe and through the shop, matched by the payment
+    reference. The first arrival is the order (its `source` and `external_id`); each later one is
+    kept here under its own (source, external id), so its repeats find the same order and nothing
+    is counted twice. It enriches the order (fills what the order lacks, never overwrites), and
+    every figure it tells otherwise is listed in `conflicts` ({field, kept, received}) and raises
+    the order's `channel_conflict`.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="arrivals")
+    source = models.CharField(max_length=11, choices=OrderSource.choices)
+    external_id = models.CharField(max_length=255)
+    conflicts = models.JSONField(default=list, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="order_arrival_unique_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id} → {self.order_id}"
 
 
 class OrderLine(models.Model):

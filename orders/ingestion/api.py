@@ -82,10 +82,13 @@ class OrderFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(
         field_name="code", lookup_expr="iexact", help_text="Code entered at checkout."
     )
+    channel_conflict = django_filters.BooleanFilter(
+        help_text="Reported by two channels with other figures (true) or not (false)."
+    )
 
     class Meta:
         model = Order
-        fields = ["placed_from", "placed_to", "source", "status", "code"]
+        fields = ["placed_from", "placed_to", "source", "status", "code", "channel_conflict"]
 
 
 # The codes of the §6 rules (rules.order_rule_problems) in the schema of the import.

@@ -24,3 +24,8 @@ def lock_order_references(source: str, references: list[str]) -> None:
             cursor.execute(
                 "SELECT count(pg_advisory_xact_lock(%s, key)) FROM unnest(%s::int[]) AS key", [0x50A1, keys]
             )
+
+
+def lock_payment_reference(reference: str) -> None:
+    """Serialise work on one payment, whichever channel reports it (its order, refunds, disputes)."""
+    lock_order_reference("payment", reference)

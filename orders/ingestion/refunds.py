@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from backend.errors import Conflict
 from backend.transitions import check_transition
-from orders.ingestion.locks import lock_order_reference
+from orders.ingestion.locks import lock_payment_reference
 from orders.ingestion.rules import RefundData, raise_first_problem, refund_fingerprint, refund_rule_problems
 from orders.models import (
     ACTIVE_REFUND_STATUSES,
@@ -46,10 +46,18 @@ def _dispute_state(statuses: list[str]) -> str:
 
 def refresh_refunds(*, order: Order, by: Any = None, reason: str = "") -> bool:
     """Recompute what went back to the buyer (refunds and disputes that hold the money, at most the
-    total), the dispute state, and the status that follows; True when any changed."""
-    refunded = Refund.objects.filter(order=order, status__in=ACTIVE_REFUND_STATUSES).aggregate(
-        total=Sum("amount")
-    )["total"] or Decimal("0.00")
+    total), the dispute state, and the status that follows; True when any changed.
+
+    An order reported by Stripe and by the shop may hold both's refunds of the same money: the
+    larger of Stripe's total and the shop's total counts.
+    """
+    totals = Refund.objects.filter(order=order, status__in=ACTIVE_REFUND_STATUSES).aggregate(
+        stripe=Sum("amount", filter=Q(source=OrderSource.STRIPE)),
+        shop=Sum("amount", filter=~Q(source=OrderSource.STRIPE)),
+    )
+    # Stripe and the shop report the same money of one sale, each with its own refund ids: the
+    # larger of the two accounts counts, never their sum.
+    refunded = max(totals["stripe"] or Decimal("0.00"), totals["shop"] or Decimal("0.00"))
     disputes = list(Dispute.objects.filter(order=order).values_list("status", "amount"))
     refunded = min(
         refunded
@@ -95,7 +103,7 @@ def record_stripe_refund(
     Statuses only move forward (pending → succeeded → failed/canceled), so the same events applied
     in any order end in the same state.
     """
-    lock_order_reference(OrderSource.STRIPE, payment_reference)
+    lock_payment_reference(payment_reference)
     refund, created = Refund.objects.select_for_update().get_or_create(
         source=OrderSource.STRIPE,
         external_id=external_id,
@@ -185,7 +193,7 @@ def record_stripe_dispute(
     A closed dispute (won, lost) stays closed whatever event comes after it; an open one follows
     Stripe's latest status. Every change that reaches an order is announced (`dispute_recorded`).
     """
-    lock_order_reference(OrderSource.STRIPE, payment_reference)
+    lock_payment_reference(payment_reference)
     dispute, created = Dispute.objects.select_for_update().get_or_create(
         external_id=external_id,
         defaults={
@@ -219,7 +227,7 @@ def _attach_to_stripe_order(
     """Attach a Stripe refund or dispute to its order once the order is known, and bring the order's
     refunded amount and status up to date when anything changed: the locked order, or None."""
     if row.order_id is None:
-        order = Order.objects.filter(source=OrderSource.STRIPE, payment_reference=payment_reference).first()
+        order = Order.objects.filter(payment_reference=payment_reference).first()  # whichever channel
         if order is None:
             return None
         row.order = order

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from backend.permissions import user_sees_personal_data
 from backend.privacy import mask_email
 from orders.ingestion.rules import LineData, OrderData, RefundData, order_rule_problems
-from orders.models import Dispute, Order, OrderLine, OrderStatusChange, Refund
+from orders.models import Dispute, Order, OrderArrival, OrderLine, OrderStatusChange, Refund
 
 MAX_BATCH = 1000
 MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
@@ -334,7 +334,13 @@ class OrderListSerializer(_MaskedEmailMixin, serializers.ModelSerializer):
             "landing_token",
             "status",
             "dispute_status",
+            "channel_conflict",
         ]
+        extra_kwargs = {
+            "channel_conflict": {
+                "help_text": "Another channel reported this sale with other figures: see `arrivals`."
+            }
+        }
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -362,8 +368,36 @@ class OrderStatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "changed_at", "reason"]
 
 
+class ArrivalConflictSerializer(serializers.Serializer):
+    field = serializers.CharField(read_only=True, help_text="The order's field the two channels disagree on.")
+    kept = serializers.CharField(read_only=True, help_text="The order's value, which stands.")
+    received = serializers.CharField(read_only=True, help_text="What the later channel said.")
+
+
+class OrderArrivalSerializer(serializers.ModelSerializer):
+    """Another channel's report of the same sale: it enriched the order, never duplicated it."""
+
+    conflicts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderArrival
+        fields = ["source", "external_id", "received_at", "conflicts"]
+
+    @extend_schema_field(ArrivalConflictSerializer(many=True))
+    def get_conflicts(self, arrival: OrderArrival) -> list[dict[str, str]]:
+        conflicts = [dict(conflict) for conflict in arrival.conflicts]
+        if not self.context.get("sees_personal_data"):
+            for conflict in conflicts:
+                if conflict.get("field") == "customer_email":
+                    conflict.update(
+                        kept=mask_email(conflict["kept"]), received=mask_email(conflict["received"])
+                    )
+        return conflicts
+
+
 class OrderDetailSerializer(OrderListSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
+    arrivals = OrderArrivalSerializer(many=True, read_only=True)
     refunds = RefundSerializer(many=True, read_only=True)
     disputes = DisputeSerializer(many=True, read_only=True)
     status_changes = OrderStatusChangeSerializer(many=True, read_only=True)
@@ -378,6 +412,7 @@ class OrderDetailSerializer(OrderListSerializer):
             "refunds",
             "disputes",
             "status_changes",
+            "arrivals",
         ]
 
 

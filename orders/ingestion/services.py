@@ -3,8 +3,10 @@ import (one order or a batch, with its refunds), cancellation, and the order rea
 
 Idempotency rests on the database: `(source, external_id)` is unique for orders and for refunds,
 and the import API and CSV files share their ids (`same_channel_sources`): one shop order is one
-order whichever of the two brought it.
-Work on one order is serialised by a lock on its reference (`orders.ingestion.locks`).
+order whichever of the two brought it. Across Stripe and a shop, one payment reference is one
+order: a second channel's arrival enriches the first (`orders.ingestion.channels`).
+Work on one order is serialised by a lock on its reference and on its payment
+(`orders.ingestion.locks`).
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +17,8 @@ from django.db import transaction
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
 from backend.transitions import move_status
-from orders.ingestion.locks import lock_order_reference, lock_order_references
+from orders.ingestion.channels import merge_arrival
+from orders.ingestion.locks import lock_order_reference, lock_order_references, lock_payment_reference
 from orders.ingestion.refunds import record_shop_refund, refresh_refunds
 from orders.ingestion.rules import (
     LineData,
@@ -31,6 +34,7 @@ from orders.models import (
     PROVIDER_SOURCES,
     Dispute,
     Order,
+    OrderArrival,
     OrderLine,
     OrderSource,
     OrderStatus,
@@ -60,10 +64,6 @@ class ImportResult:
         return self.order_created or any(created for _, created in self.refunds)
 
 
-def _lock_key(source: str, data: OrderData) -> str:
-    return data.payment_reference or data.external_id
-
-
 def _order_conflict(order: Order) -> Conflict:
     return Conflict(
         f"Order {order.external_id} was already recorded from {order.source} with different content.",
@@ -80,6 +80,9 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
     and its events repeat it with small differences), in which case the first recording stands.
     The providers' figures are recorded as sent (`PROVIDER_SOURCES`): the money was already taken.
     Refunds that arrived before the order are attached to it now.
+    The same payment (`payment_reference`) already recorded from another channel is that order:
+    this arrival is kept beside it, fills what it lacks and flags what it tells otherwise
+    (`orders.ingestion.channels`); created is False and nothing is announced.
 
     Atomic without a savepoint of its own (it runs once per imported order, so every round trip
     counts): the rules and the conflict are checked outside the block, so a refusal never spoils the
@@ -89,7 +92,8 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
     fingerprint = order_fingerprint(data)
     with transaction.atomic(savepoint=False):
         order, created = _insert_order_once(source=source, data=data, fingerprint=fingerprint)
-    if not created and order.fingerprint != fingerprint and not keep_first:
+    same_description = order.source in same_channel_sources(source) and order.external_id == data.external_id
+    if same_description and order.fingerprint != fingerprint and not keep_first:
         raise _order_conflict(order)
     return order, created
 
@@ -122,14 +126,35 @@ def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
     )
 
 
+def find_order(*, source: str, external_id: str) -> Order | None:
+    """The order a channel knows as `external_id`: recorded from it, or reached it second."""
+    channel = same_channel_sources(source)
+    order = Order.objects.filter(source__in=channel, external_id=external_id).first()
+    if order is None:
+        arrival = (
+            OrderArrival.objects.filter(source__in=channel, external_id=external_id)
+            .select_related("order")
+            .first()
+        )
+        order = arrival.order if arrival is not None else None
+    return order
+
+
 def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tuple[Order, bool]:
     channel = same_channel_sources(source)
-    lock_order_reference(channel[0], _lock_key(source, data))
-    existing = Order.objects.filter(source__in=channel, external_id=data.external_id).first()
+    lock_order_reference(channel[0], data.external_id)
+    if data.payment_reference:
+        lock_payment_reference(data.payment_reference)  # after the order's own: always in this order
+    existing = find_order(source=source, external_id=data.external_id)
     if existing is not None:
         return existing, False
-    # No savepoint needed: the lock above serialises every writer of this order, and the unique
-    # constraint stays the last word (a violation fails the transaction; it never duplicates).
+    if data.payment_reference:
+        paid = Order.objects.select_for_update().filter(payment_reference=data.payment_reference).first()
+        if paid is not None:
+            _record_arrival(order=paid, source=source, data=data)
+            return paid, False
+    # No savepoint needed: the locks above serialise every writer of this order, and the unique
+    # constraints stay the last word (a violation fails the transaction; it never duplicates).
     order = _unsaved_order(source=source, data=data, fingerprint=fingerprint)
     order.save(force_insert=True)
     if data.lines:
@@ -139,17 +164,16 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
         )
     order_recorded.send(sender=Order, order=order)
 
-    if source != OrderSource.STRIPE:
+    if not data.payment_reference:
         return order, True  # the shop's refunds need their order first: none can be waiting
+    # Stripe's refunds and disputes of this payment may have come first.
     waiting = list(
         Refund.objects.select_for_update().filter(
-            source=source, order__isnull=True, order_reference=_lock_key(source, data)
+            source=OrderSource.STRIPE, order__isnull=True, order_reference=data.payment_reference
         )
     )
     disputes = list(
-        Dispute.objects.select_for_update().filter(
-            order__isnull=True, order_reference=_lock_key(source, data)
-        )
+        Dispute.objects.select_for_update().filter(order__isnull=True, order_reference=data.payment_reference)
     )
     if waiting or disputes:
         for refund in waiting:
@@ -164,6 +188,28 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
         for dispute in disputes:
             dispute_recorded.send(sender=Dispute, dispute=dispute, order=order)
     return order, True
+
+
+def _record_arrival(*, order: Order, source: str, data: OrderData) -> OrderArrival:
+    """Keep another channel's description of a recorded order: fill, flag, never duplicate."""
+    merge = merge_arrival(order=order, data=data, order_has_lines=order.lines.exists())
+    arrival = OrderArrival.objects.create(
+        order=order, source=source, external_id=data.external_id, conflicts=merge.conflicts
+    )
+    changed = list(merge.filled)
+    for name, value in merge.filled.items():
+        setattr(order, name, value)
+    if merge.conflicts and not order.channel_conflict:
+        order.channel_conflict = True
+        changed.append("channel_conflict")
+    if changed:
+        order.save(update_fields=[*changed, "updated_at"])
+    if merge.lines:
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+            for line in merge.lines
+        )
+    return arrival
 
 
 @transaction.atomic

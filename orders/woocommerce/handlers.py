@@ -11,6 +11,8 @@ Amounts: subtotal = the line items' `subtotal` (before coupons), discount = `dis
 shipping = `shipping_total`, tax = `total_tax`, total = `total`; the code from `coupon_lines[].code`;
 the landing token from the order's `meta_data` entry `ref`. WooCommerce does not date a refund in
 the order: it takes the order's `date_modified_gmt` when first seen.
+The payment reference is the order's `transaction_id` (the Stripe gateway writes the Stripe payment's
+id there): the same sale also reported by Stripe is one order (`orders.ingestion.channels`).
 """
 
 from decimal import Decimal
@@ -20,7 +22,7 @@ from backend.errors import Conflict
 from orders.currencies import currency_decimals
 from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import LineData, OrderData, RefundData
-from orders.ingestion.services import cancel_order, record_order
+from orders.ingestion.services import cancel_order, find_order, record_order
 from orders.models import Order, OrderSource, OrderStatus, ShopEndpoint, ShopEventStatus
 from orders.shops.deliveries import TopicHandler
 from orders.shops.money import UnreadablePayload, datetime_of, decimal_of
@@ -87,6 +89,7 @@ def order_data_from_woocommerce(*, endpoint: ShopEndpoint, order: dict[str, Any]
         code=_code_of(order),
         landing_token=_meta(order, "ref").strip()[:64],
         lines=_lines(order, currency),
+        payment_reference=str(order.get("transaction_id") or "").strip()[:255],
     )
 
 
@@ -122,9 +125,9 @@ def on_order(endpoint: ShopEndpoint, order: dict[str, Any]) -> str:
     """`order.created` / `order.updated`: the order's status says what happened."""
     status = str(order.get("status") or "")
     if status == "cancelled":
-        recorded = Order.objects.filter(
+        recorded = find_order(
             source=OrderSource.WOOCOMMERCE, external_id=external_id_of(endpoint, order.get("id"))
-        ).first()
+        )
         if recorded is None or recorded.status == OrderStatus.CANCELLED:
             return ShopEventStatus.IGNORED
         cancel_order(order=recorded, by=None, reason="cancelled in WooCommerce")

@@ -108,7 +108,7 @@ def test_detail_shows_lines_refunds_and_history_in_constant_queries(
     order.status = OrderStatus.PARTIALLY_REFUNDED
     order.save()
 
-    with django_assert_max_num_queries(8):  # lines, refunds, disputes, history: one query each
+    with django_assert_max_num_queries(9):  # lines, refunds, disputes, history, arrivals: one query each
         body = marketing_client.get(f"{URL}{order.pk}/").json()
 
     assert [line["sku"] for line in body["lines"]] == ["JKT-42", "SCF-7"]
