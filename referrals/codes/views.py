@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -47,8 +48,11 @@ def share(request: HttpRequest) -> HttpResponse:
         .select_related("campaign", "party", "host")
         .order_by("kind", "-created_at")
     )
-    host_codes = [(code, share_link(code)) for code in codes if code.kind == CodeKind.HOST]
-    party_codes = [(code, share_link(code)) for code in codes if code.kind == CodeKind.PARTY]
+    # Only codes that credit someone now or later: a retired, cancelled or closed party's code is not shared.
+    now = timezone.now()
+    live = [code for code in codes if code.is_shareable_at(now)]
+    host_codes = [(code, share_link(code)) for code in live if code.kind == CodeKind.HOST]
+    party_codes = [(code, share_link(code)) for code in live if code.kind == CodeKind.PARTY]
     return render(request, "referrals/share.html", {"host_codes": host_codes, "party_codes": party_codes})
 
 

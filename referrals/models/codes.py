@@ -90,14 +90,18 @@ class ReferralCode(models.Model):
             return self.party.attribution_ends_at
         return None
 
-    def is_valid_at(self, at: datetime) -> bool:
-        """True when an order placed at `at` may be credited through this code."""
+    def is_shareable_at(self, at: datetime) -> bool:
+        """True when the code credits orders at `at` or later (an upcoming party's code): worth sharing."""
         if not self.active:
             return False
         if self.kind == CodeKind.PARTY and (self.party is None or self.party.status == PartyStatus.CANCELLED):
             return False
         until = self.valid_until()
-        return self.valid_from() <= at and (until is None or at <= until)
+        return until is None or at <= until
+
+    def is_valid_at(self, at: datetime) -> bool:
+        """True when an order placed at `at` may be credited through this code."""
+        return self.is_shareable_at(at) and self.valid_from() <= at
 
 
 class Click(models.Model):

@@ -210,3 +210,37 @@ def test_keyboard_focus_is_always_visible(page: Page, live_server):
         )
 
     assert all(style != "none" and width >= 2 for _tag, style, width in outlines), outlines
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_button_shows_that_would_do_nothing(browser, live_server):
+    from referrals.codes.services import issue_host_code
+
+    party = PartyFactory(title="Apéro tricot")
+    issue_host_code(host=party.host)
+    user = party.host.user
+    pages = {
+        "share": reverse("referrals:share"),
+        "party QR": reverse("parties:qr", kwargs={"party_id": party.pk}),
+    }
+    script_buttons = ".share-button, .copy-button, #qr-fullscreen"
+    for javascript in (False, True):
+        context = browser.new_context(java_script_enabled=javascript, viewport=PHONE)
+        page = context.new_page()
+        page.goto(live_server.url + reverse("portal:signin"))
+        user.set_password("a-Long-secret-42")
+        user.save()
+        page.get_by_label("E-mail").fill(user.email)
+        page.get_by_label("Password").fill("a-Long-secret-42")
+        page.get_by_role("button", name="Sign in").click()
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            visible = [b.inner_text() for b in page.locator(script_buttons).all() if b.is_visible()]
+            if not javascript:
+                # without JavaScript nothing would answer these buttons: none is shown
+                assert visible == [], (name, visible)
+        if javascript:
+            # with it, the copy button of the share page is there and copies the ready message
+            page.goto(live_server.url + pages["share"])
+            assert page.locator(".copy-button").is_visible()
+        context.close()

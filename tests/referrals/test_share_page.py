@@ -67,3 +67,43 @@ def test_share_page_query_count_does_not_grow_with_parties(client, django_assert
         issue_party_code(party=PartyFactory(host=host))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/portal/share/")
+
+
+def test_share_page_lists_only_codes_that_credit_someone_today(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    host = HostFactory()
+    live_host_code = issue_host_code(host=host)
+    planned = issue_party_code(party=PartyFactory(host=host, title="Apéro tricot"))
+    cancelled = issue_party_code(party=PartyFactory(host=host, status="cancelled", title="Annulée"))
+    long_ago = timezone.now() - timedelta(days=200)
+    closed = issue_party_code(
+        party=PartyFactory(
+            host=host, status="closed", title="Clôturée", starts_at=long_ago, attribution_ends_at=long_ago
+        )
+    )
+    client.force_login(host.user)
+
+    html = client.get("/portal/share/").content.decode()
+
+    assert live_host_code.code in html and planned.code in html
+    for dead in (cancelled, closed):
+        assert dead.code not in html, dead.party.status
+
+
+def test_share_buttons_wait_for_javascript_and_a_ready_message_is_there_without_it(client):
+    host = HostFactory()
+    code = issue_host_code(host=host)
+    client.force_login(host.user)
+    client.cookies["django_language"] = "fr"
+
+    html = client.get("/portal/share/").content.decode()
+
+    # the buttons come hidden (the script shows each where the phone can do it) …
+    assert '<button type="button" class="share-button"' in html and "hidden>Partager</button>" in html
+    assert "hidden>Copier le message</button>" in html
+    # … and the caption, link included, can be selected by hand
+    assert 'class="share-caption" rows="3" readonly>J’organise des soirées' in html
+    assert f"http://testserver/r/{code.code}</textarea>" in html
