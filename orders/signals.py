@@ -30,3 +30,8 @@ order_cancelled = Signal()
 # kwargs: `account` (dict, Stripe's account object) — Stripe announced `account.updated` for a
 # connected account; whoever keeps that account's payout readiness refreshes it.
 stripe_account_updated = Signal()
+
+# kwargs: `days` (a set of datetime.date) — reference exchange rates of these days were loaded:
+# orders that waited for one of them can now be counted in their campaign's currency. Receivers
+# return how many orders they credited.
+exchange_rates_loaded = Signal()

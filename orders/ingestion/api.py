@@ -30,7 +30,7 @@ from orders.ingestion.serializers import (
     ShopOrderSerializer,
 )
 from orders.ingestion.services import ImportResult, cancel_order, get_order, import_order, import_order_batch
-from orders.models import Order, OrderSource, OrderStatus, ShopApiKey
+from orders.models import CurrencyStatus, Order, OrderSource, OrderStatus, ShopApiKey
 
 
 class HasShopApiKey(BaseHasAPIKey):
@@ -82,10 +82,15 @@ class OrderFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(
         field_name="code", lookup_expr="iexact", help_text="Code entered at checkout."
     )
+    currency_status = django_filters.ChoiceFilter(
+        choices=CurrencyStatus.choices,
+        help_text="`waiting_for_rate`: paid in another currency than its campaign's, credited once the "
+        "day's exchange rate is loaded.",
+    )
 
     class Meta:
         model = Order
-        fields = ["placed_from", "placed_to", "source", "status", "code"]
+        fields = ["placed_from", "placed_to", "source", "status", "code", "currency_status"]
 
 
 # The codes of the §6 rules (rules.order_rule_problems) in the schema of the import.
