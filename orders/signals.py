@@ -35,3 +35,8 @@ stripe_account_updated = Signal()
 # orders that waited for one of them can now be counted in their campaign's currency. Receivers
 # return how many orders they credited.
 exchange_rates_loaded = Signal()
+
+# Asks, before a shop's order is recorded: the earliest moment an order may have been placed. A
+# receiver answers a datetime (the start of the first campaign's year) or None; no answer, no bound.
+# Receiver: referrals (the campaigns orders are credited to). Read only.
+earliest_order_time_wanted = Signal()

@@ -96,7 +96,7 @@ class OrderFilter(django_filters.FilterSet):
 # The codes of the §6 rules (rules.order_rule_problems) in the schema of the import.
 _ORDER_RULES = {
     "currency": ["unknown_currency", "unsupported_currency"],
-    "placed_at": ["in_future"],
+    "placed_at": ["in_future", "before_campaign_year"],
     "total": ["negative_amount", "too_many_decimals", "total_mismatch"],
     "lines.INDEX.unit_price": ["negative_amount", "too_many_decimals"],
     "refunds": ["duplicate_refund"],

@@ -77,8 +77,13 @@ def _decimals_of(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def order_rule_problems(data: OrderData, *, now: datetime | None = None) -> dict[str, list[tuple[str, str]]]:
-    """Every broken §6 rule of an order, by field: `{field: [(message, code), ...]}` (empty when valid)."""
+def order_rule_problems(
+    data: OrderData, *, now: datetime | None = None, not_before: datetime | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """Every broken §6 rule of an order, by field: `{field: [(message, code), ...]}` (empty when valid).
+
+    `not_before` is the start of the first campaign's year: an order placed earlier is a wrong date
+    (an epoch, a two-digit year), since no campaign could be credited with it."""
     problems: dict[str, list[tuple[str, str]]] = {}
 
     def add(name: str, message: str, code: str) -> None:
@@ -127,6 +132,12 @@ def order_rule_problems(data: OrderData, *, now: datetime | None = None) -> dict
     now = now or timezone.now()
     if data.placed_at > now + CLOCK_SKEW:
         add("placed_at", "Cannot be in the future.", "in_future")
+    elif not_before is not None and data.placed_at < not_before:
+        add(
+            "placed_at",
+            f"Cannot be before {not_before.year}, the year of the first campaign: check the date.",
+            "before_campaign_year",
+        )
     return problems
 
 

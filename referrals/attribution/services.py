@@ -17,14 +17,14 @@ on other orders, so it is deterministic whatever order orders arrive in.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from ambassadors.models import Guest, Host, Party, PartyStatus
+from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
 from backend.errors import Invalid
 from orders.exchange_rates import Conversion, conversion_for, order_day, record_reward_currency
 from orders.models import Order
@@ -462,6 +462,13 @@ def credit_orders_waiting_for_rate() -> int:
             )
         credited += 1
     return credited
+
+
+def first_campaign_year_start() -> datetime | None:
+    """1 January (UTC) of the year the first campaign opened: no order placed before it can be any
+    campaign's sale. None before the first campaign."""
+    first = Campaign.objects.aggregate(first=Min("applications_open_at"))["first"]
+    return None if first is None else datetime(first.astimezone(UTC).year, 1, 1, tzinfo=UTC)
 
 
 def stop_earning_for_cancelled_order(*, order: Order) -> int:
