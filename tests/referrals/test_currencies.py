@@ -310,3 +310,31 @@ def test_a_shopify_dinar_order_keeps_its_third_decimal():
         Decimal("10.120"),
     )
     assert order.commissionable_amount == Decimal("10.120")
+
+
+def test_a_refund_of_a_converted_order_takes_back_its_share_in_the_campaigns_currency(shop_client):
+    host, code = _host("EUR")
+    load("eurofxref-hist.csv")
+    _import(shop_client, code=code, currency="JPY", amount="10000", placed_at="2026-11-02T10:00:00Z")
+    refund = {"refund_id": "RF-1", "amount": "5000", "refunded_at": "2026-11-04T10:00:00Z"}
+
+    response = shop_client.post(
+        URL,
+        {
+            "external_id": "SHOP-1",
+            "placed_at": "2026-11-02T10:00:00Z",
+            "customer_email": "buyer@example.com",
+            "currency": "JPY",
+            "subtotal": "10000",
+            "total": "10000",
+            "code": code,
+            "refunds": [refund],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    order = Order.objects.get()
+    assert order.net_commissionable_amount == Decimal("31.25")  # half of €62.50
+    assert _reward(host) == Decimal("1.56")  # 5 % of €31.25, half a cent up
+    assert AttributedSale.objects.get(order=order).net == Decimal("31.25")
