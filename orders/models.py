@@ -73,10 +73,8 @@ class CurrencyStatus(models.TextChoices):
 
     SAME = "same", _("In the campaign's currency")  # or not credited to a campaign (yet)
     CONVERTED = "converted", _("Converted at the day's rate")  # `exchange_rate` of `rate_date`
-    WAITING_FOR_RATE = (
-        "waiting_for_rate",
-        _("Waiting for the day's exchange rate"),
-    )  # credited when it arrives
+    # credited to its campaign when the rate is loaded (`orders.signals.exchange_rates_loaded`)
+    WAITING_FOR_RATE = "waiting_for_rate", _("Waiting for the day's exchange rate")
 
 
 class OrderQuerySet(models.QuerySet["Order"]):
@@ -456,7 +454,7 @@ class ExchangeRate(models.Model):
 
     Loaded by `manage.py load_exchange_rates` from the European Central Bank's reference-rate CSV
     (or a file of the same shape a brand supplies for a currency the ECB does not publish); a
-    conversion between two other currencies goes through the euro (`orders.currencies`).
+    conversion between two other currencies goes through the euro (`orders.exchange_rates`).
     """
 
     currency = models.CharField(max_length=3)

@@ -11,8 +11,9 @@ Rules, first match wins:
 A buyer who is the host is credited with `self_referral` and earns nothing; so does a paused or
 banned host. An order paid in another currency than its host's campaign counts in the campaign's
 currency at its day's exchange rate (`orders.exchange_rates`); while that rate is missing it stays
-unattributed with `waiting_for_rate`, and is credited when the rate is loaded. The decision depends only on the order and today's codes, clicks and guest lists, never
-on other orders, so it is deterministic whatever order orders arrive in.
+unattributed with `waiting_for_rate`, and is credited when the rate is loaded. The decision depends
+only on the order and today's codes, clicks, guest lists and rates, never on other orders, so it is
+deterministic whatever order orders arrive in.
 """
 
 from collections.abc import Sequence
