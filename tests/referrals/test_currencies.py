@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
 from orders.models import CurrencyStatus, ExchangeRate, Order
 from referrals.codes.services import issue_host_code
 from referrals.models import AttributedSale, Attribution, AttributionMethod, AttributionReason, LedgerEntry
+from referrals.reports.csv import row_values
+from referrals.reports.filters import ReportFilters
+from referrals.reports.query import attribution_report
 from referrals.rewards.services import set_reward_plan
 from tests.factories import CampaignFactory, HostFactory
 from tests.orders import shop_payloads as sh
@@ -338,3 +342,37 @@ def test_a_refund_of_a_converted_order_takes_back_its_share_in_the_campaigns_cur
     assert order.net_commissionable_amount == Decimal("31.25")  # half of €62.50
     assert _reward(host) == Decimal("1.56")  # 5 % of €31.25, half a cent up
     assert AttributedSale.objects.get(order=order).net == Decimal("31.25")
+
+
+def test_the_campaign_report_sums_the_converted_amounts_from_the_rollup_and_from_orders(shop_client):
+    host, code = _host("EUR")
+    load("eurofxref-hist.csv")
+    _import(shop_client, code=code, currency="JPY", amount="10000", placed_at="2026-11-02T10:00:00Z")
+    _import(
+        shop_client,
+        code=code,
+        currency="EUR",
+        amount="40.00",
+        placed_at="2026-11-02T11:00:00Z",
+        external_id="SHOP-2",
+    )
+    # one more waiting for its day's rate: no sale of the campaign yet
+    _import(
+        shop_client,
+        code=code,
+        currency="JPY",
+        amount="10000",
+        placed_at="2026-11-12T10:00:00Z",
+        external_id="SHOP-3",
+    )
+
+    fast = attribution_report(filters=ReportFilters(campaign_id=host.campaign_id))
+
+    assert (fast.totals.orders, fast.totals.gross_sales, fast.totals.net_sales) == (
+        2,
+        Decimal("102.50"),
+        Decimal("102.50"),
+    )
+    if connection.vendor == "postgresql":  # the plain GROUP BY over orders the rollup stands for
+        plain = attribution_report(filters=ReportFilters(campaign_id=host.campaign_id), from_orders=True)
+        assert row_values(plain.totals) == row_values(fast.totals)
