@@ -1,7 +1,8 @@
 """ISO 4217 currencies with their decimals, and the two conversions at the Stripe boundary.
 
-Amounts are stored as `DecimalField(decimal_places=2)`, so currencies with three or four decimals
-(BHD, KWD, ...) are known but refused with a clear message rather than rounded.
+Amounts are stored with three decimals (`orders.models.MONEY`), so three-decimal currencies (BHD,
+JOD, KWD, ...) are exact; the two with four (CLF, UYW) are known but refused with a clear message
+rather than rounded.
 """
 
 from decimal import Decimal
@@ -30,7 +31,7 @@ ISO_4217_DECIMALS: dict[str, int] = {
     **dict.fromkeys(_codes("CLF UYW"), 4),
 }
 
-STORABLE_DECIMALS = 2
+STORABLE_DECIMALS = 3
 
 # Stripe's own exponents differ from ISO 4217 for a few currencies (its "zero-decimal" list; ISK
 # and HUF travel with two decimals). https://docs.stripe.com/currencies#zero-decimal
@@ -52,9 +53,16 @@ def _stripe_exponent(currency: str) -> int:
     return 2
 
 
+def amount_exponent(currency: str) -> Decimal:
+    """The step an amount of `currency` is written with: 0.01, or 0.001 for three-decimal ones."""
+    return Decimal(1).scaleb(-max(2, currency_decimals(currency.upper()) or 2))
+
+
 def decimal_from_stripe_amount(amount: int, currency: str) -> Decimal:
-    """Stripe's integer minor units (e.g. 1999 EUR cents) → Decimal("19.99")."""
-    return Decimal(int(amount)).scaleb(-_stripe_exponent(currency)).quantize(Decimal("0.01"))
+    """Stripe's integer minor units (e.g. 1999 EUR cents, 5125 KWD fils) → Decimal("19.99"),
+    Decimal("5.125"): nothing is rounded away."""
+    exponent = _stripe_exponent(currency)
+    return Decimal(int(amount)).scaleb(-exponent).quantize(Decimal(1).scaleb(-max(2, exponent)))
 
 
 def stripe_amount_from_decimal(amount: Decimal, currency: str) -> int:

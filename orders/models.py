@@ -1,6 +1,7 @@
 """Orders, their lines and refunds, and the Stripe events they came from (SPEC §6)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -62,6 +63,20 @@ class DisputeState(models.TextChoices):
     LOST = "lost", _("Dispute lost")  # the money went back to the buyer, like a refund
 
 
+# Amounts are stored exactly in their currency's decimals: three places, for BHD, JOD, KWD and the
+# other ISO 4217 currencies with three (`orders.currencies`); ten digits before the point.
+MONEY: dict[str, Any] = {"max_digits": 13, "decimal_places": 3}
+
+
+class CurrencyStatus(models.TextChoices):
+    """Whether the order's commissionable amount is known in its campaign's currency (`reward_*`)."""
+
+    SAME = "same", _("In the campaign's currency")  # or not credited to a campaign (yet)
+    CONVERTED = "converted", _("Converted at the day's rate")  # `exchange_rate` of `rate_date`
+    # credited to its campaign when the rate is loaded (`orders.signals.exchange_rates_loaded`)
+    WAITING_FOR_RATE = "waiting_for_rate", _("Waiting for the day's exchange rate")
+
+
 class OrderQuerySet(models.QuerySet["Order"]):
     def for_list(self) -> "OrderQuerySet":
         return self.only(
@@ -78,6 +93,11 @@ class OrderQuerySet(models.QuerySet["Order"]):
             "total",
             "commissionable_amount",
             "refunded_amount",
+            "reward_currency",
+            "reward_amount",
+            "exchange_rate",
+            "rate_date",
+            "currency_status",
             "code",
             "promotion_code_id",
             "landing_token",
@@ -105,13 +125,25 @@ class Order(models.Model):
     placed_at = models.DateTimeField(db_index=True)
     customer_email = models.EmailField(max_length=254, db_index=True)
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
-    discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    shipping = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    tax = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    total = models.DecimalField(max_digits=12, decimal_places=2)
-    commissionable_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY, default=Decimal("0"))
+    shipping = models.DecimalField(**MONEY, default=Decimal("0"))
+    tax = models.DecimalField(**MONEY, default=Decimal("0"))
+    total = models.DecimalField(**MONEY)
+    commissionable_amount = models.DecimalField(**MONEY)
+    refunded_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    # The commissionable amount in the currency rewards and reports count it in, when that is not
+    # the order's own (blank, null): its campaign's, converted at `exchange_rate` (units of
+    # `reward_currency` for one unit of `currency`, from the reference rates of `rate_date`). The
+    # amounts above stay as the order was paid. While the day's rate is missing the order waits
+    # (`currency_status`), counts nothing, and is credited when the rate is loaded.
+    reward_currency = models.CharField(max_length=3, blank=True)
+    reward_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    exchange_rate = models.DecimalField(max_digits=24, decimal_places=12, null=True, blank=True)
+    rate_date = models.DateField(null=True, blank=True)
+    currency_status = models.CharField(
+        max_length=16, choices=CurrencyStatus.choices, default=CurrencyStatus.SAME, db_index=True
+    )
     # The code typed at checkout, as typed (attribution normalises it).
     code = models.CharField(max_length=64, blank=True, db_index=True)
     # Stripe: the promotion code's id (`promo_...`) the session carried, beside its code text; when
@@ -169,11 +201,23 @@ class Order(models.Model):
 
     @property
     def net_commissionable_amount(self) -> Decimal:
-        """The commissionable amount left after refunds, reduced in proportion to the refunded share."""
-        if self.status == OrderStatus.CANCELLED or self.total == 0:
+        """The commissionable amount left after refunds, reduced in proportion to the refunded share,
+        in `reward_currency` (what rewards and reports count; zero while the rate is missing)."""
+        if (
+            self.status == OrderStatus.CANCELLED
+            or self.total == 0
+            or self.currency_status == CurrencyStatus.WAITING_FOR_RATE
+        ):
             return Decimal("0.00")
         kept = max(self.total - self.refunded_amount, Decimal("0"))
-        return round_money(self.commissionable_amount * kept / self.total)
+        return round_money(self.commissionable_in_reward_currency * kept / self.total)
+
+    @property
+    def commissionable_in_reward_currency(self) -> Decimal:
+        """The commissionable amount as rewards and reports count it (zero while the rate is missing)."""
+        if self.currency_status == CurrencyStatus.WAITING_FOR_RATE:
+            return Decimal("0.00")
+        return self.commissionable_amount if self.reward_amount is None else self.reward_amount
 
 
 class OrderArrival(models.Model):
@@ -209,7 +253,7 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     sku = models.CharField(max_length=64)
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(**MONEY)
 
     class Meta:
         ordering = ["id"]
@@ -251,7 +295,7 @@ class Refund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", null=True, blank=True)
     # Stripe: the PaymentIntent id; API/CSV: the order's external id.
     order_reference = models.CharField(max_length=255)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED)
     refunded_at = models.DateTimeField()
@@ -298,7 +342,7 @@ class Dispute(models.Model):
     external_id = models.CharField(max_length=255, unique=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="disputes", null=True, blank=True)
     order_reference = models.CharField(max_length=255, db_index=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = models.DecimalField(**MONEY)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=24)
     reason = models.CharField(max_length=64, blank=True)
@@ -434,3 +478,27 @@ class ShopApiKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "shop API key"
         verbose_name_plural = "shop API keys"
+
+
+class ExchangeRate(models.Model):
+    """A reference rate of one day: `per_euro` units of `currency` for one euro.
+
+    Loaded by `manage.py load_exchange_rates` from the European Central Bank's reference-rate CSV
+    (or a file of the same shape a brand supplies for a currency the ECB does not publish); a
+    conversion between two other currencies goes through the euro (`orders.exchange_rates`).
+    """
+
+    currency = models.CharField(max_length=3)
+    day = models.DateField()
+    per_euro = models.DecimalField(max_digits=20, decimal_places=8)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "day"], name="exchange_rate_once_per_day"),
+            models.CheckConstraint(condition=Q(per_euro__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: 1 EUR = {self.per_euro} {self.currency}"

@@ -30,3 +30,13 @@ order_cancelled = Signal()
 # kwargs: `account` (dict, Stripe's account object) — Stripe announced `account.updated` for a
 # connected account; whoever keeps that account's payout readiness refreshes it.
 stripe_account_updated = Signal()
+
+# kwargs: `days` (a set of datetime.date) — reference exchange rates of these days were loaded:
+# orders that waited for one of them can now be counted in their campaign's currency. Receivers
+# return how many orders they credited.
+exchange_rates_loaded = Signal()
+
+# Asks, before a shop's order is recorded: the earliest moment an order may have been placed. A
+# receiver answers a datetime (the start of the first campaign's year) or None; no answer, no bound.
+# Receiver: referrals (the campaigns orders are credited to). Read only.
+earliest_order_time_wanted = Signal()

@@ -1,5 +1,6 @@
 """Listeners of other apps' announcements; each calls one referrals service."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
@@ -10,13 +11,20 @@ from ambassadors.signals import host_selected, host_status_changed, party_cancel
 from kits.signals import kit_settled, slip_codes_wanted
 from orders.signals import (
     dispute_recorded,
+    earliest_order_time_wanted,
+    exchange_rates_loaded,
     order_cancelled,
     order_recorded,
     orders_recorded,
     refund_recorded,
     stripe_account_updated,
 )
-from referrals.attribution.services import attribute_recorded_orders, stop_earning_for_cancelled_order
+from referrals.attribution.services import (
+    attribute_recorded_orders,
+    credit_orders_waiting_for_rate,
+    first_campaign_year_start,
+    stop_earning_for_cancelled_order,
+)
 from referrals.codes.services import (
     deactivate_codes,
     deactivate_party_code,
@@ -69,6 +77,16 @@ def _attribute_recorded_order(sender: Any, *, order: Any, **kwargs: Any) -> None
 @receiver(orders_recorded, dispatch_uid="referrals.attribute_orders")
 def _attribute_recorded_orders(sender: Any, *, orders: list[Any], **kwargs: Any) -> None:
     attribute_recorded_orders(orders=orders)
+
+
+@receiver(earliest_order_time_wanted, dispatch_uid="referrals.first_campaign_year")
+def _first_campaign_year(sender: Any, **kwargs: Any) -> datetime | None:
+    return first_campaign_year_start()
+
+
+@receiver(exchange_rates_loaded, dispatch_uid="referrals.credit_orders_waiting_for_rate")
+def _credit_orders_waiting_for_rate(sender: Any, **kwargs: Any) -> int:
+    return credit_orders_waiting_for_rate()
 
 
 @receiver(refund_recorded, dispatch_uid="referrals.rewards_after_refund")

@@ -30,7 +30,7 @@ from orders.ingestion.serializers import (
     ShopOrderSerializer,
 )
 from orders.ingestion.services import ImportResult, cancel_order, get_order, import_order, import_order_batch
-from orders.models import Order, OrderSource, OrderStatus, ShopApiKey
+from orders.models import CurrencyStatus, Order, OrderSource, OrderStatus, ShopApiKey
 
 
 class HasShopApiKey(BaseHasAPIKey):
@@ -85,16 +85,29 @@ class OrderFilter(django_filters.FilterSet):
     channel_conflict = django_filters.BooleanFilter(
         help_text="Reported by two channels with other figures (true) or not (false)."
     )
+    currency_status = django_filters.ChoiceFilter(
+        choices=CurrencyStatus.choices,
+        help_text="`waiting_for_rate`: paid in another currency than its campaign's, credited once the "
+        "day's exchange rate is loaded.",
+    )
 
     class Meta:
         model = Order
-        fields = ["placed_from", "placed_to", "source", "status", "code", "channel_conflict"]
+        fields = [
+            "placed_from",
+            "placed_to",
+            "source",
+            "status",
+            "code",
+            "channel_conflict",
+            "currency_status",
+        ]
 
 
 # The codes of the §6 rules (rules.order_rule_problems) in the schema of the import.
 _ORDER_RULES = {
     "currency": ["unknown_currency", "unsupported_currency"],
-    "placed_at": ["in_future"],
+    "placed_at": ["in_future", "before_campaign_year"],
     "total": ["negative_amount", "too_many_decimals", "total_mismatch"],
     "lines.INDEX.unit_price": ["negative_amount", "too_many_decimals"],
     "refunds": ["duplicate_refund"],

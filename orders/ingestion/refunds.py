@@ -139,7 +139,7 @@ def record_shop_refund(*, order: Order, source: str, data: RefundData) -> tuple[
     The same refund again is a no-op; the same id with other content is a conflict. Refunds never
     exceed what was paid.
     """
-    fingerprint = refund_fingerprint(order_reference=order.external_id, data=data)
+    fingerprint = refund_fingerprint(order_reference=order.external_id, data=data, currency=order.currency)
     order = Order.objects.select_for_update().get(pk=order.pk)
     existing = Refund.objects.filter(
         source__in=same_channel_sources(source), external_id=data.external_id

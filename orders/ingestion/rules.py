@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from backend.email_address import normalise_email
 from backend.errors import Invalid
-from orders.currencies import STORABLE_DECIMALS, currency_decimals
+from orders.currencies import STORABLE_DECIMALS, amount_exponent, currency_decimals
 from orders.models import Order
 
 # Clocks of the shop and of Soirée may differ a little; more than this ahead is "in the future".
@@ -77,8 +77,13 @@ def _decimals_of(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def order_rule_problems(data: OrderData, *, now: datetime | None = None) -> dict[str, list[tuple[str, str]]]:
-    """Every broken §6 rule of an order, by field: `{field: [(message, code), ...]}` (empty when valid)."""
+def order_rule_problems(
+    data: OrderData, *, now: datetime | None = None, not_before: datetime | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """Every broken §6 rule of an order, by field: `{field: [(message, code), ...]}` (empty when valid).
+
+    `not_before` is the start of the first campaign's year: an order placed earlier is a wrong date
+    (an epoch, a two-digit year), since no campaign could be credited with it."""
     problems: dict[str, list[tuple[str, str]]] = {}
 
     def add(name: str, message: str, code: str) -> None:
@@ -90,7 +95,7 @@ def order_rule_problems(data: OrderData, *, now: datetime | None = None) -> dict
     elif decimals > STORABLE_DECIMALS:
         add(
             "currency",
-            f"{data.currency} amounts have {decimals} decimals; Soirée stores 2.",
+            f"{data.currency} amounts have {decimals} decimals; Soirée stores {STORABLE_DECIMALS}.",
             "unsupported_currency",
         )
     amounts = {
@@ -117,14 +122,22 @@ def order_rule_problems(data: OrderData, *, now: datetime | None = None) -> dict
     if not problems.keys() & amounts.keys():
         expected = data.subtotal - data.discount + data.shipping + data.tax
         if expected != data.total:
+            step = amount_exponent(data.currency) if decimals is not None else Decimal("0.01")
             add(
                 "total",
-                f"subtotal − discount + shipping + tax = {expected}, not {data.total}.",
+                f"subtotal − discount + shipping + tax = {expected.quantize(step)}, "
+                f"not {data.total.quantize(step)}.",
                 "total_mismatch",
             )
     now = now or timezone.now()
     if data.placed_at > now + CLOCK_SKEW:
         add("placed_at", "Cannot be in the future.", "in_future")
+    elif not_before is not None and data.placed_at < not_before:
+        add(
+            "placed_at",
+            f"Cannot be before {not_before.year}, the year of the first campaign: check the date.",
+            "before_campaign_year",
+        )
     return problems
 
 
@@ -140,7 +153,7 @@ def refund_rule_problems(
             (f"{order.currency} amounts have at most {decimals} decimals.", "too_many_decimals")
         ]
     elif already_refunded + data.amount > order.total:
-        left = order.total - already_refunded
+        left = (order.total - already_refunded).quantize(amount_exponent(order.currency))
         problems["amount"] = [
             (
                 f"Refunds would exceed what was paid: {left} {order.currency} left to refund.",
@@ -167,7 +180,8 @@ def _fingerprint(payload: dict[str, Any]) -> str:
 
 def order_fingerprint(data: OrderData) -> str:
     """The same order described twice gives the same fingerprint, whatever the number formatting."""
-    money = lambda value: str(value.quantize(Decimal("0.01")))  # noqa: E731
+    step = amount_exponent(data.currency)
+    money = lambda value: str(value.quantize(step))  # noqa: E731
     return _fingerprint(
         {
             "external_id": data.external_id,
@@ -185,11 +199,11 @@ def order_fingerprint(data: OrderData) -> str:
     )
 
 
-def refund_fingerprint(*, order_reference: str, data: RefundData) -> str:
+def refund_fingerprint(*, order_reference: str, data: RefundData, currency: str) -> str:
     return _fingerprint(
         {
             "order": order_reference,
-            "amount": str(data.amount.quantize(Decimal("0.01"))),
+            "amount": str(data.amount.quantize(amount_exponent(currency))),
             "refunded_at": data.refunded_at.astimezone(UTC).isoformat(),
             "reason": data.reason,
         }

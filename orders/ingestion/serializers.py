@@ -4,35 +4,51 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.permissions import user_sees_personal_data
 from backend.privacy import mask_email
+from orders.currencies import amount_exponent
 from orders.ingestion.rules import LineData, OrderData, RefundData, order_rule_problems
 from orders.models import Dispute, Order, OrderArrival, OrderLine, OrderStatusChange, Refund
 
 MAX_BATCH = 1000
-MONEY_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
-_PLAIN_MONEY = re.compile(MONEY_PATTERN)
+# A plain decimal string: ASCII digits, at most one point and three decimals (the currency's own
+# count is a rule: `rules.order_rule_problems`). No sign, exponent, spaces, separators or other
+# scripts' digits: Python's Decimal would read "1.2e2", "+120.00", " 120.00" and "١٢٠".
+MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,3})?$"
+_PLAIN_MONEY = re.compile(MONEY_PATTERN, re.ASCII)
+
+
+def is_plain_money(value: str) -> bool:
+    return _PLAIN_MONEY.fullmatch(value) is not None
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": MONEY_PATTERN})
 class MoneyField(serializers.DecimalField):
-    """Money travels as a decimal string ("19.99"), never as a JSON number."""
+    """Money travels as a decimal string ("19.99"), never as a JSON number; every amount input (the
+    import API, the CSV command) reads it with this field, as the schema's pattern says."""
 
-    default_error_messages = {"not_a_string": 'Send amounts as decimal strings, e.g. "19.99".'}
+    default_error_messages = {
+        "not_a_string": 'Send amounts as decimal strings, e.g. "19.99".',
+        "invalid": 'Write amounts as plain decimal strings, e.g. "19.99": digits 0-9 and at most one '
+        "point, no sign, exponent or spaces.",
+    }
 
     def __init__(self, **kwargs: Any):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("max_digits", 13)
+        kwargs.setdefault("decimal_places", 3)
         kwargs.setdefault("min_value", Decimal("0"))
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Decimal:
         if not isinstance(data, str):
             self.fail("not_a_string")
+        if not is_plain_money(data):
+            self.fail("invalid")
         return super().to_internal_value(data)
 
 
@@ -85,7 +101,7 @@ def _common_money(field: Any, data: dict[str, Any]) -> Decimal | None:
     if field.field_name not in data:
         return None if field.required else field.get_default()
     value = data[field.field_name]
-    if not isinstance(value, str) or _PLAIN_MONEY.match(value) is None:
+    if not isinstance(value, str) or not is_plain_money(value):
         return None
     return field.quantize(Decimal(value))
 
@@ -220,7 +236,44 @@ class OrderBatchInputSerializer(serializers.Serializer):
     orders = serializers.ListField(child=_OrderItemField(), min_length=1, max_length=MAX_BATCH)
 
 
-class ShopRefundSerializer(serializers.ModelSerializer):
+class _Amount:
+    """An amount read from a row, with the currency it is written in."""
+
+    __slots__ = ("currency", "value")
+
+    def __init__(self, value: Decimal, currency: str):
+        self.value = value
+        self.currency = currency
+
+
+class CurrencyAmountField(serializers.DecimalField):
+    """A stored amount as its currency writes it: two decimals ("19.99", "1000.00" for yen), three
+    for three-decimal currencies ("5.125" for dinars). Amounts are stored with three."""
+
+    def get_attribute(self, instance: Any) -> Any:  # the amount with its currency
+        value = super().get_attribute(instance)
+        if value is None:
+            return None
+        if self.field_name == "reward_amount":
+            currency = instance.reward_currency or instance.currency
+        else:
+            currency = getattr(instance, "currency", None) or instance.order.currency
+        return _Amount(value, currency)
+
+    def to_representation(self, value: Any) -> str:
+        if isinstance(value, _Amount):
+            return str(Decimal(value.value).quantize(amount_exponent(value.currency)))
+        return super().to_representation(value)
+
+
+class _AmountsInTheirCurrency(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: CurrencyAmountField,
+    }
+
+
+class ShopRefundSerializer(_AmountsInTheirCurrency):
     refund_id = serializers.CharField(source="external_id")
 
     class Meta:
@@ -228,7 +281,7 @@ class ShopRefundSerializer(serializers.ModelSerializer):
         fields = ["refund_id", "amount", "currency", "status", "refunded_at", "reason"]
 
 
-class ShopOrderSerializer(serializers.ModelSerializer):
+class ShopOrderSerializer(_AmountsInTheirCurrency):
     """What the shop gets back: the recorded order as Soirée holds it (same for a repeat)."""
 
     refunds = ShopRefundSerializer(many=True, read_only=True)
@@ -312,7 +365,24 @@ class _MaskedEmailMixin(serializers.Serializer):
         return {"request": request, "sees_personal_data": user_sees_personal_data(request.user)}
 
 
-class OrderListSerializer(_MaskedEmailMixin, serializers.ModelSerializer):
+class OrderListSerializer(_MaskedEmailMixin, _AmountsInTheirCurrency):
+    exchange_rate = serializers.DecimalField(
+        max_digits=24,
+        decimal_places=12,
+        read_only=True,
+        allow_null=True,
+        help_text="Units of `reward_currency` for one unit of `currency`, from the reference rates of "
+        "`rate_date` (null when the order counts in its own currency or waits for the rate).",
+    )
+    reward_amount = CurrencyAmountField(
+        max_digits=13,
+        decimal_places=3,
+        read_only=True,
+        allow_null=True,
+        help_text="The commissionable amount in `reward_currency` (its campaign's), converted; null when "
+        "the order counts in its own currency or waits for the rate.",
+    )
+
     class Meta:
         model = Order
         fields = [
@@ -329,6 +399,11 @@ class OrderListSerializer(_MaskedEmailMixin, serializers.ModelSerializer):
             "total",
             "commissionable_amount",
             "refunded_amount",
+            "currency_status",
+            "reward_currency",
+            "reward_amount",
+            "exchange_rate",
+            "rate_date",
             "code",
             "promotion_code_id",
             "landing_token",
@@ -343,19 +418,19 @@ class OrderListSerializer(_MaskedEmailMixin, serializers.ModelSerializer):
         }
 
 
-class OrderLineSerializer(serializers.ModelSerializer):
+class OrderLineSerializer(_AmountsInTheirCurrency):
     class Meta:
         model = OrderLine
         fields = ["sku", "quantity", "unit_price"]
 
 
-class RefundSerializer(serializers.ModelSerializer):
+class RefundSerializer(_AmountsInTheirCurrency):
     class Meta:
         model = Refund
         fields = ["source", "external_id", "amount", "currency", "status", "refunded_at", "reason"]
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class DisputeSerializer(_AmountsInTheirCurrency):
     class Meta:
         model = Dispute
         fields = ["external_id", "amount", "currency", "status", "reason", "disputed_at"]

@@ -10,6 +10,7 @@ Work on one order is serialised by a lock on its reference and on its payment
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -44,11 +45,23 @@ from orders.models import (
 )
 from orders.signals import (
     dispute_recorded,
+    earliest_order_time_wanted,
     order_cancelled,
     order_recorded,
     orders_recorded,
     refund_recorded,
 )
+
+
+def earliest_order_time() -> datetime | None:
+    """The earliest an order of the shop may be placed, as `earliest_order_time_wanted`'s receivers
+    answer (the start of the first campaign's year); None when none answers."""
+    earliest: datetime | None = None
+    for _, answer in earliest_order_time_wanted.send(sender=Order):
+        moment: Any = answer  # a receiver's answer, typed loosely by Django
+        if isinstance(moment, datetime) and (earliest is None or moment < earliest):
+            earliest = moment
+    return earliest
 
 
 @dataclass
@@ -88,7 +101,8 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
     counts): the rules and the conflict are checked outside the block, so a refusal never spoils the
     caller's transaction.
     """
-    raise_first_problem(order_rule_problems(data) if source not in PROVIDER_SOURCES else {})
+    if source not in PROVIDER_SOURCES:
+        raise_first_problem(order_rule_problems(data, not_before=earliest_order_time()))
     fingerprint = order_fingerprint(data)
     with transaction.atomic(savepoint=False):
         order, created = _insert_order_once(source=source, data=data, fingerprint=fingerprint)
@@ -241,9 +255,10 @@ def import_order_batch(
     """
     results: list[ImportResult | DomainError | None] = [None] * len(items)
     fingerprints: dict[int, str] = {}
+    not_before = earliest_order_time()
     for index, (data, _) in enumerate(items):
         try:
-            raise_first_problem(order_rule_problems(data))
+            raise_first_problem(order_rule_problems(data, not_before=not_before))
         except DomainError as error:
             results[index] = error
         else:

@@ -9,21 +9,25 @@ Rules, first match wins:
   4. none  — unattributed, with the reason (`unknown_code`, `expired_code`, `no_match`, or
              `unresolved_promotion_code` when Stripe could not tell a promotion code's text).
 A buyer who is the host is credited with `self_referral` and earns nothing; so does a paused or
-banned host. The decision depends only on the order and today's codes, clicks and guest lists, never
-on other orders, so it is deterministic whatever order orders arrive in.
+banned host. An order paid in another currency than its host's campaign counts in the campaign's
+currency at its day's exchange rate (`orders.exchange_rates`); while that rate is missing it stays
+unattributed with `waiting_for_rate`, and is credited when the rate is loaded. The decision depends
+only on the order and today's codes, clicks, guest lists and rates, never on other orders, so it is
+deterministic whatever order orders arrive in.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from ambassadors.models import Guest, Host, Party, PartyStatus
+from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
 from backend.errors import Invalid
+from orders.exchange_rates import Conversion, conversion_for, order_day, record_reward_currency
 from orders.models import Order
 from orders.stripe.promotion_codes import resolve_order_promotion_code
 from referrals.models import (
@@ -49,6 +53,10 @@ class Decision:
     referral_code: ReferralCode | None = None
     click: Click | None = None
     explanation: str = ""
+    # The campaign's currency when the order was paid in another one, and the conversion to it
+    # (None while the day's rate is missing).
+    reward_currency: str = ""
+    conversion: Conversion | None = None
 
     @property
     def earns(self) -> bool:
@@ -110,7 +118,7 @@ def _load_codes(facts: _Facts, orders: list[Order]) -> None:
     promotion_ids = {order.promotion_code_id for order in orders if order.promotion_code_id}
     if not keys and not promotion_ids:
         return
-    codes = ReferralCode.objects.select_related("host__user", "party").filter(
+    codes = ReferralCode.objects.select_related("host__user", "host__campaign", "party").filter(
         Q(code__in=keys) | Q(stripe_promotion_code_id__in=promotion_ids)
     )
     for code in codes:
@@ -126,7 +134,7 @@ def _load_clicks(facts: _Facts, orders: list[Order]) -> None:
         facts.clicks = {
             click.token: click
             for click in Click.objects.select_related(
-                "code__host__user", "code__party", "code__campaign"
+                "code__host__user", "code__host__campaign", "code__party", "code__campaign"
             ).filter(token__in=tokens)
         }
 
@@ -135,7 +143,7 @@ def _load_guest_lists(facts: _Facts, orders: list[Order]) -> None:
     buyers = [order for order in orders if order.customer_email]
     if not buyers:
         return
-    guests = Guest.objects.select_related("party__host__user").filter(
+    guests = Guest.objects.select_related("party__host__user", "party__host__campaign").filter(
         email__in={order.customer_email for order in buyers},
         party__status__in=_HELD_STATUSES,
         party__starts_at__lte=max(order.placed_at for order in buyers),
@@ -237,9 +245,32 @@ def decide_many(orders: list[Order]) -> list[Decision]:
             if decision is not None:
                 matched[index] = decision
     return [
-        _credited(matched[index], order) if index in matched else _unattributed(order, code_problems[index])
+        _in_campaign_currency(order, _credited(matched[index], order))
+        if index in matched
+        else _unattributed(order, code_problems[index])
         for index, order in enumerate(orders)
     ]
+
+
+def _in_campaign_currency(order: Order, decision: Decision) -> Decision:
+    """A credited decision with the order's amount in the campaign's currency, or waiting for the
+    rate of the order's day (unattributed, `waiting_for_rate`) while that rate is missing."""
+    assert decision.host is not None
+    currency = decision.host.campaign.currency
+    if currency == order.currency:
+        return decision
+    conversion = conversion_for(order=order, currency=currency)
+    if conversion is not None:
+        return Decision(**{**decision.__dict__, "reward_currency": currency, "conversion": conversion})
+    return Decision(
+        method=AttributionMethod.NONE,
+        reason=AttributionReason.WAITING_FOR_RATE,
+        reward_currency=currency,
+        explanation=(
+            f"waiting for the {order.currency} to {currency} rate of {order_day(order)}: "
+            f"{decision.explanation}"
+        ),
+    )
 
 
 def decide(order: Order) -> Decision:
@@ -265,6 +296,7 @@ def _attribution_values(decision: Decision) -> dict[str, Any]:
 def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> Attribution:
     current = Attribution.objects.select_for_update().filter(order=order).first()
     values = _attribution_values(decision)
+    record_reward_currency(order=order, currency=decision.reward_currency, conversion=decision.conversion)
     if current is None:
         created = Attribution.objects.create(order=order, **values)
         recompute_after_attribution(attribution=created, previous_host_id=None, created=True)
@@ -313,9 +345,15 @@ def attribute_recorded_orders(*, orders: Sequence[Order]) -> list[Attribution]:
     them, the attributions are inserted together, each affected host's rewards are recomputed once
     for all its new sales, and the report rows are written together. One order is a batch of one.
     """
+    decisions = decide_many(list(orders))
+    for order, decision in zip(orders, decisions, strict=True):
+        if decision.reward_currency:  # paid in another currency than its campaign's
+            record_reward_currency(
+                order=order, currency=decision.reward_currency, conversion=decision.conversion
+            )
     created = Attribution.objects.bulk_create(
         Attribution(order=order, **_attribution_values(decision))
-        for order, decision in zip(orders, decide_many(list(orders)), strict=True)
+        for order, decision in zip(orders, decisions, strict=True)
     )
     recompute_after_attributions(attributions=created)
     refresh_attributed_sales(attributions=created)
@@ -348,15 +386,25 @@ def reattribute_order(
         )
     else:
         where = f" (party #{party.pk})" if party else ""
-        decision = _credited(
-            Decision(
-                method=AttributionMethod.MANUAL,
-                host=host,
-                party=party,
-                explanation=f"credited to {host.full_name}{where} by marketing: {reason}",
-            ),
+        decision = _in_campaign_currency(
             order,
+            _credited(
+                Decision(
+                    method=AttributionMethod.MANUAL,
+                    host=host,
+                    party=party,
+                    explanation=f"credited to {host.full_name}{where} by marketing: {reason}",
+                ),
+                order,
+            ),
         )
+        if decision.reason == AttributionReason.WAITING_FOR_RATE:
+            raise Invalid(
+                f"No {order.currency} to {decision.reward_currency} rate for {order_day(order)} yet: "
+                "load the day's exchange rates first.",
+                code="rate_missing",
+                field="host",
+            )
     return _write(Order.objects.select_for_update().get(pk=order.pk), decision, by=by, change_reason=reason)
 
 
@@ -391,6 +439,37 @@ def reconcile_unattributed(*, now: datetime | None = None, max_window_days: int 
             )
         found += 1
     return found
+
+
+def credit_orders_waiting_for_rate() -> int:
+    """Orders that waited for an exchange rate are decided again now that rates were loaded: those
+    whose rate is there are credited (in their campaign's currency). Returns how many."""
+    waiting = (
+        Attribution.objects.filter(reason=AttributionReason.WAITING_FOR_RATE)
+        .select_related("order")
+        .order_by("pk")
+    )
+    credited = 0
+    for attribution in waiting.iterator(chunk_size=500):
+        decision = decide(attribution.order)
+        if decision.reason == AttributionReason.WAITING_FOR_RATE:
+            continue
+        with transaction.atomic():
+            _write(
+                attribution.order,
+                decision,
+                by=None,
+                change_reason=f"the exchange rate of {order_day(attribution.order)} was loaded",
+            )
+        credited += 1
+    return credited
+
+
+def first_campaign_year_start() -> datetime | None:
+    """1 January (UTC) of the year the first campaign opened: no order placed before it can be any
+    campaign's sale. None before the first campaign."""
+    first = Campaign.objects.aggregate(first=Min("applications_open_at"))["first"]
+    return None if first is None else datetime(first.astimezone(UTC).year, 1, 1, tzinfo=UTC)
 
 
 def stop_earning_for_cancelled_order(*, order: Order) -> int:

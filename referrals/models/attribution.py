@@ -24,6 +24,10 @@ class AttributionReason(models.TextChoices):
         _("Stripe could not tell the promotion code's text; retried by reconciliation"),
     )
     NO_MATCH = "no_match", _("No code, link or guest list matched")
+    WAITING_FOR_RATE = (
+        "waiting_for_rate",
+        _("Paid in another currency than its campaign's: credited once the day's exchange rate is loaded"),
+    )
     SELF_REFERRAL = "self_referral", _("The buyer is the host: credited, earns nothing")
     HOST_NOT_EARNING = "host_not_earning", _("The host is paused or banned: credited, earns nothing")
 

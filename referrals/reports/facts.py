@@ -39,7 +39,7 @@ def attributed_sale_values(*, order: Order, attribution: Attribution, guest_boug
         "placed_at": order.placed_at,
         "buyer": buyer_key(order.customer_email),
         "is_sale": is_sale,
-        "gross": order.commissionable_amount if is_sale else ZERO,
+        "gross": order.commissionable_in_reward_currency if is_sale else ZERO,
         "net": order.net_commissionable_amount,
         "guest_bought": guest_bought,
     }

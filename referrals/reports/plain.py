@@ -19,9 +19,14 @@ _PLAIN_KEYS = {
 }
 # `Order.net_commissionable_amount` in SQL. PostgreSQL's `round(numeric, 2)` rounds half a cent away
 # from zero, the one money rule (`backend.money.round_money`): the same cents as the rollup's `net`.
-_PLAIN_NET = """
+# The amount in the campaign's currency: `Order.commissionable_in_reward_currency`.
+_PLAIN_COMMISSIONABLE = """
+    CASE WHEN o.currency_status = 'waiting_for_rate' THEN 0
+         ELSE coalesce(o.reward_amount, o.commissionable_amount) END
+"""
+_PLAIN_NET = f"""
     CASE WHEN o.status = 'cancelled' OR o.total = 0 THEN 0
-         ELSE round(o.commissionable_amount * greatest(o.total - o.refunded_amount, 0) / o.total, 2) END
+         ELSE round({_PLAIN_COMMISSIONABLE} * greatest(o.total - o.refunded_amount, 0) / o.total, 2) END
 """
 
 
@@ -53,7 +58,7 @@ def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[s
         SELECT {key} AS key,
                count(*) FILTER (WHERE o.status <> 'cancelled') AS orders,
                count(DISTINCT o.customer_email) FILTER (WHERE o.status <> 'cancelled') AS buyers,
-               coalesce(sum(CASE WHEN o.status = 'cancelled' THEN 0 ELSE o.commissionable_amount END), 0)
+               coalesce(sum(CASE WHEN o.status = 'cancelled' THEN 0 ELSE {_PLAIN_COMMISSIONABLE} END), 0)
                    AS gross_sales,
                coalesce(sum({_PLAIN_NET}), 0) AS net_sales,
                count(DISTINCT (a.party_id, o.customer_email)) FILTER (

@@ -149,6 +149,8 @@ def earning_attributions(
                 "order__total",
                 "order__refunded_amount",
                 "order__commissionable_amount",
+                "order__reward_amount",
+                "order__currency_status",
                 "order__customer_email",
             )
         )

@@ -132,13 +132,16 @@ def credited_orders(user: User) -> list[CreditedOrder]:
             "order__total",
             "order__refunded_amount",
             "order__commissionable_amount",
+            "order__reward_currency",
+            "order__reward_amount",
+            "order__currency_status",
         )
         .order_by("-order__placed_at", "-order_id")[:PAGE_ROWS]
     )
     return [
         CreditedOrder(
             net_amount=attribution.order.net_commissionable_amount,
-            currency=attribution.order.currency,
+            currency=attribution.order.reward_currency or attribution.order.currency,
             placed_at=attribution.order.placed_at,
             party_title=attribution.party.title if attribution.party else None,
             method_label=methods.get(attribution.method, attribution.method),

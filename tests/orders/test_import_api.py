@@ -120,7 +120,7 @@ def test_different_payload_for_the_same_id_answers_409(shop_client):
     [
         ({"currency": "EUX"}, "currency", "unknown_currency"),
         ({"currency": "E1"}, "currency", "invalid"),
-        ({"currency": "KWD"}, "currency", "unsupported_currency"),
+        ({"currency": "CLF"}, "currency", "unsupported_currency"),
         (
             {
                 "currency": "JPY",
@@ -133,8 +133,8 @@ def test_different_payload_for_the_same_id_answers_409(shop_client):
             "subtotal",
             "too_many_decimals",
         ),
-        ({"subtotal": "120.001"}, "subtotal", "max_decimal_places"),
-        ({"discount": "-1.00"}, "discount", "min_value"),
+        ({"subtotal": "120.001"}, "subtotal", "too_many_decimals"),
+        ({"discount": "-1.00"}, "discount", "invalid"),
         ({"total": 118.0}, "total", "not_a_string"),
         ({"total": "119.00"}, "total", "total_mismatch"),
         ({"placed_at": (timezone.now() + timedelta(hours=1)).isoformat()}, "placed_at", "in_future"),
