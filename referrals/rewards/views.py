@@ -29,6 +29,7 @@ from referrals.models import (
     RewardPlan,
 )
 from referrals.payouts.services import DEFAULT_PAYOUT_MINIMUM
+from referrals.rewards import explanations
 
 # The pages show the latest lines; older ones stay in the ledger (and in the API).
 PAGE_ROWS = 100
@@ -156,17 +157,14 @@ def credited_orders(user: User) -> list[CreditedOrder]:
 
 @login_required
 def earnings(request: HttpRequest) -> HttpResponse:
-    ledger = (
-        LedgerEntry.objects.for_user(request.user)
-        .select_related("campaign")
-        .order_by("-created_at", "-id")[:PAGE_ROWS]
-    )
+    ledger = list(LedgerEntry.objects.for_user(request.user).order_by("-created_at", "-id")[:PAGE_ROWS])
     return render(
         request,
         "referrals/earnings.html",
         {
             "credited": credited_orders(_signed_in(request)),
-            "ledger": ledger,
+            "months": explanations.by_month(explanations.explain(ledger)),
+            "parties": explanations.by_party(ledger),
             "estimates": payout_estimates(request.user),
         },
     )

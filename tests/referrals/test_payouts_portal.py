@@ -188,3 +188,41 @@ def test_payouts_page_shows_only_my_payouts_with_a_constant_query_count(
         run_payouts()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/portal/payouts/")
+
+
+def test_earnings_say_why_in_plain_french_grouped_by_party_and_month(fake_stripe):
+    # given a host with a party of three buyers, a sale through her code refunded in full, and a payout
+    host = host_with_plan()
+    party = PartyFactory(
+        host=host,
+        title="Apéro tricot",
+        starts_at=timezone.now() - timedelta(days=1),
+        status=PartyStatus.HELD,
+    )
+    party_code = issue_party_code(party=party).code
+    for amount in ("200", "300", "142.80"):
+        _buy(party_code, amount)
+    refunded = _buy(issue_host_code(host=host).code, "100")
+    from orders.ingestion.services import cancel_order
+
+    cancel_order(order=refunded, by=None, reason="le colis est revenu")
+    adjust_rewards(host=host, amount=Decimal("25.00"), reason="les photos de la soirée", by=None)
+    client = signed_in(host.user)
+    client.cookies["django_language"] = "fr"
+
+    page = client.get("/portal/earnings/").content.decode()
+
+    day = party.starts_at.astimezone(timezone.get_current_timezone())
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+              "octobre", "novembre", "décembre"]  # fmt: skip
+    party_day = f"{day.day} {months[day.month - 1]} {day.year}"
+    # each line says why, in French, with French money and days, and never an internal id
+    assert f"Votre soirée « Apéro tricot » du {party_day} — 3 acheteurs, 642,80\u00a0€ de ventes" in page
+    assert "64,28\u00a0€" in page
+    assert "Une vente avec votre code le" in page and "Repris : la vente du" in page
+    assert "Ajusté par la marque : les photos de la soirée" in page
+    assert "#" not in page.split("<main", 1)[1]
+    # grouped: what the party earned, then the months
+    assert f"« Apéro tricot » du {party_day} → <strong>64,28\u00a0€</strong>" in page
+    this_month = timezone.localtime(timezone.now())
+    assert f"{months[this_month.month - 1].capitalize()} {this_month.year}" in page
