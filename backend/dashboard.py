@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ambassadors.models import Host, PartyStatus
+from ambassadors.models import Host, Party, PartyStatus
 from ambassadors.portal.views import current_host
 from kits.models import ShipmentStatus
-from referrals.models import CodeKind
+from referrals.models import CodeKind, RewardPlan
+from referrals.rewards.progress import party_progress
+from referrals.rewards.views import payout_estimates
 
 
 def _next_steps(host: Host) -> list[dict[str, Any]]:
@@ -37,11 +39,44 @@ def _next_steps(host: Host) -> list[dict[str, Any]]:
     return steps
 
 
+def _next_party(host: Host) -> Party | None:
+    """The party coming next, or the one under way that still waits for its report."""
+    return host.parties.filter(status=PartyStatus.PLANNED).order_by("starts_at", "id").first()
+
+
+def _kit_return(host: Host) -> Any:
+    """The kit in the host's hands (shipped or delivered) with a return-by date, if any."""
+    return (
+        host.shipments.filter(
+            status__in=[ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED], return_due_on__isnull=False
+        )
+        .order_by("return_due_on")
+        .first()
+    )
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     host = current_host(request)
+    party = _next_party(host)
+    plan = RewardPlan.objects.filter(campaign=host.campaign).first()
+    estimate = next(
+        (estimate for estimate in payout_estimates(request.user) if estimate.campaign.pk == host.campaign_id),
+        None,
+    )
+    steps = _next_steps(host)
     return render(
         request,
         "portal/dashboard.html",
-        {"host": host, "campaign": host.campaign, "steps": _next_steps(host)},
+        {
+            "host": host,
+            "campaign": host.campaign,
+            "party": party,
+            "progress": party_progress(party_id=party.pk, plan=plan) if party is not None else None,
+            "estimate": estimate,
+            "kit": _kit_return(host),
+            # one thing to do now: the first that applies
+            "step": steps[0] if steps else None,
+            "now": timezone.now(),
+        },
     )

@@ -33,3 +33,16 @@ def money(amount: object, currency: str = "EUR") -> str:
     language = (translation.get_language() or "en").split("-")[0]
     text = f"{digits}{NO_BREAK_SPACE}{symbol}" if language in SYMBOL_AFTER else f"{symbol}{digits}"
     return f"-{text}" if negative else text
+
+
+@register.filter
+def percent(rate: object) -> str:
+    """A rate (0.12) as the language writes a percentage (en: 12%, fr: 12 %)."""
+    try:
+        value = Decimal(str(rate)) * 100
+    except InvalidOperation:
+        return ""
+    value = value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    digits = number_format(value, use_l10n=True)
+    language = (translation.get_language() or "en").split("-")[0]
+    return f"{digits}{NO_BREAK_SPACE}%" if language in SYMBOL_AFTER else f"{digits}%"

@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 from ambassadors.models import Party
 from backend.templatetags.formatting import money
 from orders.models import Order
-from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry
+from referrals.models import EntryKind, EntryState, LedgerEntry
+from referrals.rewards.progress import party_sales
 
 
 @dataclass(frozen=True)
@@ -60,21 +61,12 @@ def _basis_id(basis: str, prefix: str) -> int | None:
 
 
 def _party_facts(party_ids: set[int]) -> dict[int, tuple[Party, int, Decimal]]:
-    """Each party with its buyers and sales as credited today, counted as its reward is
-    (`entitlement.sales_owed`: net of refunds, in the campaign's currency)."""
+    """Each party with its buyers and sales as credited today (what its reward is computed on)."""
     if not party_ids:
         return {}
-    parties = {party.pk: party for party in Party.objects.filter(pk__in=party_ids).only("title", "starts_at")}
-    sales: dict[int, Decimal] = defaultdict(Decimal)
-    buyers: dict[int, set[str]] = defaultdict(set)
-    for attribution in Attribution.objects.filter(party_id__in=party_ids, earns=True).select_related("order"):
-        net = attribution.order.net_commissionable_amount
-        party_id = attribution.party_id
-        assert party_id is not None
-        sales[party_id] += net
-        if net > 0:
-            buyers[party_id].add(attribution.order.customer_email)
-    return {pk: (party, len(buyers[pk]), sales[pk]) for pk, party in parties.items()}
+    parties = Party.objects.filter(pk__in=party_ids).only("title", "starts_at")
+    counted = party_sales(party_ids)
+    return {party.pk: (party, *counted[party.pk]) for party in parties}
 
 
 def _orders(order_ids: set[int]) -> dict[int, Order]:

@@ -50,6 +50,11 @@ class PayoutEstimate:
         return self.approved > 0 and self.approved >= self.minimum
 
     @property
+    def earned(self) -> Decimal:
+        """Everything earned so far: paid, approved and still held."""
+        return self.approved + self.pending + self.paid
+
+    @property
     def missing(self) -> Decimal:
         return max(self.minimum - self.approved, Decimal("0.00"))
 
