@@ -90,6 +90,24 @@ def count_party_guests(*, party_id: int, change: int) -> None:
         )
 
 
+def refresh_guest_bought(*, party_id: int) -> None:
+    """Mark which of the party's sales were placed by one of its guests, after a guest was added,
+    changed or deleted, in that transaction: a guest listed after buying counts as a guest who
+    bought, a guest taken off the list no longer does (guests and guests who bought are counted
+    over the same list, so the conversion never passes 1)."""
+    emails = set(Guest.objects.filter(party_id=party_id).exclude(email="").values_list("email", flat=True))
+    sales = AttributedSale.objects.filter(party_id=party_id).values_list(
+        "order_id", "order__customer_email", "guest_bought"
+    )
+    wrong: dict[bool, list[int]] = {True: [], False: []}
+    for order_id, email, flagged in sales:
+        if (email in emails) != flagged:
+            wrong[not flagged].append(order_id)
+    for guest_bought, order_ids in wrong.items():
+        if order_ids:
+            AttributedSale.objects.filter(order_id__in=order_ids).update(guest_bought=guest_bought)
+
+
 def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[AttributedSale]:
     """The report rows of many freshly attributed orders (`attribution.order`) in two queries:
     for each, exactly what `refresh_attributed_sale(order=…, attribution=…)` writes."""

@@ -21,7 +21,7 @@ from orders.ingestion.rules import OrderData, RefundData
 from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
 from referrals.attribution.services import reattribute_order
-from referrals.codes.services import issue_host_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import (
     AttributedSale,
     Click,
@@ -224,16 +224,21 @@ def test_every_grouping_adds_up_to_the_ungrouped_totals(programme, group_by):
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
-def test_every_grouping_counts_buyers_and_guests_who_bought_once_per_row(programme, group_by):
+def test_every_grouping_counts_buyers_once_per_row_and_guests_who_bought_among_its_guests(
+    programme, group_by
+):
     whole = _report(programme).totals
     rows = _report(programme, group_by=group_by).rows
     for row in rows:
-        # a row with sales has buyers, never more than its orders; a guest who bought is a buyer
+        # a row with sales has buyers, never more than its orders
         assert (row.buyers > 0) == (row.orders > 0), row.key
-        assert row.guests_who_bought <= row.buyers <= row.orders, row.key
+        assert row.buyers <= row.orders, row.key
+        # guests who bought are counted among the row's own guests
+        assert row.guests_who_bought <= row.guests, row.key
     # a buyer may fall in several rows, so the rows add up to at least the distinct total
     assert sum(row.buyers for row in rows) >= whole.buyers
-    assert sum(row.guests_who_bought for row in rows) >= whole.guests_who_bought
+    # a guest belongs to one party, so to one row
+    assert sum(row.guests_who_bought for row in rows) == whole.guests_who_bought
 
 
 def test_distinct_buyers_per_row_count_a_buyer_who_bought_twice_once(programme):
@@ -380,6 +385,31 @@ def test_guest_counts_follow_every_guest_added_or_deleted(programme):
     by_party = {row.key: row.guests for row in _report(programme, group_by="party").rows}
     assert (by_party[programme["party"].pk], by_party[planned.pk]) == (2, 1)
     assert _report(programme, party_id=planned.pk).totals.guests == 1
+
+
+def test_guests_who_bought_follow_the_guest_list_and_the_party(programme):
+    party, clara = programme["party"], programme["clara"]
+    # given a buyer with the party's code who is listed only afterwards, and ann (who bought as a
+    # guest) taken off the list
+    _order(email="late@example.com", days_ago=0.2, subtotal="60.00", code=issue_party_code(party=party).code)
+    assert _report(programme).totals.guests_who_bought == 1
+    add_guest(party=party, by=clara.user, first_name="Late", email="late@example.com", guest_agreed=True)
+    assert (_report(programme).totals.guests, _report(programme).totals.guests_who_bought) == (3, 2)
+    Guest.objects.get(party=party, email="ann@example.com").delete()
+
+    # then the guests who bought are the listed guests who bought: late, not ann
+    totals = _report(programme).totals
+    assert (totals.guests, totals.guests_who_bought) == (2, 1)
+
+    # and by day, week and method they sit in the party's row, beside its guests
+    for group_by, key in (
+        ("day", party.starts_at.date()),
+        ("week", party.starts_at.date() - timedelta(days=party.starts_at.weekday())),
+        ("method", None),
+    ):
+        rows = {row.key: row for row in _report(programme, group_by=group_by).rows}
+        assert (rows[key].guests, rows[key].guests_who_bought) == (2, 1), group_by
+        assert rows[key].guest_conversion == Decimal("0.5000")
 
 
 @pytest.mark.postgres
