@@ -66,7 +66,13 @@ class ReportRowSerializer(serializers.Serializer):
     refunds = serializers.DecimalField(
         **MONEY,
         help_text="Commissionable share given back on those orders (gross − net), including refunds "
-        "made after a party closed, which no longer change its reward.",
+        "made after a party closed, which no longer change its reward (post_close_refunds).",
+    )
+    post_close_refunds = serializers.DecimalField(
+        **MONEY,
+        help_text="Of the refunds, the commissionable share recorded after the order's party closed "
+        "(refunds pending or succeeded, disputes holding the money): the party's reward is final, "
+        "so this money no longer changes it. 0 for orders outside parties or of parties still open.",
     )
     net_sales = serializers.DecimalField(
         **MONEY,
@@ -137,6 +143,7 @@ _EXAMPLE_ROW = {
     "buyers": 31,
     "gross_sales": "3552.00",
     "refunds": "96.00",
+    "post_close_refunds": "16.00",
     "net_sales": "3456.00",
     "average_order_value": "96.00",
     "rewards_accrued": "412.80",

@@ -24,6 +24,24 @@ _PLAIN_NET = """
          ELSE round(o.commissionable_amount * greatest(o.total - o.refunded_amount, 0) / o.total, 2) END
 """
 
+# `referrals.reports.facts.refunded_after_close` in SQL: the commissionable share of the refunds
+# (pending or succeeded) and disputes holding the money recorded after the order's party closed,
+# at most the order's refunds (gross − net).
+_PLAIN_AFTER_CLOSE = f"""
+    CASE WHEN o.status = 'cancelled' OR o.total = 0 OR p.status IS DISTINCT FROM 'closed'
+              OR p.closed_at IS NULL THEN 0
+         ELSE least(
+             round(o.commissionable_amount * least(o.total,
+                 coalesce((SELECT sum(r.amount) FROM orders_refund r WHERE r.order_id = o.id
+                           AND r.status IN ('pending', 'succeeded') AND r.created_at > p.closed_at), 0)
+                 + coalesce((SELECT sum(d.amount) FROM orders_dispute d WHERE d.order_id = o.id
+                             AND d.status IN ('needs_response', 'under_review', 'lost')
+                             AND d.created_at > p.closed_at), 0)
+             ) / o.total, 2),
+             o.commissionable_amount - ({_PLAIN_NET})
+         ) END
+"""  # noqa: S608 (fixed fragments only)
+
 
 def sale_facts_from_orders(filters: ReportFilters, group_by: str | None) -> tuple[list[dict[str, Any]], int]:
     """The same sale columns straight from orders ⋈ attributions, and the distinct buyers over the
@@ -55,10 +73,12 @@ def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[s
                count(DISTINCT o.customer_email) FILTER (WHERE o.status <> 'cancelled') AS buyers,
                coalesce(sum(CASE WHEN o.status = 'cancelled' THEN 0 ELSE o.commissionable_amount END), 0)
                    AS gross_sales,
-               coalesce(sum({_PLAIN_NET}), 0) AS net_sales
+               coalesce(sum({_PLAIN_NET}), 0) AS net_sales,
+               coalesce(sum({_PLAIN_AFTER_CLOSE}), 0) AS post_close_refunds
         FROM orders_order o
         JOIN referrals_attribution a ON a.order_id = o.id
         LEFT JOIN ambassadors_host h ON h.id = a.host_id
+        LEFT JOIN ambassadors_party p ON p.id = a.party_id
         WHERE {" AND ".join(where)}
         GROUP BY 1
     """  # noqa: S608

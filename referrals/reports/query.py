@@ -19,8 +19,9 @@ the report is filtered on it (guests have no method). Distinct buyers and the ra
 additive: the totals row computes them over the whole selection.
 
 Money is the commissionable amount (subtotal − discount; tax and shipping never count), like the
-rewards: gross sales as ordered, refunds as the commissionable share given back, net sales as
-`Order.net_commissionable_amount`. Cancelled orders are no sale and count nowhere.
+rewards: gross sales as ordered, refunds as the commissionable share given back (of them, post-close
+refunds: the share recorded after the order's party closed, which no longer changes its final
+reward), net sales as `Order.net_commissionable_amount`. Cancelled orders are no sale and count nowhere.
 """
 
 from collections.abc import Iterable, Iterator
@@ -56,6 +57,7 @@ ADDITIVE = (
     "orders",
     "gross_sales",
     "refunds",
+    "post_close_refunds",
     "net_sales",
     "rewards_accrued",
     "rewards_approved",
@@ -78,6 +80,7 @@ class ReportRow:
     buyers: int = 0
     gross_sales: Decimal = ZERO
     net_sales: Decimal = ZERO
+    post_close_refunds: Decimal = ZERO
     rewards_accrued: Decimal = ZERO
     rewards_approved: Decimal = ZERO
     rewards_paid: Decimal = ZERO

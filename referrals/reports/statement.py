@@ -179,6 +179,7 @@ COLUMNS = (
     ("rewards_accrued", False),
     ("rewards_approved", False),
     ("rewards_paid", False),
+    ("post_close_refunds", False),
 )
 
 
@@ -292,6 +293,7 @@ def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]
         orders=Count("buyer", filter=is_sale),
         gross_sales=Coalesce(Sum("gross"), ZERO),
         net_sales=Coalesce(Sum("net"), ZERO),
+        post_close_refunds=Coalesce(Sum("refunded_after_close"), ZERO),
     )
     sales = _sales(filters).filter(is_sale=True).order_by()
     key = _KEYS["sale"][group_by] if group_by else None

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ambassadors.models import Guest
-from ambassadors.parties.services import add_guest, remove_guest, withdraw_guest
+from ambassadors.parties.services import add_guest, close_party, remove_guest, withdraw_guest
 from kits.models import Shipment, ShipmentLine
 from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import OrderData, RefundData
@@ -412,6 +412,47 @@ def test_guests_who_bought_follow_the_guest_list_and_the_party(programme):
         assert rows[key].guest_conversion == Decimal("0.5000")
 
 
+def _refund(order, amount):
+    record_shop_refund(
+        order=order,
+        source="api",
+        data=RefundData(
+            external_id=f"refund-{next(_ids)}", amount=Decimal(amount), refunded_at=timezone.now()
+        ),
+    )
+
+
+def _close(party):
+    type(party).objects.filter(pk=party.pk).update(attribution_ends_at=timezone.now() - timedelta(minutes=1))
+    party.refresh_from_db()
+    return close_party(party=party)
+
+
+def test_a_refund_after_the_party_closed_shows_as_a_post_close_refund(programme):
+    # given ann's 100.00 through Clara's party: 10.00 refunded while it is open, 30.00 once it closed
+    guest_order, party = programme["orders"]["guest"], programme["party"]
+    _refund(guest_order, "10.00")
+    _close(party)
+    _refund(guest_order, "30.00")
+
+    # then every grouping shows the 30.00 apart, inside the refunds, in the order's own row
+    totals = _report(programme).totals
+    assert (totals.refunds, totals.post_close_refunds) == (Decimal("90.00"), Decimal("30.00"))
+    for group_by, key, refunds in (
+        ("host", programme["clara"].pk, "40.00"),
+        ("party", party.pk, "40.00"),
+        ("campaign", programme["campaign"].pk, "90.00"),  # with Hugo's 50.00 outside parties
+        ("day", guest_order.placed_at.date(), "90.00"),
+        ("method", "guest", "40.00"),
+        ("postal_area", "FR-75", "40.00"),
+    ):
+        rows = {row.key: row for row in _report(programme, group_by=group_by).rows}
+        assert (rows[key].refunds, rows[key].post_close_refunds) == (Decimal(refunds), Decimal("30.00"))
+        assert sum(row.post_close_refunds for row in rows.values()) == Decimal("30.00"), group_by
+    # a refund on an order outside any party is never post-close
+    assert _report(programme, host_id=programme["hugo"].pk).totals.post_close_refunds == Decimal("0")
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("group_by", [None, *GROUPINGS])
 def test_rollup_gives_the_numbers_of_the_plain_group_by_over_orders(programme, group_by):
@@ -438,6 +479,10 @@ def test_rollup_gives_the_numbers_of_the_plain_group_by_over_orders(programme, g
     campaign = programme["campaign"].pk
     # the guests too: each party's count against the guest rows
     factories.GuestFactory(party=programme["party"])
+    # and a refund after the party closed, beside one before
+    _refund(programme["orders"]["guest"], "10.00")
+    _close(programme["party"])
+    _refund(programme["orders"]["guest"], "30.00")
     since = timezone.now().date() - timedelta(days=6)
     for filters in (
         {},
