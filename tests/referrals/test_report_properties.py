@@ -147,7 +147,7 @@ def _guests_from_raw_rows(filters):
     return guests, bought
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(programme=programmes)
 def test_guest_conversion_never_passes_one_and_counts_the_guest_rows(hosts, programme):
     with transaction.atomic():
