@@ -34,7 +34,7 @@ from referrals.codes.services import (
 )
 from referrals.models import Attribution
 from referrals.payouts.services import record_stripe_account_update
-from referrals.reports.facts import count_party_guests, refresh_attributed_sale
+from referrals.reports.facts import count_party_guests, refresh_attributed_sale, refresh_guest_bought
 from referrals.rewards.entitlement import scope_of
 from referrals.rewards.services import recompute_rewards
 
@@ -126,15 +126,20 @@ def _keep_payout_account_readiness(sender: Any, *, account: dict[str, Any], **kw
 
 
 # Django's own notifications of a guest row written or deleted (every path: the guest services,
-# a party deleted with its guests, the admin): the report's per-party guest count follows them.
+# a party deleted with its guests, the admin): the report's per-party guest count and which
+# sales were placed by a guest follow them.
 @receiver(post_save, sender=Guest, dispatch_uid="referrals.count_guest_added")
 def _count_guest_added(
     sender: Any, *, instance: Guest, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if created and not raw:
+    if raw:
+        return
+    if created:
         count_party_guests(party_id=instance.party_id, change=1)
+    refresh_guest_bought(party_id=instance.party_id)
 
 
 @receiver(post_delete, sender=Guest, dispatch_uid="referrals.count_guest_deleted")
 def _count_guest_deleted(sender: Any, *, instance: Guest, **kwargs: Any) -> None:
     count_party_guests(party_id=instance.party_id, change=-1)
+    refresh_guest_bought(party_id=instance.party_id)

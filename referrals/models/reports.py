@@ -51,6 +51,9 @@ class AttributedSale(models.Model):
     net = models.DecimalField(**MONEY)  # the same after refunds, as `Order.net_commissionable_amount`
     # The buyer is on the guest list of the credited party (for guest conversion).
     guest_bought = models.BooleanField(default=False)
+    # Of the refunds (gross − net), the share recorded after the credited party closed: its reward
+    # is final, so this money no longer changes it (`referrals.reports.facts.refunded_after_close`).
+    refunded_after_close = models.DecimalField(**MONEY, default=0)
     refreshed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -66,7 +69,7 @@ class AttributedSale(models.Model):
                     "guest_bought",
                     "buyer",
                 ]
-                + ["gross", "net"],
+                + ["gross", "net", "refunded_after_close"],
                 name="attributed_sale_report",
             ),
             models.Index(fields=["placed_at"], name="attributed_sale_placed_at"),
@@ -89,7 +92,13 @@ class AttributedSale(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(gross__gte=0, net__gte=0), name="attributed_sale_not_negative")
+            models.CheckConstraint(
+                condition=Q(gross__gte=0, net__gte=0), name="attributed_sale_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_after_close__gte=0),
+                name="attributed_sale_refunded_after_close_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -66,7 +66,13 @@ class ReportRowSerializer(serializers.Serializer):
     refunds = serializers.DecimalField(
         **MONEY,
         help_text="Commissionable share given back on those orders (gross − net), including refunds "
-        "made after a party closed, which no longer change its reward.",
+        "made after a party closed, which no longer change its reward (post_close_refunds).",
+    )
+    post_close_refunds = serializers.DecimalField(
+        **MONEY,
+        help_text="Of the refunds, the commissionable share recorded after the order's party closed "
+        "(refunds pending or succeeded, disputes holding the money): the party's reward is final, "
+        "so this money no longer changes it. 0 for orders outside parties or of parties still open.",
     )
     net_sales = serializers.DecimalField(
         **MONEY,
@@ -88,16 +94,20 @@ class ReportRowSerializer(serializers.Serializer):
         help_text="Ledger lines of payouts Stripe confirmed or marked paid; pending payouts excluded.",
     )
     guests = serializers.IntegerField(
-        help_text="Guests listed at parties not cancelled that started in the date range (by party date)."
+        help_text="Guests listed at parties not cancelled that started in the date range, in their "
+        "party's row (its host, campaign, area; by day and week the day it started; by method the "
+        "row without a key, and none when filtered on a method: a guest has no method)."
     )
     guests_who_bought = serializers.IntegerField(
-        help_text="Distinct (party, guest) pairs where the guest bought through that party; not additive."
+        help_text="Of those same guests, the ones who bought: an order not cancelled, credited to "
+        "their party and placed with their e-mail (any method, any day); a guest counts once. In "
+        "the same row as the guests, so never more than them."
     )
     guest_conversion = serializers.DecimalField(
         max_digits=7,
         decimal_places=4,
         allow_null=True,
-        help_text="Guests who bought ÷ guests; null without guests.",
+        help_text="Guests who bought ÷ guests, both over the same guests (at most 1); null without guests.",
     )
     clicks = serializers.IntegerField(help_text="Clicks on the group's referral links in the date range.")
     kit_cost = serializers.DecimalField(
@@ -133,6 +143,7 @@ _EXAMPLE_ROW = {
     "buyers": 31,
     "gross_sales": "3552.00",
     "refunds": "96.00",
+    "post_close_refunds": "16.00",
     "net_sales": "3456.00",
     "average_order_value": "96.00",
     "rewards_accrued": "412.80",

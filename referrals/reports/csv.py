@@ -13,6 +13,7 @@ CSV_COLUMNS = (
     "buyers",
     "gross_sales",
     "refunds",
+    "post_close_refunds",
     "net_sales",
     "average_order_value",
     "rewards_accrued",

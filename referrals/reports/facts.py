@@ -4,17 +4,25 @@ or deleted (`PartyGuestCount`)."""
 
 import hashlib
 import hmac
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
-from ambassadors.models import Guest
+from ambassadors.models import Guest, Party, PartyStatus
 from backend.email_address import normalise_email
-from backend.money import ZERO
-from orders.models import Order, OrderStatus
+from backend.money import ZERO, round_money
+from orders.models import (
+    ACTIVE_REFUND_STATUSES,
+    DISPUTE_HOLDS_MONEY,
+    Dispute,
+    Order,
+    OrderStatus,
+    Refund,
+)
 from referrals.models import AttributedSale, Attribution, PartyGuestCount
 
 
@@ -28,7 +36,9 @@ def buyer_key(email: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-def attributed_sale_values(*, order: Order, attribution: Attribution, guest_bought: bool) -> dict[str, Any]:
+def attributed_sale_values(
+    *, order: Order, attribution: Attribution, guest_bought: bool, refunded_after_close: Decimal = ZERO
+) -> dict[str, Any]:
     """The rollup row of one order, from the order and its attribution (also used by the bench)."""
     is_sale = order.status != OrderStatus.CANCELLED
     return {
@@ -42,7 +52,43 @@ def attributed_sale_values(*, order: Order, attribution: Attribution, guest_boug
         "gross": order.commissionable_in_reward_currency if is_sale else ZERO,
         "net": order.net_commissionable_amount,
         "guest_bought": guest_bought,
+        "refunded_after_close": refunded_after_close,
     }
+
+
+def refunded_after_close(*, order: Order, attribution: Attribution) -> Decimal:
+    """The commissionable share of what was given back on `order` after its party closed: the
+    refunds (pending or succeeded) and disputes holding the money recorded after the party's
+    `closed_at`. A closed party's reward is final, so this money no longer changes it; the report
+    shows it apart. At most the order's refunds (gross − net); nothing for a cancelled order."""
+    if (
+        not attribution.party_id
+        or not order.refunded_amount
+        or order.status == OrderStatus.CANCELLED
+        or order.total == 0
+    ):
+        return ZERO
+    closed_at = (
+        Party.objects.filter(pk=attribution.party_id, status=PartyStatus.CLOSED)
+        .values_list("closed_at", flat=True)
+        .first()
+    )
+    if closed_at is None:
+        return ZERO
+    after = sum(
+        (
+            source.objects.filter(order=order, status__in=statuses, created_at__gt=closed_at).aggregate(
+                total=Sum("amount")
+            )["total"]
+            or ZERO
+            for source, statuses in ((Refund, ACTIVE_REFUND_STATUSES), (Dispute, DISPUTE_HOLDS_MONEY))
+        ),
+        ZERO,
+    )
+    if not after:
+        return ZERO
+    share = round_money(order.commissionable_amount * min(after, order.total) / order.total)
+    return min(share, order.commissionable_amount - order.net_commissionable_amount)
 
 
 @transaction.atomic
@@ -63,7 +109,12 @@ def refresh_attributed_sale(*, order: Order, attribution: Attribution | None = N
         and order.customer_email
         and Guest.objects.filter(party_id=attribution.party_id, email=order.customer_email).exists()
     )
-    values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
+    values = attributed_sale_values(
+        order=order,
+        attribution=attribution,
+        guest_bought=guest_bought,
+        refunded_after_close=refunded_after_close(order=order, attribution=attribution),
+    )
     # One upsert (INSERT … ON CONFLICT DO UPDATE): it runs for every order ingested.
     (sale,) = AttributedSale.objects.bulk_create(
         [AttributedSale(order=order, refreshed_at=timezone.now(), **values)],
@@ -90,9 +141,28 @@ def count_party_guests(*, party_id: int, change: int) -> None:
         )
 
 
+def refresh_guest_bought(*, party_id: int) -> None:
+    """Mark which of the party's sales were placed by one of its guests, after a guest was added,
+    changed or deleted, in that transaction: a guest listed after buying counts as a guest who
+    bought, a guest taken off the list no longer does (guests and guests who bought are counted
+    over the same list, so the conversion never passes 1)."""
+    emails = set(Guest.objects.filter(party_id=party_id).exclude(email="").values_list("email", flat=True))
+    sales = AttributedSale.objects.filter(party_id=party_id).values_list(
+        "order_id", "order__customer_email", "guest_bought"
+    )
+    wrong: dict[bool, list[int]] = {True: [], False: []}
+    for order_id, email, flagged in sales:
+        if (email in emails) != flagged:
+            wrong[not flagged].append(order_id)
+    for guest_bought, order_ids in wrong.items():
+        if order_ids:
+            AttributedSale.objects.filter(order_id__in=order_ids).update(guest_bought=guest_bought)
+
+
 def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[AttributedSale]:
     """The report rows of many freshly attributed orders (`attribution.order`) in two queries:
-    for each, exactly what `refresh_attributed_sale(order=…, attribution=…)` writes."""
+    for each, exactly what `refresh_attributed_sale(order=…, attribution=…)` writes (a fresh order
+    has no refund after a party closed: every rule credits a party only inside its window)."""
     if not attributions:
         return []
     bought = set(

@@ -1,4 +1,4 @@
-"""The plain GROUP BY over orders ⋈ attributions ⋈ guests (PostgreSQL): what the rollup replaces, kept
+"""The plain GROUP BY over orders ⋈ attributions, and over guests ⋈ parties (PostgreSQL): what the rollup replaces, kept
 as the baseline the benchmark compares with and the proof that both give the same numbers."""
 
 from typing import Any
@@ -29,14 +29,32 @@ _PLAIN_NET = f"""
          ELSE round({_PLAIN_COMMISSIONABLE} * greatest(o.total - o.refunded_amount, 0) / o.total, 2) END
 """
 
+# `referrals.reports.facts.refunded_after_close` in SQL: the commissionable share of the refunds
+# (pending or succeeded) and disputes holding the money recorded after the order's party closed,
+# at most the order's refunds (gross − net).
+_PLAIN_AFTER_CLOSE = f"""
+    CASE WHEN o.status = 'cancelled' OR o.total = 0 OR p.status IS DISTINCT FROM 'closed'
+              OR p.closed_at IS NULL THEN 0
+         ELSE least(
+             round(o.commissionable_amount * least(o.total,
+                 coalesce((SELECT sum(r.amount) FROM orders_refund r WHERE r.order_id = o.id
+                           AND r.status IN ('pending', 'succeeded') AND r.created_at > p.closed_at), 0)
+                 + coalesce((SELECT sum(d.amount) FROM orders_dispute d WHERE d.order_id = o.id
+                             AND d.status IN ('needs_response', 'under_review', 'lost')
+                             AND d.created_at > p.closed_at), 0)
+             ) / o.total, 2),
+             o.commissionable_amount - ({_PLAIN_NET})
+         ) END
+"""  # noqa: S608 (fixed fragments only)
 
-def sale_facts_from_orders(
-    filters: ReportFilters, group_by: str | None
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The same sale columns straight from orders ⋈ attributions ⋈ guests: what the rollup replaces."""
+
+def sale_facts_from_orders(filters: ReportFilters, group_by: str | None) -> tuple[list[dict[str, Any]], int]:
+    """The same sale columns straight from orders ⋈ attributions, and the distinct buyers over the
+    whole selection: what the rollup replaces."""
     rows = _plain_group_by(filters, group_by)
-    (whole,) = rows if group_by is None else _plain_group_by(filters, None)
-    return rows, {"buyers": whole["buyers"] or 0, "guests_who_bought": whole["guests_who_bought"] or 0}
+    # No order matched: no row at all (GROUP BY over nothing).
+    whole = rows if group_by is None else _plain_group_by(filters, None)
+    return rows, (whole[0]["buyers"] or 0) if whole else 0
 
 
 def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
@@ -61,14 +79,62 @@ def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[s
                coalesce(sum(CASE WHEN o.status = 'cancelled' THEN 0 ELSE {_PLAIN_COMMISSIONABLE} END), 0)
                    AS gross_sales,
                coalesce(sum({_PLAIN_NET}), 0) AS net_sales,
-               count(DISTINCT (a.party_id, o.customer_email)) FILTER (
-                   WHERE o.status <> 'cancelled' AND EXISTS (
-                       SELECT 1 FROM ambassadors_guest g WHERE g.party_id = a.party_id AND g.email = o.customer_email
-                   )
-               ) AS guests_who_bought
+               coalesce(sum({_PLAIN_AFTER_CLOSE}), 0) AS post_close_refunds
         FROM orders_order o
         JOIN referrals_attribution a ON a.order_id = o.id
         LEFT JOIN ambassadors_host h ON h.id = a.host_id
+        LEFT JOIN ambassadors_party p ON p.id = a.party_id
+        WHERE {" AND ".join(where)}
+        GROUP BY 1
+    """  # noqa: S608
+    with connections[Order.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+_GUEST_KEYS = {
+    "host": "p.host_id",
+    "party": "p.id",
+    "campaign": "p.campaign_id",
+    "day": "(p.starts_at AT TIME ZONE 'UTC')::date",
+    "week": "date_trunc('week', p.starts_at AT TIME ZONE 'UTC')::date",
+    "method": "NULL",  # a guest has no attribution method
+    "postal_area": "h.country || '-' || upper(substr(h.postal_code, 1, 2))",
+}
+
+
+def guest_facts_from_list(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
+    """Guests and guests who bought straight from the guest rows of parties not cancelled, keyed
+    and dated by the party: a guest bought when an order not cancelled, credited to their party,
+    was placed with their e-mail. What each party's count and the rollup's flag replace."""
+    if filters.method:
+        return []  # guests have no method
+    where, params = ["p.status <> 'cancelled'"], []
+    for column, value in (
+        ("p.campaign_id", filters.campaign_id),
+        ("p.host_id", filters.host_id),
+        ("p.id", filters.party_id),
+        ("p.starts_at >= ", filters.since()),
+        ("p.starts_at < ", filters.until()),
+    ):
+        if value is not None:
+            where.append(f"{column} %s" if column.endswith(" ") else f"{column} = %s")
+            params.append(value)
+    key = _GUEST_KEYS[group_by] if group_by else "NULL"
+    # Only the fixed fragments above are interpolated; every value travels as a parameter.
+    sql = f"""
+        SELECT {key} AS key,
+               count(*) AS guests,
+               count(*) FILTER (
+                   WHERE g.email <> '' AND EXISTS (
+                       SELECT 1 FROM orders_order o JOIN referrals_attribution a ON a.order_id = o.id
+                       WHERE a.party_id = g.party_id AND o.customer_email = g.email AND o.status <> 'cancelled'
+                   )
+               ) AS guests_who_bought
+        FROM ambassadors_guest g
+        JOIN ambassadors_party p ON p.id = g.party_id
+        LEFT JOIN ambassadors_host h ON h.id = p.host_id
         WHERE {" AND ".join(where)}
         GROUP BY 1
     """  # noqa: S608

@@ -4,8 +4,10 @@
 Every fact the report counts belongs to exactly one row whatever the grouping, so the rows of any
 grouping add up to the ungrouped totals:
 
-- orders, buyers, sales, refunds, guests who bought — one per order, from `AttributedSale`;
-- guests — one per guest of a party that is not cancelled (dated by the party's day);
+- orders, buyers, sales, refunds — one per order, from `AttributedSale`;
+- guests, and the guests who bought — one per guest of a party that is not cancelled, keyed by
+  the party (its host, campaign, day, area) and dated by the party's day, so conversion ≤ 1 in
+  every row; a guest bought when a sale credited to their party was placed with their e-mail;
 - clicks — one per click (dated by the click);
 - kit cost — one per shipped kit line, cost shipped minus cost returned in good state (dated by
   the shipping day);
@@ -13,12 +15,13 @@ grouping add up to the ungrouped totals:
 
 A fact that has no value for a dimension (a click has no attribution method, a kit belongs to no
 party) falls in the row whose key is empty when grouped by that dimension, and is left out when
-the report is filtered on it. Distinct buyers and the ratios are not additive: the totals row
-computes them over the whole selection.
+the report is filtered on it (guests have no method). Distinct buyers and the ratios are not
+additive: the totals row computes them over the whole selection.
 
 Money is the commissionable amount (subtotal − discount; tax and shipping never count), like the
-rewards: gross sales as ordered, refunds as the commissionable share given back, net sales as
-`Order.net_commissionable_amount`. Cancelled orders are no sale and count nowhere.
+rewards: gross sales as ordered, refunds as the commissionable share given back (of them, post-close
+refunds: the share recorded after the order's party closed, which no longer changes its final
+reward), net sales as `Order.net_commissionable_amount`. Cancelled orders are no sale and count nowhere.
 """
 
 from collections.abc import Iterable, Iterator
@@ -38,7 +41,7 @@ from backend.money import CENT, ZERO, round_money
 from referrals.models import AttributedSale, AttributionMethod
 from referrals.reports.areas import postal_area_label
 from referrals.reports.filters import GROUPINGS, ReportFilters
-from referrals.reports.plain import sale_facts_from_orders
+from referrals.reports.plain import guest_facts_from_list, sale_facts_from_orders
 from referrals.reports.statement import (
     COLUMNS,
     click_branches,
@@ -54,11 +57,13 @@ ADDITIVE = (
     "orders",
     "gross_sales",
     "refunds",
+    "post_close_refunds",
     "net_sales",
     "rewards_accrued",
     "rewards_approved",
     "rewards_paid",
     "guests",
+    "guests_who_bought",
     "clicks",
     "kit_cost",
 )
@@ -75,6 +80,7 @@ class ReportRow:
     buyers: int = 0
     gross_sales: Decimal = ZERO
     net_sales: Decimal = ZERO
+    post_close_refunds: Decimal = ZERO
     rewards_accrued: Decimal = ZERO
     rewards_approved: Decimal = ZERO
     rewards_paid: Decimal = ZERO
@@ -119,7 +125,7 @@ class Report:
 
 # The row of facts that have no value for the grouping, where a reader would wonder what it holds.
 _NO_KEY = {
-    "method": "no single order: parties, cap, bookings, kits, adjustments",
+    "method": "no single order: guests, clicks, parties, cap, bookings, kits, adjustments",
 }
 
 
@@ -161,7 +167,7 @@ def attribution_report(
     """The report's rows for `group_by` (or none) and the totals over the whole selection.
 
     `from_orders` computes the sale columns with the plain GROUP BY over orders instead of the
-    rollup, and the guests by counting guest rows instead of each party's count (PostgreSQL
+    rollup, and the guests and guests who bought from the guest rows and the orders (PostgreSQL
     only): the baseline the benchmark compares with, and the proof that both give the same numbers.
     """
     if group_by is not None and group_by not in GROUPINGS:
@@ -171,23 +177,22 @@ def attribution_report(
     with report_reads(), _report_session():
         report = Report(group_by=group_by, currency=_currency(filters), filters=filters)
         rows: dict[Any, ReportRow] = {}
-        whole = {"buyers": 0, "guests_who_bought": 0}
-        branches = [] if from_orders else sale_branches(filters, group_by)
-        branches += guest_branches(filters, group_by, from_list=from_orders)
+        whole_buyers = 0
+        branches = [] if from_orders else sale_branches(filters, group_by) + guest_branches(filters, group_by)
         for facts in (click_branches, kit_branches, reward_branches):
             branches += facts(filters, group_by)
         for is_whole, key, values in fetch(branches, group_by, AttributedSale.objects.db):
             if is_whole and group_by is not None:
-                # Not a row: the distinct counts over the whole selection.
-                whole = {"buyers": values[1] or 0, "guests_who_bought": values[5] or 0}
+                # Not a row: the distinct buyers over the whole selection.
+                whole_buyers = values[1] or 0
                 continue
             row = rows.get(key) or rows.setdefault(key, ReportRow(key=key, label=""))
             for (name, _), value in zip(COLUMNS, values, strict=True):
                 if value is not None:
                     setattr(row, name, getattr(row, name) + value)
         if from_orders:
-            sale_rows, whole = sale_facts_from_orders(filters, group_by)
-            for found in sale_rows:
+            sale_rows, whole_buyers = sale_facts_from_orders(filters, group_by)
+            for found in [*sale_rows, *guest_facts_from_list(filters, group_by)]:
                 key = found.pop("key")
                 _add(rows.setdefault(key, ReportRow(key=key, label="")), found)
         totals = ReportRow(key=None, label="total")
@@ -195,8 +200,8 @@ def attribution_report(
             for name in SUMMED:
                 setattr(totals, name, getattr(totals, name) + getattr(row, name))
         if group_by is not None:
-            # Distinct counts do not add up across rows: they are counted over the whole selection.
-            totals.buyers, totals.guests_who_bought = whole["buyers"], whole["guests_who_bought"]
+            # Distinct buyers do not add up across rows: they are counted over the whole selection.
+            totals.buyers = whole_buyers
             labels = _labels(group_by, rows)
             for row in rows.values():
                 row.label = labels.get(row.key, "—") if row.key is not None else _NO_KEY.get(group_by, "—")

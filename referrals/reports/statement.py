@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Substr, Trunc, TruncDate, Upper
 
-from ambassadors.models import Guest, PartyStatus
+from ambassadors.models import PartyStatus
 from backend.money import ZERO, round_money
 from kits.models import ShipmentLine, ShipmentStatus
 from referrals.models import (
@@ -179,6 +179,7 @@ COLUMNS = (
     ("rewards_accrued", False),
     ("rewards_approved", False),
     ("rewards_paid", False),
+    ("post_close_refunds", False),
 )
 
 
@@ -292,31 +293,27 @@ def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]
         orders=Count("buyer", filter=is_sale),
         gross_sales=Coalesce(Sum("gross"), ZERO),
         net_sales=Coalesce(Sum("net"), ZERO),
+        post_close_refunds=Coalesce(Sum("refunded_after_close"), ZERO),
     )
     sales = _sales(filters).filter(is_sale=True).order_by()
-    guests = sales.filter(guest_bought=True)
-    counted: list[tuple[str, bool, QuerySet[Any]]] = []
     key = _KEYS["sale"][group_by] if group_by else None
     if key is not None:
-        counted += [
-            ("buyers", False, sales.values(key=key, b=F("buyer")).distinct()),
-            ("guests_who_bought", False, guests.values(key=key, p=F("party_id"), b=F("buyer")).distinct()),
-        ]
-    counted += [
-        ("buyers", True, sales.values("buyer").distinct()),
-        ("guests_who_bought", True, guests.values("party_id", "buyer").distinct()),
-    ]
-    for name, whole, queryset in counted:
+        branches += _distinct_count("buyers", sales.values(key=key, b=F("buyer")).distinct(), keyed=True)
+    return branches + _distinct_count("buyers", sales.values("buyer").distinct(), keyed=False, whole=True)
+
+
+def _distinct_count(name: str, queryset: QuerySet[Any], *, keyed: bool, whole: bool = False) -> list[_Branch]:
+    """`COUNT(*)` of the distinct rows of `queryset`, per its `key` column when `keyed`."""
+    try:
         inner, inner_params = queryset.query.get_compiler(using=queryset.db).as_sql()
-        # Only fixed fragments are interpolated; every value travels as a parameter.
-        sql = (
-            f"SELECT {'NULL' if whole else 'c.key'} AS key, COUNT(*) AS {name} "  # noqa: S608
-            f"FROM ({inner}) c{'' if whole else ' GROUP BY c.key'}"
-        )
-        branches.append(
-            _Branch(names=(name,), sql=sql, params=tuple(inner_params), keyed=not whole, whole=whole)
-        )
-    return branches
+    except EmptyResultSet:
+        return []
+    # Only fixed fragments are interpolated; every value travels as a parameter.
+    sql = (
+        f"SELECT {'c.key' if keyed else 'NULL'} AS key, COUNT(*) AS {name} "  # noqa: S608
+        f"FROM ({inner}) c{' GROUP BY c.key' if keyed else ''}"
+    )
+    return [_Branch(names=(name,), sql=sql, params=tuple(inner_params), keyed=keyed, whole=whole)]
 
 
 def _as_key(group_by: str | None, value: Any) -> Any:
@@ -330,21 +327,36 @@ def _as_key(group_by: str | None, value: Any) -> Any:
     return value
 
 
-def guest_branches(filters: ReportFilters, group_by: str | None, *, from_list: bool = False) -> list[_Branch]:
-    """Guests of parties not cancelled, from each party's count, or (`from_list`) by counting the
-    guest rows themselves: the baseline that proves the counts current."""
-    if from_list:
-        # Counting the party column lets PostgreSQL answer from the guest→party index alone.
-        counted: QuerySet[Any] = Guest.objects.all()
-        guests: Any = Count("party_id")
-    else:
-        counted, guests = PartyGuestCount.objects.all(), Coalesce(Sum("guests"), 0)
-    counted = _scoped(
-        counted.exclude(party__status=PartyStatus.CANCELLED), "party__", filters, has_party=True
+def guest_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    """Guests of parties not cancelled (from each party's count), and of them the guests who
+    bought: both are facts of the party's guest list, keyed and dated by the party, so every
+    grouping counts them over the same guests and the conversion never passes 1. A guest bought
+    when a sale (not cancelled) credited to their party was placed with their e-mail; a guest who
+    bought twice counts once. Neither has an attribution method: by method both sit in the row
+    without a key, and a report filtered on a method counts neither."""
+    counted = _guest_scoped(PartyGuestCount.objects.all(), filters)
+    branches = _grouped(counted, "guest", group_by, guests=Coalesce(Sum("guests"), 0))
+    bought = _guest_scoped(
+        AttributedSale.objects.filter(is_sale=True, guest_bought=True, party__isnull=False), filters
+    ).order_by()
+    key = _KEYS["guest"][group_by] if group_by else None
+    if key is None:
+        return branches + _distinct_count(
+            "guests_who_bought", bought.values(p=F("party_id"), b=F("buyer")).distinct(), keyed=False
+        )
+    return branches + _distinct_count(
+        "guests_who_bought", bought.values(key=key, p=F("party_id"), b=F("buyer")).distinct(), keyed=True
+    )
+
+
+def _guest_scoped(queryset: QuerySet[Any], filters: ReportFilters) -> QuerySet[Any]:
+    """The rows of parties not cancelled within the filters, dated by the party's start."""
+    queryset = _scoped(
+        queryset.exclude(party__status=PartyStatus.CANCELLED), "party__", filters, has_party=True
     )
     if filters.party_id is not None:
-        counted = counted.filter(party_id=filters.party_id)
-    return _grouped(_dated(counted, "party__starts_at", filters), "guest", group_by, guests=guests)
+        queryset = queryset.filter(party_id=filters.party_id)
+    return _dated(queryset, "party__starts_at", filters)
 
 
 def click_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:

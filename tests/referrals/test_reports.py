@@ -14,14 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ambassadors.models import Guest
-from ambassadors.parties.services import add_guest, remove_guest, withdraw_guest
+from ambassadors.parties.services import add_guest, close_party, remove_guest, withdraw_guest
 from kits.models import Shipment, ShipmentLine
 from orders.ingestion.refunds import record_shop_refund
 from orders.ingestion.rules import OrderData, RefundData
 from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
 from referrals.attribution.services import reattribute_order
-from referrals.codes.services import issue_host_code
+from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import (
     AttributedSale,
     Click,
@@ -224,16 +224,21 @@ def test_every_grouping_adds_up_to_the_ungrouped_totals(programme, group_by):
 
 
 @pytest.mark.parametrize("group_by", GROUPINGS)
-def test_every_grouping_counts_buyers_and_guests_who_bought_once_per_row(programme, group_by):
+def test_every_grouping_counts_buyers_once_per_row_and_guests_who_bought_among_its_guests(
+    programme, group_by
+):
     whole = _report(programme).totals
     rows = _report(programme, group_by=group_by).rows
     for row in rows:
-        # a row with sales has buyers, never more than its orders; a guest who bought is a buyer
+        # a row with sales has buyers, never more than its orders
         assert (row.buyers > 0) == (row.orders > 0), row.key
-        assert row.guests_who_bought <= row.buyers <= row.orders, row.key
+        assert row.buyers <= row.orders, row.key
+        # guests who bought are counted among the row's own guests
+        assert row.guests_who_bought <= row.guests, row.key
     # a buyer may fall in several rows, so the rows add up to at least the distinct total
     assert sum(row.buyers for row in rows) >= whole.buyers
-    assert sum(row.guests_who_bought for row in rows) >= whole.guests_who_bought
+    # a guest belongs to one party, so to one row
+    assert sum(row.guests_who_bought for row in rows) == whole.guests_who_bought
 
 
 def test_distinct_buyers_per_row_count_a_buyer_who_bought_twice_once(programme):
@@ -382,6 +387,72 @@ def test_guest_counts_follow_every_guest_added_or_deleted(programme):
     assert _report(programme, party_id=planned.pk).totals.guests == 1
 
 
+def test_guests_who_bought_follow_the_guest_list_and_the_party(programme):
+    party, clara = programme["party"], programme["clara"]
+    # given a buyer with the party's code who is listed only afterwards, and ann (who bought as a
+    # guest) taken off the list
+    _order(email="late@example.com", days_ago=0.2, subtotal="60.00", code=issue_party_code(party=party).code)
+    assert _report(programme).totals.guests_who_bought == 1
+    add_guest(party=party, by=clara.user, first_name="Late", email="late@example.com", guest_agreed=True)
+    assert (_report(programme).totals.guests, _report(programme).totals.guests_who_bought) == (3, 2)
+    Guest.objects.get(party=party, email="ann@example.com").delete()
+
+    # then the guests who bought are the listed guests who bought: late, not ann
+    totals = _report(programme).totals
+    assert (totals.guests, totals.guests_who_bought) == (2, 1)
+
+    # and by day, week and method they sit in the party's row, beside its guests
+    for group_by, key in (
+        ("day", party.starts_at.date()),
+        ("week", party.starts_at.date() - timedelta(days=party.starts_at.weekday())),
+        ("method", None),
+    ):
+        rows = {row.key: row for row in _report(programme, group_by=group_by).rows}
+        assert (rows[key].guests, rows[key].guests_who_bought) == (2, 1), group_by
+        assert rows[key].guest_conversion == Decimal("0.5000")
+
+
+def _refund(order, amount):
+    record_shop_refund(
+        order=order,
+        source="api",
+        data=RefundData(
+            external_id=f"refund-{next(_ids)}", amount=Decimal(amount), refunded_at=timezone.now()
+        ),
+    )
+
+
+def _close(party):
+    type(party).objects.filter(pk=party.pk).update(attribution_ends_at=timezone.now() - timedelta(minutes=1))
+    party.refresh_from_db()
+    return close_party(party=party)
+
+
+def test_a_refund_after_the_party_closed_shows_as_a_post_close_refund(programme):
+    # given ann's 100.00 through Clara's party: 10.00 refunded while it is open, 30.00 once it closed
+    guest_order, party = programme["orders"]["guest"], programme["party"]
+    _refund(guest_order, "10.00")
+    _close(party)
+    _refund(guest_order, "30.00")
+
+    # then every grouping shows the 30.00 apart, inside the refunds, in the order's own row
+    totals = _report(programme).totals
+    assert (totals.refunds, totals.post_close_refunds) == (Decimal("90.00"), Decimal("30.00"))
+    for group_by, key, refunds in (
+        ("host", programme["clara"].pk, "40.00"),
+        ("party", party.pk, "40.00"),
+        ("campaign", programme["campaign"].pk, "90.00"),  # with Hugo's 50.00 outside parties
+        ("day", guest_order.placed_at.date(), "90.00"),
+        ("method", "guest", "40.00"),
+        ("postal_area", "FR-75", "40.00"),
+    ):
+        rows = {row.key: row for row in _report(programme, group_by=group_by).rows}
+        assert (rows[key].refunds, rows[key].post_close_refunds) == (Decimal(refunds), Decimal("30.00"))
+        assert sum(row.post_close_refunds for row in rows.values()) == Decimal("30.00"), group_by
+    # a refund on an order outside any party is never post-close
+    assert _report(programme, host_id=programme["hugo"].pk).totals.post_close_refunds == Decimal("0")
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("group_by", [None, *GROUPINGS])
 def test_rollup_gives_the_numbers_of_the_plain_group_by_over_orders(programme, group_by):
@@ -408,6 +479,10 @@ def test_rollup_gives_the_numbers_of_the_plain_group_by_over_orders(programme, g
     campaign = programme["campaign"].pk
     # the guests too: each party's count against the guest rows
     factories.GuestFactory(party=programme["party"])
+    # and a refund after the party closed, beside one before
+    _refund(programme["orders"]["guest"], "10.00")
+    _close(programme["party"])
+    _refund(programme["orders"]["guest"], "30.00")
     since = timezone.now().date() - timedelta(days=6)
     for filters in (
         {},
