@@ -87,8 +87,10 @@ def refunded_after_close(*, order: Order, attribution: Attribution) -> Decimal:
     )
     if not after:
         return ZERO
-    share = round_money(order.commissionable_amount * min(after, order.total) / order.total)
-    return min(share, order.commissionable_amount - order.net_commissionable_amount)
+    # In the campaign's currency, like every money column of the report.
+    commissionable = order.commissionable_in_reward_currency
+    share = round_money(commissionable * min(after, order.total) / order.total)
+    return min(share, commissionable - order.net_commissionable_amount)
 
 
 @transaction.atomic

@@ -31,19 +31,19 @@ _PLAIN_NET = f"""
 
 # `referrals.reports.facts.refunded_after_close` in SQL: the commissionable share of the refunds
 # (pending or succeeded) and disputes holding the money recorded after the order's party closed,
-# at most the order's refunds (gross − net).
+# at most the order's refunds (gross − net), in the campaign's currency.
 _PLAIN_AFTER_CLOSE = f"""
     CASE WHEN o.status = 'cancelled' OR o.total = 0 OR p.status IS DISTINCT FROM 'closed'
               OR p.closed_at IS NULL THEN 0
          ELSE least(
-             round(o.commissionable_amount * least(o.total,
+             round(({_PLAIN_COMMISSIONABLE}) * least(o.total,
                  coalesce((SELECT sum(r.amount) FROM orders_refund r WHERE r.order_id = o.id
                            AND r.status IN ('pending', 'succeeded') AND r.created_at > p.closed_at), 0)
                  + coalesce((SELECT sum(d.amount) FROM orders_dispute d WHERE d.order_id = o.id
                              AND d.status IN ('needs_response', 'under_review', 'lost')
                              AND d.created_at > p.closed_at), 0)
              ) / o.total, 2),
-             o.commissionable_amount - ({_PLAIN_NET})
+             ({_PLAIN_COMMISSIONABLE}) - ({_PLAIN_NET})
          ) END
 """  # noqa: S608 (fixed fragments only)
 

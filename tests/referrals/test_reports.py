@@ -453,6 +453,28 @@ def test_a_refund_after_the_party_closed_shows_as_a_post_close_refund(programme)
     assert _report(programme, host_id=programme["hugo"].pk).totals.post_close_refunds == Decimal("0")
 
 
+def test_a_post_close_refund_of_an_order_paid_in_another_currency_counts_in_the_campaigns(programme):
+    # given ann's order paid as 100.00 US dollars, worth 80.00 in the campaign's euros
+    from orders.models import CurrencyStatus, Order
+
+    guest_order, party = programme["orders"]["guest"], programme["party"]
+    Order.objects.filter(pk=guest_order.pk).update(
+        currency="USD",
+        reward_currency="EUR",
+        reward_amount=guest_order.commissionable_amount * Decimal("0.8"),
+        exchange_rate=Decimal("0.8"),
+        currency_status=CurrencyStatus.CONVERTED,
+    )
+    guest_order.refresh_from_db()
+    _close(party)
+    # when 30.00 dollars are refunded once the party closed
+    _refund(guest_order, "30.00")
+
+    # then the report shows 24.00 euros apart, not 30.00
+    rows = {row.key: row for row in _report(programme, group_by="party").rows}
+    assert rows[party.pk].post_close_refunds == Decimal("24.00")
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize("group_by", [None, *GROUPINGS])
 def test_rollup_gives_the_numbers_of_the_plain_group_by_over_orders(programme, group_by):
