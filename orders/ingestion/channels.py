@@ -15,9 +15,11 @@ a later one is kept beside it (`OrderArrival`) and
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from backend.email_address import normalise_email
+from orders.currencies import amount_exponent
 from orders.ingestion.rules import LineData, OrderData, commissionable_amount_of
 from orders.models import Order
 
@@ -51,10 +53,16 @@ def merge_arrival(*, order: Order, data: OrderData, order_has_lines: bool) -> Me
             merge.filled[name] = received
         elif received:
             compared.append((name, kept, received))
+    step = amount_exponent(order.currency)
+
+    def written(value: Any) -> str:
+        # amounts as the currency writes them (34.35 €, 10.125 KWD), whatever the stored precision
+        return str(value.quantize(step)) if isinstance(value, Decimal) else str(value)
+
     for name, kept, received in compared:
         same = kept.casefold() == received.casefold() if name == "code" else kept == received
         if not same:
-            merge.conflicts.append({"field": name, "kept": str(kept), "received": str(received)})
+            merge.conflicts.append({"field": name, "kept": written(kept), "received": written(received)})
     if data.promotion_code_id and not order.promotion_code_id:
         merge.filled["promotion_code_id"] = data.promotion_code_id
         if not order.code and not data.code:
