@@ -3,8 +3,14 @@
 import re
 from collections.abc import Callable
 
+from drf_spectacular.plumbing import force_instance, is_list_serializer, is_serializer
 from drf_spectacular.utils import OpenApiResponse
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
+from drf_standardized_errors.openapi_utils import (
+    InputDataField,
+    get_flat_serializer_fields,
+    get_serializer_fields_with_error_codes,
+)
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 
@@ -45,7 +51,29 @@ def describe_list_indexes_in_error_attrs(result: dict, **kwargs: object) -> dict
 
 
 class AutoSchema(ErrorsAutoSchema):
-    """drf-standardized-errors' schema, plus the `page_size` error that every paginated list can give."""
+    """drf-standardized-errors' schema, plus what it does not know: the `page_size` error that every
+    paginated list can give, the errors of a serializer that reads the query string (given as
+    `extend_schema(parameters=[...])`, as a request body's serializer is), and the length limits of a
+    list of nested objects."""
+
+    def _query_serializers(self) -> list[serializers.Serializer]:
+        if self.method != "GET":
+            return []
+        return [force_instance(p) for p in self.get_override_parameters() if is_serializer(p)]
+
+    def _should_add_validation_error_response(self) -> bool:
+        return bool(self._query_serializers()) or super()._should_add_validation_error_response()
+
+    def _determine_fields_with_error_codes(self) -> list[InputDataField]:
+        fields = super()._determine_fields_with_error_codes()
+        for serializer in self._query_serializers():
+            fields += get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer))
+        for field in fields:
+            if is_list_serializer(field.field):  # `lines.non_field_errors`: the list itself
+                for limit in ("max_length", "min_length"):
+                    if getattr(field.field, limit, None) is not None:
+                        field.error_codes.add(limit)
+        return fields
 
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
         errors = super()._get_extra_validation_errors()

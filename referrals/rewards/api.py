@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign, Host
 from backend.errors import NotFound
 from backend.filters import UtcIsoDateTimeFilter
+from backend.openapi import document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from referrals.models import EntryKind, EntryState, LedgerEntry, RewardPlan
@@ -28,6 +29,8 @@ from referrals.rewards.serializers import (
 from referrals.rewards.services import adjust_rewards, set_reward_plan
 
 
+# The codes of the brackets' rules (`entitlement.validate_brackets`), given on the whole list.
+@document_rule_codes({"party_brackets": ["invalid", "required"]}, methods=["put"])
 class RewardPlanApi(APIView):
     """A campaign's reward plan (marketing). PUT replaces the brackets; other fields omitted keep
     their value (or the default for a new plan). Every host of the campaign is recomputed."""
