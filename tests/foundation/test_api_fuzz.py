@@ -13,9 +13,12 @@ before its length is checked, and a number sent where text is expected is read a
 
 import os
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from knox.models import AuthToken
@@ -23,7 +26,10 @@ from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from kits.stock.services import receive_stock
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from orders.models import ShopApiKey
+from referrals.codes.services import issue_host_code
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -52,12 +58,29 @@ PUBLIC_ROUTES = re.compile(r"^/api/v1/(public/|auth/token/$)")
 @pytest.fixture
 def programme(admin_user_role, logistics_user):
     """Something of every kind to find: a campaign with a host, an application, stock, a party with a
-    guest, an order."""
-    host = factories.HostFactory(application__campaign=factories.CampaignFactory(slug="fuzz"))
+    guest, an order, and orders attributed both ways (credited to the host by its code, unattributed)."""
+    host = factories.HostFactory(
+        application__campaign=factories.CampaignFactory(slug="fuzz"),
+        selected_at=timezone.now() - timedelta(days=1),
+    )
     factories.ApplicationFactory(campaign=host.campaign)
     party = factories.PartyFactory(host=host)
     factories.GuestFactory(party=party)
     factories.OrderFactory()
+    code = issue_host_code(host=host).code
+    for external_id, entered in (("FUZZ-CREDITED", code), ("FUZZ-UNKNOWN", "NOT-OURS")):
+        record_order(
+            source="api",
+            data=OrderData(
+                external_id=external_id,
+                placed_at=timezone.now() - timedelta(minutes=5),
+                customer_email="buyer@example.com",
+                currency="EUR",
+                subtotal=Decimal("80.00"),
+                total=Decimal("80.00"),
+                code=entered,
+            ),
+        )
     item = factories.ItemFactory()
     receive_stock(item=item, quantity=5, reason="fuzz", by=logistics_user)
     return host
