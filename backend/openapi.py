@@ -4,8 +4,9 @@ import re
 from collections.abc import Callable
 
 from drf_spectacular.plumbing import force_instance, is_list_serializer, is_serializer
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from drf_standardized_errors.openapi_utils import (
     InputDataField,
     get_flat_serializer_fields,
@@ -32,6 +33,27 @@ class ConflictErrorResponseSerializer(serializers.Serializer):
 CONFLICT = {
     409: OpenApiResponse(ConflictErrorResponseSerializer, description="Conflicts with the current state.")
 }
+
+
+def not_found(*codes: str, component_name: str, description: str) -> dict[int, OpenApiResponse]:
+    """A 404 whose code tells more than `not_found` (the campaign exists, its reward plan does not):
+    drf-standardized-errors documents only `not_found`."""
+    error = inline_serializer(
+        name=f"{component_name}Error",
+        fields={
+            "code": serializers.ChoiceField(choices=["not_found", *codes]),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    response = inline_serializer(
+        name=f"{component_name}ErrorResponse",
+        fields={
+            "type": serializers.ChoiceField(choices=ClientErrorEnum.choices),
+            "errors": serializers.ListSerializer(child=error),
+        },
+    )
+    return {404: OpenApiResponse(response, description=description)}
 
 
 def describe_list_indexes_in_error_attrs(result: dict, **kwargs: object) -> dict:

@@ -9,6 +9,13 @@ body is. Each operation then gets requests that break its schema (wrong types, m
 out-of-range values, blank filters), which must be refused with a documented client error. Two
 leniencies of DRF are deliberate and may show up in a longer hunt (FUZZ_EXPLORE=1): text is trimmed
 before its length is checked, and a number sent where text is expected is read as text.
+
+An answer is outside the schema when a status, a content type, a type, a value or a field is not
+documented: the fuzz reads the answers' objects as closed (see `_api_schema`).
+
+Then scenarios chain operations through the links inferred from the schema (`FUZZ_SCENARIOS`, 60 by
+default): the id, SKU or number one answer names is what the next request asks for, so operations on
+one object are reached with an object that exists, which random ids seldom find.
 """
 
 import os
@@ -18,6 +25,7 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -97,6 +105,69 @@ def authorizations(programme, admin_user_role):
     return {"staff": f"Token {staff_token}", "host": f"Token {host_token}", "shop": f"Api-Key {shop_key}"}
 
 
+def _refs(node: object) -> set[str]:
+    """The components a schema node names, directly."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        found = {ref.rsplit("/", 1)[-1]} if isinstance(ref, str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _reachable(roots: set[str], components: dict) -> set[str]:
+    seen: set[str] = set()
+    todo = set(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen and name in components:
+            seen.add(name)
+            todo |= _refs(components[name])
+    return seen
+
+
+def _close(node: object) -> None:
+    """Every object schema under `node` lists all its properties: a property it does not name fails."""
+    if isinstance(node, dict):
+        if "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close(value)
+
+
+def _api_schema():
+    """The schema the API serves, read as a client would read it, except that an answer's objects are
+    closed: a field the schema does not document fails the fuzz, as a wrong type or value does. (JSON
+    Schema lets an object carry properties it does not name; the served schema keeps that latitude for
+    the clients, so that a field added later breaks none of them.) What requests send stays open: DRF
+    ignores a field it does not know, which the negative fuzz would otherwise call a defect."""
+    from backend.wsgi import application
+
+    raw = schemathesis.openapi.from_wsgi("/api/v1/schema/", application).raw_schema
+    components = raw["components"]["schemas"]
+    operations = [op for item in raw["paths"].values() for op in item.values() if isinstance(op, dict)]
+    sent = _reachable(
+        set().union(
+            *(_refs(op.get("requestBody", {})) | _refs(op.get("parameters", [])) for op in operations)
+        ),
+        components,
+    )
+    answered = _reachable(set().union(*(_refs(op.get("responses", {})) for op in operations)), components)
+    for name in answered - sent:
+        _close(components[name])
+    for op in operations:
+        for response in op.get("responses", {}).values():
+            _close(response.get("content", {}))  # inline answers (no component)
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.app = application
+    schema.location = "/api/v1/schema/"
+    return schema
+
+
 def _authorization(operation, authorizations: dict[str, str]) -> dict[str, str]:
     if PUBLIC_ROUTES.match(operation.path):
         return {}
@@ -123,9 +194,7 @@ def _fuzz(operation, headers: dict[str, str], mode: GenerationMode, examples: in
 
 
 def test_every_operation_keeps_to_its_schema_and_never_fails(authorizations, wsgi_keeps_test_connection):
-    from backend.wsgi import application
-
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    schema = _api_schema()
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 80  # the whole API, not a slice of it
     if os.environ.get("FUZZ_ONLY"):
@@ -147,3 +216,58 @@ def test_every_operation_keeps_to_its_schema_and_never_fails(authorizations, wsg
             except (Exception, BaseExceptionGroup) as error:  # gather every failure, then report them all
                 failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {error}"[:3000])
     assert not failures, "\n\n".join(failures)
+
+
+# Scenarios that chain operations: what one answer names (an id, a SKU, a shipment number) is what the
+# next request asks for, through the links Schemathesis infers from the schema (a list's `results/*/id`
+# to the detail, the update, the transitions; a created item's SKU to its receipts). Each answer is
+# checked as in the fuzz above, and also: a resource an answer just named is found (not 404), and one
+# just deleted is gone.
+STATEFUL_CHECKS = [
+    *POSITIVE_CHECKS,
+    openapi_checks.ensure_resource_availability,
+    openapi_checks.use_after_free,
+]
+STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_SCENARIOS", "60"))
+
+
+def test_linked_operations_keep_to_their_schema(authorizations, wsgi_keeps_test_connection):
+    if os.environ.get("FUZZ_ONLY"):
+        pytest.skip("scenarios chain operations of the whole API; FUZZ_ONLY narrows the fuzz above")
+    schema = _api_schema()
+    # Valid requests only: a chain goes on from answers that name something; each operation's invalid
+    # requests are the fuzz's above.
+    schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE])
+    machine = schema.as_state_machine()
+    assert schema.statistic.transitions.total >= 100  # the links are inferred, not lost
+
+    class Scenarios(machine):
+        # Each scenario starts from the same data: what one wrote (a deleted campaign, a shipped kit)
+        # is rolled back, so a failing scenario replays the same way while it is shrunk.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case):
+            return {"headers": _authorization(case.operation, authorizations)}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                checks=STATEFUL_CHECKS,
+                headers=kwargs.get("headers"),
+                recorder=self.recorder,
+            )
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=DERANDOMIZE,
+        )
+    )

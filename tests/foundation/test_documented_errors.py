@@ -1,5 +1,5 @@
 """Each error a route answers is in its schema: a client generated from the schema can read every 400
-(the code, the field it names) instead of meeting a body it was never told about.
+(the code, the field it names) and 404 instead of meeting a body it was never told about.
 
 The fuzz finds such answers only when its random requests happen to break the rule; these requests
 break each rule on purpose and check the answer against the schema the API serves.
@@ -27,12 +27,12 @@ def _schema():
     return schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
 
 
-def _answer(method: str, path: str, *, authorization: str, **request: object) -> dict:
-    """Call the operation through the WSGI application; fail unless its answer is a documented 400."""
+def _answer(method: str, path: str, *, authorization: str, status: int = 400, **request: object) -> dict:
+    """Call the operation through the WSGI application; fail unless its answer is a documented error."""
     operation = _schema()[path][method]
     case = operation.Case(media_type="application/json" if "body" in request else None, **request)
     response = case.call(headers={"Authorization": authorization})
-    assert response.status_code == 400, response.text
+    assert response.status_code == status, response.text
     operation.validate_response(response)  # raises with the schema's complaint when undocumented
     return response.json()
 
@@ -80,6 +80,18 @@ def test_reward_plan_whose_brackets_go_down(staff):
         body={"party_brackets": brackets},
     )
     assert _first_error(body) == ("party_brackets", "invalid")
+
+
+def test_reward_plan_of_a_campaign_that_has_none_yet(staff):
+    campaign = factories.CampaignFactory()
+    body = _answer(
+        "GET",
+        "/api/v1/campaigns/{campaign_id}/reward-plan/",
+        authorization=staff,
+        status=404,
+        path_parameters={"campaign_id": campaign.pk},
+    )
+    assert body["errors"][0]["code"] == "no_reward_plan"
 
 
 def test_order_import_with_too_many_lines(db, wsgi_keeps_test_connection):
