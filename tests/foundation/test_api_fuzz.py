@@ -57,6 +57,7 @@ NEGATIVE_CHECKS = [
     checks.not_a_server_error,
     openapi_checks.status_code_conformance,
     openapi_checks.content_type_conformance,
+    openapi_checks.response_schema_conformance,
     openapi_checks.negative_data_rejection,
 ]
 HOST_ROUTES = re.compile(r"^/api/v1/(me/|parties/)")
