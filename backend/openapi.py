@@ -3,8 +3,15 @@
 import re
 from collections.abc import Callable
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.plumbing import force_instance, is_list_serializer, is_serializer
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from drf_standardized_errors.openapi_utils import (
+    InputDataField,
+    get_flat_serializer_fields,
+    get_serializer_fields_with_error_codes,
+)
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 
@@ -28,6 +35,27 @@ CONFLICT = {
 }
 
 
+def not_found(*codes: str, component_name: str, description: str) -> dict[int, OpenApiResponse]:
+    """A 404 whose code tells more than `not_found` (the campaign exists, its reward plan does not):
+    drf-standardized-errors documents only `not_found`."""
+    error = inline_serializer(
+        name=f"{component_name}Error",
+        fields={
+            "code": serializers.ChoiceField(choices=["not_found", *codes]),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    response = inline_serializer(
+        name=f"{component_name}ErrorResponse",
+        fields={
+            "type": serializers.ChoiceField(choices=ClientErrorEnum.choices),
+            "errors": serializers.ListSerializer(child=error),
+        },
+    )
+    return {404: OpenApiResponse(response, description=description)}
+
+
 def describe_list_indexes_in_error_attrs(result: dict, **kwargs: object) -> dict:
     """Error `attr`s name list items by their index (`ids.0`, `lines.3.unit_price`); the generated
     schema writes `INDEX` in their place. Describe those as patterns, so that a real answer validates."""
@@ -45,7 +73,29 @@ def describe_list_indexes_in_error_attrs(result: dict, **kwargs: object) -> dict
 
 
 class AutoSchema(ErrorsAutoSchema):
-    """drf-standardized-errors' schema, plus the `page_size` error that every paginated list can give."""
+    """drf-standardized-errors' schema, plus what it does not know: the `page_size` error that every
+    paginated list can give, the errors of a serializer that reads the query string (given as
+    `extend_schema(parameters=[...])`, as a request body's serializer is), and the length limits of a
+    list of nested objects."""
+
+    def _query_serializers(self) -> list[serializers.Serializer]:
+        if self.method != "GET":
+            return []
+        return [force_instance(p) for p in self.get_override_parameters() if is_serializer(p)]
+
+    def _should_add_validation_error_response(self) -> bool:
+        return bool(self._query_serializers()) or super()._should_add_validation_error_response()
+
+    def _determine_fields_with_error_codes(self) -> list[InputDataField]:
+        fields = super()._determine_fields_with_error_codes()
+        for serializer in self._query_serializers():
+            fields += get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer))
+        for field in fields:
+            if is_list_serializer(field.field):  # `lines.non_field_errors`: the list itself
+                for limit in ("max_length", "min_length"):
+                    if getattr(field.field, limit, None) is not None:
+                        field.error_codes.add(limit)
+        return fields
 
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
         errors = super()._get_extra_validation_errors()

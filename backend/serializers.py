@@ -1,5 +1,5 @@
-"""Serializer fields and shapes shared by the apps' APIs: a phone in E.164, an object's integer id, a
-status-change history row."""
+"""Serializer fields and shapes shared by the apps' APIs: a phone in E.164, a choice a row may lack
+(null, not blank), an object's integer id, a status-change history row."""
 
 from typing import Any
 
@@ -21,6 +21,17 @@ class E164PhoneField(serializers.Field):
 
     def to_representation(self, value: Any) -> str:
         return str(value) if value else ""
+
+
+class OptionalChoiceField(serializers.ChoiceField):
+    """A read-only choice a row may not have (stored blank): given out as null, never as an empty
+    string, which is not one of the choices the schema lists."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(value) if value else None
 
 
 class IdRelatedField(serializers.PrimaryKeyRelatedField):

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from ambassadors.models import Host
 from backend.models import User
-from backend.openapi import CONFLICT
+from backend.openapi import CONFLICT, document_rule_codes
 from backend.permissions import IsLogistics, IsStaffMember
 from backend.serializers import IdRelatedField
 from kits.models import (
@@ -170,6 +170,11 @@ class ReturnedLineInputSerializer(serializers.Serializer):
     damaged = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
 
 
+# The codes of `services.receive_return`'s rules, given on the list of lines.
+_RETURN_RULES = {"lines": ["invalid", "unknown_sku", "duplicate_sku", "not_returnable", "too_many_returned"]}
+
+
+@document_rule_codes(_RETURN_RULES, methods=["post"])
 class ShipmentReturnApi(APIView):
     """Receive a return parcel: per SKU, the units in good state (restocked) and damaged."""
 

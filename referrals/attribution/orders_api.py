@@ -21,6 +21,7 @@ from backend.email_address import normalise_email
 from backend.errors import NotFound
 from backend.openapi import CONFLICT
 from backend.permissions import user_sees_personal_data
+from backend.serializers import OptionalChoiceField
 from orders.ingestion.api import OrderCancelApi, OrderDetailApi, OrderFilter, OrdersApi
 from orders.ingestion.serializers import (
     OrderCancelInputSerializer,
@@ -29,6 +30,7 @@ from orders.ingestion.serializers import (
 )
 from orders.ingestion.services import cancel_order
 from orders.models import Order, OrderQuerySet
+from referrals.attribution.serializers import REASON_HELP
 from referrals.models import AttributionMethod, AttributionReason
 
 
@@ -38,13 +40,8 @@ class _AttributionFields(serializers.Serializer):
     attribution_method = serializers.ChoiceField(
         source="attribution.method", choices=AttributionMethod.choices, allow_null=True, read_only=True
     )
-    attribution_reason = serializers.ChoiceField(
-        source="attribution.reason",
-        choices=AttributionReason.choices,
-        allow_blank=True,
-        allow_null=True,
-        read_only=True,
-        help_text="Why it earns nothing or is unattributed; empty when it earns.",
+    attribution_reason = OptionalChoiceField(
+        source="attribution.reason", choices=AttributionReason.choices, help_text=REASON_HELP
     )
     attribution_explanation = serializers.CharField(
         source="attribution.explanation",

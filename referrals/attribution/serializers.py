@@ -1,6 +1,9 @@
 from rest_framework import serializers
 
-from referrals.models import Attribution, AttributionChange
+from backend.serializers import OptionalChoiceField
+from referrals.models import Attribution, AttributionChange, AttributionReason
+
+REASON_HELP = "Why it earns nothing or is unattributed; null when it earns."
 
 
 class AttributionChangeSerializer(serializers.ModelSerializer):
@@ -29,6 +32,7 @@ class AttributionSerializer(serializers.ModelSerializer):
         source="order.commissionable_amount", max_digits=12, decimal_places=2, read_only=True
     )
     code = serializers.CharField(source="referral_code.code", allow_null=True, read_only=True)
+    reason = OptionalChoiceField(choices=AttributionReason.choices, help_text=REASON_HELP)
 
     class Meta:
         model = Attribution

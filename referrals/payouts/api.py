@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
-from backend.openapi import CONFLICT
+from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, RunsPayouts
 from referrals.models import FrozenBalanceDecision, Payout, PayoutMethod, PayoutStatus
@@ -162,6 +162,7 @@ class _CsvRenderer(BaseRenderer):
         return data.encode() if isinstance(data, str) else b""
 
 
+@document_rule_codes({"campaign": ["invalid"]}, methods=["get"])
 class BankPayoutExportApi(APIView):
     """The pending bank transfers as CSV, for the finance team; mark each one paid once sent."""
 

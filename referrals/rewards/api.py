@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign, Host
 from backend.errors import NotFound
 from backend.filters import UtcIsoDateTimeFilter
-from backend.openapi import document_rule_codes
+from backend.openapi import document_rule_codes, not_found
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from referrals.models import EntryKind, EntryState, LedgerEntry, RewardPlan
@@ -29,6 +29,8 @@ from referrals.rewards.serializers import (
 from referrals.rewards.services import adjust_rewards, set_reward_plan
 
 
+# The codes of the brackets' rules (`entitlement.validate_brackets`), given on the whole list.
+@document_rule_codes({"party_brackets": ["invalid", "required"]}, methods=["put"])
 class RewardPlanApi(APIView):
     """A campaign's reward plan (marketing). PUT replaces the brackets; other fields omitted keep
     their value (or the default for a new plan). Every host of the campaign is recomputed."""
@@ -53,7 +55,16 @@ class RewardPlanApi(APIView):
             max_digits=12, decimal_places=2, min_value=0, required=False
         )
 
-    @extend_schema(responses={200: RewardPlanSerializer})
+    @extend_schema(
+        responses={
+            200: RewardPlanSerializer,
+            **not_found(
+                "no_reward_plan",
+                component_name="RewardPlanNotFound",
+                description="No such campaign (`not_found`), or it has no reward plan yet (`no_reward_plan`).",
+            ),
+        }
+    )
     def get(self, request: Request, campaign_id: int) -> Response:
         plan = RewardPlan.objects.select_related("campaign").filter(campaign_id=campaign_id).first()
         if plan is None:

@@ -9,13 +9,24 @@ body is. Each operation then gets requests that break its schema (wrong types, m
 out-of-range values, blank filters), which must be refused with a documented client error. Two
 leniencies of DRF are deliberate and may show up in a longer hunt (FUZZ_EXPLORE=1): text is trimmed
 before its length is checked, and a number sent where text is expected is read as text.
+
+An answer is outside the schema when a status, a content type, a type, a value or a field is not
+documented: the fuzz reads the answers' objects as closed (see `_api_schema`).
+
+Then scenarios chain operations through the links inferred from the schema (`FUZZ_SCENARIOS`, 60 by
+default): the id, SKU or number one answer names is what the next request asks for, so operations on
+one object are reached with an object that exists, which random ids seldom find.
 """
 
 import os
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from knox.models import AuthToken
@@ -23,7 +34,10 @@ from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
 from kits.stock.services import receive_stock
+from orders.ingestion.rules import OrderData
+from orders.ingestion.services import record_order
 from orders.models import ShopApiKey
+from referrals.codes.services import issue_host_code
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +57,7 @@ NEGATIVE_CHECKS = [
     checks.not_a_server_error,
     openapi_checks.status_code_conformance,
     openapi_checks.content_type_conformance,
+    openapi_checks.response_schema_conformance,
     openapi_checks.negative_data_rejection,
 ]
 HOST_ROUTES = re.compile(r"^/api/v1/(me/|parties/)")
@@ -52,12 +67,29 @@ PUBLIC_ROUTES = re.compile(r"^/api/v1/(public/|auth/token/$)")
 @pytest.fixture
 def programme(admin_user_role, logistics_user):
     """Something of every kind to find: a campaign with a host, an application, stock, a party with a
-    guest, an order."""
-    host = factories.HostFactory(application__campaign=factories.CampaignFactory(slug="fuzz"))
+    guest, an order, and orders attributed both ways (credited to the host by its code, unattributed)."""
+    host = factories.HostFactory(
+        application__campaign=factories.CampaignFactory(slug="fuzz"),
+        selected_at=timezone.now() - timedelta(days=1),
+    )
     factories.ApplicationFactory(campaign=host.campaign)
     party = factories.PartyFactory(host=host)
     factories.GuestFactory(party=party)
     factories.OrderFactory()
+    code = issue_host_code(host=host).code
+    for external_id, entered in (("FUZZ-CREDITED", code), ("FUZZ-UNKNOWN", "NOT-OURS")):
+        record_order(
+            source="api",
+            data=OrderData(
+                external_id=external_id,
+                placed_at=timezone.now() - timedelta(minutes=5),
+                customer_email="buyer@example.com",
+                currency="EUR",
+                subtotal=Decimal("80.00"),
+                total=Decimal("80.00"),
+                code=entered,
+            ),
+        )
     item = factories.ItemFactory()
     receive_stock(item=item, quantity=5, reason="fuzz", by=logistics_user)
     return host
@@ -72,6 +104,69 @@ def authorizations(programme, admin_user_role):
     _, host_token = AuthToken.objects.create(user=programme.user)
     _, shop_key = ShopApiKey.objects.create_key(name="shop")
     return {"staff": f"Token {staff_token}", "host": f"Token {host_token}", "shop": f"Api-Key {shop_key}"}
+
+
+def _refs(node: object) -> set[str]:
+    """The components a schema node names, directly."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        found = {ref.rsplit("/", 1)[-1]} if isinstance(ref, str) else set()
+        return found.union(*(_refs(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(value) for value in node))
+    return set()
+
+
+def _reachable(roots: set[str], components: dict) -> set[str]:
+    seen: set[str] = set()
+    todo = set(roots)
+    while todo:
+        name = todo.pop()
+        if name not in seen and name in components:
+            seen.add(name)
+            todo |= _refs(components[name])
+    return seen
+
+
+def _close(node: object) -> None:
+    """Every object schema under `node` lists all its properties: a property it does not name fails."""
+    if isinstance(node, dict):
+        if "properties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close(value)
+
+
+def _api_schema():
+    """The schema the API serves, read as a client would read it, except that an answer's objects are
+    closed: a field the schema does not document fails the fuzz, as a wrong type or value does. (JSON
+    Schema lets an object carry properties it does not name; the served schema keeps that latitude for
+    the clients, so that a field added later breaks none of them.) What requests send stays open: DRF
+    ignores a field it does not know, which the negative fuzz would otherwise call a defect."""
+    from backend.wsgi import application
+
+    raw = schemathesis.openapi.from_wsgi("/api/v1/schema/", application).raw_schema
+    components = raw["components"]["schemas"]
+    operations = [op for item in raw["paths"].values() for op in item.values() if isinstance(op, dict)]
+    sent = _reachable(
+        set().union(
+            *(_refs(op.get("requestBody", {})) | _refs(op.get("parameters", [])) for op in operations)
+        ),
+        components,
+    )
+    answered = _reachable(set().union(*(_refs(op.get("responses", {})) for op in operations)), components)
+    for name in answered - sent:
+        _close(components[name])
+    for op in operations:
+        for response in op.get("responses", {}).values():
+            _close(response.get("content", {}))  # inline answers (no component)
+    schema = schemathesis.openapi.from_dict(raw)
+    schema.app = application
+    schema.location = "/api/v1/schema/"
+    return schema
 
 
 def _authorization(operation, authorizations: dict[str, str]) -> dict[str, str]:
@@ -100,9 +195,7 @@ def _fuzz(operation, headers: dict[str, str], mode: GenerationMode, examples: in
 
 
 def test_every_operation_keeps_to_its_schema_and_never_fails(authorizations, wsgi_keeps_test_connection):
-    from backend.wsgi import application
-
-    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    schema = _api_schema()
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 80  # the whole API, not a slice of it
     if os.environ.get("FUZZ_ONLY"):
@@ -124,3 +217,58 @@ def test_every_operation_keeps_to_its_schema_and_never_fails(authorizations, wsg
             except (Exception, BaseExceptionGroup) as error:  # gather every failure, then report them all
                 failures.append(f"{operation.method.upper()} {operation.path} ({mode.value}): {error}"[:3000])
     assert not failures, "\n\n".join(failures)
+
+
+# Scenarios that chain operations: what one answer names (an id, a SKU, a shipment number) is what the
+# next request asks for, through the links Schemathesis infers from the schema (a list's `results/*/id`
+# to the detail, the update, the transitions; a created item's SKU to its receipts). Each answer is
+# checked as in the fuzz above, and also: a resource an answer just named is found (not 404), and one
+# just deleted is gone.
+STATEFUL_CHECKS = [
+    *POSITIVE_CHECKS,
+    openapi_checks.ensure_resource_availability,
+    openapi_checks.use_after_free,
+]
+STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_SCENARIOS", "60"))
+
+
+def test_linked_operations_keep_to_their_schema(authorizations, wsgi_keeps_test_connection):
+    if os.environ.get("FUZZ_ONLY"):
+        pytest.skip("scenarios chain operations of the whole API; FUZZ_ONLY narrows the fuzz above")
+    schema = _api_schema()
+    # Valid requests only: a chain goes on from answers that name something; each operation's invalid
+    # requests are the fuzz's above.
+    schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE])
+    machine = schema.as_state_machine()
+    assert schema.statistic.transitions.total >= 100  # the links are inferred, not lost
+
+    class Scenarios(machine):
+        # Each scenario starts from the same data: what one wrote (a deleted campaign, a shipped kit)
+        # is rolled back, so a failing scenario replays the same way while it is shrunk.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
+        def get_call_kwargs(self, case):
+            return {"headers": _authorization(case.operation, authorizations)}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                checks=STATEFUL_CHECKS,
+                headers=kwargs.get("headers"),
+                recorder=self.recorder,
+            )
+
+    Scenarios.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            derandomize=DERANDOMIZE,
+        )
+    )

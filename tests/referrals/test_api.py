@@ -41,6 +41,9 @@ def test_marketing_lists_attributions_with_their_sentence_and_no_buyer_identity(
     assert response.status_code == 200
     [row] = response.json()["results"]
     assert row["explanation"] == f"code {code.code} entered at checkout"
+    assert row["reason"] is None  # credited: no reason, not "" outside the reasons' enum
+    detail = marketing_client.get(f"/api/v1/attributions/{row['order']}/").json()
+    assert (detail["method"], detail["reason"]) == ("code", None)
     assert row["host"] == host.pk and row["commissionable_amount"] == "80.00"
     assert "buyer@example.com" not in response.content.decode()
 

@@ -65,6 +65,7 @@ def test_the_list_and_the_detail_show_the_method_and_its_sentence(marketing_clie
     coded = rows["SHOP-1"]
     assert coded["attribution_method"] == "code"
     assert coded["attribution_explanation"].endswith("entered at checkout")
+    assert coded["attribution_reason"] is None  # credited: no reason, not "" outside the reasons' enum
     assert (coded["host"], coded["campaign"]) == (orders["clara"].pk, orders["clara"].campaign_id)
     assert rows["SHOP-2"]["attribution_method"] == "guest"
     assert rows["SHOP-2"]["party"] == orders["party"].pk
