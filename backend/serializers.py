@@ -34,6 +34,17 @@ class OptionalChoiceField(serializers.ChoiceField):
         return super().to_representation(value) if value else None
 
 
+class OptionalURLField(serializers.URLField):
+    """A read-only link a row may not have (stored blank): given out as null, never as an empty
+    string, which is not a URI."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(value) if value else None
+
+
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
     """An object named by its integer id: a JSON integer, or digits (a form or a query string).
 

@@ -10,7 +10,7 @@ from ambassadors.models import Application, Campaign, CampaignStatus, CampaignSt
 from ambassadors.recruitment.selection import free_slots
 from ambassadors.recruitment.services import UTM_KEYS, validate_eligible_countries
 from backend.errors import Invalid
-from backend.serializers import E164PhoneField, StatusChangeSerializer
+from backend.serializers import E164PhoneField, OptionalURLField, StatusChangeSerializer
 
 
 @extend_schema_field(
@@ -90,6 +90,8 @@ class CampaignInputSerializer(serializers.ModelSerializer):
 
 class CampaignSerializer(serializers.ModelSerializer):
     free_slots = serializers.SerializerMethodField()
+    terms_url = OptionalURLField(help_text="The programme terms; null: the programme-wide terms.")
+    privacy_url = OptionalURLField(help_text="The privacy notice; null: the programme-wide notice.")
 
     class Meta:
         model = Campaign
