@@ -29,3 +29,17 @@ def lock_order_references(source: str, references: list[str]) -> None:
 def lock_payment_reference(reference: str) -> None:
     """Serialise work on one payment, whichever channel reports it (its order, refunds, disputes)."""
     lock_order_reference("payment", reference)
+
+
+def lock_order_and_payment(source: str, reference: str, payment_reference: str) -> None:
+    """`lock_order_reference` then `lock_payment_reference`, in one round trip and in that order
+    (the order's own lock always first: no deadlock with a refund holding only the payment's)."""
+    if connection.vendor == "postgresql":
+        order_key = zlib.crc32(f"{source}:{reference}".encode()) - 2**31
+        payment_key = zlib.crc32(f"payment:{payment_reference}".encode()) - 2**31
+        with connection.cursor() as cursor:
+            # One row, its expressions evaluated left to right.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s), pg_advisory_xact_lock(%s, %s)",
+                [0x50A1, order_key, 0x50A1, payment_key],
+            )

@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
 from backend.transitions import move_status
 from orders.ingestion.channels import merge_arrival
-from orders.ingestion.locks import lock_order_reference, lock_order_references, lock_payment_reference
+from orders.ingestion.locks import lock_order_and_payment, lock_order_reference, lock_order_references
 from orders.ingestion.refunds import record_shop_refund, refresh_refunds
 from orders.ingestion.rules import (
     LineData,
@@ -156,17 +157,29 @@ def find_order(*, source: str, external_id: str) -> Order | None:
 
 def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tuple[Order, bool]:
     channel = same_channel_sources(source)
-    lock_order_reference(channel[0], data.external_id)
     if data.payment_reference:
-        lock_payment_reference(data.payment_reference)  # after the order's own: always in this order
-    existing = find_order(source=source, external_id=data.external_id)
-    if existing is not None:
-        return existing, False
+        lock_order_and_payment(channel[0], data.external_id, data.payment_reference)
+    else:
+        lock_order_reference(channel[0], data.external_id)
+    # Recorded from this channel, or from another under the same payment: one read (both indexed).
+    known = Q(source__in=channel, external_id=data.external_id)
     if data.payment_reference:
-        paid = Order.objects.select_for_update().filter(payment_reference=data.payment_reference).first()
-        if paid is not None:
-            _record_arrival(order=paid, source=source, data=data)
-            return paid, False
+        known |= Q(payment_reference=data.payment_reference)
+    matches = list(Order.objects.select_for_update().filter(known)[:2])
+    own = next((o for o in matches if o.source in channel and o.external_id == data.external_id), None)
+    if own is not None:
+        return own, False
+    arrival = (
+        OrderArrival.objects.filter(source__in=channel, external_id=data.external_id)
+        .select_related("order")
+        .first()
+    )
+    if arrival is not None:
+        return arrival.order, False  # this channel reached it second before
+    if matches:
+        paid = matches[0]  # the same payment, recorded from another channel
+        _record_arrival(order=paid, source=source, data=data)
+        return paid, False
     # No savepoint needed: the locks above serialise every writer of this order, and the unique
     # constraints stay the last word (a violation fails the transaction; it never duplicates).
     order = _unsaved_order(source=source, data=data, fingerprint=fingerprint)
