@@ -16,7 +16,7 @@ only on the order and today's codes, clicks, guest lists and rates, never on oth
 deterministic whatever order orders arrive in.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -423,22 +423,16 @@ def reconcile_unattributed(*, now: datetime | None = None, max_window_days: int 
         .select_related("order")
         .order_by("pk")
     )
-    found = 0
-    for attribution in candidates.iterator(chunk_size=500):
+
+    def decide_again(attribution: Attribution) -> tuple[Decision, str] | None:
         if attribution.reason == AttributionReason.UNRESOLVED_PROMOTION_CODE:
             resolve_order_promotion_code(order=attribution.order)
         decision = decide(attribution.order)
         if decision.method == AttributionMethod.NONE:
-            continue
-        with transaction.atomic():
-            _write(
-                attribution.order,
-                decision,
-                by=None,
-                change_reason="reconciliation: a later guest list or report matched",
-            )
-        found += 1
-    return found
+            return None
+        return decision, "reconciliation: a later guest list or report matched"
+
+    return _write_new_decisions(candidates, decide_again)
 
 
 def credit_orders_waiting_for_rate() -> int:
@@ -449,20 +443,31 @@ def credit_orders_waiting_for_rate() -> int:
         .select_related("order")
         .order_by("pk")
     )
-    credited = 0
-    for attribution in waiting.iterator(chunk_size=500):
+
+    def decide_again(attribution: Attribution) -> tuple[Decision, str] | None:
         decision = decide(attribution.order)
         if decision.reason == AttributionReason.WAITING_FOR_RATE:
+            return None
+        return decision, f"the exchange rate of {order_day(attribution.order)} was loaded"
+
+    return _write_new_decisions(waiting, decide_again)
+
+
+def _write_new_decisions(
+    attributions: Any, decide_again: Callable[[Attribution], tuple[Decision, str] | None]
+) -> int:
+    """Each automatic decision taken again; the new ones written, each in its own transaction.
+    Returns how many changed."""
+    changed = 0
+    for attribution in attributions.iterator(chunk_size=500):
+        again = decide_again(attribution)
+        if again is None:
             continue
+        decision, change_reason = again
         with transaction.atomic():
-            _write(
-                attribution.order,
-                decision,
-                by=None,
-                change_reason=f"the exchange rate of {order_day(attribution.order)} was loaded",
-            )
-        credited += 1
-    return credited
+            _write(attribution.order, decision, by=None, change_reason=change_reason)
+        changed += 1
+    return changed
 
 
 def first_campaign_year_start() -> datetime | None:

@@ -48,6 +48,17 @@ _PLAIN_AFTER_CLOSE = f"""
 """  # noqa: S608 (fixed fragments only)
 
 
+def _where(fixed: list[str], *conditions: tuple[str, Any]) -> tuple[list[str], list[Any]]:
+    """The WHERE terms of the given filters: `column = %s`, or the column's own operator when it ends
+    with a space; a filter without a value adds nothing."""
+    where, params = list(fixed), []
+    for column, value in conditions:
+        if value is not None:
+            where.append(f"{column} %s" if column.endswith(" ") else f"{column} = %s")
+            params.append(value)
+    return where, params
+
+
 def sale_facts_from_orders(filters: ReportFilters, group_by: str | None) -> tuple[list[dict[str, Any]], int]:
     """The same sale columns straight from orders ⋈ attributions, and the distinct buyers over the
     whole selection: what the rollup replaces."""
@@ -58,18 +69,15 @@ def sale_facts_from_orders(filters: ReportFilters, group_by: str | None) -> tupl
 
 
 def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[str, Any]]:
-    where, params = ["TRUE"], []
-    for column, value in (
+    where, params = _where(
+        ["TRUE"],
         ("a.campaign_id", filters.campaign_id),
         ("a.host_id", filters.host_id),
         ("a.party_id", filters.party_id),
         ("a.method", filters.method or None),
         ("o.placed_at >= ", filters.since()),
         ("o.placed_at < ", filters.until()),
-    ):
-        if value is not None:
-            where.append(f"{column} %s" if column.endswith(" ") else f"{column} = %s")
-            params.append(value)
+    )
     key = _PLAIN_KEYS[group_by] if group_by else "NULL"
     # Only the fixed fragments above are interpolated; every value travels as a parameter.
     sql = f"""
@@ -110,17 +118,14 @@ def guest_facts_from_list(filters: ReportFilters, group_by: str | None) -> list[
     was placed with their e-mail. What each party's count and the rollup's flag replace."""
     if filters.method:
         return []  # guests have no method
-    where, params = ["p.status <> 'cancelled'"], []
-    for column, value in (
+    where, params = _where(
+        ["p.status <> 'cancelled'"],
         ("p.campaign_id", filters.campaign_id),
         ("p.host_id", filters.host_id),
         ("p.id", filters.party_id),
         ("p.starts_at >= ", filters.since()),
         ("p.starts_at < ", filters.until()),
-    ):
-        if value is not None:
-            where.append(f"{column} %s" if column.endswith(" ") else f"{column} = %s")
-            params.append(value)
+    )
     key = _GUEST_KEYS[group_by] if group_by else "NULL"
     # Only the fixed fragments above are interpolated; every value travels as a parameter.
     sql = f"""
