@@ -334,7 +334,8 @@ def guest_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch
     when a sale (not cancelled) credited to their party was placed with their e-mail; a guest who
     bought twice counts once. Neither has an attribution method: by method both sit in the row
     without a key, and a report filtered on a method counts neither."""
-    counted = _guest_scoped(PartyGuestCount.objects.all(), filters)
+    # A list emptied since keeps its count row at 0: no guest, no fact (as the plain GROUP BY over guests).
+    counted = _guest_scoped(PartyGuestCount.objects.filter(guests__gt=0), filters)
     branches = _grouped(counted, "guest", group_by, guests=Coalesce(Sum("guests"), 0))
     bought = _guest_scoped(
         AttributedSale.objects.filter(is_sale=True, guest_bought=True, party__isnull=False), filters

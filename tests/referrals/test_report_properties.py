@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ambassadors.models import Guest, Party, PartyStatus
@@ -149,6 +149,9 @@ def _guests_from_raw_rows(filters):
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(programme=programmes)
+# Found in CI: a guest listed, then taken off, left the party's count row at 0 and the report a row
+# of zeros that the plain GROUP BY (over guest rows) does not have.
+@example(programme={"parties": [(0, 1, False)], "guests": [(0, 0)], "orders": [], "later": [(False, 0, 0)]})
 def test_guest_conversion_never_passes_one_and_counts_the_guest_rows(hosts, programme):
     with transaction.atomic():
         _build(hosts, programme)
