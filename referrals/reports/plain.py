@@ -48,6 +48,13 @@ _PLAIN_AFTER_CLOSE = f"""
 """  # noqa: S608 (fixed fragments only)
 
 
+def _rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    with connections[Order.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def _where(fixed: list[str], *conditions: tuple[str, Any]) -> tuple[list[str], list[Any]]:
     """The WHERE terms of the given filters: `column = %s`, or the column's own operator when it ends
     with a space; a filter without a value adds nothing."""
@@ -95,10 +102,7 @@ def _plain_group_by(filters: ReportFilters, group_by: str | None) -> list[dict[s
         WHERE {" AND ".join(where)}
         GROUP BY 1
     """  # noqa: S608
-    with connections[Order.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _rows(sql, params)
 
 
 _GUEST_KEYS = {
@@ -143,7 +147,4 @@ def guest_facts_from_list(filters: ReportFilters, group_by: str | None) -> list[
         WHERE {" AND ".join(where)}
         GROUP BY 1
     """  # noqa: S608
-    with connections[Order.objects.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _rows(sql, params)
