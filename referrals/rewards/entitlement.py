@@ -168,26 +168,34 @@ def earning_attributions(
     return grouped
 
 
+def party_tallies(earning: Sequence[Attribution]) -> dict[int, tuple[int, Decimal]]:
+    """Per party of these earning attributions: its buyers (with a positive net) and its net sales,
+    what a party's reward is computed on."""
+    sales: dict[int, Decimal] = defaultdict(Decimal)
+    buyers: dict[int, set[str]] = defaultdict(set)
+    for attribution in earning:
+        if attribution.party_id is None:
+            continue
+        net = attribution.order.net_commissionable_amount
+        sales[attribution.party_id] += net
+        if net > 0:
+            buyers[attribution.party_id].add(attribution.order.customer_email)
+    return {party_id: (len(buyers[party_id]), total) for party_id, total in sales.items()}
+
+
 def sales_owed(earning: list[Attribution], plan: RewardPlan) -> dict[str, Owed]:
     owed: dict[str, Owed] = {}
-    party_sales: dict[int, Decimal] = defaultdict(Decimal)
-    party_buyers: dict[int, set[str]] = defaultdict(set)
     for attribution in earning:
-        order = attribution.order
-        net = order.net_commissionable_amount
         if attribution.party_id is None:
+            order = attribution.order
             # Half a cent up, as orders and the report round (`backend.money`): 12.50 at 5 % earns 0.63.
-            reward = round_money(net * plan.host_code_rate)
+            reward = round_money(order.net_commissionable_amount * plan.host_code_rate)
             if reward:
                 owed[f"order:{order.pk}"] = Owed(
                     reward, EntryKind.ACCRUAL, f"sale through your code, order #{order.pk}"
                 )
-            continue
-        party_sales[attribution.party_id] += net
-        if net > 0:
-            party_buyers[attribution.party_id].add(order.customer_email)
-    for party_id, sales in party_sales.items():
-        qualifies = len(party_buyers[party_id]) >= plan.min_party_buyers and sales >= plan.min_party_sales
+    for party_id, (buyers, sales) in party_tallies(earning).items():
+        qualifies = buyers >= plan.min_party_buyers and sales >= plan.min_party_sales
         reward = bracket_reward(sales, plan.party_brackets) if qualifies else ZERO
         if reward:
             owed[f"party:{party_id}"] = Owed(

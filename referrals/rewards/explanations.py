@@ -31,7 +31,7 @@ class EarningLine:
     because: str
     on: date
     approvable_on: date | None
-    party_id: int | None
+    party: Party | None  # what a party line is about
     paid_out: bool
 
 
@@ -129,6 +129,11 @@ def explain(entries: Iterable[LedgerEntry]) -> list[EarningLine]:
     parties = _party_facts({pid for e in entries if (pid := _basis_id(e.basis, "party")) is not None})
     orders = _orders({oid for e in entries if (oid := _basis_id(e.basis, "order")) is not None})
     states = dict(EntryState.choices)
+
+    def party_of(entry: LedgerEntry) -> Party | None:
+        party_id = _basis_id(entry.basis, "party")
+        return parties[party_id][0] if party_id in parties else None
+
     return [
         EarningLine(
             amount=entry.amount,
@@ -138,7 +143,7 @@ def explain(entries: Iterable[LedgerEntry]) -> list[EarningLine]:
             because=_sentence(entry, parties, orders),
             on=_day(entry.created_at),
             approvable_on=_day(entry.approvable_at) if entry.state == EntryState.PENDING else None,
-            party_id=_basis_id(entry.basis, "party"),
+            party=party_of(entry),
             paid_out=entry.kind == EntryKind.PAYOUT,
         )
         for entry in entries
@@ -162,22 +167,21 @@ def by_month(lines: list[EarningLine]) -> list[Month]:
     ]
 
 
-def by_party(entries: Iterable[LedgerEntry]) -> list[PartyTotal]:
+def by_party(lines: list[EarningLine]) -> list[PartyTotal]:
     """What each party earned, all its lines together (corrections included), newest party first."""
-    earned: dict[int, Decimal] = defaultdict(Decimal)
-    currency: dict[int, str] = {}
-    for entry in entries:
-        if (party_id := _basis_id(entry.basis, "party")) is not None:
-            earned[party_id] += entry.amount
-            currency[party_id] = entry.currency
-    parties = Party.objects.filter(pk__in=earned).only("title", "starts_at").order_by("-starts_at")
-    return [
+    earned: dict[Party, list[EarningLine]] = defaultdict(list)
+    for line in lines:
+        if line.party is not None:
+            earned[line.party].append(line)
+    totals = [
         PartyTotal(
             title=party.title,
             starts_on=_day(party.starts_at),
-            earned=earned[party.pk],
-            currency=currency[party.pk],
+            earned=sum((line.amount for line in party_lines), Decimal("0")),
+            currency=party_lines[0].currency,
         )
-        for party in parties
-        if earned[party.pk]
+        for party, party_lines in earned.items()
     ]
+    return sorted(
+        (total for total in totals if total.earned), key=lambda total: total.starts_on, reverse=True
+    )

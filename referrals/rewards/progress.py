@@ -1,28 +1,25 @@
 """Where a party stands toward its reward, counted exactly as its reward is
 (`entitlement.sales_owed`: net of refunds, in the campaign's currency, buyers with a positive net)."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from orders.models import OrderStatus
 from referrals.models import Attribution, RewardPlan
-from referrals.rewards.entitlement import bracket_reward
+from referrals.rewards.entitlement import bracket_reward, party_tallies
 
 
 def party_sales(party_ids: set[int]) -> dict[int, tuple[int, Decimal]]:
     """Per party: how many buyers and how much of sales are credited to it today."""
-    sales: dict[int, Decimal] = defaultdict(Decimal)
-    buyers: dict[int, set[str]] = defaultdict(set)
-    if party_ids:
-        credited = Attribution.objects.filter(party_id__in=party_ids, earns=True).select_related("order")
-        for attribution in credited:
-            party_id = attribution.party_id
-            assert party_id is not None
-            net = attribution.order.net_commissionable_amount
-            sales[party_id] += net
-            if net > 0:
-                buyers[party_id].add(attribution.order.customer_email)
-    return {party_id: (len(buyers[party_id]), sales[party_id]) for party_id in party_ids}
+    earning = (
+        Attribution.objects.filter(party_id__in=party_ids, earns=True)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .select_related("order")
+        if party_ids
+        else []
+    )
+    counted = party_tallies(list(earning))
+    return {party_id: counted.get(party_id, (0, Decimal("0"))) for party_id in party_ids}
 
 
 @dataclass(frozen=True)
@@ -54,13 +51,11 @@ def party_progress(*, party_id: int, plan: RewardPlan | None) -> PartyProgress |
         return None
     buyers, sales = party_sales({party_id})[party_id]
     next_rate = sales_to_next = None
-    for bracket in plan.party_brackets:
-        upper = Decimal(bracket["up_to"]) if bracket.get("up_to") is not None else None
-        if upper is not None and sales < upper:
-            # the next bracket is the one after this (if any): its rate applies above `upper`
-            following = plan.party_brackets[plan.party_brackets.index(bracket) + 1 :]
-            if following:
-                next_rate, sales_to_next = Decimal(following[0]["rate"]), upper - sales
+    brackets = plan.party_brackets
+    for bracket, following in zip(brackets, brackets[1:], strict=False):
+        # the bracket today's sales fall in; the next one's rate applies above its upper bound
+        if bracket.get("up_to") is not None and sales < Decimal(bracket["up_to"]):
+            next_rate, sales_to_next = Decimal(following["rate"]), Decimal(bracket["up_to"]) - sales
             break
     return PartyProgress(
         buyers=buyers,

@@ -162,14 +162,15 @@ def credited_orders(user: User) -> list[CreditedOrder]:
 
 @login_required
 def earnings(request: HttpRequest) -> HttpResponse:
-    ledger = list(LedgerEntry.objects.for_user(request.user).order_by("-created_at", "-id")[:PAGE_ROWS])
+    ledger = LedgerEntry.objects.for_user(request.user).order_by("-created_at", "-id")[:PAGE_ROWS]
+    lines = explanations.explain(ledger)
     return render(
         request,
         "referrals/earnings.html",
         {
             "credited": credited_orders(_signed_in(request)),
-            "months": explanations.by_month(explanations.explain(ledger)),
-            "parties": explanations.by_party(ledger),
+            "months": explanations.by_month(lines),
+            "parties": explanations.by_party(lines),
             "estimates": payout_estimates(request.user),
         },
     )
