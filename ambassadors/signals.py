@@ -18,3 +18,8 @@ host_status_changed = Signal()
 # Sent inside the transaction that cancelled a party: kwargs `party`, `by`.
 # Listener: the party's referral code is retired (with its Stripe mirror).
 party_cancelled = Signal()
+
+# Sent while a host's party page is built, with `party`; a receiver answers a
+# `ambassadors.parties.figures.PartyFigures` (read only; no answer, no figures shown).
+# Receiver: referrals (the party's sales counted as its reward is, the clicks on its link).
+party_figures_wanted = Signal()

@@ -7,7 +7,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ambassadors.models import Guest, Host, HostStatus
-from ambassadors.signals import host_selected, host_status_changed, party_cancelled, party_created
+from ambassadors.parties.figures import PartyFigures
+from ambassadors.signals import (
+    host_selected,
+    host_status_changed,
+    party_cancelled,
+    party_created,
+    party_figures_wanted,
+)
 from kits.signals import kit_settled, slip_codes_wanted
 from orders.signals import (
     dispute_recorded,
@@ -36,6 +43,7 @@ from referrals.models import Attribution
 from referrals.payouts.services import record_stripe_account_update
 from referrals.reports.facts import count_party_guests, refresh_attributed_sale, refresh_guest_bought
 from referrals.rewards.entitlement import scope_of
+from referrals.rewards.progress import party_page_figures
 from referrals.rewards.services import recompute_rewards
 
 
@@ -111,6 +119,11 @@ def _deduct_missing_kit_items(sender: Any, *, settlement: Any, **kwargs: Any) ->
 @receiver(slip_codes_wanted, dispatch_uid="referrals.codes_for_packing_slips")
 def _answer_codes_for_packing_slips(sender: Any, *, host_ids: list[int], **kwargs: Any) -> dict[int, str]:
     return live_host_codes(host_ids)
+
+
+@receiver(party_figures_wanted, dispatch_uid="referrals.party_page_figures")
+def _answer_party_figures(sender: Any, *, party: Any, **kwargs: Any) -> PartyFigures:
+    return party_page_figures(party=party)
 
 
 @receiver(refund_recorded, dispatch_uid="referrals.report_after_refund")

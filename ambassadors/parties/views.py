@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from ambassadors.models import GUEST_LIST_OPEN_STATUSES, Guest, Host, Party, PartyStatus, PartyStatusChange
 from ambassadors.parties import services
+from ambassadors.parties.figures import figures_context
 from ambassadors.parties.forms import GuestForm, GuestRegistrationForm, PartyForm, PartyHeldForm
 from backend.errors import Conflict, DomainError, Invalid
 from backend.throttles import ScopedRateThrottle
@@ -143,9 +144,11 @@ def party_detail(request: HttpRequest, party_id: int) -> HttpResponse:
 
 
 def _detail_context(party: Party, *, guest_form: GuestForm) -> dict[str, Any]:
+    guests = list(party.guests.all())
     return {
+        **figures_context(party, guests),
         "party": party,
-        "guests": list(party.guests.all()),
+        "guests": guests,
         "photos": list(party.photos.all()),
         "guest_form": guest_form,
         "guest_list_open": party.status in GUEST_LIST_OPEN_STATUSES,

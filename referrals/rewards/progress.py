@@ -2,10 +2,17 @@
 (`entitlement.sales_owed`: net of refunds, in the campaign's currency, buyers with a positive net)."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from ambassadors.models import Party
+from ambassadors.parties.figures import CHART_DAYS, Bracket, PartyFigures
 from orders.models import OrderStatus
-from referrals.models import Attribution, RewardPlan
+from referrals.models import Attribution, Click, ReferralCode, RewardPlan
 from referrals.rewards.entitlement import bracket_reward, party_tallies
 
 
@@ -65,4 +72,46 @@ def party_progress(*, party_id: int, plan: RewardPlan | None) -> PartyProgress |
         reward=bracket_reward(sales, plan.party_brackets),
         next_rate=next_rate,
         sales_to_next_rate=sales_to_next,
+    )
+
+
+def party_page_figures(*, party: Party) -> PartyFigures:
+    """The figures of the host's party page (`ambassadors.parties.figures`): the party's progress
+    counted as its reward is (`party_progress`), its plan's brackets, the clicks on its link per
+    local day, and which addresses ordered through it (to tell the guests who have not ordered yet;
+    never shown). A fixed number of queries whatever the amount of data."""
+    plan = RewardPlan.objects.filter(campaign_id=party.campaign_id).first()
+    progress = party_progress(party_id=party.pk, plan=plan)
+    brackets: list[Bracket] = []
+    lower = Decimal("0")
+    for bracket in plan.party_brackets if plan is not None else []:
+        upper = Decimal(bracket["up_to"]) if bracket.get("up_to") is not None else None
+        brackets.append(Bracket(starts_at=lower, up_to=upper, rate=Decimal(bracket["rate"])))
+        lower = upper if upper is not None else lower
+    code = ReferralCode.objects.filter(party_id=party.pk).values_list("created_at", flat=True).first()
+    since = timezone.now() - timedelta(days=CHART_DAYS + 1)
+    per_day = (
+        Click.objects.filter(code__party_id=party.pk, at__gte=since)
+        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(clicks=Count("id"))
+        .values_list("day", "clicks")
+    )
+    buyer_emails = (
+        Attribution.objects.filter(party_id=party.pk)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .exclude(order__customer_email="")
+        .values_list("order__customer_email", flat=True)
+    )
+    return PartyFigures(
+        currency=party.campaign.currency,
+        buyers=progress.buyers if progress else 0,
+        sales=progress.sales if progress else Decimal("0"),
+        min_buyers=progress.min_buyers if progress else 0,
+        min_sales=progress.min_sales if progress else Decimal("0"),
+        reward=progress.reward if progress and progress.qualifies else Decimal("0"),
+        brackets=brackets,
+        clicks_by_day=dict(per_day),
+        link_opened_on=timezone.localdate(code) if code is not None else None,
+        buyer_emails=frozenset(buyer_emails),
     )

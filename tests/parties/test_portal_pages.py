@@ -10,8 +10,12 @@ from django.utils import timezone
 from PIL import Image
 
 from ambassadors.models import Guest, Party, PartyPhoto
+from referrals.codes.services import issue_party_code
+from referrals.models import Click
+from referrals.rewards.services import set_reward_plan
 from tests import factories
 from tests.parties.conftest import image_upload
+from tests.referrals.test_rewards import _buy
 
 pytestmark = pytest.mark.django_db
 
@@ -124,14 +128,26 @@ def test_list_shows_only_ones_own_parties_with_a_constant_query_count(
 
 
 def test_detail_page_query_count_is_constant(host, host_web, django_assert_max_num_queries):
+    # a held party with its figures: reward plan, link, sales, clicks, guests to contact
+    set_reward_plan(campaign=host.campaign, by=None, party_brackets=[{"up_to": None, "rate": "0.10"}])
     party = factories.PartyFactory(host=host, starts_at=timezone.now() - timedelta(hours=1))
+    code = issue_party_code(party=party)
     factories.GuestFactory(party=party)
-    with django_assert_max_num_queries(14) as small:
-        assert host_web.get(f"/portal/parties/{party.pk}/").status_code == 200
-    factories.GuestFactory.create_batch(15, party=party, wants_to_host=True)
+    Party.objects.filter(pk=party.pk).update(status="held", held_at=timezone.now())
+    with django_assert_max_num_queries(12) as small:
+        html = host_web.get(f"/portal/parties/{party.pk}/").content.decode()
+    assert 'id="progress-title"' in html and 'id="not-ordered-title"' in html
+    factories.GuestFactory.create_batch(
+        15, party=party, wants_to_host=True, marketing_consent_at=timezone.now()
+    )
+    for n in range(6):
+        _buy(code.code, "80", email=f"guest-buyer{n}@example.com")
+        Click.objects.create(
+            code=code, at=timezone.now() - timedelta(days=n), token=f"t{n}", visitor_hash="v"
+        )
     with django_assert_max_num_queries(len(small.captured_queries)):
         html = host_web.get(f"/portal/parties/{party.pk}/").content.decode()
-    assert "16 guests" in html
+    assert "16 guests" in html and "6 guests bought" in html
 
 
 def test_host_adds_a_guest_from_the_party_page(host, host_web):
