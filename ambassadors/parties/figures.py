@@ -112,6 +112,7 @@ def clicks_chart(figures: PartyFigures, *, today: date) -> dict[str, Any]:
         "bars": bars,
         "total": sum(counts),
         "days": len(days),
+        "first_day": first,
         "busiest": busiest,
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,

@@ -10,8 +10,12 @@ Two detectors, both over the visible text of the page:
 """
 
 import html as html_lib
+import importlib
+import inspect
+import pkgutil
 import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -22,11 +26,26 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ambassadors.models import PartyStatus
+from ambassadors.portal.tasks import send_password_reset_emails
+from ambassadors.recruitment.services import reject_application
+from backend.mail import send_email
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
+from referrals.codes.services import issue_host_code, issue_party_code
+from referrals.models import Click
+from referrals.payouts.services import mark_payout_paid, run_payouts
+from referrals.rewards.services import adjust_rewards, approve_due_entries, set_reward_plan
 from tests.e2e.test_portal_in_browser import portal_routes_without_arguments
-from tests.factories import CampaignFactory, GuestFactory, HostFactory, ItemFactory, PartyFactory
+from tests.factories import (
+    ApplicationFactory,
+    CampaignFactory,
+    GuestFactory,
+    HostFactory,
+    ItemFactory,
+    PartyFactory,
+)
+from tests.referrals.test_rewards import _buy
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +288,189 @@ def test_the_detector_finds_english(programme):
     assert english_on(html.content.decode(), catalogue_sentences())
     assert english_on("<p>Give the city only (no street address or number).</p>", set())
     assert not english_on("<p>Indiquez la ville seulement (ni rue ni numéro).</p>", set())
+
+
+# --- pages with money, dates, codes and kits; the e-mails ----------------------------------------
+
+ENGLISH_MONTHS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b\.?"
+)
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+NUMERIC_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")  # 12/04/2026: the 12th of April or December 4?
+SYMBOL_FIRST = re.compile(r"[€£$]\s?\d")  # "€642.80": how English writes money
+COLON_WITHOUT_SPACE = re.compile(r"[A-Za-zÀ-ÿ]:(?=\s|$)")  # French puts a space before a colon
+
+
+def badly_written_dates_and_money(page_html: str, language: str) -> list[str]:
+    """Dates and amounts not written the way the page's language writes them."""
+    found = []
+    for run in visible_runs(page_html):
+        found += ISO_TIMESTAMP.findall(run) + NUMERIC_DATE.findall(run)
+        if language == "fr":
+            found += SYMBOL_FIRST.findall(run) + ENGLISH_MONTHS.findall(run)
+            if COLON_WITHOUT_SPACE.search(run):
+                found.append(run)
+    return found
+
+
+@pytest.fixture
+def earning_programme(programme, settings):
+    """The programme once the host earns: a reward plan, her code and her parties' codes with sales
+    and clicks, guests who agreed to be contacted, rewards approved and paid, her kit back."""
+
+    settings.STRIPE_SECRET_KEY = ""  # paid by bank transfer
+    host, parties = programme["host"], programme["parties"]
+    set_reward_plan(
+        campaign=programme["campaign"],
+        by=None,
+        party_brackets=[{"up_to": "500", "rate": "0.10"}, {"up_to": None, "rate": "0.125"}],
+        host_code_rate=Decimal("0.05"),
+        min_party_buyers=2,
+        min_party_sales=Decimal("150"),
+        payout_minimum=Decimal("20"),
+    )
+    _buy(issue_host_code(host=host).code, "120", email="acheteuse@example.com")
+    # the party of three hours ago sells through its code, then its host marks it held
+    party = parties["started"]
+    code = issue_party_code(party=party)
+    _buy(code.code, "342.80", email="amie@example.com")
+    _buy(code.code, "300", email=party.guests.get().email)
+    Click.objects.create(code=code, at=timezone.now(), token="clic", visitor_hash="v")
+    GuestFactory(party=party, first_name="Maëlle", marketing_consent_at=timezone.now())
+    party.status, party.held_at, party.actual_guests = PartyStatus.HELD, timezone.now(), 9
+    party.save(update_fields=["status", "held_at", "actual_guests"])
+    approve_due_entries(at=timezone.now() + timedelta(days=31))
+    run_payouts()
+    mark_payout_paid(payout=host.payouts.get(status="pending"), by=None)
+    adjust_rewards(host=host, amount=Decimal("25.00"), reason="photos", by=None)
+    return programme
+
+
+def test_every_page_with_money_dates_codes_and_kits_is_french(earning_programme):
+    host, held = earning_programme["host"], earning_programme["parties"]["started"]
+    shipment = earning_programme["shipment"]
+    client = french_client(host.user)
+    kit_url = reverse("kits:my_kit_detail", kwargs={"number": shipment.number})
+    pages = {}
+    for name, path in {
+        "dashboard": reverse("portal:dashboard"),
+        "earnings": reverse("referrals:earnings"),
+        "payouts": reverse("referrals:payouts"),
+        "share": reverse("referrals:share"),
+        "held party with its figures": reverse("parties:detail", kwargs={"party_id": held.pk}),
+        "kit on its way": kit_url,
+    }.items():
+        response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code)
+        pages[name] = response.content.decode()
+    # the kit received (its message), then back at the warehouse
+    received = client.post(reverse("kits:confirm_received", kwargs={"number": shipment.number}), follow=True)
+    pages["kit received"] = received.content.decode()
+    kits.receive_return(
+        shipment=shipment, lines=[kits.ReturnedLine(sku="AW26-MANTEAU-XL", good=1, damaged=1)], by=None
+    )
+    pages["kit returned"] = client.get(kit_url).content.decode()
+    # the figures are there to be read: sales in euros, the party's progress, the guests to contact
+    assert "642,80\u00a0€" in pages["held party with its figures"]
+    assert 'id="not-ordered-title"' in pages["held party with its figures"]
+    assert "Maëlle" in pages["held party with its figures"]
+    assert "Merci" in pages["kit received"]
+    check_french(pages)
+    assert {
+        name: found for name, html in pages.items() if (found := badly_written_dates_and_money(html, "fr"))
+    } == {}
+
+
+def test_dates_and_money_are_written_for_the_language(earning_programme):
+    """French: "4 déc. 2026" style dates, "642,80 €"; English: never 12/04/2026 nor a bare timestamp."""
+    host, held = earning_programme["host"], earning_programme["parties"]["started"]
+    paths = [
+        reverse("portal:dashboard"),
+        reverse("referrals:earnings"),
+        reverse("referrals:payouts"),
+        reverse("parties:list"),
+        reverse("parties:detail", kwargs={"party_id": held.pk}),
+        reverse("kits:my_kit"),
+    ]
+    for language in ("fr", "en"):
+        client = Client()
+        client.cookies["django_language"] = language
+        client.force_login(host.user)
+        found = {
+            path: found
+            for path in paths
+            if (found := badly_written_dates_and_money(client.get(path).content.decode(), language))
+        }
+        assert found == {}, language
+    english = Client()
+    english.cookies["django_language"] = "en"
+    english.force_login(host.user)
+    assert "€642.80" in english.get(reverse("parties:detail", kwargs={"party_id": held.pk})).content.decode()
+
+
+def email_builders() -> dict[str, object]:
+    """Every e-mail builder of the apps (module-level functions marked by `@email_builder`)."""
+
+    builders = {}
+    for app in ("ambassadors", "kits", "orders", "referrals", "privacy", "backend"):
+        package = importlib.import_module(app)
+        for module_info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if not module_info.name.rsplit(".", 1)[-1].startswith("email"):
+                continue
+            module = importlib.import_module(module_info.name)
+            for name, function in inspect.getmembers(module, inspect.isfunction):
+                if getattr(function, "builds_email", False) and function.__module__ == module.__name__:
+                    builders[f"{module.__name__}.{name}"] = function
+    return builders
+
+
+def email_templates() -> set[str]:
+    """The name of every e-mail template the project ships (`emails/<name>.txt`)."""
+    names = set()
+    for folder in Path(settings.BASE_DIR).glob("*/templates/emails"):
+        names |= {path.name.removesuffix(".txt") for path in folder.glob("*.txt")}
+    return {name for name in names if not name.endswith("_subject")}
+
+
+def test_every_email_reads_in_french(programme, mailoutbox):
+    """Each e-mail, built as its task builds it, for French recipients with French data."""
+
+    host, planned = programme["host"], programme["parties"]["planned"]
+    applicant = ApplicationFactory(campaign=programme["campaign"], first_name="Zoé", language="fr")
+    rejected = ApplicationFactory(campaign=programme["campaign"], first_name="Léa", language="fr")
+    reject_application(application=rejected, by=None, reason="La campagne est complète dans votre ville.")
+    host.application.language = "fr"
+    host.application.save(update_fields=["language"])
+    guest = GuestFactory(party=planned, first_name="Inès", language="fr")
+    object_of = {
+        "ambassadors.recruitment.emails.application_received_email": applicant.pk,
+        "ambassadors.recruitment.emails.application_rejected_email": rejected.pk,
+        "ambassadors.recruitment.emails.host_invitation_email": host.pk,
+        "ambassadors.parties.emails.guest_confirmation_email": guest.pk,
+    }
+    builders = email_builders()
+    assert set(builders) == set(object_of), "a new e-mail: give it French test data here"
+    mailoutbox.clear()
+    used = set()
+    for path, build in builders.items():
+        email = build(object_of[path])
+        assert email is not None and email.language == "fr", path
+        used.add(email.template)
+        send_email(email)
+    # the password reset is sent by its task, in the account's language
+    host.user.language = "fr"
+    host.user.save(update_fields=["language"])
+    send_password_reset_emails.call(user_ids=[host.user.pk])
+    used.add("password_reset")
+    assert used == email_templates(), "every e-mail template is rendered here"
+    sentences = catalogue_sentences()
+    found = {}
+    for message in mailoutbox:
+        text = f"<p>{html_lib.escape(message.subject)}</p>" + "".join(
+            f"<p>{html_lib.escape(line)}</p>" for line in message.body.splitlines()
+        )
+        if english := english_on(text, sentences) + badly_written_dates_and_money(text, "fr"):
+            found[message.subject] = english
+    assert len(mailoutbox) == len(builders) + 1
+    assert found == {}, "English in French e-mails"
