@@ -93,7 +93,7 @@ def clicks_chart(figures: PartyFigures, *, today: date) -> dict[str, Any]:
     days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
     counts = [figures.clicks_by_day.get(day, 0) for day in days]
     most = max(counts, default=0)
-    slot = CHART_WIDTH / CHART_DAYS
+    slot = CHART_WIDTH / len(days)  # the days shown fill the width
     bars = []
     for index, (day, count) in enumerate(zip(days, counts, strict=True)):
         height = round((CHART_HEIGHT - 4) * count / most, 1) if most else 0

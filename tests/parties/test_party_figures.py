@@ -38,6 +38,10 @@ def click(code, at, n):
 
 @pytest.fixture
 def party_after():
+    return held_party_with_figures()
+
+
+def held_party_with_figures():
     """A held party with three sales (two from its guests), clicks on two days, and guests who
     did and did not agree to be contacted."""
     host = HostFactory(first_name="Clara", status="active", selected_at=timezone.now() - timedelta(days=30))
@@ -65,8 +69,8 @@ def party_after():
     now = timezone.localtime()
     click(code, now - timedelta(days=2), 3)
     click(code, now - timedelta(minutes=5), 7)
-    party.status, party.held_at = "held", timezone.now()
-    party.save(update_fields=["status", "held_at"])
+    party.status, party.held_at, party.actual_guests = "held", timezone.now(), 4
+    party.save(update_fields=["status", "held_at", "actual_guests"])
     return host, party
 
 
@@ -110,10 +114,11 @@ def test_who_has_not_ordered_yet_waits_for_the_party(party_after):
     assert 'id="not-ordered-title"' not in html
 
 
-def test_the_clicks_chart_is_drawn_by_the_server_with_a_text_equivalent(party_after):
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_clicks_chart_is_drawn_by_the_server_with_a_text_equivalent(party_after, language):
     host, party = party_after
 
-    html = page(host, party, language="en")
+    html = page(host, party, language=language)
 
     chart = html.split('<svg class="clicks-chart"')[1].split("</svg>")[0]
     assert 'role="img" aria-labelledby="clicks-caption"' in chart
@@ -125,9 +130,18 @@ def test_the_clicks_chart_is_drawn_by_the_server_with_a_text_equivalent(party_af
     assert heights[3] == pytest.approx(76 * 3 / 7, abs=0.1)
     caption = html.split('id="clicks-caption">')[1].split("</figcaption>")[0]
     today = timezone.localdate()
-    with translation.override("en"):
-        assert caption.startswith(f"10 clicks since {date_format(today - timedelta(days=5), 'DATE_FORMAT')}")
-        assert f"busiest day: {date_format(today, 'DATE_FORMAT')} (7)" in caption  # Dec. 4, 2026
+    with translation.override(language):
+        first, busiest = (
+            date_format(today - timedelta(days=5), "DATE_FORMAT"),
+            date_format(today, "DATE_FORMAT"),
+        )
+    assert (
+        caption
+        == {
+            "en": f"10 clicks since {first} · busiest day: {busiest} (7)",  # Dec. 4, 2026
+            "fr": f"10 clics depuis le {first} · jour le plus actif : {busiest} (7)",  # 4 décembre 2026
+        }[language]
+    )
     table = html.split('class="clicks-table"')[1].split("</table>")[0]
     assert re.findall(r"<td>(\d+)</td>", table) == ["0", "0", "0", "3", "0", "7"]
 
