@@ -102,6 +102,14 @@ def why_not_editable(party: Party) -> str | None:
     return None
 
 
+def why_not_cancellable(party: Party) -> str | None:
+    """Why the party cannot be cancelled now (a page sent before it was held or closed), or None."""
+    if party.status != PartyStatus.PLANNED:
+        consequence = _("It can no longer be cancelled.")
+        return f"{_PAST_PARTY.get(party.status) or ''} {consequence}".strip()
+    return None
+
+
 def why_not_reportable(party: Party, *, at: datetime | None = None) -> str | None:
     """Why the party cannot be reported as held now (shown before the form is filled), or None."""
     if party.status != PartyStatus.PLANNED:

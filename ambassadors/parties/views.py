@@ -195,6 +195,10 @@ def guest_remove(request: HttpRequest, party_id: int, guest_id: int) -> HttpResp
 @require_POST
 def party_cancel(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _own_party(request, party_id)
+    refusal = services.why_not_cancellable(party)
+    if refusal:  # in the host's words, not the state machine's
+        messages.error(request, refusal)
+        return redirect("parties:detail", party_id=party.pk)
     try:
         services.cancel_party(party=party, by=request.user, reason=request.POST.get("reason", "")[:500])
     except DomainError as error:

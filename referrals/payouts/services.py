@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ambassadors.models import Host, HostStatus
 from backend.csv_export import csv_writer
@@ -602,7 +603,7 @@ def bank_export_csv(payouts: Iterable[Payout]) -> str:
 @transaction.atomic
 def choose_payout_method(*, user: Any, method: str) -> PayoutAccount:
     if method not in PayoutMethod.values:
-        raise Invalid("Unknown payout method.", code="invalid_choice", field="method")
+        raise Invalid(gettext("Unknown payout method."), code="invalid_choice", field="method")
     account, _ = PayoutAccount.objects.select_for_update().get_or_create(user=user)
     account.preferred_method = method
     account.save(update_fields=["preferred_method", "updated_at"])
@@ -612,7 +613,7 @@ def choose_payout_method(*, user: Any, method: str) -> PayoutAccount:
 def connect_stripe_account(*, user: Any, return_url: str, refresh_url: str) -> str:
     """Create (once) the person's Stripe Express account and return a fresh onboarding link."""
     if not stripe_configured():
-        raise Conflict("Payouts through Stripe are not available.", code="stripe_not_configured")
+        raise Conflict(gettext("Payouts through Stripe are not available."), code="stripe_not_configured")
     client = stripe_client()
     account, _ = PayoutAccount.objects.get_or_create(user=user)
     if not account.stripe_account_id:

@@ -474,3 +474,40 @@ def test_every_email_reads_in_french(programme, mailoutbox):
             found[message.subject] = english
     assert len(mailoutbox) == len(builders) + 1
     assert found == {}, "English in French e-mails"
+
+
+def test_every_message_after_an_action_is_french(earning_programme, settings):
+    """The messages shown after a host's action, refused or done (kit, payouts, parties)."""
+    host, parties = earning_programme["host"], earning_programme["parties"]
+    shipment = earning_programme["shipment"]
+    client = french_client(host.user)
+    closed = parties[PartyStatus.CLOSED]
+    confirm = reverse("kits:confirm_received", kwargs={"number": shipment.number})
+    sent = {
+        "kit received": client.post(confirm, follow=True),
+        "kit received twice": client.post(confirm, follow=True),
+        "payout method chosen": client.post(
+            reverse("referrals:payouts"), {"action": "method", "method": "store_credit"}, follow=True
+        ),
+        "payout method unknown": client.post(
+            reverse("referrals:payouts"), {"action": "method", "method": "bitcoin"}, follow=True
+        ),
+        "payout action unknown": client.post(reverse("referrals:payouts"), {"action": "?"}, follow=True),
+        "Stripe not offered": client.post(reverse("referrals:payouts"), {"action": "connect"}, follow=True),
+        "cancel a closed party": client.post(
+            reverse("parties:cancel", kwargs={"party_id": closed.pk}), follow=True
+        ),
+        "remove a guest of a closed party": client.post(
+            reverse(
+                "parties:guest-remove", kwargs={"party_id": closed.pk, "guest_id": closed.guests.get().pk}
+            ),
+            follow=True,
+        ),
+    }
+    pages = {}
+    for name, response in sent.items():
+        assert response.status_code == 200, (name, response.status_code)
+        html = response.content.decode()
+        assert 'class="messages' in html, name  # a message is shown
+        pages[name] = html
+    check_french(pages)
