@@ -104,9 +104,18 @@ def bench_portal(runs: int = 40) -> None:
     full, empty = Client(), Client()
     full.force_login(busiest.user)
     empty.force_login(newcomer.user)
-    for path in PAGES:
+    # the party page: the busiest host's party with the most sales, and a new party of the newcomer
+    from tests.factories import PartyFactory
+
+    busiest_party = busiest.parties.annotate(n=Count("attributions")).order_by("-n").first()
+    pairs = [(path, path) for path in PAGES]
+    if busiest_party is not None:
+        pairs.append(
+            (f"/portal/parties/{busiest_party.pk}/", f"/portal/parties/{PartyFactory(host=newcomer).pk}/")
+        )
+    for path, base_path in pairs:
         status, queries, p95 = _measure(full, path, runs)
-        base_status, base_queries, base_p95 = _measure(empty, path, runs)
+        base_status, base_queries, base_p95 = _measure(empty, base_path, runs)
         if status == 404 and base_status == 404:
             emit(figure="portal page", page=path, measured=False, why="page not present")
             continue
