@@ -128,7 +128,7 @@ def test_the_clicks_chart_is_drawn_by_the_server_with_a_text_equivalent(party_af
     heights = [float(height) for _, height in bars]
     assert heights[:3] == [0, 0, 0] and heights[4] == 0 and heights[5] == 76
     assert heights[3] == pytest.approx(76 * 3 / 7, abs=0.1)
-    caption = html.split('id="clicks-caption">')[1].split("</figcaption>")[0]
+    caption = html.split('id="clicks-caption">')[1].split("</p>")[0]
     today = timezone.localdate()
     with translation.override(language):
         first, busiest = (
