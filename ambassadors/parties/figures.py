@@ -50,7 +50,7 @@ class PartyFigures:
 
 
 def _percent(value: Decimal | int, of: Decimal | int) -> int:
-    return 100 if not of else min(100, int(Decimal(value) * 100 / Decimal(of)))
+    return 100 if not of else max(0, min(100, int(Decimal(value) * 100 / Decimal(of))))
 
 
 def _scale(figures: PartyFigures) -> Decimal:
@@ -63,13 +63,13 @@ def _scale(figures: PartyFigures) -> Decimal:
 def progress_context(figures: PartyFigures) -> dict[str, Any]:
     """What the template draws: each bar's share in percent, each bracket's mark and what it lacks."""
     scale = _scale(figures)
+    sales = max(figures.sales, Decimal(0))  # refunds past the sales leave nothing, not less
     brackets = [
         {
             "bracket": bracket,
-            "reached": figures.sales >= bracket.starts_at,
-            "current": figures.sales >= bracket.starts_at
-            and (bracket.up_to is None or figures.sales < bracket.up_to),
-            "to_go": max(bracket.starts_at - figures.sales, Decimal(0)),
+            "reached": sales >= bracket.starts_at,
+            "current": sales >= bracket.starts_at and (bracket.up_to is None or sales < bracket.up_to),
+            "to_go": max(bracket.starts_at - sales, Decimal(0)),
             "at_percent": _percent(bracket.starts_at, scale),
         }
         for bracket in figures.brackets

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from ambassadors.parties.figures import Bracket, PartyFigures, progress_context
 from ambassadors.signals import party_figures_wanted
 from referrals.codes.services import issue_party_code
 from referrals.models import Click
@@ -153,3 +154,30 @@ def test_without_an_answer_the_page_shows_no_figures(party_after, monkeypatch):
     html = page(host, party)
 
     assert 'id="progress-title"' not in html and "Apéro tricot" in html
+
+
+def test_the_bars_stay_on_their_scale_even_when_refunds_pass_the_sales():
+    figures = PartyFigures(
+        currency="EUR",
+        buyers=0,
+        sales=Decimal("-20"),
+        min_buyers=3,
+        min_sales=Decimal("150"),
+        reward=Decimal("0"),
+        brackets=[
+            Bracket(starts_at=Decimal("0"), up_to=Decimal("500"), rate=Decimal("0.10")),
+            Bracket(starts_at=Decimal("500"), up_to=None, rate=Decimal("0.125")),
+        ],
+        clicks_by_day={},
+        link_opened_on=None,
+    )
+
+    progress = progress_context(figures)
+
+    assert progress["sales_percent"] == 0 and progress["scale_sales_percent"] == 0
+    assert progress["scale_threshold_percent"] == 27  # 150 of 550 (the last bound and a tenth)
+    assert [step["at_percent"] for step in progress["brackets"]] == [0, 90]
+    assert [(step["current"], step["to_go"]) for step in progress["brackets"]] == [
+        (True, Decimal("0")),
+        (False, Decimal("500")),
+    ]
