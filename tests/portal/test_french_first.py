@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -410,13 +411,16 @@ def test_dates_and_money_are_written_for_the_language(earning_programme):
 
 
 def email_builders() -> dict[str, object]:
-    """Every e-mail builder of the apps (module-level functions marked by `@email_builder`)."""
-
+    """Every e-mail builder of the project's apps (module-level functions marked by `@email_builder`),
+    wherever they live: every module of every app of ours is read."""
     builders = {}
-    for app in ("ambassadors", "kits", "orders", "referrals", "privacy", "backend"):
-        package = importlib.import_module(app)
-        for module_info in pkgutil.walk_packages(package.__path__, f"{app}."):
-            if not module_info.name.rsplit(".", 1)[-1].startswith("email"):
+    ours = [
+        config for config in apps.get_app_configs() if Path(config.path).parent == Path(settings.BASE_DIR)
+    ]
+    for config in ours:
+        package = importlib.import_module(config.name)
+        for module_info in pkgutil.walk_packages(package.__path__, f"{config.name}."):
+            if re.search(r"\.(migrations|management)(\.|$)", module_info.name):
                 continue
             module = importlib.import_module(module_info.name)
             for name, function in inspect.getmembers(module, inspect.isfunction):
