@@ -18,7 +18,7 @@ class MilestoneKind(models.TextChoices):
     FIRST_QUALIFIED_PARTY = "first_qualified_party", _("First qualified party")  # met the plan's thresholds
     TEN_GUESTS = "ten_guests", _("10 guests welcomed")  # on the lists of her held parties
     FIFTY_GUESTS = "fifty_guests", _("50 guests welcomed")
-    FIRST_SALE = "first_sale", _("First sale through her code")  # a sale credited to her, earning
+    FIRST_SALE = "first_sale", _("First sale through the code")  # a sale credited to her, earning
     TOP_TEN_PARTY = "top_ten_party", _("A party in the campaign's top ten")  # by credited net sales
 
 

@@ -8,9 +8,10 @@ from recognition.models import Milestone
 
 @email_builder
 def milestone_email(milestone_id: int) -> Email | None:
-    """Congratulations, in the host's language; none once the milestone or her account is gone."""
+    """Congratulations, in the language she chose last (her account's); none once the milestone or her
+    account is gone."""
     milestone = (
-        Milestone.objects.select_related("host__user", "host__campaign", "host__application")
+        Milestone.objects.select_related("host__user", "host__campaign")
         .filter(pk=milestone_id, host__user__is_active=True)
         .first()
     )
@@ -26,5 +27,5 @@ def milestone_email(milestone_id: int) -> Email | None:
             "kind": milestone.kind,
             "dashboard_path": reverse("portal:dashboard"),
         },
-        language=host.application.language,
+        language=host.user.language,
     )

@@ -126,8 +126,8 @@ def test_milestones_are_recorded_and_announced_once_however_often_the_job_runs(
 
 
 def test_the_announcement_is_in_the_hosts_language(host, django_capture_on_commit_callbacks):
-    host.application.language = "fr"
-    host.application.save(update_fields=["language"])
+    host.user.language = "fr"
+    host.user.save(update_fields=["language"])
     held_party(host)
     with django_capture_on_commit_callbacks(execute=True):
         record_milestones()
