@@ -38,7 +38,7 @@ def _note(
         if gift_amount <= 0:
             raise Invalid("A gift is a positive amount.", code="invalid", field="gift_amount")
         try:
-            gift = adjust_rewards(host=host, amount=gift_amount, reason=GIFT_REASON, by=by)
+            gift = adjust_rewards(host=host, amount=gift_amount, reason=GIFT_REASON, by=by, gift=True)
         except Invalid as refused:
             raise Invalid(refused.message, code=refused.code, field="gift_amount") from refused
     return BrandNote.objects.create(

@@ -62,7 +62,7 @@ def notes(request: HttpRequest) -> HttpResponse:
     else:
         form = LeaderboardConsentForm(initial={"listed": has_leaderboard_consent(host)})
     shown = list(
-        BrandNote.objects.filter(host__user=request.user)
+        BrandNote.objects.filter(host__user_id=host.user_id)
         .select_related("host")
         .order_by("-created_at", "-id")[:PAGE_ROWS]
     )
