@@ -3,6 +3,7 @@
 import pytest
 
 from privacy.erasure import erase_personal_data
+from privacy.export import export_personal_data
 from recognition.leaderboard.services import set_leaderboard_consent
 from recognition.milestones.services import record_milestones
 from recognition.models import BrandNote, LeaderboardConsent, Milestone
@@ -38,3 +39,17 @@ def test_erasure_removes_the_persons_milestones_notes_and_consent_and_the_job_do
     # and running the job again does not recognise her again
     record_milestones()
     assert not Milestone.objects.filter(host=erased).exists()
+
+
+def test_the_personal_data_export_holds_her_milestones_notes_and_consent(host):
+    held_party(host)
+    record_milestones()
+    write_brand_note(host=host, body="Merci Alma", by=None)
+    set_leaderboard_consent(host=host, consents=True)
+
+    data = export_personal_data(email=host.application.email, by=UserFactory(email="dpo@example.com"))
+
+    [exported] = data["hosts"]
+    assert [row["kind"] for row in exported["milestones"]] == ["first_party_held"]
+    assert [row["body"] for row in exported["notes_from_the_brand"]] == ["Merci Alma"]
+    assert exported["on_the_public_list_of_top_hosts"] is True
