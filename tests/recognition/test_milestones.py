@@ -164,3 +164,13 @@ def test_the_job_reads_the_programme_in_a_fixed_number_of_queries(campaign):
     for host in hosts[2:]:
         held_party(host, guests=10)
     assert run() == few
+
+
+def test_the_task_runs_the_same_job(host, django_capture_on_commit_callbacks):
+    from recognition.tasks import record_milestones_task
+
+    held_party(host)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert record_milestones_task.call() == {"recorded": 1, "announced": 1}
+        assert record_milestones_task.call() == {"recorded": 0, "announced": 0}
+    assert len(mail.outbox) == 1
