@@ -5,7 +5,9 @@ them on her notes page, each greeting her by name, and they are then marked read
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from backend.models import AuditEntry
@@ -188,3 +190,17 @@ def test_a_gift_reads_as_a_gift_on_her_earnings_page(host):
     write_brand_note(host=host, body="Merci", gift_amount=Decimal("15.00"), by=None)
     page = portal_client(host).get("/portal/earnings/").content.decode()
     assert "A gift from the brand, with a note to you" in page
+
+
+def test_the_notes_page_reads_a_fixed_number_of_queries(host, django_assert_num_queries):
+    write_brand_note(host=host, body="Merci", by=None)
+    client = portal_client(host)
+    client.get("/portal/notes/")  # the first visit marks them read; compare unread pages
+    write_brand_note(host=host, body="Encore merci", by=None)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/portal/notes/")
+    for _ in range(5):
+        write_brand_note(host=host, body="Toujours merci", gift_amount=Decimal("1.00"), by=None)
+        write_brand_note(host=HostFactory(), body="Pour une autre", by=None)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get("/portal/notes/")
