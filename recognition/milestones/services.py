@@ -120,12 +120,12 @@ def _top_ten_parties() -> Iterable[tuple[int, int | None]]:
         .annotate(sales=Sum("net"))
         .filter(sales__gt=0)
         .annotate(rank=Window(Rank(), partition_by=F("party__campaign_id"), order_by=F("sales").desc()))
+        .filter(rank__lte=TOP_RANK)  # the database keeps the top of each campaign (an outer query)
     )
     best: dict[int, int] = {}
     for row in ranked:
-        if row["rank"] <= TOP_RANK:
-            host_id, party_id = row["party__host_id"], row["party_id"]
-            best[host_id] = min(best.get(host_id, party_id), party_id)
+        host_id, party_id = row["party__host_id"], row["party_id"]
+        best[host_id] = min(best.get(host_id, party_id), party_id)
     return best.items()
 
 
