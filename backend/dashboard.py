@@ -14,6 +14,7 @@ from django.utils import timezone
 from ambassadors.models import Host, Party, PartyStatus
 from ambassadors.portal.views import current_host
 from kits.models import ShipmentStatus
+from recognition.notes.views import dashboard_recognition
 from referrals.models import CodeKind, RewardPlan
 from referrals.rewards.progress import party_progress
 from referrals.rewards.views import payout_estimates
@@ -75,6 +76,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "progress": party_progress(party_id=party.pk, plan=plan) if party is not None else None,
             "estimate": estimate,
             "kit": _kit_return(host),
+            "recognition": dashboard_recognition(host),
             # one thing to do now: the first that applies
             "step": steps[0] if steps else None,
             "now": timezone.now(),

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kits",
     "orders",
     "referrals",
+    "recognition",
     "privacy",
 ]
 
@@ -385,6 +386,7 @@ SPECTACULAR_SETTINGS = {
         "LedgerEntryStateEnum": "referrals.models.EntryState.choices",
         "PayoutMethodEnum": "referrals.models.PayoutMethod.choices",
         "PayoutStatusEnum": "referrals.models.PayoutStatus.choices",
+        "MilestoneKindEnum": "recognition.models.MilestoneKind.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

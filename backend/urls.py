@@ -73,6 +73,7 @@ urlpatterns = [
     path("", include("orders.woocommerce.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("referrals.urls")),
+    path("", include("recognition.urls")),
     path("accounts/", include(social_signin_urls)),
     path("portal/kit/", include("kits.shipments.urls", namespace="kits")),
     path("staff/kits/", include("kits.slips.urls", namespace="kits_staff")),

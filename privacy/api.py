@@ -40,6 +40,8 @@ class ErasureSummarySerializer(serializers.Serializer):
     email_addresses = serializers.IntegerField()
     tokens = serializers.IntegerField()
     queued_emails = serializers.IntegerField()
+    milestones = serializers.IntegerField()
+    brand_notes = serializers.IntegerField()
 
 
 class PersonalDataExportApi(APIView):

@@ -23,6 +23,7 @@ from backend.models import User
 from backend.privacy import ERASED_NAME, pseudonymous_email
 from kits.models import Shipment, ShipmentProblem
 from orders.models import Order, StripeEvent
+from recognition.models import BrandNote, LeaderboardConsent, Milestone
 from referrals.models import (
     AttributedSale,
     Attribution,
@@ -61,6 +62,8 @@ class ErasureSummary:
     email_addresses: int = 0
     tokens: int = 0
     queued_emails: int = 0
+    milestones: int = 0
+    brand_notes: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -235,6 +238,12 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
         _delete_file_on_commit(photo.image.storage, photo.image.name)
     PartyPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()
     summary.party_photos = len(photos)
+
+    # Recognition is about the person: her milestones, the brand's notes to her (a gift's ledger line
+    # stays, like every ledger line) and her consent to the public list go.
+    summary.milestones, _ = Milestone.objects.filter(host_id__in=host_ids).delete()
+    summary.brand_notes, _ = BrandNote.objects.filter(host_id__in=host_ids).delete()
+    LeaderboardConsent.objects.filter(host_id__in=host_ids).delete()
 
     shipments = list(Shipment.objects.filter(host_id__in=host_ids).only("pk", "ship_to_postal_code"))
     for shipment in shipments:

@@ -16,6 +16,7 @@ from backend.models import User
 from backend.privacy import pseudonymous_email
 from kits.models import Shipment
 from orders.models import Order
+from recognition.models import BrandNote, LeaderboardConsent, Milestone
 from referrals.models import (
     LedgerEntry,
     Payout,
@@ -183,6 +184,21 @@ def _host_data(host: Host) -> dict[str, Any]:
             }
             for payout in Payout.objects.filter(host=host).order_by("created_at", "id")
         ],
+        "milestones": [
+            {"kind": milestone.kind, "reached_at": _iso(milestone.reached_at)}
+            for milestone in Milestone.objects.filter(host=host).order_by("reached_at", "id")
+        ],
+        "notes_from_the_brand": [
+            {
+                "body": note.body,
+                "gift_amount": _money(note.gift_amount),
+                "gift_currency": note.gift_currency,
+                "created_at": _iso(note.created_at),
+                "read_at": _iso(note.read_at),
+            }
+            for note in BrandNote.objects.filter(host=host).order_by("created_at", "id")
+        ],
+        "on_the_public_list_of_top_hosts": LeaderboardConsent.objects.filter(host=host).exists(),
     }
 
 

@@ -92,7 +92,7 @@ class LedgerEntry(models.Model):
 
     Amounts are never edited: a change in today's facts posts a new line with the difference, under
     the same `basis` (what the line is about: `party:12`, `order:345`, `booking:6`, `kit:7`, `cap`,
-    `adjustment:<uuid>`, `payout:<id>`). Only the state moves: pending → approved → paid.
+    `adjustment:<uuid>`, `gift:<uuid>`, `payout:<id>`). Only the state moves: pending → approved → paid.
     """
 
     host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="ledger_entries")

@@ -115,6 +115,8 @@ def _sentence(
         return _("Sent to you")
     if entry.kind == EntryKind.FORFEIT:
         return _("Kept by the brand after the end of your hosting")
+    if entry.kind == EntryKind.ADJUSTMENT and entry.basis.startswith("gift:"):
+        return _("A gift from the brand, with a note to you")
     if entry.kind == EntryKind.ADJUSTMENT:
         return (
             _("Adjusted by the brand: %(reason)s") % {"reason": entry.reason}

@@ -329,8 +329,9 @@ def recompute_rewards_in_scopes(
 
 
 @transaction.atomic
-def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any) -> LedgerEntry:
-    """A manual adjustment by marketing, with its reason (audited; approved at once)."""
+def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any, gift: bool = False) -> LedgerEntry:
+    """A manual adjustment by marketing, with its reason (audited; approved at once). A `gift` (store
+    credit given with a note from the brand) is the same adjustment, told to the host as a gift."""
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("A reason is required.", code="required", field="reason")
@@ -349,7 +350,7 @@ def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any) -> Ledg
         campaign=host.campaign,
         kind=EntryKind.ADJUSTMENT,
         state=EntryState.APPROVED,
-        basis=f"adjustment:{uuid.uuid4().hex[:16]}",
+        basis=f"{'gift' if gift else 'adjustment'}:{uuid.uuid4().hex[:16]}",
         amount=amount,
         currency=host.campaign.currency,
         description=f"adjustment: {reason}"[:300],

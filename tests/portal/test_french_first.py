@@ -33,6 +33,9 @@ from backend.mail import send_email
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
+from recognition.leaderboard.services import set_leaderboard_consent, set_public_leaderboard
+from recognition.milestones.services import record_milestones
+from recognition.notes.services import write_brand_note
 from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import Click
 from referrals.payouts.services import mark_payout_paid, run_payouts
@@ -130,6 +133,11 @@ def programme(db):
     receive_stock(item=coat, quantity=2, by=None)
     shipment = kits.mark_packed(shipment=kits.allocate_kit(host=host, by=None), by=None)
     shipment = kits.mark_shipped(shipment=shipment, carrier="Colissimo", tracking_number="6A1234567", by=None)
+    # recognised: milestones on the dashboard, a note with a gift, on the campaign's public list
+    record_milestones()
+    write_brand_note(host=host, body="Merci pour vos belles soirées !", gift_amount=Decimal("15.00"), by=None)
+    set_leaderboard_consent(host=host, consents=True)
+    set_public_leaderboard(campaign=campaign, on=True)
     return {"campaign": campaign, "host": host, "parties": parties, "shipment": shipment}
 
 
@@ -161,6 +169,7 @@ def test_every_public_page_is_french(programme):
         "password reset": reverse("portal:password-reset"),
         "password reset sent": reverse("portal:password-reset-sent"),
         "guest registration": reverse("party_public:register", kwargs={"token": party.public_token}),
+        "top hosts": reverse("recognition:leaderboard", kwargs={"slug": campaign.slug}),
     }
     pages = {}
     for name, path in paths.items():

@@ -155,8 +155,9 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(
 ):
     PartyFactory(host=host)
     ReferralCode.objects.create(code="CLARA-7K2F", kind="host", campaign=host.campaign, host=host)
-    # session, user, host, next party, plan, party progress, earnings (4), kit, next-step checks (3)
-    with django_assert_max_num_queries(14) as one:
+    # session, user, host, next party, plan, party progress, earnings (4), kit, next-step checks (3),
+    # milestones and new notes (2)
+    with django_assert_max_num_queries(15) as one:
         host_client.get(reverse("portal:dashboard"))
     for _ in range(10):
         PartyFactory(host=host)

@@ -142,6 +142,7 @@ HOST_LISTS: dict[str, tuple[str, ...]] = {
     "referrals:payouts": ("payouts",),
     "portal:dashboard": ("host",),
     "portal:profile": ("profile",),
+    "recognition:notes": ("notes",),
 }
 
 # --- 3. Staff only: a signed-in host is refused on every method ----------------------------------
@@ -227,6 +228,9 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:payout-retry": staff(M, payout_id="payout.pk"),
     "api:payout-cancel": staff(M, payout_id="payout.pk"),
     "api:frozen-balance-decide": staff(M, host_id="host.pk"),
+    "api:milestones": staff(M),
+    "api:brand-notes": staff(M),
+    "api:campaign-recognition": staff(M, campaign_id="campaign.pk"),
     "kits_staff:print": staff(L),
     "kits_staff:batch": staff(L, batch_id="batch.pk"),
     "kits_staff:batch_progress": staff(L, batch_id="batch.pk"),
@@ -275,6 +279,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     "portal:password-reset-sent": "confirmation page",
     "portal:password-reset-confirm": "Django's signed reset link",
     "portal:password-reset-complete": "confirmation page",
+    "recognition:leaderboard": "a campaign's top hosts, only once marketing turned the list on: first "
+    "names and cities of the hosts who consented, no amount",
 }
 
 TABLES: dict[str, dict[str, Any]] = {

@@ -22,6 +22,8 @@ from kits.stock.services import receive_stock
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
 from orders.models import Order
+from recognition.models import BrandNote
+from recognition.notes.services import write_brand_note
 from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import LedgerEntry, Payout, PayoutAccount, ReferralCode
 from referrals.payouts.services import reserve_payout
@@ -132,6 +134,7 @@ def build_tenant(campaign: Campaign, *, name: str, amount: str, number: int) -> 
     adjustment = adjust_rewards(host=host, amount=Decimal(amount), reason=f"{name} welcome bonus", by=None)
     payout, why_not = reserve_payout(host=host)
     assert payout is not None, why_not
+    note = write_brand_note(host=host, body=f"{name} thank-you note", by=None)
     batch = SlipBatch.objects.create(
         description=f"{name} batch", total=1, done=1, status=SlipBatchStatus.DONE
     )
@@ -163,6 +166,7 @@ def build_tenant(campaign: Campaign, *, name: str, amount: str, number: int) -> 
         "ledger": {amount},
         "credited": {held.title},
         "payouts": {str(payout.amount)},
+        "notes": {note.body},
     }
     tenant.ids = {
         "host": {host.pk},
@@ -191,5 +195,6 @@ def footprint(tenant: Tenant) -> dict[str, list[dict[str, Any]]]:
         "ledger": LedgerEntry.objects.filter(host=host),
         "payouts": Payout.objects.filter(host=host),
         "payout account": PayoutAccount.objects.filter(user=host.user),
+        "notes": BrandNote.objects.filter(host=host),
     }
     return {kind: list(queryset.order_by("pk").values()) for kind, queryset in rows.items()}

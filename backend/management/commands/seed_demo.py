@@ -25,6 +25,7 @@ from ambassadors.recruitment import selection, services
 from backend import roles
 from backend.models import User
 from kits.demo import seed_kits
+from recognition.demo import seed_recognition
 from referrals.rewards.demo import seed_rewards
 
 CAMPAIGN_SLUG = "automne-hiver-2026"
@@ -128,6 +129,7 @@ class Command(BaseCommand):
             summary["kits"] = seed_kits(campaign=campaign, hosts=hosts, by=staff["logistics"])
             summary["parties"] = seed_parties(campaign=campaign, hosts=hosts, by=marketing)
             summary["rewards"] = seed_rewards(campaign=campaign, hosts=hosts, by=marketing)
+            summary["recognition"] = seed_recognition(campaign=campaign, hosts=hosts, by=marketing)
         self.print_summary(campaign, summary)
 
     def print_summary(self, campaign: Campaign, summary: dict[str, Any]) -> None:
