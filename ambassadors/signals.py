@@ -16,5 +16,9 @@ party_created = Signal()
 host_status_changed = Signal()
 
 # Sent inside the transaction that cancelled a party: kwargs `party`, `by`.
-# Listener: the party's referral code is retired (with its Stripe mirror).
+# Listeners: the party's referral code is retired (with its Stripe mirror); notifications tell its guests.
 party_cancelled = Signal()
+
+# Sent inside the transaction that closed a held party (its attribution window ended; its reward is
+# final): kwargs `party`, `by`. Listener: notifications tell the host what the party earned.
+party_closed = Signal()

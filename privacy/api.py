@@ -40,6 +40,7 @@ class ErasureSummarySerializer(serializers.Serializer):
     email_addresses = serializers.IntegerField()
     tokens = serializers.IntegerField()
     queued_emails = serializers.IntegerField()
+    notifications = serializers.IntegerField(help_text="Notifications sent to the person and their choices.")
 
 
 class PersonalDataExportApi(APIView):
