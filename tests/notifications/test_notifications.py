@@ -281,6 +281,7 @@ def test_a_host_chooses_their_e_mails_in_the_portal(client, settings, django_cap
     host = host_in("fr")
     client.force_login(host.user)
     client.cookies["django_language"] = "fr"
+    assert 'href="/portal/notifications/"' in client.get("/portal/profile/").content.decode()
     page = client.get("/portal/notifications/").content.decode()
     assert page.count('type="checkbox"') == 4 and page.count("checked") == 4
     response = client.post(
