@@ -22,7 +22,7 @@ from notifications.tokens import read_opt_out_token
 def stop(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks (a link scanner opening the link turns nothing off); POST turns this kind off."""
     wanted = read_opt_out_token(token)
-    if wanted is None:
+    if wanted is None or (wanted.user_id is not None and not User.objects.filter(pk=wanted.user_id).exists()):
         return render(request, "notifications/stop.html", {"invalid": True}, status=404)
     guest = None
     if wanted.guest_id is not None:

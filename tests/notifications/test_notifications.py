@@ -19,7 +19,8 @@ from kits.models import Shipment, ShipmentStatus
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
 from notifications.models import OptOut, SentNotification
-from notifications.services import send_due_notifications
+from notifications.services import notify_party_cancelled, send_due_notifications
+from notifications.tokens import OptOutRequest, opt_out_token
 from privacy.erasure import erase_personal_data
 from referrals.codes.services import issue_party_code
 from referrals.models import EntryKind, LedgerEntry, Payout
@@ -306,17 +307,19 @@ def test_a_forged_or_edited_opt_out_link_turns_nothing_off(client, django_captur
     token = opt_out_link(mail.outbox[0].body).rstrip("/").rsplit("/", 1)[1]
     edited = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
 
-    for bad in (edited, "eyJrIjoiaG9zdF9lYXJuZWQiLCJ1IjoxfQ:forged:sig", "nope"):
+    unknown_account = opt_out_token(OptOutRequest(kind="host_earned", user_id=host.user_id + 1000))
+    for bad in (edited, "eyJrIjoiaG9zdF9lYXJuZWQiLCJ1IjoxfQ:forged:sig", "nope", unknown_account):
         assert client.post(f"/notifications/stop/{bad}/").status_code == 404
     assert not OptOut.objects.exists()
 
 
 def test_a_message_turned_off_after_it_was_queued_is_not_sent(django_capture_on_commit_callbacks):
     guest = GuestFactory(party=PartyFactory(starts_at=timezone.now() + timedelta(days=5)))
-    send_due_notifications()  # queued; the e-mail task has not run yet
+    with django_capture_on_commit_callbacks() as queued:
+        send_due_notifications()  # queued; the e-mail task has not run yet
     OptOut.objects.create(kind="guest_invitation", guest=guest)
-    with django_capture_on_commit_callbacks(execute=True):
-        pass
+    assert len(queued) == 1
+    queued[0]()  # the task runs
     assert mail.outbox == []
 
 
@@ -368,3 +371,15 @@ def test_erasure_removes_what_notifications_hold_and_nothing_is_sent_again(
     assert SentNotification.objects.filter(guest=bystander).exists()
     assert run_job(django_capture_on_commit_callbacks) == {}
     assert party.pk and mail.outbox == []
+
+
+def test_a_fact_announced_twice_is_told_once(django_capture_on_commit_callbacks):
+    party = PartyFactory(starts_at=timezone.now() + timedelta(days=4), status=PartyStatus.CANCELLED)
+    GuestFactory(party=party)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_party_cancelled(party=party) == 1
+        assert notify_party_cancelled(party=party) == 0
+
+    assert len(mail.outbox) == 1
+    assert SentNotification.objects.get().about == f"party:{party.pk}"
