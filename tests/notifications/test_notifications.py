@@ -3,6 +3,7 @@ invitation carries the party as a calendar event; every kind can be turned off b
 a cancelled party's guests are told; the scheduling job run again sends nothing more."""
 
 import re
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import icalendar
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.utils import timezone
 
 from ambassadors.models import Guest, PartyStatus
@@ -383,3 +385,31 @@ def test_a_fact_announced_twice_is_told_once(django_capture_on_commit_callbacks)
 
     assert len(mail.outbox) == 1
     assert SentNotification.objects.get().about == f"party:{party.pk}"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_jobs_running_at_the_same_time_send_each_notification_once():
+    party = PartyFactory(starts_at=timezone.now() + timedelta(days=4))
+    guests = [GuestFactory(party=party) for _ in range(5)]
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            send_due_notifications()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(guest.email for guest in guests)
+    assert SentNotification.objects.count() == len(guests)
