@@ -24,6 +24,7 @@ from notifications.models import OptOut, SentNotification
 from notifications.services import notify_party_cancelled, send_due_notifications
 from notifications.tokens import OptOutRequest, opt_out_token
 from privacy.erasure import erase_personal_data
+from privacy.export import export_personal_data
 from referrals.codes.services import issue_party_code
 from referrals.models import EntryKind, LedgerEntry, Payout
 from referrals.payouts.services import mark_payout_paid, run_payouts
@@ -346,7 +347,7 @@ def test_the_job_run_again_sends_nothing_more(django_capture_on_commit_callbacks
     assert len(mail.outbox) == first
 
 
-def test_erasure_removes_what_notifications_hold_and_nothing_is_sent_again(
+def test_export_shows_and_erasure_removes_what_notifications_hold_and_nothing_is_sent_again(
     django_capture_on_commit_callbacks,
 ):
     email = "zoe@example.com"
@@ -361,6 +362,12 @@ def test_erasure_removes_what_notifications_hold_and_nothing_is_sent_again(
     run_job(django_capture_on_commit_callbacks)
     assert SentNotification.objects.filter(guest=bystander).exists()
     mail.outbox = []
+    exported = export_personal_data(email=email, by=UserFactory())
+    assert exported["hosts"][0]["notifications_sent"][0]["kind"] == "host_report_reminder"
+    assert exported["account"]["notifications_turned_off"][0]["kind"] == "host_earned"
+    [registration] = exported["guest_registrations"]
+    assert [sent["kind"] for sent in registration["notifications_sent"]] == ["guest_invitation"]
+    assert [off["kind"] for off in registration["notifications_turned_off"]] == ["guest_thanks"]
 
     summary = erase_personal_data(email=email, by=UserFactory(), reason="asked")
 
