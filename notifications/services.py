@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django_tasks import task
 
-from ambassadors.models import Guest, Host, Party, PartyStatus
+from ambassadors.models import Guest, Host, HostStatus, Party, PartyStatus
 from backend.mail import send_email_on_commit
 from backend.models import User
 from backend.privacy import ERASED_EMAIL_DOMAIN
@@ -136,6 +136,7 @@ def send_due_notifications(*, at: datetime | None = None) -> dict[str, int]:
         Party.objects.filter(
             _reachable_hosts(), status=PartyStatus.PLANNED, starts_at__lte=at - REPORT_REMINDER_AFTER
         )
+        .exclude(host__status=HostStatus.BANNED)  # a banned host's party no longer counts
         .select_related("host")
         .annotate(about=_about("party:"))
     )

@@ -153,6 +153,7 @@ def test_the_host_is_reminded_to_report_a_party_once_it_is_over(language, django
     host = host_in(language)
     party = PartyFactory(host=host, title="Apéro laine", starts_at=timezone.now() - timedelta(hours=13))
     PartyFactory(host=host, starts_at=timezone.now() - timedelta(hours=2))  # just started: not yet
+    PartyFactory(host=HostFactory(status="banned"), starts_at=timezone.now() - timedelta(days=1))
 
     assert run_job(django_capture_on_commit_callbacks) == {"host_report_reminder": 1}
 
