@@ -16,10 +16,14 @@ party_created = Signal()
 host_status_changed = Signal()
 
 # Sent inside the transaction that cancelled a party: kwargs `party`, `by`.
-# Listener: the party's referral code is retired (with its Stripe mirror).
+# Listeners: the party's referral code is retired (with its Stripe mirror); notifications tell its guests.
 party_cancelled = Signal()
 
 # Sent while a host's party page is built, with `party`; a receiver answers a
 # `ambassadors.parties.figures.PartyFigures` (read only; no answer, no figures shown).
 # Receiver: referrals (the party's sales counted as its reward is, the clicks on its link).
 party_figures_wanted = Signal()
+
+# Sent inside the transaction that closed a held party (its attribution window ended; its reward is
+# final): kwargs `party`, `by`. Listener: notifications tell the host what the party earned.
+party_closed = Signal()

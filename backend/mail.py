@@ -16,7 +16,7 @@ is no one to write to any more (erased, withdrawn, purged), and nothing is sent.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,15 +27,24 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 
 
+class Attachment(NamedTuple):
+    """A file sent with an e-mail (an invitation's calendar event)."""
+
+    filename: str
+    content: bytes
+    mimetype: str
+
+
 @dataclass(frozen=True)
 class Email:
     """One e-mail as a builder makes it: rendered from `emails/<template>_subject.txt` and
-    `emails/<template>.txt` in `language`."""
+    `emails/<template>.txt` in `language`, with its attachments."""
 
     to: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     language: str = "en"
+    attachments: tuple[Attachment, ...] = ()
 
 
 ObjectId = int | str
@@ -64,7 +73,10 @@ def send_email(email: Email) -> None:
             render_to_string(f"emails/{email.template}_subject.txt", context, using="text").split()
         )
         body = render_to_string(f"emails/{email.template}.txt", context, using="text")
-    EmailMultiAlternatives(subject=subject, body=body, to=[email.to]).send()
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[email.to])
+    for attachment in email.attachments:
+        message.attach(attachment.filename, attachment.content, attachment.mimetype)
+    message.send()
 
 
 @task()

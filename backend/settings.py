@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "orders",
     "referrals",
     "recognition",
+    "notifications",
     "privacy",
 ]
 

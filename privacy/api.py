@@ -42,6 +42,7 @@ class ErasureSummarySerializer(serializers.Serializer):
     queued_emails = serializers.IntegerField()
     milestones = serializers.IntegerField()
     brand_notes = serializers.IntegerField()
+    notifications = serializers.IntegerField(help_text="Notifications sent to the person and their choices.")
 
 
 class PersonalDataExportApi(APIView):

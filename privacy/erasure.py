@@ -22,6 +22,7 @@ from backend.errors import Conflict, Invalid
 from backend.models import User
 from backend.privacy import ERASED_NAME, pseudonymous_email
 from kits.models import Shipment, ShipmentProblem
+from notifications.models import OptOut, SentNotification
 from orders.models import Order, StripeEvent
 from recognition.models import BrandNote, LeaderboardConsent, Milestone
 from referrals.models import (
@@ -64,6 +65,7 @@ class ErasureSummary:
     queued_emails: int = 0
     milestones: int = 0
     brand_notes: int = 0
+    notifications: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,7 +152,7 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
     postal area), social identity, motivation and other free text, party photos (deleted), Stripe
     event payloads naming the buyer, and queued e-mails to them (deleted). The account is
     deactivated with an unusable password; its social accounts, e-mail addresses and API tokens are
-    deleted. Running it again finds nothing left to rewrite. Refused while the person is owed money
+    deleted, and so are the notifications sent to them and their choices of notifications. Running it again finds nothing left to rewrite. Refused while the person is owed money
     (`_refuse_if_money_owed`).
     """
     address = normalise_email(email)
@@ -257,6 +259,12 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
         )
     ShipmentProblem.objects.filter(shipment__host_id__in=host_ids).update(description="")
     summary.shipments = len(shipments)
+
+    # What notifications remember of the person: what was sent to them, what they turned off.
+    guest_ids = list(Guest.objects.filter(email=address).values_list("pk", flat=True))
+    sent, _ = SentNotification.objects.filter(Q(host_id__in=host_ids) | Q(guest_id__in=guest_ids)).delete()
+    off, _ = OptOut.objects.filter(Q(user_id__in=user_ids) | Q(guest_id__in=guest_ids)).delete()
+    summary.notifications = sent + off
 
     # Guest rows stay (reports count guests; a guest who bought still matches the order's pseudonym).
     guests = Guest.objects.filter(email=address)

@@ -15,6 +15,7 @@ from backend.errors import Invalid
 from backend.models import User
 from backend.privacy import pseudonymous_email
 from kits.models import Shipment
+from notifications.models import OptOut, SentNotification
 from orders.models import Order
 from recognition.models import BrandNote, LeaderboardConsent, Milestone
 from referrals.models import (
@@ -199,7 +200,22 @@ def _host_data(host: Host) -> dict[str, Any]:
             for note in BrandNote.objects.filter(host=host).order_by("created_at", "id")
         ],
         "on_the_public_list_of_top_hosts": LeaderboardConsent.objects.filter(host=host).exists(),
+        "notifications_sent": _notifications_sent(host=host),
     }
+
+
+def _notifications_sent(**recipient: Any) -> list[dict[str, Any]]:
+    return [
+        {"kind": sent.kind, "about": sent.about, "at": _iso(sent.created_at)}
+        for sent in SentNotification.objects.filter(**recipient).order_by("created_at", "id")
+    ]
+
+
+def _notifications_turned_off(**recipient: Any) -> list[dict[str, Any]]:
+    return [
+        {"kind": off.kind, "at": _iso(off.at)}
+        for off in OptOut.objects.filter(**recipient).order_by("at", "id")
+    ]
 
 
 def _guest_data(guest: Guest) -> dict[str, Any]:
@@ -217,6 +233,8 @@ def _guest_data(guest: Guest) -> dict[str, Any]:
         "wants_to_host": guest.wants_to_host,
         "language": guest.language,
         "created_at": _iso(guest.created_at),
+        "notifications_sent": _notifications_sent(guest=guest),
+        "notifications_turned_off": _notifications_turned_off(guest=guest),
     }
 
 
@@ -280,6 +298,7 @@ def _user_data(user: User) -> dict[str, Any]:
             if account is not None
             else None
         ),
+        "notifications_turned_off": _notifications_turned_off(user=user),
     }
 
 

@@ -46,7 +46,7 @@ from ambassadors.parties.checks import (
 )
 from ambassadors.parties.emails import guest_confirmation_email
 from ambassadors.recruitment import scoring
-from ambassadors.signals import party_cancelled, party_created
+from ambassadors.signals import party_cancelled, party_closed, party_created
 from backend.addresses import clean_postal_code, normalise_phone
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
@@ -299,7 +299,9 @@ def close_party(*, party: Party, by: Any = None, at: datetime | None = None) -> 
             code="attribution_window_open",
             extra={"attribution_ends_at": party.attribution_ends_at.isoformat()},
         )
-    return _move(party, PartyStatus.CLOSED, by=by, reason="attribution window ended", closed_at=at)
+    party = _move(party, PartyStatus.CLOSED, by=by, reason="attribution window ended", closed_at=at)
+    party_closed.send(sender=Party, party=party, by=by)
+    return party
 
 
 def close_due_parties(*, at: datetime | None = None) -> list[int]:

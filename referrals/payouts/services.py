@@ -60,6 +60,7 @@ from referrals.models import (
     PayoutStatus,
     RewardPlan,
 )
+from referrals.signals import payout_paid
 
 logger = logging.getLogger(__name__)
 
@@ -248,6 +249,7 @@ def _record_sent(
             "paid_at": at or timezone.now(),
         },
     )
+    payout_paid.send(sender=Payout, payout=paid)
     return paid
 
 
@@ -417,6 +419,7 @@ def mark_payout_paid(*, payout: Payout, by: Any) -> Payout:
         transitions=PAYOUT_TRANSITIONS,
         fields={"paid_at": timezone.now(), "marked_paid_by": by, "last_error": ""},
     )
+    payout_paid.send(sender=Payout, payout=paid)
     return paid
 
 

@@ -33,6 +33,7 @@ from backend.mail import send_email
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
+from notifications.tokens import OptOutRequest, opt_out_url
 from recognition.leaderboard.services import set_leaderboard_consent, set_public_leaderboard
 from recognition.milestones.services import record_milestones
 from recognition.notes.services import write_brand_note
@@ -141,6 +142,10 @@ def programme(db):
     return {"campaign": campaign, "host": host, "parties": parties, "shipment": shipment}
 
 
+def path_of(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
 def local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
@@ -170,11 +175,18 @@ def test_every_public_page_is_french(programme):
         "password reset sent": reverse("portal:password-reset-sent"),
         "guest registration": reverse("party_public:register", kwargs={"token": party.public_token}),
         "top hosts": reverse("recognition:leaderboard", kwargs={"slug": campaign.slug}),
+        "stop e-mails (guest)": path_of(
+            opt_out_url(OptOutRequest(kind="guest_reminder", guest_id=party.guests.get().pk))
+        ),
+        "stop e-mails (host)": path_of(
+            opt_out_url(OptOutRequest(kind="host_earned", user_id=programme["host"].user_id))
+        ),
+        "stop e-mails, wrong link": "/notifications/stop/nope/",
     }
     pages = {}
     for name, path in paths.items():
         response = client.get(path)
-        assert response.status_code == 200, (name, response.status_code)
+        assert response.status_code == (404 if "wrong" in name else 200), (name, response.status_code)
         assert '<html lang="fr">' in response.content.decode(), name
         pages[name] = response.content.decode()
     check_french(pages)

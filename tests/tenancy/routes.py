@@ -143,6 +143,7 @@ HOST_LISTS: dict[str, tuple[str, ...]] = {
     "portal:dashboard": ("host",),
     "portal:profile": ("profile",),
     "recognition:notes": ("notes",),
+    "notifications:preferences": (),  # the host's own e-mail choices: no row of anyone's
 }
 
 # --- 3. Staff only: a signed-in host is refused on every method ----------------------------------
@@ -258,6 +259,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     "party_public:register": "the page behind the party's QR code (unguessable token)",
     "party_public:thanks": "the thank-you page after registering (unguessable token)",
     "party_public:withdraw": "the guest's own withdrawal link from their e-mail (unguessable token)",
+    "notifications:stop": "the opt-out link of an e-mail (signed token naming its recipient and kind): "
+    "it turns that e-mail off and shows nothing else",
     "account_login": "allauth's sign-in address, redirected to the portal's sign-in page",
     "/accounts/signup/": "allauth's sign-up address, redirected to the portal's sign-in page",
     "account_inactive": "allauth's page for a deactivated account signing in socially: no data",
