@@ -33,9 +33,11 @@ from backend.mail import send_email
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
+from notifications.models import Kind, SentNotification
 from notifications.tokens import OptOutRequest, opt_out_url
 from recognition.leaderboard.services import set_leaderboard_consent, set_public_leaderboard
 from recognition.milestones.services import record_milestones
+from recognition.models import Milestone
 from recognition.notes.services import write_brand_note
 from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import Click
@@ -458,34 +460,67 @@ def email_templates() -> set[str]:
     return {name for name in names if not name.endswith("_subject")}
 
 
-def test_every_email_reads_in_french(programme, mailoutbox):
-    """Each e-mail, built as its task builds it, for French recipients with French data."""
+def test_every_email_reads_in_french(earning_programme, mailoutbox):
+    """Each e-mail, built as its task builds it, for French recipients with French data (a builder
+    that writes several e-mails, such as the notifications', is given one object for each)."""
 
-    host, planned = programme["host"], programme["parties"]["planned"]
-    applicant = ApplicationFactory(campaign=programme["campaign"], first_name="Zoé", language="fr")
-    rejected = ApplicationFactory(campaign=programme["campaign"], first_name="Léa", language="fr")
+    host, parties = earning_programme["host"], earning_programme["parties"]
+    planned, held = parties["planned"], parties["started"]
+    applicant = ApplicationFactory(campaign=earning_programme["campaign"], first_name="Zoé", language="fr")
+    rejected = ApplicationFactory(campaign=earning_programme["campaign"], first_name="Léa", language="fr")
     reject_application(application=rejected, by=None, reason="La campagne est complète dans votre ville.")
     host.application.language = "fr"
     host.application.save(update_fields=["language"])
+    host.user.language = "fr"
+    host.user.save(update_fields=["language"])
     guest = GuestFactory(party=planned, first_name="Inès", language="fr")
-    object_of = {
-        "ambassadors.recruitment.emails.application_received_email": applicant.pk,
-        "ambassadors.recruitment.emails.application_rejected_email": rejected.pk,
-        "ambassadors.recruitment.emails.host_invitation_email": host.pk,
-        "ambassadors.parties.emails.guest_confirmation_email": guest.pk,
+    shipment = kits.confirm_delivery(shipment=earning_programme["shipment"], by=None)
+    shipment.return_due_on = timezone.localdate() + timedelta(days=2)  # the campaign set no date
+    shipment.save(update_fields=["return_due_on"])
+    guests_of = {
+        Kind.GUEST_INVITATION: guest,
+        Kind.GUEST_REMINDER: guest,
+        Kind.GUEST_THANKS: GuestFactory(party=held, first_name="Agathe", language="fr"),
+        Kind.GUEST_PARTY_CANCELLED: GuestFactory(
+            party=parties[PartyStatus.CANCELLED], first_name="Chloé", language="fr"
+        ),
+    }
+    about_of = {
+        Kind.HOST_REPORT_REMINDER: f"party:{planned.pk}",
+        Kind.HOST_KIT_RETURN: f"shipment:{shipment.pk}",
+        Kind.HOST_EARNED: f"party:{held.pk}",
+        Kind.HOST_PAYOUT_SENT: f"payout:{host.payouts.get(status='paid').pk}",
+    }
+    notifications = [
+        SentNotification.objects.get_or_create(kind=kind, guest=someone, about=f"party:{someone.party_id}")[
+            0
+        ].pk
+        for kind, someone in guests_of.items()
+    ] + [
+        SentNotification.objects.get_or_create(kind=kind, host=host, about=about)[0].pk
+        for kind, about in about_of.items()
+    ]
+    milestone = Milestone.objects.filter(host=host).first()
+    assert milestone is not None
+    objects_of = {
+        "ambassadors.recruitment.emails.application_received_email": [applicant.pk],
+        "ambassadors.recruitment.emails.application_rejected_email": [rejected.pk],
+        "ambassadors.recruitment.emails.host_invitation_email": [host.pk],
+        "ambassadors.parties.emails.guest_confirmation_email": [guest.pk],
+        "notifications.emails.notification_email": notifications,
+        "recognition.milestones.emails.milestone_email": [milestone.pk],
     }
     builders = email_builders()
-    assert set(builders) == set(object_of), "a new e-mail: give it French test data here"
+    assert set(builders) == set(objects_of), "a new e-mail: give it French test data here"
     mailoutbox.clear()
     used = set()
     for path, build in builders.items():
-        email = build(object_of[path])
-        assert email is not None and email.language == "fr", path
-        used.add(email.template)
-        send_email(email)
+        for object_id in objects_of[path]:
+            email = build(object_id)
+            assert email is not None and email.language == "fr", (path, object_id)
+            used.add(email.template)
+            send_email(email)
     # the password reset is sent by its task, in the account's language
-    host.user.language = "fr"
-    host.user.save(update_fields=["language"])
     send_password_reset_emails.call(user_ids=[host.user.pk])
     used.add("password_reset")
     assert used == email_templates(), "every e-mail template is rendered here"
@@ -497,7 +532,7 @@ def test_every_email_reads_in_french(programme, mailoutbox):
         )
         if english := english_on(text, sentences) + badly_written_dates_and_money(text, "fr"):
             found[message.subject] = english
-    assert len(mailoutbox) == len(builders) + 1
+    assert len(mailoutbox) == sum(len(objects) for objects in objects_of.values()) + 1
     assert found == {}, "English in French e-mails"
 
 
