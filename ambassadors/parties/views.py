@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from ambassadors.models import GUEST_LIST_OPEN_STATUSES, Guest, Host, Party, PartyStatus, PartyStatusChange
 from ambassadors.parties import services
 from ambassadors.parties.forms import GuestForm, GuestRegistrationForm, PartyForm, PartyHeldForm
+from ambassadors.portal.context_processors import show_brand
 from backend.errors import Conflict, DomainError, Invalid
 from backend.throttles import ScopedRateThrottle
 
@@ -275,6 +276,7 @@ def registration_allowed(request: HttpRequest) -> bool:
 
 def public_register(request: HttpRequest, token: str) -> HttpResponse:
     party = get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
+    show_brand(request, party.campaign)
     form = GuestRegistrationForm(_posted(request))
     open_ = party.status in GUEST_LIST_OPEN_STATUSES
     if request.method == "POST" and open_:
@@ -305,7 +307,8 @@ def public_register(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    party = get_object_or_404(Party.objects.select_related("host"), public_token=token)
+    party = get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
+    show_brand(request, party.campaign)
     return render(
         request,
         "parties/public_thanks.html",
@@ -319,7 +322,9 @@ def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 def guest_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the guest's confirmation e-mail: confirm, then erase the guest's data."""
-    guest = Guest.objects.select_related("party").filter(withdrawal_token=token).first()
+    guest = Guest.objects.select_related("party__campaign").filter(withdrawal_token=token).first()
+    if guest is not None:
+        show_brand(request, guest.party.campaign)
     if request.method == "POST":
         withdrawn = services.withdraw_guest(withdrawal_token=token)
         return render(request, "parties/withdrawn.html", {"withdrawn": withdrawn})

@@ -45,7 +45,9 @@ class ItemSerializer(serializers.ModelSerializer):
         model = Item
         fields = [
             "sku",
-            "name",
+            "name",  # in the request's language, or the other one when it has no name
+            "name_en",
+            "name_fr",
             "colour",
             "size",
             "ean",
