@@ -1,4 +1,4 @@
-"""Catalogue names a host reads on her kit page, kept in each language (see settings MODELTRANSLATION_*)."""
+"""Catalogue names and colours a host reads on her kit page, kept in each language (see settings MODELTRANSLATION_*)."""
 
 from modeltranslation.translator import TranslationOptions, register
 
@@ -7,4 +7,4 @@ from kits.models import Item
 
 @register(Item)
 class ItemTranslationOptions(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "colour")

@@ -49,6 +49,8 @@ class ItemSerializer(serializers.ModelSerializer):
             "name_en",
             "name_fr",
             "colour",
+            "colour_en",
+            "colour_fr",
             "size",
             "ean",
             "unit_cost",

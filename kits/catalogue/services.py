@@ -17,6 +17,8 @@ ITEM_FIELDS = (
     "name_en",
     "name_fr",
     "colour",
+    "colour_en",
+    "colour_fr",
     "size",
     "ean",
     "unit_cost",

@@ -136,7 +136,7 @@ def test_the_kit_page_names_each_piece_in_the_hosts_language(client):
     from kits.stock.services import receive_stock
 
     campaign = CampaignFactory()
-    coat = ItemFactory(name_en="Wool coat", name_fr="Manteau en laine")
+    coat = ItemFactory(name_en="Wool coat", name_fr="Manteau en laine", colour_en="Navy", colour_fr="Marine")
     scarf = ItemFactory(name_en="Cashmere scarf", name_fr=None)
     set_kit_template(campaign=campaign, lines=[(coat, 1), (scarf, 1)], by=None)
     for item in (coat, scarf):
@@ -147,5 +147,7 @@ def test_the_kit_page_names_each_piece_in_the_hosts_language(client):
     french = client.get("/portal/kit/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     english = client.get("/portal/kit/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Manteau en laine" in french and "Wool coat" not in french
+    assert "Marine" in french and "Navy" not in french
     assert "Cashmere scarf" in french  # no French name: the English one
     assert "Wool coat" in english and "Manteau en laine" not in english
+    assert "Navy" in english

@@ -282,3 +282,18 @@ def test_an_email_uses_its_own_html_template_when_there_is_one(tmp_path, setting
         send_email(Email(to="a@example.com", template="password_reset", context={"reset_url": "https://x/&"}))
     [(html, _)] = mail.outbox[0].alternatives
     assert html == "<p>Soirée — https://x/&amp;</p>"
+
+
+def test_the_demo_images_are_small_ours_and_pass_the_upload_check():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from ambassadors.parties.checks import check_photo
+
+    folder = Path(settings.BASE_DIR) / "backend" / "demo_media"
+    images = [folder / "logo.png", folder / "cover.jpg"]
+    assert sum(path.stat().st_size for path in images) < 200_000
+    for path in images:
+        check_photo(SimpleUploadedFile(path.name, path.read_bytes()), field="brand_logo")
+    assert "CC0" in (folder / "README.md").read_text()
