@@ -137,7 +137,7 @@ def test_the_kit_page_names_each_piece_in_the_hosts_language(client):
 
     campaign = CampaignFactory()
     coat = ItemFactory(name_en="Wool coat", name_fr="Manteau en laine", colour_en="Navy", colour_fr="Marine")
-    scarf = ItemFactory(name_en="Cashmere scarf", name_fr=None)
+    scarf = ItemFactory(name_en="Cashmere scarf", name_fr=None, colour="Grey")
     set_kit_template(campaign=campaign, lines=[(coat, 1), (scarf, 1)], by=None)
     for item in (coat, scarf):
         receive_stock(item=item, quantity=1, by=None, reason="initial")
