@@ -173,7 +173,14 @@ def test_marketing_sets_the_branding_in_the_admin(client):
     ],
 )
 def test_public_media_serves_branding_images_only(client, path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    # files that exist but are not branding images: a text note beside them, a file elsewhere
+    default_storage.save("branding/notes.txt", ContentFile(b"internal"))
+    default_storage.save("parties/2026/12/photo.png", ContentFile(b"\x89PNG"))
     assert client.get(path).status_code == 404
+    assert client.get("/media/branding/notes.txt").status_code == 404
 
 
 def test_the_brand_stylesheet_sets_the_custom_properties_from_its_address(client):
