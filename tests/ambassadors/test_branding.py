@@ -304,3 +304,35 @@ def test_the_demo_images_are_small_ours_and_pass_the_upload_check():
     for path in images:
         check_photo(SimpleUploadedFile(path.name, path.read_bytes()), field="brand_logo")
     assert "CC0" in (folder / "README.md").read_text()
+
+
+# --- privacy -----------------------------------------------------------------------------------
+
+
+def test_a_branding_image_keeps_no_metadata_and_no_uploaded_name(marketing_client):
+    """Public images name and locate no one: the camera's metadata (GPS) and the file name are dropped."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825)[2] = (45.0, 45.0, 36.0)  # GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 120), (122, 31, 61)).save(buffer, format="JPEG", exif=exif)
+    campaign = CampaignFactory()
+    response = marketing_client.patch(
+        f"/api/v1/campaigns/{campaign.pk}/branding/",
+        {"brand_cover_image": SimpleUploadedFile("chez-camille-lyon.jpg", buffer.getvalue())},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    campaign.refresh_from_db()
+    assert "camille" not in response.json()["brand_cover_image"]
+    with campaign.brand_cover_image.open("rb") as stored, Image.open(stored) as image:
+        assert (image.format, image.size) == ("JPEG", (300, 120))
+        assert dict(image.getexif()) == {}
+
+
+def test_branding_images_live_in_public_storage_and_personal_files_do_not():
+    from backend.private_files import private_file_fields
+
+    private = {(model.__name__, field.name) for model, field in private_file_fields()}
+    assert ("PartyPhoto", "image") in private
+    assert not {("Campaign", "brand_logo"), ("Campaign", "brand_cover_image")} & private
