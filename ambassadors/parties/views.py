@@ -35,9 +35,11 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def _own_party(request: HttpRequest, party_id: int) -> Party:
-    return get_object_or_404(
+    party = get_object_or_404(
         Party.objects.for_user(request.user).select_related("campaign", "host"), pk=party_id
     )
+    show_brand(request, party.campaign)
+    return party
 
 
 def _show_error(request: HttpRequest, form: forms.Form, error: DomainError) -> None:
@@ -79,6 +81,7 @@ def _hosting_for(request: HttpRequest) -> Host:
     )
     if host is None:
         raise Http404("Only hosts record parties.")
+    show_brand(request, host.campaign)
     return host
 
 

@@ -218,8 +218,16 @@ def test_the_campaign_page_reads_the_branding_without_another_query(client, djan
 def test_the_hosts_portal_wears_her_campaigns_brand(client):
     campaign = branded()
     host = HostFactory(application__campaign=campaign)
+    party = PartyFactory(host=host)
     client.force_login(host.user)
-    for path in ("/portal/", "/portal/profile/", "/portal/parties/", "/portal/earnings/"):
+    pages = (
+        "/portal/",
+        "/portal/profile/",
+        "/portal/parties/",
+        f"/portal/parties/{party.pk}/",
+        "/portal/earnings/",
+    )
+    for path in pages:
         response = client.get(path)
         assert response.status_code == 200, path
         _dressed(response.content.decode(), campaign)

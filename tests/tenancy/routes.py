@@ -173,6 +173,7 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:privacy-erasure": staff(PERSONAL_DATA),
     "api:campaign-list": staff(M),
     "api:campaign-detail": staff(M, pk="campaign.pk"),
+    "api:campaign-branding": staff(M, pk="campaign.pk"),
     "api:campaign-transition": staff(M, pk="campaign.pk"),
     "api:campaign-select-best": staff(M, pk="campaign.pk"),
     "api:application-list": staff(M),
@@ -275,6 +276,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     "portal:password-reset-sent": "confirmation page",
     "portal:password-reset-confirm": "Django's signed reset link",
     "portal:password-reset-complete": "confirmation page",
+    "branding-image": "a campaign's logo or cover (public media, names no one)",
+    "brand-stylesheet": "the CSS custom properties of two colours named in its address: no row",
 }
 
 TABLES: dict[str, dict[str, Any]] = {
