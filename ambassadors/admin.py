@@ -5,8 +5,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin
 
 from ambassadors.hosts.services import transition_host
 from ambassadors.models import (
@@ -19,7 +21,8 @@ from ambassadors.models import (
     HostStatus,
     HostStatusChange,
 )
-from ambassadors.recruitment import selection, services
+from ambassadors.parties.checks import check_photo
+from ambassadors.recruitment import branding, selection, services
 from backend.errors import DomainError
 from backend.models import User
 
@@ -84,7 +87,24 @@ class CampaignAdminForm(forms.ModelForm):
             "currency",
             "kit_return_due_on",
             "kit_return_policy",
+            *branding.BRAND_FIELDS,
         ]
+
+    def _checked_image(self, name: str) -> Any:
+        """A new upload must pass the same check as through the API (stored by `set_campaign_branding`)."""
+        value = self.cleaned_data.get(name)
+        if isinstance(value, UploadedFile):
+            try:
+                check_photo(value, field=name)
+            except DomainError as error:
+                raise forms.ValidationError(error.message, code=error.code) from None
+        return value
+
+    def clean_brand_logo(self) -> Any:
+        return self._checked_image("brand_logo")
+
+    def clean_brand_cover_image(self) -> Any:
+        return self._checked_image("brand_cover_image")
 
     def clean_eligible_countries(self) -> list[str]:
         try:
@@ -126,7 +146,7 @@ def _campaign_move(to_status: str) -> Callable:
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(TranslationAdmin):  # each text in French and English
     form = CampaignAdminForm
     list_display = ["name", "slug", "status", "applications_open_at", "applications_close_at", "host_slots"]
     list_filter = ["status"]
@@ -138,13 +158,28 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Campaign, form: forms.ModelForm, change: bool) -> None:
         fields = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
+        # The branding goes through its own service (images checked, re-encoded, renamed); a cleared
+        # image comes as False.
+        brand = {
+            name: None if value is False else value
+            for name, value in fields.items()
+            if name in branding.BRAND_FIELDS
+        }
         if change:
-            services.update_campaign(campaign=obj, by=staff_user(request), **fields)
+            campaign = services.update_campaign(
+                campaign=obj, by=staff_user(request), **{k: v for k, v in fields.items() if k not in brand}
+            )
         else:
-            values = {name: value for name, value in form.cleaned_data.items() if name != "status"}
-            created = services.create_campaign(by=staff_user(request), **values)
-            obj.pk = created.pk
+            values = {
+                name: value
+                for name, value in form.cleaned_data.items()
+                if name != "status" and name not in branding.BRAND_FIELDS
+            }
+            campaign = services.create_campaign(by=staff_user(request), **values)
+            obj.pk = campaign.pk
             obj._state.adding = False
+        if brand:
+            branding.set_campaign_branding(campaign=campaign, **brand)
 
     def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
         return obj is None or (obj.status == CampaignStatus.DRAFT and not obj.applications.exists())

@@ -21,10 +21,13 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django_tasks import task
+
+from backend.branding import Brand
 
 
 class Attachment(NamedTuple):
@@ -38,13 +41,16 @@ class Attachment(NamedTuple):
 @dataclass(frozen=True)
 class Email:
     """One e-mail as a builder makes it: rendered from `emails/<template>_subject.txt` and
-    `emails/<template>.txt` in `language`, with its attachments."""
+    `emails/<template>.txt` in `language`, with its attachments and an HTML part dressed in `brand`
+    (the campaign's, with absolute image URLs; Soirée's when None): `emails/<template>.html` when
+    there is one, otherwise the text inside the shared layout `emails/layout.html`."""
 
     to: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     language: str = "en"
     attachments: tuple[Attachment, ...] = ()
+    brand: Brand | None = None
 
 
 ObjectId = int | str
@@ -65,15 +71,29 @@ def _builder_path(build: EmailBuilder) -> str:
     return path
 
 
+def _html_part(email: Email, context: dict[str, Any], *, subject: str, body: str) -> str:
+    """The HTML part, escaped by the HTML engine (the text part is rendered unescaped, as typed)."""
+    # A rendered template comes marked safe; the text part is not HTML, so it is escaped here like any text.
+    text = "".join([body])
+    html_context = {**context, "brand": email.brand or Brand(), "subject": subject, "text_body": text}
+    try:
+        template = get_template(f"emails/{email.template}.html")
+    except TemplateDoesNotExist:
+        template = get_template("emails/layout.html")
+    return template.render(html_context)
+
+
 def send_email(email: Email) -> None:
-    """Render and send now (inside the task)."""
+    """Render and send now (inside the task): the plain text, and the same in HTML."""
     with translation.override(email.language):
         context = {"site_url": settings.SITE_URL, **email.context}
         subject = " ".join(
             render_to_string(f"emails/{email.template}_subject.txt", context, using="text").split()
         )
         body = render_to_string(f"emails/{email.template}.txt", context, using="text")
+        html = _html_part(email, context, subject=subject, body=body)
     message = EmailMultiAlternatives(subject=subject, body=body, to=[email.to])
+    message.attach_alternative(html, "text/html")
     for attachment in email.attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     message.send()

@@ -32,6 +32,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: texts marketing gives in both languages (each app's translation.py).
+    "modeltranslation",
     "backend.apps.AdminConfig",  # Django's admin, sign-in attempts limited (backend/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ambassadors.portal.context_processors.brand",
             ],
         },
     },
@@ -189,6 +192,11 @@ PRIVACY_NOTICE_URL = env_str("PRIVACY_NOTICE_URL", "")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Texts a host or guest reads (campaign texts, catalogue item names) are kept in each language
+# (`<field>_en`, `<field>_fr`); a page shows the viewer's language, or the other one when it is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "fr")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "fr")}
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True

@@ -8,13 +8,15 @@ from allauth.socialaccount.models import SocialApp
 from allauth.urls import build_provider_urlpatterns
 from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views import defaults
 from django.views.generic import RedirectView
 
 from ambassadors.parties.urls import public_urls as party_public_urls
 from ambassadors.portal import urls as portal_urls
+from backend.branding import STYLESHEET_ROUTE, brand_stylesheet
 from backend.dashboard import dashboard
+from backend.public_media import branding_image
 from backend.views import api_bad_request, api_not_found, api_server_error, healthz
 
 
@@ -80,9 +82,12 @@ urlpatterns = [
     path("portal/parties/", include("ambassadors.parties.urls", namespace="parties")),
     path("p/", include(party_public_urls)),
     path("", include("notifications.urls")),
+    # Public media: the campaigns' branding images only (`backend.public_media`).
+    path("media/branding/<str:name>", branding_image, name="branding-image"),
+    re_path(STYLESHEET_ROUTE, brand_stylesheet, name="brand-stylesheet"),
     path("", include((portal_pages, "portal"))),
 ]
-# No route serves MEDIA_ROOT: personal files live in private storage, handed out by views that
+# No route serves the rest of MEDIA_ROOT: personal files live in private storage, handed out by views that
 # check who asks (`backend.private_files`); static files are whitenoise's.
 
 

@@ -4,6 +4,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from modeltranslation.admin import TranslationAdmin
 
 from kits.catalogue import services
 from kits.models import (
@@ -39,7 +40,7 @@ class StockInline(ReadOnlyInline):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(TranslationAdmin):  # the name in French and English
     list_display = ["sku", "name", "colour", "size", "retail_price", "bin_location", "returnable", "active"]
     list_filter = ["active", "returnable", "currency"]
     search_fields = ["sku", "name", "ean"]

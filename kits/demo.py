@@ -35,6 +35,31 @@ GARMENTS = [
     ("JEAN", "Wide-leg jeans", "59.00", ("Indigo", "Washed black")),
     ("SKRT", "Pleated midi skirt", "49.00", ("Plum", "Navy")),
 ]
+# What a French host reads on her kit page (the English names above are the other language).
+FRENCH_NAMES = {
+    "Autumn-winter poster A2": "Affiche automne-hiver A2",
+    "Lookbook, pack of 20": "Lookbook, lot de 20",
+    "Party invitation cards, pack of 30": "Cartons d’invitation, lot de 30",
+    "Canvas tote bag": "Tote bag en toile",
+    "Clothes-rail tags and price cards": "Étiquettes de portant et cartes de prix",
+    "Wool-blend coat": "Manteau en laine mélangée",
+    "Cable-knit jumper": "Pull torsadé",
+    "Knit midi dress": "Robe midi en maille",
+    "Velvet blazer": "Blazer en velours",
+    "Corduroy trousers": "Pantalon en velours côtelé",
+    "Printed satin blouse": "Blouse en satin imprimé",
+    "Short puffer jacket": "Doudoune courte",
+    "Merino cardigan": "Cardigan en mérinos",
+    "Wide-leg jeans": "Jean large",
+    "Pleated midi skirt": "Jupe midi plissée",
+}
+FRENCH_COLOURS = {
+    "Camel": "Camel", "Navy": "Marine", "Ecru": "Écru", "Forest green": "Vert forêt",
+    "Burgundy": "Bordeaux", "Black": "Noir", "Midnight blue": "Bleu nuit", "Bottle green": "Vert bouteille",
+    "Rust": "Rouille", "Chocolate": "Chocolat", "Ivory": "Ivoire", "Leopard": "Léopard", "Khaki": "Kaki",
+    "Heather grey": "Gris chiné", "Mustard": "Moutarde", "Indigo": "Indigo", "Washed black": "Noir délavé",
+    "Plum": "Prune",
+}  # fmt: skip
 SIZES = ("XS", "S", "M", "L", "XL")
 # The state each seeded kit ends in, host by host (10 hosts show every state at least once).
 # The first host is the demo login: their kit is on its way, ready for "I received it".
@@ -60,7 +85,8 @@ def _catalogue(currency: str) -> list[Item]:
             (
                 sku,
                 {
-                    "name": name,
+                    "name_en": name,
+                    "name_fr": FRENCH_NAMES[name],
                     "unit_cost": Decimal(cost),
                     "retail_price": Decimal("0.00"),
                     "returnable": False,
@@ -77,8 +103,10 @@ def _catalogue(currency: str) -> list[Item]:
                     (
                         f"AW-{code}-{colour[:3].upper()}-{size}",
                         {
-                            "name": name,
-                            "colour": colour,
+                            "name_en": name,
+                            "name_fr": FRENCH_NAMES[name],
+                            "colour_en": colour,
+                            "colour_fr": FRENCH_COLOURS[colour],
                             "size": size,
                             "unit_cost": (retail_price * Decimal("0.35")).quantize(Decimal("0.01")),
                             "retail_price": retail_price,

@@ -3,11 +3,12 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 
 class CampaignStatus(models.TextChoices):
@@ -32,6 +33,14 @@ class KitReturnPolicy(models.TextChoices):
     DEDUCT_COST = "deduct_cost", _("Deduct missing items from rewards at cost")
     GIFT = "gift", _("Missing items are a gift to the host")
     WRITE_OFF = "write_off", _("Write missing items off")
+
+
+# A brand colour as CSS and e-mail clients take it everywhere: `#` and six hexadecimal digits.
+validate_hex_colour = RegexValidator(
+    r"^#[0-9a-fA-F]{6}\Z",
+    _("Enter a colour as # and six hexadecimal digits, e.g. #7a1f3d."),
+    code="invalid_colour",
+)
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
@@ -86,10 +95,18 @@ class Campaign(models.Model):
     kit_return_policy = models.CharField(
         max_length=16, choices=KitReturnPolicy.choices, default=KitReturnPolicy.DEDUCT_COST
     )
+    # The brand's dress on the campaign page, the portal, guest pages and e-mails (empty: Soirée's).
+    # Its images are public (public storage, served at MEDIA_URL): nothing personal is in them.
+    brand_name = models.CharField(max_length=80, blank=True)
+    brand_logo = models.ImageField(upload_to="branding/", blank=True, max_length=200)
+    brand_cover_image = models.ImageField(upload_to="branding/", blank=True, max_length=200)
+    brand_primary_colour = models.CharField(max_length=7, blank=True, validators=[validate_hex_colour])
+    brand_accent_colour = models.CharField(max_length=7, blank=True, validators=[validate_hex_colour])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CampaignQuerySet.as_manager()
+    # Multilingual: `name`, `description` and `collection_name` read the current language (translation.py).
+    objects = MultilingualManager.from_queryset(CampaignQuerySet)()
 
     class Meta:
         ordering = ["-applications_open_at", "id"]
@@ -106,6 +123,12 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str) -> str:
+        """The name in `language`, or in the other language when it has none (e-mails are built
+        outside the recipient's language)."""
+        with translation.override(language):
+            return self.name
 
     @property
     def programme_terms_url(self) -> str:

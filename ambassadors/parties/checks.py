@@ -131,29 +131,30 @@ class CheckedPhoto:
     size_bytes: int
 
 
-def check_photo(upload: UploadedFile) -> CheckedPhoto:
-    """Accept a real JPEG, PNG or WebP image (decoded, not trusted by name or header) under the size limit."""
+def check_photo(upload: UploadedFile, *, field: str = "photos") -> CheckedPhoto:
+    """Accept a real JPEG, PNG or WebP image (decoded, not trusted by name or header) under the size limit;
+    an error names `field`."""
     size = upload.size or 0
     if size > settings.PARTY_PHOTO_MAX_BYTES:
         raise Invalid(
             _("A photo may weigh at most %(mb)d MB.")
             % {"mb": settings.PARTY_PHOTO_MAX_BYTES // (1024 * 1024) or 1},
             code="photo_too_large",
-            field="photos",
+            field=field,
         )
     if size == 0:
-        raise Invalid(_("The photo is empty."), code="invalid_image", field="photos")
+        raise Invalid(_("The photo is empty."), code="invalid_image", field=field)
     try:
         upload.seek(0)
         with Image.open(upload) as image:
             image_format = image.format or ""
             width, height = image.size
             if width * height > MAX_PHOTO_PIXELS:
-                raise Invalid(_("The photo has too many pixels."), code="photo_too_large", field="photos")
+                raise Invalid(_("The photo has too many pixels."), code="photo_too_large", field=field)
             image.verify()
         if image_format not in PHOTO_FORMATS:
             raise Invalid(
-                _("Photos must be JPEG, PNG or WebP images."), code="invalid_image_type", field="photos"
+                _("Photos must be JPEG, PNG or WebP images."), code="invalid_image_type", field=field
             )
         upload.seek(0)
         with Image.open(upload) as image:
@@ -166,7 +167,7 @@ def check_photo(upload: UploadedFile) -> CheckedPhoto:
     except Invalid:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise Invalid(_("The file is not a readable image."), code="invalid_image", field="photos") from None
+        raise Invalid(_("The file is not a readable image."), code="invalid_image", field=field) from None
     finally:
         upload.seek(0)
     extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[image_format]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from ambassadors.models import Guest, GuestSource
+from ambassadors.recruitment.branding import brand_of
 from backend.mail import Email, email_builder
 
 
@@ -14,7 +15,12 @@ def withdrawal_url(guest: Guest) -> str:
 @email_builder
 def guest_confirmation_email(guest_id: int) -> Email | None:
     """The guest is on the list, with the link that takes them off; none once they left or have no e-mail."""
-    guest = Guest.objects.select_related("party__host").filter(pk=guest_id).exclude(email="").first()
+    guest = (
+        Guest.objects.select_related("party__host", "party__campaign")
+        .filter(pk=guest_id)
+        .exclude(email="")
+        .first()
+    )
     if guest is None:
         return None
     party = guest.party
@@ -32,4 +38,5 @@ def guest_confirmation_email(guest_id: int) -> Email | None:
             "withdrawal_url": withdrawal_url(guest),
         },
         language=guest.language,
+        brand=brand_of(party.campaign, absolute_urls=True),
     )

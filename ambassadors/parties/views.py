@@ -25,6 +25,7 @@ from ambassadors.models import GUEST_LIST_OPEN_STATUSES, Guest, Host, Party, Par
 from ambassadors.parties import services
 from ambassadors.parties.figures import figures_context
 from ambassadors.parties.forms import GuestForm, GuestRegistrationForm, PartyForm, PartyHeldForm
+from ambassadors.portal.context_processors import show_brand
 from backend.errors import Conflict, DomainError, Invalid
 from backend.throttles import ScopedRateThrottle
 
@@ -35,9 +36,11 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def _own_party(request: HttpRequest, party_id: int) -> Party:
-    return get_object_or_404(
+    party = get_object_or_404(
         Party.objects.for_user(request.user).select_related("campaign", "host"), pk=party_id
     )
+    show_brand(request, party.campaign)
+    return party
 
 
 def _show_error(request: HttpRequest, form: forms.Form, error: DomainError) -> None:
@@ -79,6 +82,7 @@ def _hosting_for(request: HttpRequest) -> Host:
     )
     if host is None:
         raise Http404("Only hosts record parties.")
+    show_brand(request, host.campaign)
     return host
 
 
@@ -282,6 +286,7 @@ def registration_allowed(request: HttpRequest) -> bool:
 
 def public_register(request: HttpRequest, token: str) -> HttpResponse:
     party = get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
+    show_brand(request, party.campaign)
     form = GuestRegistrationForm(_posted(request))
     open_ = party.status in GUEST_LIST_OPEN_STATUSES
     if request.method == "POST" and open_:
@@ -312,7 +317,8 @@ def public_register(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    party = get_object_or_404(Party.objects.select_related("host"), public_token=token)
+    party = get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
+    show_brand(request, party.campaign)
     return render(
         request,
         "parties/public_thanks.html",
@@ -326,7 +332,9 @@ def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 def guest_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the guest's confirmation e-mail: confirm, then erase the guest's data."""
-    guest = Guest.objects.select_related("party").filter(withdrawal_token=token).first()
+    guest = Guest.objects.select_related("party__campaign").filter(withdrawal_token=token).first()
+    if guest is not None:
+        show_brand(request, guest.party.campaign)
     if request.method == "POST":
         withdrawn = services.withdraw_guest(withdrawal_token=token)
         return render(request, "parties/withdrawn.html", {"withdrawn": withdrawn})

@@ -30,6 +30,7 @@ from ambassadors.hosts import social
 from ambassadors.hosts.services import activate_invited_hosts
 from ambassadors.hosts.signin import user_from_link
 from ambassadors.models import Campaign, CampaignStatus, Host, HostStatus, SocialNetwork
+from ambassadors.portal.context_processors import show_brand
 from ambassadors.portal.forms import (
     UTM_FIELDS,
     ApplicationForm,
@@ -71,6 +72,7 @@ def _closed_reason(campaign: Campaign) -> str | None:
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     """The campaign page: what it is, then the form (with a social account or by hand)."""
     campaign = _public_campaign(slug)
+    show_brand(request, campaign)
     closed_reason = _closed_reason(campaign)
     identity = social.pending_identity(request, campaign.slug)
     countries = list(campaign.eligible_countries) or [campaign.home_country]
@@ -245,6 +247,7 @@ def _apply_context(
 
 def apply_thanks(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = _public_campaign(slug)
+    show_brand(request, campaign)
     return render(request, "portal/apply_thanks.html", {"campaign": campaign})
 
 
@@ -348,6 +351,7 @@ def current_host(request: HttpRequest) -> Host:
     )
     if host is None:
         raise Http404
+    show_brand(request, host.campaign)
     return host
 
 

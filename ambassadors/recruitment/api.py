@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import generics, serializers, status
 from rest_framework.filters import OrderingFilter
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,13 +21,14 @@ from ambassadors.models import (
     CampaignStatus,
     HostStatus,
 )
-from ambassadors.recruitment import selection, services
+from ambassadors.recruitment import branding, selection, services
 from ambassadors.recruitment import serializers as s
 from ambassadors.recruitment.filters import ApplicationFilter
 from backend.client_address import client_ip
 from backend.errors import Invalid
 from backend.filters import FilterBackend
-from backend.openapi import CONFLICT
+from backend.openapi import CONFLICT, document_rule_codes
+from backend.parsers import JSONParser
 from backend.permissions import IsMarketing, staff_user
 from backend.throttles import AnonRateThrottle, ScopedRateThrottle
 
@@ -90,6 +92,38 @@ class CampaignDetailApi(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         services.delete_campaign(campaign=self._campaign(pk), by=staff_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+_IMAGE_RULES = ["invalid_image", "invalid_image_type", "photo_too_large"]
+
+
+@document_rule_codes(
+    {
+        "brand_primary_colour": ["invalid_colour"],
+        "brand_accent_colour": ["invalid_colour"],
+        "brand_logo": _IMAGE_RULES,
+        "brand_cover_image": _IMAGE_RULES,
+    },
+    methods=["patch"],
+)
+class CampaignBrandingApi(APIView):
+    """The campaign's branding: brand name, two colours, logo and cover image (multipart for images)."""
+
+    permission_classes = [IsMarketing]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses={200: s.CampaignBrandingSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = get_object_or_404(Campaign, pk=pk)
+        return Response(s.CampaignBrandingSerializer(campaign, context={"request": request}).data)
+
+    @extend_schema(request=s.CampaignBrandingInputSerializer, responses={200: s.CampaignBrandingSerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        campaign = get_object_or_404(Campaign, pk=pk)
+        data = s.CampaignBrandingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = branding.set_campaign_branding(campaign=campaign, **data.validated_data)
+        return Response(s.CampaignBrandingSerializer(updated, context={"request": request}).data)
 
 
 class CampaignTransitionApi(APIView):

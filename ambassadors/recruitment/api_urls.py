@@ -7,6 +7,7 @@ from ambassadors.recruitment import api
 urlpatterns = [
     path("campaigns/", api.CampaignListApi.as_view(), name="campaign-list"),
     path("campaigns/<int:pk>/", api.CampaignDetailApi.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/branding/", api.CampaignBrandingApi.as_view(), name="campaign-branding"),
     path("campaigns/<int:pk>/transition/", api.CampaignTransitionApi.as_view(), name="campaign-transition"),
     path("campaigns/<int:pk>/select-best/", api.CampaignSelectBestApi.as_view(), name="campaign-select-best"),
     path("public/campaigns/<slug:slug>/", api.PublicCampaignApi.as_view(), name="public-campaign"),

@@ -6,6 +6,7 @@ from django.conf import settings
 from ambassadors.hosts.signin import signin_url_for
 from ambassadors.hosts.social import configured_providers
 from ambassadors.models import Application, ApplicationStatus, Host
+from ambassadors.recruitment.branding import brand_of
 from backend.mail import Email, email_builder
 
 
@@ -17,8 +18,12 @@ def application_received_email(application_id: int) -> Email | None:
     return Email(
         to=application.email,
         template="application_received",
-        context={"first_name": application.first_name, "campaign_name": application.campaign.name},
+        context={
+            "first_name": application.first_name,
+            "campaign_name": application.campaign.name_in(application.language),
+        },
         language=application.language,
+        brand=brand_of(application.campaign, absolute_urls=True),
     )
 
 
@@ -38,10 +43,11 @@ def application_rejected_email(application_id: int) -> Email | None:
         template="application_rejected",
         context={
             "first_name": application.first_name,
-            "campaign_name": application.campaign.name,
+            "campaign_name": application.campaign.name_in(application.language),
             "reason": rejection.reason,
         },
         language=application.language,
+        brand=brand_of(application.campaign, absolute_urls=True),
     )
 
 
@@ -60,7 +66,7 @@ def host_invitation_email(host_id: int) -> Email | None:
         template="host_invitation",
         context={
             "first_name": host.first_name,
-            "campaign_name": host.campaign.name,
+            "campaign_name": host.campaign.name_in(host.application.language),
             "signin_url": signin_url_for(host.user),
             "link_valid_days": max(settings.SIGNIN_LINK_MAX_AGE_SECONDS // 86400, 1),
             # Promised only when she applied through a network the brand has set up for sign-in.
@@ -69,4 +75,5 @@ def host_invitation_email(host_id: int) -> Email | None:
             ),
         },
         language=host.application.language,
+        brand=brand_of(host.campaign, absolute_urls=True),
     )

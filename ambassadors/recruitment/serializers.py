@@ -56,6 +56,11 @@ class CountryListField(serializers.Field):
 # --- campaigns ---------------------------------------------------------------------------------
 
 
+TRANSLATED_CAMPAIGN_FIELDS = [
+    f"{name}_{language}" for name in ("name", "description", "collection_name") for language in ("en", "fr")
+]
+
+
 class CampaignInputSerializer(serializers.ModelSerializer):
     """What marketing may set on a campaign: never its status (transitions do that)."""
 
@@ -68,6 +73,9 @@ class CampaignInputSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "name",
+            # Each language's text; `name` (and the others) read and write the request's language,
+            # falling back to the other language when it has no text.
+            *TRANSLATED_CAMPAIGN_FIELDS,
             "slug",
             "description",
             "collection_name",
@@ -123,6 +131,56 @@ class CampaignDetailSerializer(CampaignSerializer):
     def get_history(self, campaign: Campaign) -> list[dict[str, Any]]:
         rows = CampaignStatusChange.objects.filter(campaign=campaign).select_related("by")
         return list(StatusChangeSerializer(rows, many=True).data)
+
+
+class CampaignBrandingInputSerializer(serializers.Serializer):
+    """The branding fields to change; an image field given as null removes the image."""
+
+    brand_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    brand_primary_colour = serializers.CharField(
+        max_length=7, required=False, allow_blank=True, help_text="`#` and six hex digits, e.g. `#7a1f3d`."
+    )
+    brand_accent_colour = serializers.CharField(
+        max_length=7, required=False, allow_blank=True, help_text="`#` and six hex digits, e.g. `#c9a227`."
+    )
+    brand_logo = serializers.FileField(
+        required=False, allow_null=True, help_text="A JPEG, PNG or WebP image (multipart); null removes it."
+    )
+    brand_cover_image = serializers.FileField(
+        required=False, allow_null=True, help_text="A JPEG, PNG or WebP image (multipart); null removes it."
+    )
+
+
+class CampaignBrandingSerializer(serializers.ModelSerializer):
+    """How the campaign page, the portal, guest pages and e-mails are dressed (public: no one is named)."""
+
+    brand_logo = serializers.SerializerMethodField()
+    brand_cover_image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "brand_name",
+            "brand_primary_colour",
+            "brand_accent_colour",
+            "brand_logo",
+            "brand_cover_image",
+        ]
+        read_only_fields = fields
+
+    def _url(self, file: Any) -> str | None:
+        if not file:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(file.url) if request is not None else str(file.url)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_brand_logo(self, campaign: Campaign) -> str | None:
+        return self._url(campaign.brand_logo)
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_brand_cover_image(self, campaign: Campaign) -> str | None:
+        return self._url(campaign.brand_cover_image)
 
 
 class CampaignTransitionInputSerializer(serializers.Serializer):

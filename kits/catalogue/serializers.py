@@ -45,8 +45,12 @@ class ItemSerializer(serializers.ModelSerializer):
         model = Item
         fields = [
             "sku",
-            "name",
+            "name",  # in the request's language, or the other one when it has no name
+            "name_en",
+            "name_fr",
             "colour",
+            "colour_en",
+            "colour_fr",
             "size",
             "ean",
             "unit_cost",

@@ -14,7 +14,11 @@ from kits.models import Item, KitTemplate, KitTemplateLine, Stock
 # Fields of the catalogue a person may set (stock is never set directly: it follows the ledger).
 ITEM_FIELDS = (
     "name",
+    "name_en",
+    "name_fr",
     "colour",
+    "colour_en",
+    "colour_fr",
     "size",
     "ean",
     "unit_cost",

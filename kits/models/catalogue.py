@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 from ambassadors.models import Campaign
 
@@ -27,6 +28,9 @@ class Item(models.Model):
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Multilingual: `name` reads the current language (translation.py).
+    objects = MultilingualManager["Item"]()
 
     class Meta:
         ordering = ["sku"]

@@ -21,7 +21,7 @@ def admin_client_user(client):
 def campaign_form(**overrides):
     now = timezone.localtime()
     data = {
-        "name": "Printemps",
+        "name_en": "Printemps",  # each text in both languages (English required, French optional)
         "slug": "printemps",
         "description": "",
         "collection_name": "",

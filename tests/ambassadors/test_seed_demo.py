@@ -39,6 +39,10 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(settings):
     form_applications = Application.objects.filter(campaign=campaign, booked_from_party__isnull=True)
     assert form_applications.count() == 200
     assert Host.objects.filter(campaign=campaign).count() == 10
+    # dressed as an autumn-winter fashion brand, its texts in both languages
+    assert (campaign.name_fr, campaign.name_en) == ("Automne-hiver 2026", "Autumn-winter 2026")
+    assert (campaign.brand_name, campaign.brand_primary_colour) == ("Maison Automne", "#7a1f3d")
+    assert campaign.brand_logo.name.endswith(".png") and campaign.brand_cover_image.name.endswith(".jpg")
     assert len({host.postal_code[:2] for host in Host.objects.filter(campaign=campaign)}) >= 8  # spread
     assert form_applications.exclude(risk_flags=[]).exists()
     assert form_applications.filter(social_verified=True).exists()

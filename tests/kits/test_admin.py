@@ -35,7 +35,7 @@ def test_a_sku_added_in_the_admin_gets_its_stock_row(admin_client_for_kits):
         "/admin/kits/item/add/",
         {
             "sku": "AW26-ADMIN",
-            "name": "Scarf",
+            "name_en": "Scarf",  # the name in both languages (English required, French optional)
             "colour": "",
             "size": "",
             "ean": "",

@@ -175,6 +175,7 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:privacy-erasure": staff(PERSONAL_DATA),
     "api:campaign-list": staff(M),
     "api:campaign-detail": staff(M, pk="campaign.pk"),
+    "api:campaign-branding": staff(M, pk="campaign.pk"),
     "api:campaign-transition": staff(M, pk="campaign.pk"),
     "api:campaign-select-best": staff(M, pk="campaign.pk"),
     "api:application-list": staff(M),
@@ -284,6 +285,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     "portal:password-reset-complete": "confirmation page",
     "recognition:leaderboard": "a campaign's top hosts, only once marketing turned the list on: first "
     "names and cities of the hosts who consented, no amount",
+    "branding-image": "a campaign's logo or cover (public media, names no one)",
+    "brand-stylesheet": "the CSS custom properties of two colours named in its address: no row",
 }
 
 TABLES: dict[str, dict[str, Any]] = {

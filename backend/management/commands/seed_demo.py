@@ -9,10 +9,12 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.test.utils import override_settings
@@ -22,6 +24,7 @@ from ambassadors.hosts.services import transition_host
 from ambassadors.models import Application, Campaign, CampaignStatus, Host, HostStatus
 from ambassadors.parties.demo import seed_parties
 from ambassadors.recruitment import selection, services
+from ambassadors.recruitment.branding import set_campaign_branding
 from backend import roles
 from backend.models import User
 from kits.demo import seed_kits
@@ -29,6 +32,7 @@ from recognition.demo import seed_recognition
 from referrals.rewards.demo import seed_rewards
 
 CAMPAIGN_SLUG = "automne-hiver-2026"
+DEMO_MEDIA = Path(__file__).resolve().parents[2] / "demo_media"
 HOST_COUNT = 10
 APPLICATION_COUNT = 200
 DEMO_HOST_EMAIL = "host@soiree.localhost"
@@ -166,13 +170,20 @@ def seed_campaign(*, by: User | None) -> Campaign:
     now = timezone.now()
     campaign = services.create_campaign(
         by=by,
-        name="Automne-hiver 2026",
+        # Each text in French and English: pages and e-mails show the reader's language.
+        name_fr="Automne-hiver 2026",
+        name_en="Autumn-winter 2026",
         slug=CAMPAIGN_SLUG,
-        description=(
+        description_fr=(
             "Recevez chez vous une centaine de pièces de la collection automne-hiver, invitez vos amies "
             "à essayer, et gagnez des récompenses sur chaque commande passée avec votre code."
         ),
-        collection_name="Collection automne-hiver 2026",
+        description_en=(
+            "Receive about a hundred pieces of the autumn-winter collection at home, invite your friends "
+            "to try them on, and earn rewards on every order placed with your code."
+        ),
+        collection_name_fr="Collection automne-hiver 2026",
+        collection_name_en="Autumn-winter 2026 collection",
         shop_url="https://shop.soiree.localhost/automne-hiver",
         terms_url="https://shop.soiree.localhost/conditions-programme-hotes",
         privacy_url="https://shop.soiree.localhost/confidentialite",
@@ -186,8 +197,24 @@ def seed_campaign(*, by: User | None) -> Campaign:
         currency="EUR",
         kit_return_due_on=(now + timedelta(days=150)).date(),
     )
+    seed_branding(campaign=campaign)
     return services.transition_campaign(
         campaign=campaign, to_status=CampaignStatus.RECRUITING, by=by, reason="demo"
+    )
+
+
+def seed_branding(*, campaign: Campaign) -> Campaign:
+    """Dress the campaign as "Maison Automne" with the images drawn for the demo (backend/demo_media)."""
+    images = {
+        field: SimpleUploadedFile(name, (DEMO_MEDIA / name).read_bytes())
+        for field, name in (("brand_logo", "logo.png"), ("brand_cover_image", "cover.jpg"))
+    }
+    return set_campaign_branding(
+        campaign=campaign,
+        brand_name="Maison Automne",
+        brand_primary_colour="#7a1f3d",  # burgundy
+        brand_accent_colour="#c9a227",  # mustard
+        **images,
     )
 
 
