@@ -178,12 +178,17 @@ def test_every_portal_and_public_page_passes_axe_at_360_px_in_french_and_english
             "#guests-title ~ form button[type=submit]",
         ),
         (reverse("parties:edit", kwargs={"party_id": party.pk}), None),
+        (reverse("parties:edit", kwargs={"party_id": party.pk}), submit),  # saved: a flash message
         (reverse("parties:qr", kwargs={"party_id": party.pk}), None),
         (reverse("parties:held", kwargs={"party_id": party.pk}), None),  # not yet: the refusal
         (reverse("parties:held", kwargs={"party_id": past.pk}), None),
         (reverse("parties:held", kwargs={"party_id": past.pk}), submit),  # errors
         (reverse("kits:my_kit"), None),
         (reverse("kits:my_kit_detail", kwargs={"number": shipment.number}), None),
+        (  # the problem form, opened and sent empty: its errors
+            reverse("kits:my_kit_detail", kwargs={"number": shipment.number}),
+            ("details:has(form[action$='/problem/']) > summary", "form[action$='/problem/'] button"),
+        ),
         (reverse("referrals:share"), None),
         (reverse("referrals:earnings"), None),
         (reverse("referrals:payouts"), None),
@@ -199,8 +204,8 @@ def test_every_portal_and_public_page_passes_axe_at_360_px_in_french_and_english
                 sign_in(page, live_server, host.user)
             for path, click in pages:
                 page.goto(live_server.url + path)
-                if click:
-                    page.locator(click).first.click()
+                for selector in (click,) if isinstance(click, str) else click or ():
+                    page.locator(selector).first.click()
                     page.wait_for_load_state()
                 visited.add(resolve(urlsplit(page.url).path).view_name)
                 found = axe_violations(page, axe_source)
