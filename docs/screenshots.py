@@ -54,6 +54,7 @@ def save(page: Page, name: str, *, whole_page: bool = True) -> None:
     stored with a 128-colour palette."""
     path = OUT / f"{name}.png"
     page.wait_for_load_state("networkidle")
+    page.evaluate("window.scrollTo(0, 0)")
     # The whole page in one viewport, so that the bottom tab bar sits at the bottom of the picture.
     height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT) if whole_page else HEIGHT
     page.set_viewport_size({"width": WIDTH, "height": height})
@@ -105,6 +106,7 @@ def shoot(base: str) -> None:
         page.goto(f"{base}{party}qr/")
         public_url = page.locator(".public-url a").get_attribute("href")
         page.goto(f"{base}/portal/kit/")
+        page.locator("details:has(table) > summary").first.click()  # what is in the kit
         save(page, "06-kit")
         page.goto(f"{base}/portal/share/")
         save(page, "07-share")
