@@ -7,7 +7,7 @@ HOST_PORT ?= 127.0.0.1:8000
 # The demo runs with DEBUG on, tasks executed immediately and e-mails printed to the console.
 DEMO_ENV := DEBUG=1 TASKS_BACKEND=immediate EMAIL_URL=console://
 
-.PHONY: run install migrate seed test lint check-migrations check-schema pytest pytest-postgres typecheck worker clean
+.PHONY: run install migrate seed test lint check-migrations check-schema pytest pytest-postgres typecheck worker clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# axe-core for the accessibility browser test, at the exact version of package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
 install: $(STAMP)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory node_modules/.package-lock.json; \
+	else echo "npm is missing: the accessibility browser test will fail until \`npm ci\` has run."; fi
 
 run: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
@@ -61,5 +67,9 @@ pytest-postgres: install
 		echo "TEST_POSTGRES_URL is not set: skipping the PostgreSQL pass (concurrency tests need it)."; \
 	fi
 
+# The README's screenshots: the demo data at 360 px in French, written to docs/screenshots/.
+screenshots: install
+	$(BIN)/python docs/screenshots.py
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .test-media
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-media node_modules

@@ -121,6 +121,7 @@ def test_a_host_sees_an_order_appear_then_approved_then_paid(
     expect(page.locator(".ledger-entry.state-paid").first).to_contain_text("Paid")
     expect(page.locator(".approved-balance").first).to_have_text("€0.00")
     screenshot(page, "earnings-04-paid")
+    page.get_by_role("navigation").get_by_text("Me", exact=True).click()  # the tab bar's "Me" menu
     page.get_by_role("navigation").get_by_role("link", name="Payouts").click()
     history = page.locator(".payout-history")
     expect(history).to_contain_text("€30.00")

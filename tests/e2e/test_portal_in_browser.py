@@ -91,13 +91,14 @@ def test_a_fan_applies_is_selected_signs_in_by_link_and_meets_an_error_in_french
     screenshot(page, "03-dashboard")
 
     # when they switch to French
-    page.get_by_label("Language").select_option("fr")
-    page.get_by_role("button", name="Change").click()
+    page.locator(".language-menu > summary").click()  # the header's language menu
+    page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", name="Prochaines étapes")).to_be_visible()
     screenshot(page, "04-dashboard-fr")
 
     # and enter a bad phone number on their profile
+    page.get_by_role("navigation").get_by_text("Moi").click()  # the tab bar's "Me" menu
     page.get_by_role("navigation").get_by_role("link", name="Profil").click()
     phone = page.get_by_role("textbox", name="Téléphone")
     phone.fill("12")

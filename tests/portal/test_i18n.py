@@ -94,7 +94,7 @@ def test_the_language_switch_changes_the_page_language(client, db):
     html = client.get(page_url).content.decode()
     assert '<html lang="fr">' in html
     assert "Postuler pour organiser une soirée" in html
-    assert '<option value="fr" selected' in html
+    assert 'name="language" value="fr" lang="fr" aria-current="true"' in html  # the menu marks it
 
 
 def test_the_browser_language_is_honoured_on_a_first_visit(client, db):
