@@ -18,3 +18,11 @@ host_status_changed = Signal()
 # Sent inside the transaction that cancelled a party: kwargs `party`, `by`.
 # Listener: the party's referral code is retired (with its Stripe mirror).
 party_cancelled = Signal()
+
+# Sent inside the transaction that withdrew a person's photo-rights consent: kwargs `hosts` (the
+# person's host rows), `by`. Listener: the photo wall withdraws every photo of theirs.
+photo_consent_withdrawn = Signal()
+
+# Sent inside the transaction that deletes a party photo, before the row goes: kwargs `photo`, `by`.
+# Listener: the photo wall forgets the photo (its public copy and the cached wall).
+party_photo_deleted = Signal()

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("ambassadors.parties.api_urls")),
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),
+    path("", include("wall.api_urls")),
     path("", include("privacy.urls")),
 ]

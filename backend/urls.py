@@ -78,6 +78,7 @@ urlpatterns = [
     path("staff/kits/", include("kits.slips.urls", namespace="kits_staff")),
     path("portal/parties/", include("ambassadors.parties.urls", namespace="parties")),
     path("p/", include(party_public_urls)),
+    path("", include("wall.urls")),
     path("", include((portal_pages, "portal"))),
 ]
 # No route serves MEDIA_ROOT: personal files live in private storage, handed out by views that
