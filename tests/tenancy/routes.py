@@ -103,6 +103,7 @@ HOST_OBJECTS: dict[str, Kwargs] = {
     "api:party-photos": _theirs(party_id="held_party.pk"),
     "api:party-photo": _my_party_their_child("photo_id", "photo.pk", "held_party"),
     "api:party-guests": PARTY,
+    "api:party-photo-wall": _my_party_their_child("photo_id", "photo.pk", "held_party"),
     "api:party-guest-delete": _my_party_their_child("guest_id", "guest.pk", "planned_party"),
     "api:my-host-detail": _theirs(pk="host.pk"),
     "parties:detail": PARTY,
@@ -134,6 +135,7 @@ HOST_LISTS: dict[str, tuple[str, ...]] = {
     "api:my-referral-codes": ("codes",),
     "api:my-ledger": ("ledger",),
     "api:my-payouts": ("payouts",),
+    "api:my-photo-consent": (),  # the asker's own consent: no rows, so it must show no foreign one
     "parties:list": ("parties",),
     "parties:create": (),  # the new-party form: it shows no rows, so it must show no foreign one
     "kits:my_kit": ("kit",),
@@ -227,6 +229,9 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:payout-retry": staff(M, payout_id="payout.pk"),
     "api:payout-cancel": staff(M, payout_id="payout.pk"),
     "api:frozen-balance-decide": staff(M, host_id="host.pk"),
+    "api:wall-photos": staff(M),
+    "api:wall-photo-approve": staff(M, pk="photo.pk"),  # refused before any lookup
+    "api:wall-photo-reject": staff(M, pk="photo.pk"),  # refused before any lookup
     "kits_staff:print": staff(L),
     "kits_staff:batch": staff(L, batch_id="batch.pk"),
     "kits_staff:batch_progress": staff(L, batch_id="batch.pk"),
@@ -253,6 +258,9 @@ PUBLIC_ROUTES: dict[str, str] = {
     "referrals:redirect": "the referral link: a redirect to the shop, never an error or host data",
     "party_public:register": "the page behind the party's QR code (unguessable token)",
     "party_public:thanks": "the thank-you page after registering (unguessable token)",
+    "api:public-wall-feed": "a campaign's approved wall photos: host's first name and city only (throttled, cached)",
+    "wall:page": "a campaign's public photo wall: approved photos, host's first name and city only",
+    "wall:photo": "one approved wall photo behind a signed, expiring URL (a sized copy without metadata)",
     "party_public:withdraw": "the guest's own withdrawal link from their e-mail (unguessable token)",
     "account_login": "allauth's sign-in address, redirected to the portal's sign-in page",
     "/accounts/signup/": "allauth's sign-up address, redirected to the portal's sign-in page",
