@@ -53,7 +53,7 @@ def _sized_copy(photo: PartyPhoto) -> ContentFile:
 def _require_consent(host: Host) -> None:
     if host.application.photo_consent_at is None:
         raise Conflict(
-            _("Give your consent to the brand sharing photos of your parties first (in your profile)."),
+            _("First agree that the brand may share photos of your parties."),
             code="no_photo_consent",
         )
 

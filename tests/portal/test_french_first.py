@@ -21,12 +21,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassadors.models import PartyStatus
+from ambassadors.models import Application, PartyPhoto, PartyStatus
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
 from tests.e2e.test_portal_in_browser import portal_routes_without_arguments
 from tests.factories import CampaignFactory, GuestFactory, HostFactory, ItemFactory, PartyFactory
+from tests.parties.conftest import image_upload
+from wall.services import approve_photo, share_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +133,26 @@ def check_french(pages: dict[str, str]) -> None:
     assert english == {}, "English on French pages"
 
 
+def held_with_photo(programme):
+    """The held party with a photo its host may share (she gave her photo-rights consent)."""
+    host, party = programme["host"], programme["parties"][PartyStatus.HELD]
+    Application.objects.filter(pk=host.application_id).update(photo_consent_at=timezone.now())
+    if not party.photos.exists():
+        PartyPhoto.objects.create(
+            party=party, image=image_upload(), content_type="image/png", size_bytes=100, width=64, height=48
+        )
+    return party
+
+
+def photo_wall_page(programme) -> str:
+    """The campaign's wall with one approved photo, read in French."""
+    photo = held_with_photo(programme).photos.get()
+    approve_photo(wall_photo=share_photo(photo=photo, by=None, everyone_agreed=True), by=None)
+    response = french_client().get(reverse("wall:page", kwargs={"slug": programme["campaign"].slug}))
+    assert response.status_code == 200 and "<img" in response.content.decode()
+    return response.content.decode()
+
+
 def test_every_public_page_is_french(programme):
     client = french_client()
     campaign, party = programme["campaign"], programme["parties"]["planned"]
@@ -141,8 +163,9 @@ def test_every_public_page_is_french(programme):
         "password reset": reverse("portal:password-reset"),
         "password reset sent": reverse("portal:password-reset-sent"),
         "guest registration": reverse("party_public:register", kwargs={"token": party.public_token}),
+        "photo wall, empty": reverse("wall:page", kwargs={"slug": campaign.slug}),
     }
-    pages = {}
+    pages = {"photo wall": photo_wall_page(programme)}
     for name, path in paths.items():
         response = client.get(path)
         assert response.status_code == 200, (name, response.status_code)
@@ -158,6 +181,9 @@ def test_every_host_page_is_french(programme):
         for name in ("parties:detail", "parties:edit", "parties:held", "parties:qr"):
             paths[f"{name} ({state})"] = reverse(name, kwargs={"party_id": party.pk})
     paths["kit"] = reverse("kits:my_kit_detail", kwargs={"number": programme["shipment"].number})
+    paths["wall photos"] = reverse(
+        "wall_portal:party-photos", kwargs={"party_id": held_with_photo(programme).pk}
+    )
     pages = {}
     for name, path in paths.items():
         response = client.get(path)

@@ -23,7 +23,9 @@ def test_the_party_page_links_to_its_photos_on_the_wall(browser, party):
 
 
 def test_sharing_without_the_tick_shows_the_error_beside_it_and_shares_nothing(browser, party, photo):
-    response = browser.post(reverse("wall_portal:share", kwargs={"party_id": party.pk, "photo_id": photo.pk}), {})
+    response = browser.post(
+        reverse("wall_portal:share", kwargs={"party_id": party.pk, "photo_id": photo.pk}), {}
+    )
 
     assert response.status_code == 400
     assert "Tick this once everyone in the photo has agreed." in response.content.decode()
