@@ -392,6 +392,7 @@ SPECTACULAR_SETTINGS = {
         "LedgerEntryStateEnum": "referrals.models.EntryState.choices",
         "PayoutMethodEnum": "referrals.models.PayoutMethod.choices",
         "PayoutStatusEnum": "referrals.models.PayoutStatus.choices",
+        "WallPhotoStatusEnum": "wall.models.WallPhotoStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

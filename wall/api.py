@@ -33,9 +33,9 @@ from wall.feed import photo_path, wall_entries
 from wall.models import WallPhoto, WallPhotoStatus
 from wall.serializers import (
     PhotoConsentSerializer,
-    RejectInputSerializer,
     WallFeedSerializer,
     WallPhotoSerializer,
+    WallRejectInputSerializer,
     WallShareInputSerializer,
     WallShareSerializer,
 )
@@ -165,10 +165,10 @@ class WallPhotoApproveApi(_ModerationApi):
 class WallPhotoRejectApi(_ModerationApi):
     """Refuse a waiting photo, or take an approved one down; the host reads the reason."""
 
-    @extend_schema(request=RejectInputSerializer, responses={200: WallPhotoSerializer, **CONFLICT})
+    @extend_schema(request=WallRejectInputSerializer, responses={200: WallPhotoSerializer, **CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         wall_photo = self._wall_photo(pk)
-        data = RejectInputSerializer(data=request.data)
+        data = WallRejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rejected = services.reject_photo(
             wall_photo=wall_photo, by=staff_user(request), reason=data.validated_data["reason"]

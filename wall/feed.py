@@ -54,6 +54,7 @@ def wall_entries(campaign: Campaign) -> list[WallEntry]:
     entries = [
         WallEntry(id=pk, first_name=first_name, city=city, width=width, height=height, approved_at=at)
         for pk, first_name, city, width, height, at in rows
+        if at is not None  # an approved photo always has its decision time
     ]
     cache.set(_key(campaign.pk), [asdict(entry) for entry in entries], settings.WALL_CACHE_SECONDS)
     return entries

@@ -10,7 +10,7 @@ from wall.models import WallPhoto, WallPhotoStatus
 class WallPhotoSerializer(serializers.ModelSerializer):
     """A shared photo in the moderation queue."""
 
-    campaign = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     party = serializers.IntegerField(source="photo.party_id", read_only=True)
     photo = serializers.IntegerField(source="photo_id", read_only=True, help_text="The party photo's id.")
     photo_url = serializers.SerializerMethodField(
@@ -62,7 +62,7 @@ class WallShareInputSerializer(serializers.Serializer):
     )
 
 
-class RejectInputSerializer(serializers.Serializer):
+class WallRejectInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text="Why: the host reads it.")
 
 
