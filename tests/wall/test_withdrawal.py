@@ -90,6 +90,6 @@ def test_erasing_the_host_removes_her_photos_from_the_wall_with_her(
         )
 
     assert response.status_code == 200, response.content
-    assert response.json()["wall_photos"] == 1
     assert_gone_everywhere(on_the_wall)
     assert not WallPhoto.objects.exists()
+    assert response.json()["wall_photos"] == 1
