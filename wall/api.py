@@ -26,6 +26,7 @@ from ambassadors.hosts.services import set_photo_consent
 from ambassadors.models import Host, PartyPhoto
 from backend.filters import FilterBackend
 from backend.openapi import CONFLICT, document_rule_codes
+from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, staff_user
 from backend.throttles import ScopedRateThrottle
 from wall import services
@@ -131,16 +132,21 @@ class WallPhotoFilter(django_filters.FilterSet):
         fields = ["campaign", "status"]
 
 
+class OldestFirst(CursorPagination):
+    ordering = "id"
+
+
 class WallPhotoListApi(generics.ListAPIView):
-    """The moderation queue: shared photos, oldest waiting first (filter by campaign and status)."""
+    """The moderation queue: shared photos, first shared first (filter by campaign and status)."""
 
     permission_classes = [IsMarketing]
     serializer_class = WallPhotoSerializer
     filter_backends = [FilterBackend]
     filterset_class = WallPhotoFilter
+    pagination_class = OldestFirst
 
     def get_queryset(self) -> QuerySet[WallPhoto]:
-        return WallPhoto.objects.select_related("campaign", "host", "photo").order_by("shared_at", "id")
+        return WallPhoto.objects.select_related("campaign", "host", "photo")
 
 
 class _ModerationApi(APIView):
