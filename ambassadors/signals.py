@@ -27,3 +27,10 @@ party_figures_wanted = Signal()
 # Sent inside the transaction that closed a held party (its attribution window ended; its reward is
 # final): kwargs `party`, `by`. Listener: notifications tell the host what the party earned.
 party_closed = Signal()
+# Sent inside the transaction that withdrew a person's photo-rights consent: kwargs `hosts` (the
+# person's host rows), `by`. Listener: the photo wall withdraws every photo of theirs.
+photo_consent_withdrawn = Signal()
+
+# Sent inside the transaction that deletes a party photo, before the row goes: kwargs `photo`, `by`.
+# Listener: the photo wall forgets the photo (its public copy and the cached wall).
+party_photo_deleted = Signal()

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("recognition.api_urls")),
+    path("", include("wall.api_urls")),
     path("", include("privacy.urls")),
 ]

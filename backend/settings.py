@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "referrals",
     "recognition",
     "notifications",
+    "wall",
     "privacy",
 ]
 
@@ -275,6 +276,11 @@ if TASKS_BACKEND == "rq":
 # than this: no worker is taking tasks (0 turns the check off).
 TASKS_MAX_WAIT_SECONDS = env_int("TASKS_MAX_WAIT_SECONDS", 600, minimum=0)
 
+# The public photo wall: how long a campaign's wall and feed stay cached (every approval or withdrawal
+# drops it at once), and how long a signed photo URL of the wall stays valid.
+WALL_CACHE_SECONDS = env_int("WALL_CACHE_SECONDS", 300, minimum=0)
+WALL_PHOTO_URL_MAX_AGE = env_int("WALL_PHOTO_URL_MAX_AGE", 3600, minimum=60)
+
 # Referral links: where unknown codes land, and how long click logs are kept.
 DEFAULT_SHOP_URL = env_str("DEFAULT_SHOP_URL", "https://shop.example.com/")
 CLICK_RETENTION_DAYS = env_int("CLICK_RETENTION_DAYS", 90, minimum=1)
@@ -348,6 +354,7 @@ REST_FRAMEWORK = {
         "token_login": env_rate("THROTTLE_TOKEN_LOGIN", "10/minute"),
         "password_reset": env_rate("THROTTLE_PASSWORD_RESET", "5/hour"),
         "anon": env_rate("THROTTLE_ANON", "300/hour"),
+        "wall_feed": env_rate("THROTTLE_WALL_FEED", "1200/hour"),
     },
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -396,6 +403,7 @@ SPECTACULAR_SETTINGS = {
         "PayoutMethodEnum": "referrals.models.PayoutMethod.choices",
         "PayoutStatusEnum": "referrals.models.PayoutStatus.choices",
         "MilestoneKindEnum": "recognition.models.MilestoneKind.choices",
+        "WallPhotoStatusEnum": "wall.models.WallPhotoStatus.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",

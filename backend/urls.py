@@ -18,6 +18,7 @@ from backend.branding import STYLESHEET_ROUTE, brand_stylesheet
 from backend.dashboard import dashboard
 from backend.public_media import branding_image
 from backend.views import api_bad_request, api_not_found, api_server_error, healthz
+from wall.urls import portal_urls as wall_portal_urls
 
 
 def _configured_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -80,11 +81,13 @@ urlpatterns = [
     path("portal/kit/", include("kits.shipments.urls", namespace="kits")),
     path("staff/kits/", include("kits.slips.urls", namespace="kits_staff")),
     path("portal/parties/", include("ambassadors.parties.urls", namespace="parties")),
+    path("portal/parties/", include(wall_portal_urls)),
     path("p/", include(party_public_urls)),
     path("", include("notifications.urls")),
     # Public media: the campaigns' branding images only (`backend.public_media`).
     path("media/branding/<str:name>", branding_image, name="branding-image"),
     re_path(STYLESHEET_ROUTE, brand_stylesheet, name="brand-stylesheet"),
+    path("", include("wall.urls")),
     path("", include((portal_pages, "portal"))),
 ]
 # No route serves the rest of MEDIA_ROOT: personal files live in private storage, handed out by views that

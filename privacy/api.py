@@ -32,6 +32,7 @@ class ErasureSummarySerializer(serializers.Serializer):
     hosts = serializers.IntegerField()
     parties = serializers.IntegerField()
     party_photos = serializers.IntegerField()
+    wall_photos = serializers.IntegerField(help_text="Shared party photos taken off the photo wall.")
     shipments = serializers.IntegerField()
     guests = serializers.IntegerField()
     orders = serializers.IntegerField()

@@ -38,6 +38,7 @@ from referrals.models import (
     PrivacyRequestKind,
 )
 from referrals.reports.facts import buyer_key
+from wall.services import erase_wall_photos
 
 # Keys of a Stripe object that carry the buyer's identity (Checkout Session, Charge, PaymentIntent).
 _STRIPE_PERSONAL_KEYS = frozenset(
@@ -55,6 +56,7 @@ class ErasureSummary:
     hosts: int = 0
     parties: int = 0
     party_photos: int = 0
+    wall_photos: int = 0
     shipments: int = 0
     guests: int = 0
     orders: int = 0
@@ -149,7 +151,8 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
     reports and ledgers read the same before and after; guest rows (reports count guests); the
     host rows, parties and shipments behind ledgers and kit costs. Rewritten: names, e-mail,
     phone, street address and town (the postal code keeps its first two characters, the report's
-    postal area), social identity, motivation and other free text, party photos (deleted), Stripe
+    postal area), social identity, motivation and other free text, party photos (deleted, with their
+    place on the photo wall), Stripe
     event payloads naming the buyer, and queued e-mails to them (deleted). The account is
     deactivated with an unusable password; its social accounts, e-mail addresses and API tokens are
     deleted, and so are the notifications sent to them and their choices of notifications. Running it again finds nothing left to rewrite. Refused while the person is owed money
@@ -236,6 +239,8 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
         )
     summary.parties = len(parties)
     photos = list(PartyPhoto.objects.filter(party__host_id__in=host_ids))
+    # Off the wall and out of its cached feed first, with the wall's public copies.
+    summary.wall_photos = erase_wall_photos(photo_ids=[photo.pk for photo in photos])
     for photo in photos:
         _delete_file_on_commit(photo.image.storage, photo.image.name)
     PartyPhoto.objects.filter(pk__in=[photo.pk for photo in photos]).delete()

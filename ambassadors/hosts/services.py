@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from ambassadors.models import HOST_TRANSITIONS, Host, HostStatus, HostStatusChange
-from ambassadors.signals import host_status_changed
+from ambassadors.models import HOST_TRANSITIONS, Application, Host, HostStatus, HostStatusChange
+from ambassadors.signals import host_status_changed, photo_consent_withdrawn
 from backend.models import User
 from backend.transitions import move_status
 
@@ -37,3 +37,19 @@ def activate_invited_hosts(*, user: User) -> list[Host]:
         transition_host(host=host, to_status=HostStatus.ACTIVE, by=user, reason="signed in")
         for host in Host.objects.filter(user=user, status=HostStatus.INVITED)
     ]
+
+
+@transaction.atomic
+def set_photo_consent(*, user: User, given: bool, by: User | None) -> list[Host]:
+    """Give or withdraw the person's photo-rights consent (first asked on the application form), for
+    every campaign they host. Withdrawing it is announced: the photo wall takes their photos down."""
+    hosts = list(Host.objects.select_for_update().filter(user=user).select_related("application"))
+    applications = [host.application_id for host in hosts]
+    if given:
+        Application.objects.filter(pk__in=applications, photo_consent_at__isnull=True).update(
+            photo_consent_at=timezone.now()
+        )
+    else:
+        Application.objects.filter(pk__in=applications).update(photo_consent_at=None)
+        photo_consent_withdrawn.send(sender=Host, hosts=hosts, by=by)
+    return hosts

@@ -46,7 +46,7 @@ from ambassadors.parties.checks import (
 )
 from ambassadors.parties.emails import guest_confirmation_email
 from ambassadors.recruitment import scoring
-from ambassadors.signals import party_cancelled, party_closed, party_created
+from ambassadors.signals import party_cancelled, party_closed, party_created, party_photo_deleted
 from backend.addresses import clean_postal_code, normalise_phone
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
@@ -283,6 +283,7 @@ def delete_party_photo(*, photo: PartyPhoto, by: Any) -> None:
     party = _locked(photo.party)
     if party.status != PartyStatus.HELD:
         raise Conflict(_("A closed party's report is final."), code="party_not_held")
+    party_photo_deleted.send(sender=PartyPhoto, photo=photo, by=by)
     photo.image.delete(save=False)
     photo.delete()
 

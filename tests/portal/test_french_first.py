@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ambassadors.models import PartyStatus
+from ambassadors.models import Application, PartyPhoto, PartyStatus
 from ambassadors.portal.tasks import send_password_reset_emails
 from ambassadors.recruitment.services import reject_application
 from backend.mail import send_email
@@ -52,7 +52,9 @@ from tests.factories import (
     ItemFactory,
     PartyFactory,
 )
+from tests.parties.conftest import image_upload
 from tests.referrals.test_rewards import _buy
+from wall.services import approve_photo, share_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +168,26 @@ def check_french(pages: dict[str, str]) -> None:
     assert english == {}, "English on French pages"
 
 
+def held_with_photo(programme):
+    """The held party with a photo its host may share (she gave her photo-rights consent)."""
+    host, party = programme["host"], programme["parties"][PartyStatus.HELD]
+    Application.objects.filter(pk=host.application_id).update(photo_consent_at=timezone.now())
+    if not party.photos.exists():
+        PartyPhoto.objects.create(
+            party=party, image=image_upload(), content_type="image/png", size_bytes=100, width=64, height=48
+        )
+    return party
+
+
+def photo_wall_page(programme) -> str:
+    """The campaign's wall with one approved photo, read in French."""
+    photo = held_with_photo(programme).photos.get()
+    approve_photo(wall_photo=share_photo(photo=photo, by=None, everyone_agreed=True), by=None)
+    response = french_client().get(reverse("wall:page", kwargs={"slug": programme["campaign"].slug}))
+    assert response.status_code == 200 and "<img" in response.content.decode()
+    return response.content.decode()
+
+
 def test_every_public_page_is_french(programme):
     client = french_client()
     campaign, party = programme["campaign"], programme["parties"]["planned"]
@@ -184,8 +206,9 @@ def test_every_public_page_is_french(programme):
             opt_out_url(OptOutRequest(kind="host_earned", user_id=programme["host"].user_id))
         ),
         "stop e-mails, wrong link": "/notifications/stop/nope/",
+        "photo wall, empty": reverse("wall:page", kwargs={"slug": campaign.slug}),
     }
-    pages = {}
+    pages = {"photo wall": photo_wall_page(programme)}
     for name, path in paths.items():
         response = client.get(path)
         assert response.status_code == (404 if "wrong" in name else 200), (name, response.status_code)
@@ -201,6 +224,9 @@ def test_every_host_page_is_french(programme):
         for name in ("parties:detail", "parties:edit", "parties:held", "parties:qr"):
             paths[f"{name} ({state})"] = reverse(name, kwargs={"party_id": party.pk})
     paths["kit"] = reverse("kits:my_kit_detail", kwargs={"number": programme["shipment"].number})
+    paths["wall photos"] = reverse(
+        "wall_portal:party-photos", kwargs={"party_id": held_with_photo(programme).pk}
+    )
     pages = {}
     for name, path in paths.items():
         response = client.get(path)

@@ -103,6 +103,7 @@ HOST_OBJECTS: dict[str, Kwargs] = {
     "api:party-photos": _theirs(party_id="held_party.pk"),
     "api:party-photo": _my_party_their_child("photo_id", "photo.pk", "held_party"),
     "api:party-guests": PARTY,
+    "api:party-photo-wall": _my_party_their_child("photo_id", "photo.pk", "held_party"),
     "api:party-guest-delete": _my_party_their_child("guest_id", "guest.pk", "planned_party"),
     "api:my-host-detail": _theirs(pk="host.pk"),
     "parties:detail": PARTY,
@@ -114,6 +115,10 @@ HOST_OBJECTS: dict[str, Kwargs] = {
     "parties:qr": PARTY,
     "parties:qr-png": PARTY,
     "parties:qr-svg": PARTY,
+    "wall_portal:party-photos": _theirs(party_id="held_party.pk"),
+    "wall_portal:photo-consent": _theirs(party_id="held_party.pk"),
+    "wall_portal:share": _my_party_their_child("photo_id", "photo.pk", "held_party"),
+    "wall_portal:unshare": _my_party_their_child("photo_id", "photo.pk", "held_party"),
     "kits:my_kit_detail": SHIPMENT,
     "kits:confirm_received": SHIPMENT,
     "kits:report_problem": SHIPMENT,
@@ -134,6 +139,7 @@ HOST_LISTS: dict[str, tuple[str, ...]] = {
     "api:my-referral-codes": ("codes",),
     "api:my-ledger": ("ledger",),
     "api:my-payouts": ("payouts",),
+    "api:my-photo-consent": (),  # the asker's own consent: no rows, so it must show no foreign one
     "parties:list": ("parties",),
     "parties:create": (),  # the new-party form: it shows no rows, so it must show no foreign one
     "kits:my_kit": ("kit",),
@@ -233,6 +239,9 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:milestones": staff(M),
     "api:brand-notes": staff(M),
     "api:campaign-recognition": staff(M, campaign_id="campaign.pk"),
+    "api:wall-photos": staff(M),
+    "api:wall-photo-approve": staff(M, pk="photo.pk"),  # refused before any lookup
+    "api:wall-photo-reject": staff(M, pk="photo.pk"),  # refused before any lookup
     "kits_staff:print": staff(L),
     "kits_staff:batch": staff(L, batch_id="batch.pk"),
     "kits_staff:batch_progress": staff(L, batch_id="batch.pk"),
@@ -259,6 +268,9 @@ PUBLIC_ROUTES: dict[str, str] = {
     "referrals:redirect": "the referral link: a redirect to the shop, never an error or host data",
     "party_public:register": "the page behind the party's QR code (unguessable token)",
     "party_public:thanks": "the thank-you page after registering (unguessable token)",
+    "api:public-wall-feed": "a campaign's approved wall photos: host's first name and city only (throttled, cached)",
+    "wall:page": "a campaign's public photo wall: approved photos, host's first name and city only",
+    "wall:photo": "one approved wall photo behind a signed, expiring URL (a sized copy without metadata)",
     "party_public:withdraw": "the guest's own withdrawal link from their e-mail (unguessable token)",
     "notifications:stop": "the opt-out link of an e-mail (signed token naming its recipient and kind): "
     "it turns that e-mail off and shows nothing else",

@@ -30,6 +30,7 @@ from backend.models import User
 from kits.demo import seed_kits
 from recognition.demo import seed_recognition
 from referrals.rewards.demo import seed_rewards
+from wall.demo import seed_wall
 
 CAMPAIGN_SLUG = "automne-hiver-2026"
 DEMO_MEDIA = Path(__file__).resolve().parents[2] / "demo_media"
@@ -134,6 +135,7 @@ class Command(BaseCommand):
             summary["parties"] = seed_parties(campaign=campaign, hosts=hosts, by=marketing)
             summary["rewards"] = seed_rewards(campaign=campaign, hosts=hosts, by=marketing)
             summary["recognition"] = seed_recognition(campaign=campaign, hosts=hosts, by=marketing)
+            summary["photo wall"] = seed_wall(campaign=campaign, hosts=hosts, by=marketing)
         self.print_summary(campaign, summary)
 
     def print_summary(self, campaign: Campaign, summary: dict[str, Any]) -> None:
@@ -141,6 +143,7 @@ class Command(BaseCommand):
         for name, value in summary.items():
             self.stdout.write(f"  {name}: {value}")
         self.stdout.write(f"  public application form: {settings.SITE_URL}/c/{campaign.slug}/")
+        self.stdout.write(f"  photo wall: {settings.SITE_URL}/c/{campaign.slug}/wall/")
         self.stdout.write("Demo logins (e-mail / password):")
         for login in [*STAFF, HOST_LOGIN]:
             self.stdout.write(f"  {login.role:<10} {login.email:<30} {login.password}")
