@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("privacy.urls")),
+    path("", include("feedback.api_urls")),
 ]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kits",
     "orders",
     "referrals",
+    "feedback",
     "privacy",
 ]
 

@@ -16,6 +16,7 @@ from ambassadors.parties.urls import public_urls as party_public_urls
 from ambassadors.portal import urls as portal_urls
 from backend.dashboard import dashboard
 from backend.views import api_bad_request, api_not_found, api_server_error, healthz
+from feedback.ratings.urls import public_urls as feedback_public_urls
 
 
 def _configured_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -77,7 +78,9 @@ urlpatterns = [
     path("portal/kit/", include("kits.shipments.urls", namespace="kits")),
     path("staff/kits/", include("kits.slips.urls", namespace="kits_staff")),
     path("portal/parties/", include("ambassadors.parties.urls", namespace="parties")),
+    path("portal/feedback/", include("feedback.ratings.urls", namespace="feedback")),
     path("p/", include(party_public_urls)),
+    path("p/", include(feedback_public_urls)),
     path("", include((portal_pages, "portal"))),
 ]
 # No route serves MEDIA_ROOT: personal files live in private storage, handed out by views that

@@ -32,6 +32,7 @@ class ErasureSummarySerializer(serializers.Serializer):
     hosts = serializers.IntegerField()
     parties = serializers.IntegerField()
     party_photos = serializers.IntegerField()
+    piece_feedback = serializers.IntegerField()
     shipments = serializers.IntegerField()
     guests = serializers.IntegerField()
     orders = serializers.IntegerField()
