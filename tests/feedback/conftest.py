@@ -24,6 +24,10 @@ def ship_kit(host):
 
 @pytest.fixture
 def programme(db):
+    return build_programme()
+
+
+def build_programme():
     campaign = CampaignFactory(name="Autumn-winter 2026")
     coat = ItemFactory(sku="AW26-COAT-CAMEL-M", name="Wool coat", colour="Camel", size="M")
     dress = ItemFactory(sku="AW26-DRESS-NAVY-S", name="Knit dress", colour="Navy", size="S")

@@ -141,6 +141,9 @@ def test_every_public_page_is_french(programme):
         "password reset": reverse("portal:password-reset"),
         "password reset sent": reverse("portal:password-reset-sent"),
         "guest registration": reverse("party_public:register", kwargs={"token": party.public_token}),
+        "guest's pieces, asking for her link": reverse(
+            "feedback_public:pieces", kwargs={"token": party.public_token}
+        ),
     }
     pages = {}
     for name, path in paths.items():
@@ -269,3 +272,34 @@ def test_the_detector_finds_english(programme):
     assert english_on(html.content.decode(), catalogue_sentences())
     assert english_on("<p>Give the city only (no street address or number).</p>", set())
     assert not english_on("<p>Indiquez la ville seulement (ni rue ni numéro).</p>", set())
+
+
+def test_the_feedback_pages_and_their_errors_are_french(programme):
+    # given a guest who opened her link and a host with a shipped kit
+    from feedback.ratings.guests import guest_link_token
+
+    host, party = programme["host"], programme["parties"]["planned"]
+    guest = party.guests.get()
+    line = programme["shipment"].lines.get()
+    host_client, guest_client = french_client(host.user), french_client()
+    guest_client.get(
+        reverse("feedback_public:guest-link", args=[party.public_token, guest_link_token(guest)])
+    )
+    pieces = reverse("feedback_public:pieces", kwargs={"token": party.public_token})
+    wrong = {f"line-{line.pk}-comment": "x" * 501, f"line-{line.pk}-quality": "9"}
+
+    pages = {
+        "host's opinions": host_client.get(reverse("feedback:mine")),
+        "guest's pieces": guest_client.get(pieces),
+        "host's opinion, wrong values": host_client.post(reverse("feedback:rate", args=[line.pk]), wrong),
+        "guest's opinion, wrong values": guest_client.post(f"{pieces}{line.pk}/", wrong),
+        "guest's link, wrong address": french_client().post(pieces, {"email": "pas-une-adresse"}),
+    }
+
+    html = {name: response.content.decode() for name, response in pages.items()}
+    assert {name: response.status_code for name, response in pages.items()} == {
+        "host's opinions": 200, "guest's pieces": 200, "host's opinion, wrong values": 400,
+        "guest's opinion, wrong values": 400, "guest's link, wrong address": 400,
+    }  # fmt: skip
+    assert "Manteau en laine bouillie" in html["guest's pieces"]
+    check_french(html)
