@@ -23,7 +23,7 @@ def answers_for(*, campaign_ids: set[int]) -> QuerySet[BrandAnswer]:
 
 @transaction.atomic
 def post_brand_answer(
-    *, campaign: Campaign, item: Item | None, text_fr: str, text_en: str, by: User
+    *, campaign: Campaign, item: Item | None, text_fr: str, text_en: str, by: User | None
 ) -> BrandAnswer:
     """Post the answer, and tell each host who rated the piece (or any piece of the campaign, for a
     campaign-wide note) once."""

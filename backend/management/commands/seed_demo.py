@@ -24,6 +24,7 @@ from ambassadors.parties.demo import seed_parties
 from ambassadors.recruitment import selection, services
 from backend import roles
 from backend.models import User
+from feedback.demo import seed_feedback
 from kits.demo import seed_kits
 from referrals.rewards.demo import seed_rewards
 
@@ -128,6 +129,7 @@ class Command(BaseCommand):
             summary["kits"] = seed_kits(campaign=campaign, hosts=hosts, by=staff["logistics"])
             summary["parties"] = seed_parties(campaign=campaign, hosts=hosts, by=marketing)
             summary["rewards"] = seed_rewards(campaign=campaign, hosts=hosts, by=marketing)
+            summary["feedback"] = seed_feedback(campaign=campaign, hosts=hosts, by=marketing)
         self.print_summary(campaign, summary)
 
     def print_summary(self, campaign: Campaign, summary: dict[str, Any]) -> None:
