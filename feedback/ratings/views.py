@@ -19,7 +19,7 @@ from backend.errors import DomainError, InvalidFields
 from backend.models import User
 from backend.private_files import private_file_response
 from feedback.answers.services import answers_seen_by
-from feedback.models import PieceFeedback
+from feedback.models import BrandAnswer, PieceFeedback
 from feedback.ratings import guests
 from feedback.ratings.forms import GuestLinkForm, HostRatingForm, RatingForm
 from feedback.ratings.services import (
@@ -31,6 +31,8 @@ from feedback.ratings.services import (
     remove_feedback_photo,
 )
 from kits.models import Shipment, ShipmentLine, ShipmentStatus
+
+Answers = dict[tuple[int, int | None], list[BrandAnswer]]
 
 
 def _user(request: HttpRequest) -> User:
@@ -51,12 +53,12 @@ def _show_errors(request: HttpRequest, form: RatingForm, error: DomainError) -> 
 def _pieces(
     lines: list[ShipmentLine],
     feedback: dict[int, PieceFeedback],
+    answers: Answers,
     *,
     form_class: type[RatingForm],
     bound: RatingForm | None = None,
     bound_line: int | None = None,
 ) -> list[dict[str, Any]]:
-    answers = answers_seen_by(feedback=list(feedback.values()))
     language = get_language() or "en"
     pieces = []
     for line in lines:
@@ -79,10 +81,9 @@ def _pieces(
     return pieces
 
 
-def _campaign_notes(feedback: dict[int, PieceFeedback]) -> list[dict[str, Any]]:
+def _campaign_notes(answers: Answers) -> list[dict[str, Any]]:
     """The campaign-wide notes ("you said, we did") of the campaigns the person gave feedback in."""
     language = get_language() or "en"
-    answers = answers_seen_by(feedback=list(feedback.values()))
     return [
         {"campaign": answer.campaign.name, "text": answer.text_in(language), "at": answer.created_at}
         for (_campaign, item), found in sorted(answers.items(), key=lambda pair: pair[0][0])
@@ -111,9 +112,12 @@ def _host_page(
         row.line_id: row
         for row in PieceFeedback.objects.by_hosts().filter(line__in=[line.pk for line in lines])
     }
+    answers = answers_seen_by(feedback=list(feedback.values()))
     context = {
-        "pieces": _pieces(lines, feedback, form_class=HostRatingForm, bound=bound, bound_line=bound_line),
-        "notes": _campaign_notes(feedback),
+        "pieces": _pieces(
+            lines, feedback, answers, form_class=HostRatingForm, bound=bound, bound_line=bound_line
+        ),
+        "notes": _campaign_notes(answers),
     }
     return render(request, "feedback/host.html", context, status=status)
 
@@ -193,10 +197,11 @@ def _guest_page(
     if guest is not None:
         lines = list(kit_lines_for_party_guests(guest).select_related("shipment__campaign"))
         feedback = {row.line_id: row for row in PieceFeedback.objects.filter(guest=guest)}
+        answers = answers_seen_by(feedback=list(feedback.values()))
         context["pieces"] = _pieces(
-            lines, feedback, form_class=RatingForm, bound=bound, bound_line=bound_line
+            lines, feedback, answers, form_class=RatingForm, bound=bound, bound_line=bound_line
         )
-        context["notes"] = _campaign_notes(feedback)
+        context["notes"] = _campaign_notes(answers)
     return render(request, "feedback/guest.html", context, status=status)
 
 

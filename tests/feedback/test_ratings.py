@@ -210,3 +210,39 @@ def test_the_guest_link_e_mail_speaks_her_language(programme, client, django_cap
         client.post(f"/p/{programme['party'].public_token}/pieces/", {"email": french.email})
 
     assert mail.outbox[0].subject == "Votre lien pour noter les pièces essayées"
+
+
+def test_the_pages_read_a_constant_number_of_queries_however_much_was_said(
+    programme, marketing_user, django_assert_max_num_queries
+):
+    from feedback.answers.services import post_brand_answer
+
+    host, guest, line, dress = (
+        programme["host"],
+        programme["guest"],
+        programme["line"],
+        programme["dress_line"],
+    )
+    client, visitor = host_client(host), guest_client(guest)
+    pieces = f"/p/{guest.party.public_token}/pieces/"
+    client.post(f"/portal/feedback/{line.pk}/", posted(line))
+    visitor.post(f"{pieces}{line.pk}/", posted(line))
+    with django_assert_max_num_queries(30) as few:
+        client.get("/portal/feedback/")
+    host_queries = len(few.captured_queries)  # read now: the next request empties the log
+    with django_assert_max_num_queries(30) as few_guest:
+        visitor.get(pieces)
+    guest_queries = len(few_guest.captured_queries)
+
+    client.post(f"/portal/feedback/{dress.pk}/", posted(dress))
+    visitor.post(f"{pieces}{dress.pk}/", posted(dress))
+    for item in (programme["coat"], programme["dress"], None, None):
+        post_brand_answer(
+            campaign=programme["campaign"], item=item, text_fr="", text_en="Noted", by=marketing_user
+        )
+
+    with django_assert_max_num_queries(host_queries):
+        page = client.get("/portal/feedback/")
+    with django_assert_max_num_queries(guest_queries):
+        visitor.get(pieces)
+    assert page.content.decode().count("Noted") == 4  # each piece's answer, and both campaign-wide notes
