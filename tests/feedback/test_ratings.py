@@ -97,7 +97,7 @@ def test_consent_and_comment_length_are_checked_beside_their_fields(programme):
     assert not PieceFeedback.objects.exists()
 
 
-def test_the_service_refuses_a_long_comment_even_without_the_form(programme):
+def test_the_service_refuses_a_long_comment_and_no_consent_even_without_the_form(programme):
     from backend.errors import InvalidFields
     from feedback.ratings.services import Rating, rate_piece_as_host
 
@@ -106,10 +106,10 @@ def test_the_service_refuses_a_long_comment_even_without_the_form(programme):
             line=programme["line"],
             by=programme["host"].user,
             rating=Rating(
-                fit="right", colour="love", quality=4, would_buy=True, comment="x" * 501, consent=True
+                fit="right", colour="love", quality=4, would_buy=True, comment="x" * 501, consent=False
             ),
         )
-    assert [error.field for error in refused.value.errors] == ["comment"]
+    assert [error.field for error in refused.value.errors] == ["comment", "consent"]
 
 
 def test_a_hosts_photo_is_private_to_her_and_marketing(programme, marketing_client, api_client):
