@@ -112,7 +112,9 @@ class FeedbackReportApi(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponseBase:
-        data = self.InputSerializer(data=request.query_params)
+        data = self.InputSerializer(
+            data=request.query_params.dict()
+        )  # a blank filter is refused, not ignored
         data.is_valid(raise_exception=True)
         values = data.validated_data
         report = feedback_report(
@@ -190,7 +192,9 @@ class PieceFeedbackListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        data = self.InputSerializer(data=self.request.query_params)
+        data = self.InputSerializer(
+            data=self.request.query_params.dict()
+        )  # a blank filter is refused, not ignored
         data.is_valid(raise_exception=True)
         rows = PieceFeedback.objects.select_related("item")
         if data.validated_data.get("campaign"):

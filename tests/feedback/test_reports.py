@@ -126,3 +126,10 @@ def test_an_unknown_grouping_is_a_clear_error(marketing_client):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "group_by"
+
+
+def test_a_blank_filter_is_refused_not_ignored(marketing_client):
+    for path in ("/api/v1/feedback/", "/api/v1/feedback/report/", "/api/v1/feedback/answers/"):
+        response = marketing_client.get(path, {"campaign": ""})
+        assert response.status_code == 400, path
+        assert response.json()["errors"][0]["attr"] == "campaign"
