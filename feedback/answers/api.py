@@ -74,9 +74,8 @@ class BrandAnswerListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        filters = self.FilterSerializer(
-            data=self.request.query_params.dict()
-        )  # a blank filter is refused, not ignored
+        # A plain dict, not the query's QueryDict: a blank filter is refused, not ignored.
+        filters = self.FilterSerializer(data=self.request.query_params.dict())
         filters.is_valid(raise_exception=True)
         answers = BrandAnswer.objects.select_related("item").annotate(notice_count=Count("notices"))
         if filters.validated_data.get("campaign"):

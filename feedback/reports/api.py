@@ -112,9 +112,8 @@ class FeedbackReportApi(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponseBase:
-        data = self.InputSerializer(
-            data=request.query_params.dict()
-        )  # a blank filter is refused, not ignored
+        # A plain dict, not the query's QueryDict: a blank filter is refused, not ignored.
+        data = self.InputSerializer(data=request.query_params.dict())
         data.is_valid(raise_exception=True)
         values = data.validated_data
         report = feedback_report(
@@ -192,9 +191,8 @@ class PieceFeedbackListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        data = self.InputSerializer(
-            data=self.request.query_params.dict()
-        )  # a blank filter is refused, not ignored
+        # A plain dict, not the query's QueryDict: a blank filter is refused, not ignored.
+        data = self.InputSerializer(data=self.request.query_params.dict())
         data.is_valid(raise_exception=True)
         rows = PieceFeedback.objects.select_related("item")
         if data.validated_data.get("campaign"):
