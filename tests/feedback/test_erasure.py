@@ -42,3 +42,19 @@ def test_erasing_a_guest_removes_her_opinions(programme, marketing_user):
 
     assert summary.piece_feedback == 1
     assert not PieceFeedback.objects.exists()
+
+
+def test_a_persons_export_holds_her_opinions(programme, marketing_user):
+    from privacy.export import export_personal_data
+
+    line, guest = programme["line"], programme["guest"]
+    host_client(programme["host"]).post(f"/portal/feedback/{line.pk}/", posted(line, comment="Chaud"))
+    guest_client(guest).post(f"/p/{guest.party.public_token}/pieces/{line.pk}/", posted(line, comment="Joli"))
+
+    as_host = export_personal_data(email=programme["host"].user.email, by=marketing_user)["opinions"]
+    as_guest = export_personal_data(email=guest.email, by=marketing_user)["opinions"]
+
+    assert [(row["as"], row["sku"], row["comment"]) for row in as_host] == [
+        ("host", "AW26-COAT-CAMEL-M", "Chaud")
+    ]
+    assert [(row["as"], row["comment"]) for row in as_guest] == [("guest", "Joli")]

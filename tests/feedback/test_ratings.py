@@ -246,3 +246,19 @@ def test_the_pages_read_a_constant_number_of_queries_however_much_was_said(
     with django_assert_max_num_queries(guest_queries):
         visitor.get(pieces)
     assert page.content.decode().count("Noted") == 4  # each piece's answer, and both campaign-wide notes
+
+
+def test_a_host_takes_her_photo_back_and_the_file_goes(programme, django_capture_on_commit_callbacks):
+    client, line = host_client(programme["host"]), programme["line"]
+    client.post(f"/portal/feedback/{line.pk}/", {**posted(line), f"line-{line.pk}-photo": jpeg()})
+    feedback = PieceFeedback.objects.get()
+    storage, name = feedback.photo.storage, feedback.photo.name
+
+    outsider = host_client(programme["other"]).post(f"/portal/feedback/photos/{feedback.pk}/remove/")
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.post(f"/portal/feedback/photos/{feedback.pk}/remove/")
+
+    assert outsider.status_code == 404 and removed.status_code == 302
+    feedback.refresh_from_db()
+    assert not feedback.photo and not storage.exists(name)
+    assert feedback.comment == "Warm and light."  # the opinion stays
