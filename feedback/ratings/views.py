@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ambassadors.models import Guest, Party
 from ambassadors.parties.views import registration_allowed
@@ -157,6 +157,7 @@ def _own_feedback(request: HttpRequest, feedback_id: int) -> PieceFeedback:
 
 
 @login_required
+@require_safe
 def host_photo(request: HttpRequest, feedback_id: int) -> HttpResponseBase:
     feedback = _own_feedback(request, feedback_id)
     return private_file_response(

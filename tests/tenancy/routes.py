@@ -117,6 +117,9 @@ HOST_OBJECTS: dict[str, Kwargs] = {
     "kits:my_kit_detail": SHIPMENT,
     "kits:confirm_received": SHIPMENT,
     "kits:report_problem": SHIPMENT,
+    "feedback:rate": _theirs(line_id="opinion.line_id"),
+    "feedback:photo": _theirs(feedback_id="opinion.pk"),
+    "feedback:remove-photo": _theirs(feedback_id="opinion.pk"),
     "referrals:share-qr": lambda mine, theirs: [
         {"code": code.code, "image_format": image_format}
         for code in (theirs.host_code, theirs.party_code)
@@ -137,6 +140,7 @@ HOST_LISTS: dict[str, tuple[str, ...]] = {
     "parties:list": ("parties",),
     "parties:create": (),  # the new-party form: it shows no rows, so it must show no foreign one
     "kits:my_kit": ("kit",),
+    "feedback:mine": ("opinions",),
     "referrals:share": ("codes",),
     "referrals:earnings": ("credited", "ledger"),
     "referrals:payouts": ("payouts",),
@@ -227,6 +231,10 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:payout-retry": staff(M, payout_id="payout.pk"),
     "api:payout-cancel": staff(M, payout_id="payout.pk"),
     "api:frozen-balance-decide": staff(M, host_id="host.pk"),
+    "api:feedback-list": staff(M),
+    "api:feedback-report": staff(M),
+    "api:feedback-photo": staff(M, feedback_id="opinion.pk"),
+    "api:feedback-answers": staff(M),
     "kits_staff:print": staff(L),
     "kits_staff:batch": staff(L, batch_id="batch.pk"),
     "kits_staff:batch_progress": staff(L, batch_id="batch.pk"),
@@ -254,6 +262,10 @@ PUBLIC_ROUTES: dict[str, str] = {
     "party_public:register": "the page behind the party's QR code (unguessable token)",
     "party_public:thanks": "the thank-you page after registering (unguessable token)",
     "party_public:withdraw": "the guest's own withdrawal link from their e-mail (unguessable token)",
+    "feedback_public:pieces": "a party's pieces for the guest this browser opened a link for; else the "
+    "form asking for that link by e-mail (same answer whoever asks, throttled)",
+    "feedback_public:guest-link": "the guest's signed link from her e-mail, valid for her own party only",
+    "feedback_public:rate": "a guest rates a piece of her own party's kit, known by her link (403 otherwise)",
     "account_login": "allauth's sign-in address, redirected to the portal's sign-in page",
     "/accounts/signup/": "allauth's sign-up address, redirected to the portal's sign-in page",
     "account_inactive": "allauth's page for a deactivated account signing in socially: no data",
