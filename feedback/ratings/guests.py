@@ -15,7 +15,7 @@ SESSION_KEY = "feedback_guests"  # {party public token: guest id}
 
 
 def guest_link_token(guest: Guest) -> str:
-    return signing.dumps({"guest": guest.pk, "party": guest.party_id}, salt=_SALT, compress=True)
+    return signing.dumps({"guest": guest.pk}, salt=_SALT, compress=True)
 
 
 def guest_from_link(*, party: Party, token: str) -> Guest | None:
@@ -24,11 +24,7 @@ def guest_from_link(*, party: Party, token: str) -> Guest | None:
         value = signing.loads(token, salt=_SALT)
     except signing.BadSignature:
         return None
-    if (
-        not isinstance(value, dict)
-        or value.get("party") != party.pk
-        or not isinstance(value.get("guest"), int)
-    ):
+    if not isinstance(value, dict) or not isinstance(value.get("guest"), int):
         return None
     return Guest.objects.filter(pk=value["guest"], party=party).first()
 
