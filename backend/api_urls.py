@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("recognition.api_urls")),
     path("", include("wall.api_urls")),
     path("", include("privacy.urls")),
+    path("", include("feedback.api_urls")),
 ]

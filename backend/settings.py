@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "recognition",
     "notifications",
     "wall",
+    "feedback",
     "privacy",
 ]
 

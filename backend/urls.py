@@ -18,6 +18,7 @@ from backend.branding import STYLESHEET_ROUTE, brand_stylesheet
 from backend.dashboard import dashboard
 from backend.public_media import branding_image
 from backend.views import api_bad_request, api_not_found, api_server_error, healthz
+from feedback.ratings.urls import public_urls as feedback_public_urls
 from wall.urls import portal_urls as wall_portal_urls
 
 
@@ -88,6 +89,8 @@ urlpatterns = [
     path("media/branding/<str:name>", branding_image, name="branding-image"),
     re_path(STYLESHEET_ROUTE, brand_stylesheet, name="brand-stylesheet"),
     path("", include("wall.urls")),
+    path("portal/feedback/", include("feedback.ratings.urls", namespace="feedback")),
+    path("p/", include(feedback_public_urls)),
     path("", include((portal_pages, "portal"))),
 ]
 # No route serves the rest of MEDIA_ROOT: personal files live in private storage, handed out by views that

@@ -21,6 +21,9 @@ class PersonalDataExportSerializer(serializers.Serializer):
         child=serializers.JSONField(), help_text="Each with its codes, parties, shipments, ledger, payouts."
     )
     guest_registrations = serializers.ListField(child=serializers.JSONField())
+    opinions = serializers.ListField(
+        child=serializers.JSONField(), help_text="Their opinions on the kit's pieces, as a host or a guest."
+    )
     orders = serializers.ListField(child=serializers.JSONField(), help_text="Amounts as decimal strings.")
     clicks = serializers.CharField(help_text="Why clicks cannot be linked to a person.")
 
@@ -33,6 +36,7 @@ class ErasureSummarySerializer(serializers.Serializer):
     parties = serializers.IntegerField()
     party_photos = serializers.IntegerField()
     wall_photos = serializers.IntegerField(help_text="Shared party photos taken off the photo wall.")
+    piece_feedback = serializers.IntegerField()
     shipments = serializers.IntegerField()
     guests = serializers.IntegerField()
     orders = serializers.IntegerField()

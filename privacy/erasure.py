@@ -21,6 +21,7 @@ from backend.email_address import normalise_email
 from backend.errors import Conflict, Invalid
 from backend.models import User
 from backend.privacy import ERASED_NAME, pseudonymous_email
+from feedback.models import PieceFeedback
 from kits.models import Shipment, ShipmentProblem
 from notifications.models import OptOut, SentNotification
 from orders.models import Order, StripeEvent
@@ -57,6 +58,7 @@ class ErasureSummary:
     parties: int = 0
     party_photos: int = 0
     wall_photos: int = 0
+    piece_feedback: int = 0
     shipments: int = 0
     guests: int = 0
     orders: int = 0
@@ -270,6 +272,15 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
     sent, _ = SentNotification.objects.filter(Q(host_id__in=host_ids) | Q(guest_id__in=guest_ids)).delete()
     off, _ = OptOut.objects.filter(Q(user_id__in=user_ids) | Q(guest_id__in=guest_ids)).delete()
     summary.notifications = sent + off
+    # Opinions on the kit's pieces go with their author, the host's and her photos as a guest's.
+    feedback = list(
+        PieceFeedback.objects.filter(Q(guest__isnull=True, host_id__in=host_ids) | Q(guest__email=address))
+    )
+    for opinion in feedback:
+        if opinion.photo:
+            _delete_file_on_commit(opinion.photo.storage, opinion.photo.name)
+    PieceFeedback.objects.filter(pk__in=[opinion.pk for opinion in feedback]).delete()
+    summary.piece_feedback = len(feedback)
 
     # Guest rows stay (reports count guests; a guest who bought still matches the order's pseudonym).
     guests = Guest.objects.filter(email=address)

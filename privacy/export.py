@@ -14,6 +14,7 @@ from backend.email_address import normalise_email
 from backend.errors import Invalid
 from backend.models import User
 from backend.privacy import pseudonymous_email
+from feedback.models import PieceFeedback
 from kits.models import Shipment
 from notifications.models import OptOut, SentNotification
 from orders.models import Order
@@ -238,6 +239,22 @@ def _guest_data(guest: Guest) -> dict[str, Any]:
     }
 
 
+def _opinion_data(opinion: PieceFeedback) -> dict[str, Any]:
+    return {
+        "sku": opinion.item.sku,
+        "campaign": opinion.campaign_id,
+        "as": "guest" if opinion.guest_id else "host",
+        "fit": opinion.fit,
+        "colour": opinion.colour,
+        "quality": opinion.quality,
+        "would_buy": opinion.would_buy,
+        "comment": opinion.comment,
+        "photo": opinion.photo.name or None,
+        "consent_at": _iso(opinion.consent_at),
+        "updated_at": _iso(opinion.updated_at),
+    }
+
+
 def _order_data(order: Order) -> dict[str, Any]:
     return {
         "source": order.source,
@@ -333,6 +350,14 @@ def export_personal_data(*, email: str, by: User) -> dict[str, Any]:
             .select_related("party")
             .order_by("created_at", "id")
         ],
+        "opinions": [
+            _opinion_data(opinion)
+            for opinion in PieceFeedback.objects.filter(
+                Q(guest__isnull=True, host__in=hosts) | Q(guest__email=address)
+            )
+            .select_related("item")
+            .order_by("created_at", "id")
+        ],
         "orders": [
             _order_data(order)
             for order in Order.objects.filter(customer_email=address)
@@ -349,6 +374,7 @@ def export_personal_data(*, email: str, by: User) -> dict[str, Any]:
             "applications": len(data["applications"]),
             "hosts": len(data["hosts"]),
             "guest_registrations": len(data["guest_registrations"]),
+            "opinions": len(data["opinions"]),
             "orders": len(data["orders"]),
         },
     )

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from ambassadors.models import Application, ApplicationStatus, Campaign, Host, HostStatus
 from backend.permissions import user_has_role
+from feedback.models import BrandAnswer, PieceFeedback
 from orders.models import Order, OrderStatus, Refund
 from referrals.models import Attribution, AttributionReason, Click, LedgerEntry
 
@@ -24,6 +25,8 @@ def counts():
         "refunds": Refund.objects.count(),
         "clicks": Click.objects.count(),
         "ledger": LedgerEntry.objects.count(),
+        "feedback": PieceFeedback.objects.count(),
+        "answers": BrandAnswer.objects.count(),
     }
 
 
@@ -59,6 +62,14 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(settings):
             assert user_has_role(user, role)
     host = Host.objects.get(user__email="host@soiree.localhost")
     assert host.status == HostStatus.ACTIVE
+    # the demo host rated pieces of her kit, guests rated some, the brand answered twice
+    assert PieceFeedback.objects.by_hosts().filter(host=host).count() >= 3
+    assert PieceFeedback.objects.by_guests().exists()
+    assert (
+        BrandAnswer.objects.filter(item__isnull=True).count()
+        == 1
+        == BrandAnswer.objects.filter(item__isnull=False).count()
+    )
 
 
 def test_seed_demo_sells_through_codes_links_and_guest_lists_with_refunds_and_rewards(settings):

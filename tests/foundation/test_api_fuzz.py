@@ -33,6 +33,9 @@ from knox.models import AuthToken
 from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
+from feedback.ratings.services import Rating, rate_piece_as_host
+from kits.catalogue.services import set_kit_template
+from kits.shipments import services as kits
 from kits.stock.services import receive_stock
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
@@ -92,6 +95,12 @@ def programme(admin_user_role, logistics_user):
         )
     item = factories.ItemFactory()
     receive_stock(item=item, quantity=5, reason="fuzz", by=logistics_user)
+    # The host's kit, shipped, and her opinion of its piece: the feedback report has a row to answer with.
+    set_kit_template(campaign=host.campaign, lines=[(item, 1)], by=None)
+    shipment = kits.mark_packed(shipment=kits.allocate_kit(host=host, by=None), by=None)
+    shipment = kits.mark_shipped(shipment=shipment, carrier="Colissimo", tracking_number="6A1", by=None)
+    opinion = Rating(fit="right", colour="love", quality=4, would_buy=True, comment="Douce", consent=True)
+    rate_piece_as_host(line=shipment.lines.get(), by=host.user, rating=opinion)
     return host
 
 

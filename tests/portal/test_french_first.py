@@ -207,6 +207,9 @@ def test_every_public_page_is_french(programme):
         ),
         "stop e-mails, wrong link": "/notifications/stop/nope/",
         "photo wall, empty": reverse("wall:page", kwargs={"slug": campaign.slug}),
+        "guest's pieces, asking for her link": reverse(
+            "feedback_public:pieces", kwargs={"token": party.public_token}
+        ),
     }
     pages = {"photo wall": photo_wall_page(programme)}
     for name, path in paths.items():
@@ -597,3 +600,34 @@ def test_every_message_after_an_action_is_french(earning_programme, settings):
         assert 'class="messages' in html, name  # a message is shown
         pages[name] = html
     check_french(pages)
+
+
+def test_the_feedback_pages_and_their_errors_are_french(programme):
+    # given a guest who opened her link and a host with a shipped kit
+    from feedback.ratings.guests import guest_link_token
+
+    host, party = programme["host"], programme["parties"]["planned"]
+    guest = party.guests.get()
+    line = programme["shipment"].lines.get()
+    host_client, guest_client = french_client(host.user), french_client()
+    guest_client.get(
+        reverse("feedback_public:guest-link", args=[party.public_token, guest_link_token(guest)])
+    )
+    pieces = reverse("feedback_public:pieces", kwargs={"token": party.public_token})
+    wrong = {f"line-{line.pk}-comment": "x" * 501, f"line-{line.pk}-quality": "9"}
+
+    pages = {
+        "host's opinions": host_client.get(reverse("feedback:mine")),
+        "guest's pieces": guest_client.get(pieces),
+        "host's opinion, wrong values": host_client.post(reverse("feedback:rate", args=[line.pk]), wrong),
+        "guest's opinion, wrong values": guest_client.post(f"{pieces}{line.pk}/", wrong),
+        "guest's link, wrong address": french_client().post(pieces, {"email": "pas-une-adresse"}),
+    }
+
+    html = {name: response.content.decode() for name, response in pages.items()}
+    assert {name: response.status_code for name, response in pages.items()} == {
+        "host's opinions": 200, "guest's pieces": 200, "host's opinion, wrong values": 400,
+        "guest's opinion, wrong values": 400, "guest's link, wrong address": 400,
+    }  # fmt: skip
+    assert "Manteau en laine bouillie" in html["guest's pieces"]
+    check_french(html)

@@ -122,6 +122,9 @@ HOST_OBJECTS: dict[str, Kwargs] = {
     "kits:my_kit_detail": SHIPMENT,
     "kits:confirm_received": SHIPMENT,
     "kits:report_problem": SHIPMENT,
+    "feedback:rate": _theirs(line_id="opinion.line_id"),
+    "feedback:photo": _theirs(feedback_id="opinion.pk"),
+    "feedback:remove-photo": _theirs(feedback_id="opinion.pk"),
     "referrals:share-qr": lambda mine, theirs: [
         {"code": code.code, "image_format": image_format}
         for code in (theirs.host_code, theirs.party_code)
@@ -143,6 +146,7 @@ HOST_LISTS: dict[str, tuple[str, ...]] = {
     "parties:list": ("parties",),
     "parties:create": (),  # the new-party form: it shows no rows, so it must show no foreign one
     "kits:my_kit": ("kit",),
+    "feedback:mine": ("opinions",),
     "referrals:share": ("codes",),
     "referrals:earnings": ("credited", "ledger"),
     "referrals:payouts": ("payouts",),
@@ -242,6 +246,10 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:wall-photos": staff(M),
     "api:wall-photo-approve": staff(M, pk="photo.pk"),  # refused before any lookup
     "api:wall-photo-reject": staff(M, pk="photo.pk"),  # refused before any lookup
+    "api:feedback-list": staff(M),
+    "api:feedback-report": staff(M),
+    "api:feedback-photo": staff(M, feedback_id="opinion.pk"),
+    "api:feedback-answers": staff(M),
     "kits_staff:print": staff(L),
     "kits_staff:batch": staff(L, batch_id="batch.pk"),
     "kits_staff:batch_progress": staff(L, batch_id="batch.pk"),
@@ -274,6 +282,10 @@ PUBLIC_ROUTES: dict[str, str] = {
     "party_public:withdraw": "the guest's own withdrawal link from their e-mail (unguessable token)",
     "notifications:stop": "the opt-out link of an e-mail (signed token naming its recipient and kind): "
     "it turns that e-mail off and shows nothing else",
+    "feedback_public:pieces": "a party's pieces for the guest this browser opened a link for; else the "
+    "form asking for that link by e-mail (same answer whoever asks, throttled)",
+    "feedback_public:guest-link": "the guest's signed link from her e-mail, valid for her own party only",
+    "feedback_public:rate": "a guest rates a piece of her own party's kit, known by her link (403 otherwise)",
     "account_login": "allauth's sign-in address, redirected to the portal's sign-in page",
     "/accounts/signup/": "allauth's sign-up address, redirected to the portal's sign-in page",
     "account_inactive": "allauth's page for a deactivated account signing in socially: no data",

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from ambassadors.models import Application, Campaign, Guest, Host, Party, PartyPhoto, PartyStatusChange
 from ambassadors.parties import services as parties
+from feedback.models import PieceFeedback
+from feedback.ratings.services import Rating, rate_piece_as_host
 from kits.catalogue.services import set_kit_template
 from kits.models import Shipment, ShipmentProblem, ShipmentStatusChange, SlipBatch, SlipBatchStatus
 from kits.shipments import services as kits
@@ -51,6 +53,7 @@ class Tenant:
     adjustment: LedgerEntry
     payout: Payout
     batch: SlipBatch  # a print job of the tenant's shipment (staff pages)
+    opinion: PieceFeedback | None = None  # the host's opinion of her kit's piece, with a photo
     markers: dict[str, set[str]] = field(default_factory=dict)
     ids: dict[str, set[int]] = field(default_factory=dict)
 
@@ -114,6 +117,14 @@ def build_tenant(campaign: Campaign, *, name: str, amount: str, number: int) -> 
     shipment = kits.mark_shipped(
         shipment=shipment, by=None, carrier="Colissimo", tracking_number=f"{name}TRACK"
     )
+    opinion = rate_piece_as_host(
+        line=shipment.lines.get(),
+        by=host.user,
+        rating=Rating(
+            fit="right", colour="love", quality=4, would_buy=True, comment=f"{name} opinion", consent=True
+        ),
+        photo=image_upload(),
+    )
     problem = kits.report_kit_problem(
         shipment=shipment, by=host.user, kind="missing", description=f"{name} coat missing"
     )
@@ -154,6 +165,7 @@ def build_tenant(campaign: Campaign, *, name: str, amount: str, number: int) -> 
         adjustment=adjustment,
         payout=payout,
         batch=batch,
+        opinion=opinion,
     )
     tenant.markers = {
         "host": {name},
@@ -167,6 +179,7 @@ def build_tenant(campaign: Campaign, *, name: str, amount: str, number: int) -> 
         "credited": {held.title},
         "payouts": {str(payout.amount)},
         "notes": {note.body},
+        "opinions": {opinion.comment},
     }
     tenant.ids = {
         "host": {host.pk},
@@ -196,5 +209,6 @@ def footprint(tenant: Tenant) -> dict[str, list[dict[str, Any]]]:
         "payouts": Payout.objects.filter(host=host),
         "payout account": PayoutAccount.objects.filter(user=host.user),
         "notes": BrandNote.objects.filter(host=host),
+        "opinions": PieceFeedback.objects.filter(host=host),
     }
     return {kind: list(queryset.order_by("pk").values()) for kind, queryset in rows.items()}

@@ -27,6 +27,7 @@ from ambassadors.recruitment import selection, services
 from ambassadors.recruitment.branding import set_campaign_branding
 from backend import roles
 from backend.models import User
+from feedback.demo import seed_feedback
 from kits.demo import seed_kits
 from recognition.demo import seed_recognition
 from referrals.rewards.demo import seed_rewards
@@ -136,6 +137,7 @@ class Command(BaseCommand):
             summary["rewards"] = seed_rewards(campaign=campaign, hosts=hosts, by=marketing)
             summary["recognition"] = seed_recognition(campaign=campaign, hosts=hosts, by=marketing)
             summary["photo wall"] = seed_wall(campaign=campaign, hosts=hosts, by=marketing)
+            summary["feedback"] = seed_feedback(campaign=campaign, hosts=hosts, by=marketing)
         self.print_summary(campaign, summary)
 
     def print_summary(self, campaign: Campaign, summary: dict[str, Any]) -> None:
