@@ -21,11 +21,14 @@ from playwright.sync_api import Browser, Page
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
+from notifications.tokens import OptOutRequest, opt_out_url
 from orders.ingestion.rules import OrderData
 from orders.ingestion.services import record_order
+from recognition.leaderboard.services import set_public_leaderboard
 from referrals.codes.services import issue_host_code
 from referrals.rewards.services import set_reward_plan
 from tests.factories import CampaignFactory, GuestFactory, HostFactory, ItemFactory, PartyFactory
+from tests.portal.test_french_first import path_of
 from tests.tenancy.routes import project_routes
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -53,6 +56,17 @@ NOT_PAGES = {
     "parties:guest-remove": "POST only: redirects to the party's page",
     "kits:confirm_received": "POST only: redirects to the kit's page",
     "kits:report_problem": "POST only: the kit's page shows the form and its errors",
+    "branding-image": "an image",
+    "brand-stylesheet": "a stylesheet",
+    "wall:photo": "an image",
+    "wall_portal:photo-consent": "POST only: redirects to the party's photos",
+    "wall_portal:share": "POST only: redirects to the party's photos",
+    "wall_portal:unshare": "POST only: redirects to the party's photos",
+    "feedback:photo": "an image",
+    "feedback:remove-photo": "POST only: redirects to the host's opinions",
+    "feedback:rate": "POST only: the opinions page shows the form and its errors",
+    "feedback_public:guest-link": "remembers the guest's link and redirects to her pieces",
+    "feedback_public:rate": "POST only: the pieces page shows the form and its errors",
 }
 PROVIDER_REDIRECTS = ("facebook_", "instagram_", "google_", "tiktok_")
 
@@ -143,6 +157,7 @@ def test_every_portal_and_public_page_passes_axe_at_360_px_in_french_and_english
     browser: Browser, live_server, axe_source
 ):
     campaign, host, party, past, guest, shipment = a_host_with_everything()
+    set_public_leaderboard(campaign=campaign, on=True)
     submit = "main form[method=post] button[type=submit]:visible >> nth=-1"
     public = [
         (reverse("portal:apply", kwargs={"slug": campaign.slug}), None),
@@ -164,6 +179,10 @@ def test_every_portal_and_public_page_passes_axe_at_360_px_in_french_and_english
         (reverse("party_public:thanks", kwargs={"token": party.public_token}), None),
         (reverse("party_public:withdraw", kwargs={"token": guest.withdrawal_token}), None),
         ("/p/withdraw/not-a-token/", None),  # the "already withdrawn" page
+        (reverse("wall:page", kwargs={"slug": campaign.slug}), None),
+        (reverse("recognition:leaderboard", kwargs={"slug": campaign.slug}), None),
+        (path_of(opt_out_url(OptOutRequest(kind="guest_reminder", guest_id=guest.pk))), None),
+        (reverse("feedback_public:pieces", kwargs={"token": party.public_token}), None),
     ]
     portal = [
         (reverse("portal:dashboard"), None),
@@ -193,6 +212,10 @@ def test_every_portal_and_public_page_passes_axe_at_360_px_in_french_and_english
         (reverse("referrals:earnings"), None),
         (reverse("referrals:payouts"), None),
         (reverse("portal:profile"), None),
+        (reverse("notifications:preferences"), None),
+        (reverse("recognition:notes"), None),
+        (reverse("feedback:mine"), None),
+        (reverse("wall_portal:party-photos", kwargs={"party_id": past.pk}), None),
     ]
 
     failures: dict[str, list[str]] = {}

@@ -30,6 +30,7 @@ from ambassadors.models import Application, PartyPhoto, PartyStatus
 from ambassadors.portal.tasks import send_password_reset_emails
 from ambassadors.recruitment.services import reject_application
 from backend.mail import send_email
+from feedback.models import AnswerNotice, BrandAnswer
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
 from kits.stock.services import receive_stock
@@ -531,6 +532,13 @@ def test_every_email_reads_in_french(earning_programme, mailoutbox):
     ]
     milestone = Milestone.objects.filter(host=host).first()
     assert milestone is not None
+    answer = BrandAnswer.objects.create(
+        campaign=earning_programme["campaign"],
+        item=shipment.lines.get().item,
+        text_fr="Le manteau existera en camel la saison prochaine.",
+        text_en="The coat comes in camel next season.",
+    )
+    notice = AnswerNotice.objects.create(answer=answer, host=host)
     objects_of = {
         "ambassadors.recruitment.emails.application_received_email": [applicant.pk],
         "ambassadors.recruitment.emails.application_rejected_email": [rejected.pk],
@@ -538,6 +546,8 @@ def test_every_email_reads_in_french(earning_programme, mailoutbox):
         "ambassadors.parties.emails.guest_confirmation_email": [guest.pk],
         "notifications.emails.notification_email": notifications,
         "recognition.milestones.emails.milestone_email": [milestone.pk],
+        "feedback.answers.services.answer_notice_email": [notice.pk],
+        "feedback.ratings.guests.guest_link_email": [guest.pk],
     }
     builders = email_builders()
     assert set(builders) == set(objects_of), "a new e-mail: give it French test data here"
