@@ -27,6 +27,12 @@ OUT = ROOT / "docs" / "screenshots"
 PYTHON = sys.executable
 WIDTH, HEIGHT = 360, 740
 CAMPAIGN_SLUG = "automne-hiver-2026"
+# The pieces link a demo guest who rated the kit gets by e-mail (she has no account).
+GUEST_LINK = (
+    "from feedback.models import PieceFeedback\n"
+    "from feedback.ratings.guests import guest_link_url\n"
+    "print(guest_link_url(PieceFeedback.objects.filter(guest__isnull=False).order_by('id').first().guest))"
+)
 HOST = ("host@soiree.localhost", "soiree-host-demo")
 # Taller pages are cut here: the README shows what a phone shows in a scroll or two.
 MAX_HEIGHT = 1600
@@ -70,7 +76,7 @@ def save(page: Page, name: str, *, whole_page: bool = True) -> None:
     print(f"  {path.relative_to(ROOT)}")
 
 
-def shoot(base: str) -> None:
+def shoot(base: str, guest_link: str) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.png"):
         old.unlink()
@@ -115,6 +121,10 @@ def shoot(base: str) -> None:
         page.goto(f"{base}/portal/")
         page.locator(".account-menu > summary").click()
         save(page, "09-menu", whole_page=False)
+        page.goto(f"{base}/portal/feedback/")
+        save(page, "11-opinions")
+        page.goto(f"{base}/portal/notes/")
+        save(page, "12-notes")
         guest = browser.new_context(
             viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=1, is_mobile=True, locale="fr-FR"
         )
@@ -122,6 +132,12 @@ def shoot(base: str) -> None:
         guest_page = guest.new_page()
         guest_page.goto(base + urlsplit(str(public_url)).path)
         save(guest_page, "10-guest-registration")
+        guest_page.goto(f"{base}/c/{CAMPAIGN_SLUG}/wall/")
+        save(guest_page, "13-wall")
+        guest_page.goto(f"{base}/c/{CAMPAIGN_SLUG}/hosts/")
+        save(guest_page, "14-top-hosts")
+        guest_page.goto(base + urlsplit(guest_link).path)  # a guest's own link, from her e-mail
+        save(guest_page, "15-guest-pieces")
         browser.close()
 
 
@@ -141,6 +157,10 @@ def main() -> None:
         print("Building the demo data…")
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], check=True, **quiet)  # noqa: S603
         subprocess.run([PYTHON, "manage.py", "seed_demo"], check=True, **quiet)  # noqa: S603
+        guest_link = subprocess.run(  # noqa: S603
+            [PYTHON, "manage.py", "shell", "-c", GUEST_LINK],
+            check=True, env=env, cwd=ROOT, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
         port = free_port()
         server = subprocess.Popen(  # noqa: S603
             [PYTHON, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
@@ -151,7 +171,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             wait_for(f"{base}/healthz")
             print("Taking the screenshots…")
-            shoot(base)
+            shoot(base, guest_link)
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 
 from ambassadors.models import Campaign, CampaignStatus
+from ambassadors.portal.context_processors import show_brand
 from backend.private_files import private_file_response
 from wall.feed import photo_id_from_token, photo_path, wall_entries
 from wall.models import WallPhoto, WallPhotoStatus
@@ -25,6 +26,7 @@ def public_campaign(slug: str) -> Campaign:
 
 def wall_page(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = public_campaign(slug)
+    show_brand(request, campaign)
     photos = [
         {"entry": entry, "src": photo_path(campaign_slug=campaign.slug, wall_photo_id=entry.id)}
         for entry in wall_entries(campaign)

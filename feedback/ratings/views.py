@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ambassadors.models import Guest, Party
 from ambassadors.parties.views import registration_allowed
+from ambassadors.portal.context_processors import show_brand
 from backend.errors import DomainError, InvalidFields
 from backend.models import User
 from backend.private_files import private_file_response
@@ -209,6 +210,7 @@ def _guest_page(
 def guest_feedback(request: HttpRequest, token: str) -> HttpResponse:
     """The party's pieces for the guest known in this browser; otherwise, the form asking for her link."""
     party = get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
+    show_brand(request, party.campaign)
     guest = _session_guest(request, party)
     if request.method != "POST" or guest is not None:
         return _guest_page(request, party, guest)
@@ -242,6 +244,7 @@ def guest_link(request: HttpRequest, token: str, link: str) -> HttpResponse:
 @require_POST
 def guest_rate(request: HttpRequest, token: str, line_id: int) -> HttpResponse:
     party = get_object_or_404(Party.objects.select_related("host", "campaign"), public_token=token)
+    show_brand(request, party.campaign)
     guest = _session_guest(request, party)
     if guest is None:
         return _guest_page(request, party, None, status=403)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from ambassadors.models import Campaign, CampaignStatus
+from ambassadors.portal.context_processors import show_brand
 from recognition.leaderboard.services import leaderboard_is_public, top_hosts
 
 
@@ -14,6 +15,7 @@ def leaderboard(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = get_object_or_404(Campaign.objects.exclude(status=CampaignStatus.DRAFT), slug=slug)
     if not leaderboard_is_public(campaign):
         raise Http404
+    show_brand(request, campaign)
     return render(
         request, "recognition/leaderboard.html", {"campaign": campaign, "hosts": top_hosts(campaign)}
     )

@@ -16,6 +16,7 @@ from ambassadors.models import Campaign
 from ambassadors.recruitment.branding import set_campaign_branding
 from ambassadors.recruitment.emails import application_received_email
 from backend.mail import Email, send_email
+from recognition.leaderboard.services import set_public_leaderboard
 from tests.factories import ApplicationFactory, CampaignFactory, HostFactory, PartyFactory
 
 pytestmark = pytest.mark.django_db
@@ -239,6 +240,19 @@ def test_a_guest_page_wears_the_party_campaigns_brand(client):
     html = client.get(reverse("party_public:register", args=[party.public_token])).content.decode()
     _dressed(html, campaign)
     assert f'src="/media/{campaign.brand_cover_image.name}"' in html
+
+
+def test_the_community_pages_wear_their_campaigns_brand(client):
+    """The public wall, the list of top hosts and a guest's pieces are about one campaign: its brand."""
+    campaign = branded()
+    set_public_leaderboard(campaign=campaign, on=True)
+    party = PartyFactory(host=HostFactory(application__campaign=campaign))
+    for path in (
+        reverse("wall:page", kwargs={"slug": campaign.slug}),
+        reverse("recognition:leaderboard", kwargs={"slug": campaign.slug}),
+        reverse("feedback_public:pieces", kwargs={"token": party.public_token}),
+    ):
+        _dressed(client.get(path).content.decode(), campaign)
 
 
 def test_a_page_without_a_brand_wears_soirees(client):
