@@ -3,6 +3,7 @@
 import re
 from collections.abc import Callable
 
+from django import forms
 from drf_spectacular.plumbing import force_instance, is_list_serializer, is_serializer
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
@@ -102,6 +103,13 @@ class AutoSchema(ErrorsAutoSchema):
         paginator = getattr(self.view, "pagination_class", None)
         if self.method == "GET" and paginator is not None and self._is_list_view():
             errors.setdefault(paginator.page_size_query_param, set()).add("invalid")
+        # A filter on a related row refuses a NUL character with a code of its own, which
+        # drf-standardized-errors does not list (it reads the form field's messages, not its parsing).
+        filterset_class = getattr(self.view, "filterset_class", None)
+        if self.method == "GET" and filterset_class is not None:
+            for name, field in filterset_class().form.fields.items():
+                if isinstance(field, forms.ModelChoiceField):
+                    errors.setdefault(name, set()).add("null_characters_not_allowed")
         return errors
 
 
