@@ -54,7 +54,11 @@ def _credited_and_rewarded(orders: int) -> None:
 
 
 def test_one_stripe_checkout_webhook(code, django_assert_num_queries):
-    session = sp.checkout_session(promotion_code={"id": "promo_1QdXyZ2eZvKYlo2CkLmNoPq", "code": code})
+    session = sp.checkout_session(
+        session_id="cs_test_queryCount0001",
+        payment_intent="pi_3QueryCount0001",
+        promotion_code={"id": "promo_1QdXyZ2eZvKYlo2CkLmNoPq", "code": code},
+    )
     payload = sp.event("checkout.session.completed", session)
 
     with django_assert_num_queries(pinned(STRIPE_CHECKOUT)):
@@ -66,7 +70,9 @@ def test_one_stripe_checkout_webhook(code, django_assert_num_queries):
 
 def test_one_shopify_order_paid_webhook(code, django_assert_num_queries):
     sh.shop("maison")
-    payload = sh.shopify_order(code=code, email="lea.martin@example.com", currency="EUR")
+    payload = sh.shopify_order(
+        code=code, email="lea.martin@example.com", currency="EUR", id=7_000_000_000_001
+    )
 
     with django_assert_num_queries(pinned(SHOPIFY_ORDER_PAID)):
         response = sh.post_shopify(Client(), payload)
