@@ -2,7 +2,8 @@
 webhook, one Shopify `orders/paid` delivery and one import-API batch, each crediting a host and
 rewarding her, cost a pinned number of queries; the batch costs the same whatever its size.
 
-The numbers are exact: a query added back fails here, and a query saved lowers the pin.
+The numbers are exact: a query added back fails here, and a query saved lowers the pin. Every id
+is the test's own: a delivery id another test left behind would be a repeat (read back, one more).
 PostgreSQL takes an advisory lock per order reference that SQLite does not need, hence two counts.
 """
 
@@ -59,7 +60,7 @@ def test_one_stripe_checkout_webhook(code, django_assert_num_queries):
         payment_intent="pi_3QueryCount0001",
         promotion_code={"id": "promo_1QdXyZ2eZvKYlo2CkLmNoPq", "code": code},
     )
-    payload = sp.event("checkout.session.completed", session)
+    payload = sp.event("checkout.session.completed", session, event_id="evt_1QueryCount00000001")
 
     with django_assert_num_queries(pinned(STRIPE_CHECKOUT)):
         response = sp.post_event(Client(), payload)
@@ -75,7 +76,7 @@ def test_one_shopify_order_paid_webhook(code, django_assert_num_queries):
     )
 
     with django_assert_num_queries(pinned(SHOPIFY_ORDER_PAID)):
-        response = sh.post_shopify(Client(), payload)
+        response = sh.post_shopify(Client(), payload, webhook_id="b54557e4-query-count-0001")
 
     assert response.json() == {"received": True, "status": "processed", "duplicate": False}
     _credited_and_rewarded(1)
