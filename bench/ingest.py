@@ -139,6 +139,7 @@ def bench_import_api(total: int, codes: list[str]) -> None:
         unit="orders/s",
         target=">= 2000",
         met=api_rate >= 2000,
+        ratio_to_baseline=round(api_rate / baseline_rate, 3),
         baseline={
             "what": "plain bulk INSERT of the same rows",
             "value": round(baseline_rate),
@@ -205,6 +206,7 @@ def bench_webhook(count: int, codes: list[str]) -> None:
         p95=round(sorted(samples)[int(len(samples) * 0.95)] * 1000, 2),
         target="<= 10",
         met=p50_ms(samples) <= 10,
+        ratio_to_baseline=round(p50_ms(samples) / p50_ms(baseline), 1),
         baseline={"what": "GET /healthz (SELECT 1)", "value": p50_ms(baseline), "unit": "ms (p50)"},
     )
 

@@ -48,7 +48,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from ambassadors.models import Host  # noqa: E402
 
 PAGES = [
-    "/portal/",
+    "/portal/",  # the dashboard (backend.dashboard)
     "/portal/profile/",
     "/portal/kit/",
     "/portal/parties/",
@@ -128,6 +128,7 @@ def bench_portal(runs: int = 40) -> None:
             unit="ms (p95)",
             target="<= 50, queries independent of data",
             met=p95 <= 50 and queries == base_queries and status == 200,
+            ratio_to_baseline=round(p95 / base_p95, 2) if base_p95 else None,
             baseline={
                 "what": "same page, a new host with one one-line kit and nothing else",
                 "queries": base_queries,

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
@@ -193,15 +193,20 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
 
     if not data.payment_reference:
         return order, True  # the shop's refunds need their order first: none can be waiting
-    # Stripe's refunds and disputes of this payment may have come first.
-    waiting = list(
-        Refund.objects.select_for_update().filter(
-            source=OrderSource.STRIPE, order__isnull=True, order_reference=data.payment_reference
-        )
+    # Stripe's refunds and disputes of this payment may have come first: one query asks for both
+    # (their writers hold this payment's lock too, so none can come or go until this one ends).
+    waiting_refunds = Refund.objects.filter(
+        source=OrderSource.STRIPE, order__isnull=True, order_reference=data.payment_reference
     )
-    disputes = list(
-        Dispute.objects.select_for_update().filter(order__isnull=True, order_reference=data.payment_reference)
-    )
+    waiting_disputes = Dispute.objects.filter(order__isnull=True, order_reference=data.payment_reference)
+    kinds = {
+        kind
+        for kind, _ in waiting_refunds.order_by()
+        .values_list(Value("refund"), "pk")
+        .union(waiting_disputes.order_by().values_list(Value("dispute"), "pk"), all=True)
+    }
+    waiting = list(waiting_refunds.select_for_update()) if "refund" in kinds else []
+    disputes = list(waiting_disputes.select_for_update()) if "dispute" in kinds else []
     if waiting or disputes:
         for refund in waiting:
             refund.order = order

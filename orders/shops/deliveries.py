@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.errors import DomainError
+from orders.deliveries_store import insert_unless_stored
 from orders.models import ShopEndpoint, ShopEvent, ShopEventStatus
 from orders.shops.secrets import decrypt_secret
 
@@ -106,22 +107,18 @@ def process_delivery(
     """
     handler = handlers.get(topic)
     with transaction.atomic():
-        ShopEvent.objects.bulk_create(
-            [
-                ShopEvent(
-                    endpoint=endpoint,
-                    delivery_id=delivery_id,
-                    topic=topic,
-                    payload=payload,
-                    status=ShopEventStatus.FAILED,
-                    attempts=0,
-                )
-            ],
-            ignore_conflicts=True,
+        stored = ShopEvent(
+            endpoint=endpoint,
+            delivery_id=delivery_id,
+            topic=topic,
+            payload=payload,
+            status=ShopEventStatus.FAILED,
+            attempts=0,
         )
-        stored = ShopEvent.objects.select_for_update().get(endpoint=endpoint, delivery_id=delivery_id)
-        if stored.status != ShopEventStatus.FAILED:
-            return stored, True
+        if not insert_unless_stored(stored, unique_fields=("endpoint", "delivery_id")):
+            stored = ShopEvent.objects.select_for_update().get(endpoint=endpoint, delivery_id=delivery_id)
+            if stored.status != ShopEventStatus.FAILED:
+                return stored, True
         stored.attempts += 1
         try:
             with transaction.atomic():

@@ -19,6 +19,7 @@ import stripe
 from django.db import transaction
 from django.utils import timezone
 
+from orders.deliveries_store import insert_unless_stored
 from orders.models import StripeEvent, StripeEventStatus
 from orders.stripe.handlers import CONNECT_HANDLERS, HANDLERS, from_timestamp
 
@@ -107,26 +108,22 @@ def process_event(*, event: dict[str, Any], connect: bool = False) -> tuple[Stri
     """
     handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event["type"])
     with transaction.atomic():
-        # Insert-or-nothing on the unique id, then lock the row: a concurrent delivery of the same
-        # event waits here until the first one has committed, then finds it done.
-        StripeEvent.objects.bulk_create(
-            [
-                StripeEvent(
-                    event_id=event["id"],
-                    type=event["type"],
-                    livemode=bool(event.get("livemode")),
-                    stripe_created_at=from_timestamp(event.get("created")),
-                    payload=event,
-                    status=StripeEventStatus.FAILED,
-                    attempts=0,
-                    connect=connect,
-                )
-            ],
-            ignore_conflicts=True,
+        # Insert-or-nothing on the unique id: a concurrent delivery of the same event waits on the
+        # new row until the first one has committed, then reads and locks it, and finds it done.
+        stored = StripeEvent(
+            event_id=event["id"],
+            type=event["type"],
+            livemode=bool(event.get("livemode")),
+            stripe_created_at=from_timestamp(event.get("created")),
+            payload=event,
+            status=StripeEventStatus.FAILED,
+            attempts=0,
+            connect=connect,
         )
-        stored = StripeEvent.objects.select_for_update().get(event_id=event["id"])
-        if stored.status in (StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED):
-            return stored, True
+        if not insert_unless_stored(stored, unique_fields=("event_id",)):
+            stored = StripeEvent.objects.select_for_update().get(event_id=event["id"])
+            if stored.status in (StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED):
+                return stored, True
         stored.attempts += 1
         try:
             with transaction.atomic():

@@ -118,14 +118,20 @@ def _load_codes(facts: _Facts, orders: list[Order]) -> None:
     promotion_ids = {order.promotion_code_id for order in orders if order.promotion_code_id}
     if not keys and not promotion_ids:
         return
-    codes = ReferralCode.objects.select_related("host__user", "host__campaign", "party").filter(
-        Q(code__in=keys) | Q(stripe_promotion_code_id__in=promotion_ids)
+    # Unordered (the order's SQL costs more Python than the rows): codes are unique, and a Stripe
+    # promotion code mirrored twice resolves to its oldest code, as it always has.
+    codes = (
+        ReferralCode.objects.select_related("host__user", "host__campaign", "party")
+        .filter(Q(code__in=keys) | Q(stripe_promotion_code_id__in=promotion_ids))
+        .order_by()
     )
     for code in codes:
         if code.code in keys:
             facts.codes[code.code] = code
         if code.stripe_promotion_code_id in promotion_ids:
-            facts.promotion_codes[code.stripe_promotion_code_id] = code
+            kept = facts.promotion_codes.get(code.stripe_promotion_code_id)
+            if kept is None or (code.created_at, code.pk) < (kept.created_at, kept.pk):
+                facts.promotion_codes[code.stripe_promotion_code_id] = code
 
 
 def _load_clicks(facts: _Facts, orders: list[Order]) -> None:
@@ -135,7 +141,9 @@ def _load_clicks(facts: _Facts, orders: list[Order]) -> None:
             click.token: click
             for click in Click.objects.select_related(
                 "code__host__user", "code__host__campaign", "code__party", "code__campaign"
-            ).filter(token__in=tokens)
+            )
+            .filter(token__in=tokens)
+            .order_by()  # tokens are unique
         }
 
 
@@ -143,11 +151,15 @@ def _load_guest_lists(facts: _Facts, orders: list[Order]) -> None:
     buyers = [order for order in orders if order.customer_email]
     if not buyers:
         return
-    guests = Guest.objects.select_related("party__host__user", "party__host__campaign").filter(
-        email__in={order.customer_email for order in buyers},
-        party__status__in=_HELD_STATUSES,
-        party__starts_at__lte=max(order.placed_at for order in buyers),
-        party__attribution_ends_at__gte=min(order.placed_at for order in buyers),
+    guests = (
+        Guest.objects.select_related("party__host__user", "party__host__campaign")
+        .filter(
+            email__in={order.customer_email for order in buyers},
+            party__status__in=_HELD_STATUSES,
+            party__starts_at__lte=max(order.placed_at for order in buyers),
+            party__attribution_ends_at__gte=min(order.placed_at for order in buyers),
+        )
+        .order_by()  # the rule takes the most recent party, whatever order they come in
     )
     for guest in guests:
         facts.parties_of_guest.setdefault(guest.email, []).append(guest.party)

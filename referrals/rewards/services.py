@@ -9,7 +9,7 @@ recomputed.
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -80,12 +80,22 @@ def _posted_per_basis(host: Host) -> dict[str, Decimal]:
     return {row["basis"]: row["total"] for row in rows}
 
 
+@dataclass
+class _Waits:
+    """When a host's pending lines become approvable: per basis (at least those being posted), and
+    the latest of all its earning lines (what a further cap waits for)."""
+
+    per_basis: dict[str, datetime] = field(default_factory=dict)
+    earnings: datetime | None = None
+
+
 def _posted_in_scopes(
     hosts: list[Host], scopes: dict[int, Scope]
-) -> tuple[dict[int, dict[str, Decimal]], dict[int, Decimal]]:
-    """Per host: what the ledger holds on the bases of its scope and on its cap, and all it has
-    earned (the cap's measure). One query whose answer does not grow with the hosts' history: the
-    lines outside the scopes are summed into one row per host and kind (earning or not)."""
+) -> tuple[dict[int, dict[str, Decimal]], dict[int, Decimal], dict[int, _Waits]]:
+    """Per host: what the ledger holds on the bases of its scope and on its cap, all it has earned
+    (the cap's measure), and when its pending lines become approvable (`_Waits`). One query whose
+    answer does not grow with the hosts' history: the lines outside the scopes are summed into one
+    row per host and kind (earning or not)."""
     bases = {host.pk: scopes[host.pk].bases() | {"cap"} for host in hosts}
     scoped = set().union(*bases.values())
     earning = _starting_with(_EARNING_PREFIXES)
@@ -96,17 +106,25 @@ def _posted_in_scopes(
             scoped_basis=Case(When(basis__in=scoped, then=F("basis")), default=Value("")),
             earning=Case(When(earning, then=Value(True)), default=Value(False)),
         )
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount"), until=Max("approvable_at", filter=Q(state=EntryState.PENDING)))
         .order_by()
     )
     posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
     earned: dict[int, Decimal] = {host.pk: ZERO for host in hosts}
+    waits: dict[int, _Waits] = {host.pk: _Waits() for host in hosts}
     for row in rows:
+        host_waits = waits[row["host_id"]]
         if row["scoped_basis"] in bases[row["host_id"]]:
             posted[row["host_id"]][row["scoped_basis"]] = row["total"]
+            if row["until"] is not None:
+                host_waits.per_basis[row["scoped_basis"]] = row["until"]
         if row["earning"]:
             earned[row["host_id"]] += row["total"]
-    return posted, earned
+            if row["until"] is not None and (
+                host_waits.earnings is None or row["until"] > host_waits.earnings
+            ):
+                host_waits.earnings = row["until"]
+    return posted, earned, waits
 
 
 def _closed_party_bases(hosts: list[Host], party_ids: set[int] | None = None) -> dict[int, set[str]]:
@@ -129,20 +147,20 @@ def _keep_final(owed: dict[str, Owed], posted: dict[str, Decimal], final: set[st
     return kept
 
 
-def _pending_until(hosts: list[Host]) -> dict[int, dict[str, datetime]]:
-    """Per host and basis, when its latest pending line becomes approvable (one query)."""
+def _pending_until(host: Host) -> _Waits:
+    """When each computed basis' latest pending line of the host becomes approvable (one query)."""
     rows = (
-        LedgerEntry.objects.filter(
-            _starting_with(_COMPUTED_PREFIXES), host__in=hosts, state=EntryState.PENDING
-        )
-        .values("host_id", "basis")
+        LedgerEntry.objects.filter(_starting_with(_COMPUTED_PREFIXES), host=host, state=EntryState.PENDING)
+        .values("basis")
         .annotate(until=Max("approvable_at"))
         .order_by()
     )
-    until: dict[int, dict[str, datetime]] = {host.pk: {} for host in hosts}
-    for row in rows:
-        until[row["host_id"]][row["basis"]] = row["until"]
-    return until
+    waits = _Waits(per_basis={row["basis"]: row["until"] for row in rows})
+    waits.earnings = max(
+        (until for basis, until in waits.per_basis.items() if basis.startswith(_EARNING_PREFIXES)),
+        default=None,
+    )
+    return waits
 
 
 def _entry(
@@ -199,14 +217,14 @@ def _differences(
     owed: dict[str, Owed],
     posted: dict[str, Decimal],
     scope: Scope | None,
-    pending_until: dict[str, datetime],
+    waits: _Waits,
     earned: Decimal = ZERO,
     at: datetime,
 ) -> list[LedgerEntry]:
     """The entries that bring the host's computed bases (all of them, or those of `scope` and the
     cap) to `owed`. With a scope, `posted` holds at least its bases and the cap, and `earned` is all
     the host's earning bases hold: the cap is recomputed on it with the scope's bases replaced.
-    `pending_until`: per basis, when its latest pending line becomes approvable."""
+    `waits`: when the host's pending lines become approvable."""
     bases = None if scope is None else scope.bases()
     if bases is not None and plan is not None:
         earned -= sum((v for b, v in posted.items() if b in bases), ZERO)
@@ -228,16 +246,14 @@ def _differences(
                 owed.get(basis),
                 at=at,
                 holding=holding,
-                follows=pending_until.get(basis),
+                follows=waits.per_basis.get(basis),
             )
             entries.append(entry)
     cap_difference = (owed["cap"].amount if "cap" in owed else ZERO) - posted.get("cap", ZERO)
     if cap_difference:
-        follows = [until for until in [pending_until.get("cap")] if until is not None]
+        follows = [until for until in [waits.per_basis.get("cap")] if until is not None]
         if cap_difference < 0:  # more capped: it waits as long as the earnings it caps
-            follows += [
-                until for basis, until in pending_until.items() if basis.startswith(_EARNING_PREFIXES)
-            ]
+            follows += [waits.earnings] if waits.earnings is not None else []
             follows += [
                 entry.approvable_at
                 for entry in entries
@@ -281,9 +297,8 @@ def recompute_rewards(
         cap = cap_owed(plan, earned)
         if cap is not None:
             owed["cap"] = cap
-    pending_until = _pending_until([host])[host.pk]
     return LedgerEntry.objects.bulk_create(
-        _differences(host, plan, owed=owed, posted=posted, scope=None, pending_until=pending_until, at=at)
+        _differences(host, plan, owed=owed, posted=posted, scope=None, waits=_pending_until(host), at=at)
     )
 
 
@@ -306,8 +321,7 @@ def recompute_rewards_in_scopes(
         .filter(pk__in=scopes)
         .order_by("pk")
     )
-    posted, earned = _posted_in_scopes(hosts, scopes)
-    pending_until = _pending_until(hosts)
+    posted, earned, waits = _posted_in_scopes(hosts, scopes)
     final = _closed_party_bases(hosts, {pk for scope in scopes.values() for pk in scope.party_ids})
     earning = earning_attributions(hosts, scopes, fresh)
     entries = []
@@ -321,7 +335,7 @@ def recompute_rewards_in_scopes(
             owed=owed,
             posted=posted[host.pk],
             scope=scopes[host.pk],
-            pending_until=pending_until[host.pk],
+            waits=waits[host.pk],
             earned=earned[host.pk],
             at=at,
         )
