@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from ambassadors.models import Guest, Host, Party, PartyStatus
 from ambassadors.parties.emails import withdrawal_url
+from ambassadors.recruitment.branding import brand_of
 from backend.mail import Attachment, Email, email_builder
 from backend.privacy import is_erased_email
 from kits.models import Shipment, ShipmentStatus
@@ -110,6 +111,7 @@ def _guest_email(sent: SentNotification, guest: Guest) -> Email | None:
         context=context,
         language=guest.language,
         attachments=attachments,
+        brand=brand_of(party.campaign, absolute_urls=True),
     )
 
 
@@ -125,7 +127,13 @@ def _host_email(sent: SentNotification, host: Host) -> Email | None:
         "opt_out_url": opt_out_url(OptOutRequest(kind=sent.kind, user_id=user.pk)),
         "preferences_url": _absolute("notifications:preferences"),
     }
-    return Email(to=user.email, template=f"notify_{sent.kind}", context=context, language=user.language)
+    return Email(
+        to=user.email,
+        template=f"notify_{sent.kind}",
+        context=context,
+        language=user.language,
+        brand=brand_of(host.campaign, absolute_urls=True),
+    )
 
 
 def _host_context(sent: SentNotification, host: Host) -> dict[str, Any] | None:

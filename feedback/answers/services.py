@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ambassadors.models import Campaign, Host
+from ambassadors.recruitment.branding import brand_of
 from backend.errors import Invalid, InvalidFields
 from backend.mail import Email, email_builder, send_email_on_commit
 from backend.models import User
@@ -95,10 +96,11 @@ def answer_notice_email(notice_id: int) -> Email | None:
         template="feedback_answer",
         context={
             "first_name": host.first_name,
-            "campaign_name": answer.campaign.name,
+            "campaign_name": answer.campaign.name_in(language),
             "piece": answer.item.name if answer.item else "",
             "answer": answer.text_in(language),
             "portal_url": settings.SITE_URL + reverse("feedback:mine"),
         },
         language=language,
+        brand=brand_of(answer.campaign, absolute_urls=True),
     )

@@ -7,6 +7,7 @@ from django.core import signing
 from django.urls import reverse
 
 from ambassadors.models import Guest, Party
+from ambassadors.recruitment.branding import brand_of
 from backend.email_address import normalise_email
 from backend.mail import Email, email_builder, send_email_on_commit
 
@@ -45,7 +46,12 @@ def send_guest_link(*, party: Party, email: str) -> None:
 
 @email_builder
 def guest_link_email(guest_id: int) -> Email | None:
-    guest = Guest.objects.select_related("party__host").filter(pk=guest_id).exclude(email="").first()
+    guest = (
+        Guest.objects.select_related("party__host", "party__campaign")
+        .filter(pk=guest_id)
+        .exclude(email="")
+        .first()
+    )
     if guest is None:
         return None
     return Email(
@@ -58,4 +64,5 @@ def guest_link_email(guest_id: int) -> Email | None:
             "link": guest_link_url(guest),
         },
         language=guest.language,
+        brand=brand_of(guest.party.campaign, absolute_urls=True),
     )

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from ambassadors.recruitment.branding import brand_of
 from backend.mail import Email, email_builder
 from recognition.models import Milestone
 
@@ -23,9 +24,10 @@ def milestone_email(milestone_id: int) -> Email | None:
         template="milestone_reached",
         context={
             "first_name": host.first_name,
-            "campaign_name": host.campaign.name,
+            "campaign_name": host.campaign.name_in(host.user.language),
             "kind": milestone.kind,
             "dashboard_path": reverse("portal:dashboard"),
         },
         language=host.user.language,
+        brand=brand_of(host.campaign, absolute_urls=True),
     )

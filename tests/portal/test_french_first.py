@@ -503,6 +503,8 @@ def test_every_email_reads_in_french(earning_programme, mailoutbox):
     host.application.save(update_fields=["language"])
     host.user.language = "fr"
     host.user.save(update_fields=["language"])
+    earning_programme["campaign"].brand_name = "Maison Automne"  # every e-mail wears its campaign's brand
+    earning_programme["campaign"].save(update_fields=["brand_name"])
     guest = GuestFactory(party=planned, first_name="Inès", language="fr")
     shipment = kits.confirm_delivery(shipment=earning_programme["shipment"], by=None)
     shipment.return_due_on = timezone.localdate() + timedelta(days=2)  # the campaign set no date
@@ -557,6 +559,7 @@ def test_every_email_reads_in_french(earning_programme, mailoutbox):
         for object_id in objects_of[path]:
             email = build(object_id)
             assert email is not None and email.language == "fr", (path, object_id)
+            assert email.brand is not None and email.brand.name == "Maison Automne", (path, "brand")
             used.add(email.template)
             send_email(email)
     # the password reset is sent by its task, in the account's language
