@@ -15,6 +15,20 @@ from orders.models import OrderStatus
 from referrals.models import Attribution, Click, ReferralCode, RewardPlan
 from referrals.rewards.entitlement import bracket_reward, party_tallies
 
+# What `party_tallies` reads of an attribution and its order (`Order.net_commissionable_amount` and the
+# buyer's address): the page of a busy host reads hundreds of these rows, and an order's other columns
+# (addresses, the channel's payload) cost more to load than the sums.
+TALLY_FIELDS = (
+    "party_id",
+    "order__status",
+    "order__total",
+    "order__currency_status",
+    "order__refunded_amount",
+    "order__commissionable_amount",
+    "order__reward_amount",
+    "order__customer_email",
+)
+
 
 def party_sales(party_ids: set[int]) -> dict[int, tuple[int, Decimal]]:
     """Per party: how many buyers and how much of sales are credited to it today."""
@@ -22,6 +36,7 @@ def party_sales(party_ids: set[int]) -> dict[int, tuple[int, Decimal]]:
         Attribution.objects.filter(party_id__in=party_ids, earns=True)
         .exclude(order__status=OrderStatus.CANCELLED)
         .select_related("order")
+        .only(*TALLY_FIELDS)
         if party_ids
         else []
     )
