@@ -1,7 +1,7 @@
 from typing import Any
 
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 
 
@@ -34,6 +34,13 @@ class _CheckedPageSize:
 
 class PageNumberPagination(_CheckedPageSize, pagination.PageNumberPagination):
     max_page_size = 200
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        # `?page=` names no page: refused as any page that does not exist (404), not read as the first.
+        raw = request.query_params.get(self.page_query_param)
+        if raw is not None and not raw.strip():
+            raise NotFound(self.invalid_page_message)
+        return super().get_page_number(request, paginator)
 
 
 class CursorPagination(_CheckedPageSize, pagination.CursorPagination):

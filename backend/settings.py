@@ -342,6 +342,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "backend.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "backend.negotiation.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "backend.parsers.JSONParser",  # DRF's, refusing bodies nested too deep
         "rest_framework.parsers.FormParser",

@@ -7,6 +7,7 @@ Marketing sees every payout; a host sees only their own (`/me/payouts/`).
 from typing import Any
 
 import django_filters
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
@@ -170,7 +172,12 @@ class BankPayoutExportApi(APIView):
     renderer_classes = [_CsvRenderer, JSONRenderer]
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple[Any, str]:
-        return _CsvRenderer(), _CsvRenderer.media_type  # a file, whatever the client accepts
+        # A file, whatever the client accepts; a `?format=` that names no format of this route is
+        # refused as on every route (404).
+        asked = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE or "format")
+        if not force and asked is not None and asked not in {r.format for r in self.renderer_classes}:
+            raise Http404
+        return _CsvRenderer(), _CsvRenderer.media_type
 
     @extend_schema(
         parameters=[OpenApiParameter("campaign", OpenApiTypes.INT, description="Only this campaign.")],

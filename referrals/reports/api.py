@@ -213,7 +213,9 @@ class AttributionReportApi(APIView):
         },
     )
     def get(self, request: Request) -> HttpResponseBase:
-        data = self.InputSerializer(data=request.query_params)
+        # As a plain dict: `?group_by=` is then a bad value (400), not an omitted one (DRF reads a
+        # blank form field as absent), as a blank filter is refused everywhere.
+        data = self.InputSerializer(data=request.query_params.dict())
         data.is_valid(raise_exception=True)
         values = data.validated_data
         filters = ReportFilters(

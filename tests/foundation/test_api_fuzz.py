@@ -188,8 +188,19 @@ def _authorization(operation, authorizations: dict[str, str]) -> dict[str, str]:
     return {"Authorization": authorizations["staff"]}
 
 
+def _strategy(operation, mode: GenerationMode):
+    """Requests that break the schema send their body as JSON when the operation takes JSON: a form
+    field cannot say null (multipart sends the text "null", a valid string), so a "became null"
+    break sent as a form is no break at all. Schema-valid bodies go in every media type."""
+    strategy = operation.as_strategy(generation_mode=mode)
+    content = operation.definition.raw.get("requestBody", {}).get("content", {})
+    if mode == GenerationMode.NEGATIVE and "application/json" in content:
+        return strategy.filter(lambda case: case.media_type in (None, "application/json"))
+    return strategy
+
+
 def _fuzz(operation, headers: dict[str, str], mode: GenerationMode, examples: int, checks_) -> None:
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=_strategy(operation, mode))
     @settings(
         max_examples=examples,
         deadline=None,

@@ -1,0 +1,24 @@
+"""Content negotiation that reads `?format=` (an empty value is no format, not the default one)."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import Http404
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, except that `?format=` with no value is refused like an unknown format
+    (404), instead of quietly answering JSON to a client that asked for something else (CSV, PDF)."""
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        override = self.settings.URL_FORMAT_OVERRIDE
+        asked = request.query_params.get(override) if override and format_suffix is None else None
+        if asked is not None and not asked.strip():
+            raise Http404
+        chosen: Any = super().select_renderer(request, renderers, format_suffix)
+        return chosen
