@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign
 from ambassadors.parties.api import ImageRenderer
 from backend.csv_export import csv_writer
+from backend.negotiation import ErrorsInJson
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from backend.private_files import private_file_response
@@ -86,7 +87,7 @@ _EXAMPLE_ROW = {
 }
 
 
-class FeedbackReportApi(APIView):
+class FeedbackReportApi(ErrorsInJson, APIView):
     """What hosts and guests said of the kit's pieces, grouped by SKU, colour and size, campaign,
     region or host profile (marketing), beside the units sold on orders credited to hosts.
     `?format=csv` gives the same rows as a CSV file."""
@@ -126,13 +127,6 @@ class FeedbackReportApi(APIView):
             response["Content-Disposition"] = f'attachment; filename="feedback-{report.group_by}.csv"'
             return response
         return Response(FeedbackReportSerializer(report).data)
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Errors answer in the one JSON error shape, even when the CSV was asked for.
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class PieceFeedbackSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
+from backend.negotiation import ErrorsInJson
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, RunsPayouts
@@ -165,7 +166,7 @@ class _CsvRenderer(BaseRenderer):
 
 
 @document_rule_codes({"campaign": ["invalid"]}, methods=["get"])
-class BankPayoutExportApi(APIView):
+class BankPayoutExportApi(ErrorsInJson, APIView):
     """The pending bank transfers as CSV, for the finance team; mark each one paid once sent."""
 
     permission_classes = [IsMarketing]
@@ -201,10 +202,3 @@ class BankPayoutExportApi(APIView):
             content_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="bank-payouts.csv"'},
         )
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Errors answer in the one JSON error shape.
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign, Host, Party
 from backend.csv_export import csv_writer
 from backend.filters import BoundedDateField
+from backend.negotiation import ErrorsInJson
 from backend.permissions import IsMarketing
 from referrals.models import AttributionMethod, DecimalDigits
 from referrals.reports.csv import csv_lines
@@ -158,7 +159,7 @@ _EXAMPLE_ROW = {
 }
 
 
-class AttributionReportApi(APIView):
+class AttributionReportApi(ErrorsInJson, APIView):
     """Orders, buyers, sales, rewards, guests, clicks and kit cost, by host, party, campaign, day,
     week, method or postal area (marketing). `?format=csv` streams the same rows as a CSV file.
 
@@ -242,13 +243,6 @@ class AttributionReportApi(APIView):
         name = f"attribution-report-{report.group_by or 'totals'}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Errors answer in the one JSON error shape, even when the CSV was asked for.
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class CampaignSummarySerializer(serializers.Serializer):
