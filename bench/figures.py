@@ -1,0 +1,42 @@
+"""One JSON line per figure: the measurement beside its baseline of the same run, and `met` computed from their ratio.
+
+Machines differ two-fold from day to day, so a target is a ratio to a baseline measured in the same run,
+never an absolute figure. Every benchmark prints its figures through `emit`, and the README's table is
+regenerated from these lines.
+"""
+
+import json
+from typing import Literal
+
+
+def emit(
+    *,
+    figure: str,
+    measured: float,
+    unit: str,
+    baseline: float,
+    baseline_what: str,
+    target_ratio: float,
+    better: Literal["lower", "higher"],
+    **details: object,
+) -> dict[str, object]:
+    """Print the figure as one JSON line and return it.
+
+    `ratio` is measured / baseline. With `better="lower"` (a time) the target is met when the ratio is at
+    most `target_ratio`; with `better="higher"` (a rate) when it is at least `target_ratio`.
+    """
+    ratio = measured / baseline if baseline else float("inf")
+    met = ratio <= target_ratio if better == "lower" else ratio >= target_ratio
+    line: dict[str, object] = {
+        "figure": figure,
+        "measured": round(measured, 3),
+        "unit": unit,
+        "baseline": round(baseline, 3),
+        "baseline_what": baseline_what,
+        "ratio": round(ratio, 3),
+        "target": f"{'≤' if better == 'lower' else '≥'} {target_ratio:g}× baseline",
+        "met": met,
+        **details,
+    }
+    print(json.dumps(line, ensure_ascii=False), flush=True)
+    return line
