@@ -15,6 +15,8 @@ urlpatterns = [
     path("audit/", AuditLogApi.as_view(), name="audit-log"),
     path("", include("ambassadors.recruitment.api_urls")),
     path("", include("ambassadors.hosts.api_urls")),
+    # The host list, with each host's referral code and kit (referrals extends the hosts view).
+    path("", include("referrals.codes.host_urls")),
     # The orders API, with the attribution marketing reads (referrals extends the orders views).
     path("", include("referrals.attribution.order_urls")),
     path("", include("orders.shops.urls")),

@@ -286,8 +286,34 @@ class ApplicationReceiptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ScoreLineSerializer(serializers.Serializer):
+    """One factor that gave the application points; the lines add up to its score."""
+
+    factor = serializers.CharField(
+        read_only=True,
+        help_text="What gave the points: `followers` (log-scaled follower count), `verified` (social "
+        "account proved by sign-in), `expected_guests` (guests promised, capped) or `motivation` "
+        "(a motivation text long enough).",
+    )
+    points = serializers.DecimalField(
+        max_digits=6, decimal_places=2, read_only=True, help_text="Points this factor gave, e.g. 30.00."
+    )
+    detail = serializers.CharField(
+        read_only=True,
+        help_text="The rule in words with the applicant's figure, e.g. \"1000 followers, log-scaled "
+        '(10 points per ×10, at most 60)".',
+    )
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     """An application as marketing reviews it in a list."""
+
+    score_explanation = ScoreLineSerializer(
+        many=True,
+        read_only=True,
+        help_text="Why the application has its score: one line per factor that gave points, in the "
+        "order they were counted; the points add up to `score`. Risk flags never lower a score.",
+    )
 
     phone = E164PhoneField()
     postal_prefix = serializers.CharField(read_only=True)
@@ -315,6 +341,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "follower_count",
             "social_verified",
             "score",
+            "score_explanation",
             "risk_flags",
             "created_at",
         ]
@@ -342,7 +369,6 @@ class ApplicationDetailSerializer(ApplicationSerializer):
             "utm_term",
             "utm_content",
             "language",
-            "score_explanation",
             "host_id",
             "history",
         ]
