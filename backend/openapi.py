@@ -16,18 +16,33 @@ from drf_standardized_errors.openapi_utils import (
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 
+# What each key of the one error shape means, whichever error carries it (`describe_error_shapes`).
+ERROR_KEYS = {
+    "type": "The kind of error: `validation_error` (the request's data is refused, field by field), "
+    "`client_error` (any other refusal) or `server_error`.",
+    "errors": "One entry per problem: a validation error lists every field and rule broken at once.",
+    "attr": "The field the error is about, dotted for a nested field and with the index for a list "
+    "item (`lines.3.unit_price`); null when the error is about the request as a whole.",
+    "code": "A stable, machine-readable name of the rule broken (`required`, `invalid`, `not_found`, "
+    "`already_allocated`...): scripts decide on it, never on `detail`.",
+    "detail": "The error in words a person can act on; it may be reworded or translated, so never match on it.",
+}
+
 
 class ConflictErrorSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
+    code = serializers.CharField(help_text=ERROR_KEYS["code"])
+    detail = serializers.CharField(help_text=ERROR_KEYS["detail"])
+    attr = serializers.CharField(allow_null=True, help_text=ERROR_KEYS["attr"])
 
 
 class ConflictErrorResponseSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["client_error"])
+    type = serializers.ChoiceField(
+        choices=["client_error"],
+        help_text="Always `client_error`: the request conflicts with the current state.",
+    )
     # A declared field, moved by the serializer metaclass into `_declared_fields`: it never shadows
     # `Serializer.errors`, which the stubs cannot tell.
-    errors = ConflictErrorSerializer(many=True)  # type: ignore[assignment]
+    errors = ConflictErrorSerializer(many=True, help_text=ERROR_KEYS["errors"])  # type: ignore[assignment]
     extra = serializers.JSONField(required=False, help_text="Machine-readable facts about the conflict.")
 
 
@@ -70,6 +85,21 @@ def describe_list_indexes_in_error_attrs(result: dict, **kwargs: object) -> dict
         mapping = schema.get("discriminator", {}).get("mapping", {})
         if any("INDEX" in key for key in mapping):
             del schema["discriminator"]  # no mapping key can name every index; oneOf still decides
+    return result
+
+
+def describe_error_shapes(result: dict, **kwargs: object) -> dict:
+    """drf-standardized-errors generates a component per route and error (`…ErrorComponent`,
+    `…ValidationError`, `ErrorResponse401`…) without a word on its keys: each key of the one error
+    shape gets its meaning here, once, ahead of the values an enum lists."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        properties = schema.get("properties", {})
+        if "Error" not in name or not properties or not set(properties) <= {*ERROR_KEYS, "extra"}:
+            continue
+        for key, field in properties.items():
+            if key in ERROR_KEYS and not field.get("description", "").strip().startswith(ERROR_KEYS[key]):
+                listed = field.get("description", "")
+                field["description"] = f"{ERROR_KEYS[key]}\n\n{listed}" if listed else ERROR_KEYS[key]
     return result
 
 

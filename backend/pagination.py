@@ -31,6 +31,22 @@ class _CheckedPageSize:
                 parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
         return parameters
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)  # type: ignore[misc]
+        for key, field in paginated["properties"].items():
+            if key in PAGE_KEYS:
+                field["description"] = PAGE_KEYS[key]
+        return paginated
+
+
+# What each key of a page means, in every paginated list.
+PAGE_KEYS = {
+    "count": "How many rows the whole list has with these filters, over all its pages.",
+    "next": "The URL of the next page, to follow as it is; null on the last page.",
+    "previous": "The URL of the previous page, to follow as it is; null on the first page.",
+    "results": "This page's rows, in the list's order.",
+}
+
 
 class PageNumberPagination(_CheckedPageSize, pagination.PageNumberPagination):
     max_page_size = 200

@@ -410,6 +410,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "backend.openapi.describe_list_indexes_in_error_attrs",
+        "backend.openapi.describe_error_shapes",
     ],
 }
 

@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.openapi import ERROR_KEYS
 from backend.permissions import user_sees_personal_data
 from backend.privacy import mask_email
 from orders.currencies import amount_exponent
@@ -323,16 +324,18 @@ def _represent(field: serializers.Field, instance: Any) -> Any:
 
 
 class ErrorItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
+    code = serializers.CharField(help_text=ERROR_KEYS["code"])
+    detail = serializers.CharField(help_text=ERROR_KEYS["detail"])
+    attr = serializers.CharField(allow_null=True, help_text=ERROR_KEYS["attr"])
 
 
 class ErrorBodySerializer(serializers.Serializer):
-    type = serializers.CharField()
+    type = serializers.CharField(help_text=ERROR_KEYS["type"])
     # The one error shape names this key `errors`; as a declared field it never shadows `.errors`.
-    errors = ErrorItemSerializer(many=True)  # type: ignore[assignment]
-    extra = serializers.JSONField(required=False)
+    errors = ErrorItemSerializer(many=True, help_text=ERROR_KEYS["errors"])  # type: ignore[assignment]
+    extra = serializers.JSONField(
+        required=False, help_text="Machine-readable facts about the error, when it has any (the conflict's)."
+    )
 
 
 class ImportItemResultSerializer(serializers.Serializer):
