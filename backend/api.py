@@ -45,6 +45,9 @@ class TokenLoginApi(APIView):
         auth=[],
     )
     def post(self, request: Request) -> Response:
+        """Exchange a staff member's e-mail and password for an API token, sent afterwards as `Authorization:
+        Token <token>` until its expiry. Only accounts with a staff role (marketing, logistics, admin) get
+        one; attempts are rate-limited."""
         data = self.TokenLoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
@@ -70,6 +73,8 @@ class TokenRevokeApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
+        """Revoke the token this request is signed with (sign out a script); other tokens of the same account
+        stay valid. Any signed-in caller."""
         if isinstance(request.auth, AuthToken):
             request.auth.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -20,6 +20,9 @@ from backend.permissions import IsMarketing, staff_user
 
 
 class HostListApi(generics.ListAPIView):
+    """The hosts, most recently selected first, filtered by campaign, status or postal prefix.
+    Marketing (or admin) only."""
+
     permission_classes = [IsMarketing]
     serializer_class = s.HostSerializer
     filter_backends = [FilterBackend, OrderingFilter]
@@ -43,6 +46,8 @@ class HostDetailApi(APIView):
 
     @extend_schema(responses={200: s.HostDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
+        """One host in full (contact and postal address for the kit, dates of selection and activation) with
+        their status history. Marketing (or admin) only."""
         return Response(s.HostDetailSerializer(_host_with_history(pk)).data)
 
 
@@ -79,6 +84,9 @@ class MyHostListApi(generics.ListAPIView):
 
 
 class MyHostDetailApi(generics.RetrieveAPIView):
+    """One of the signed-in person's own host participations; another person's answers 404. Any signed-in user
+    (a host reading their own row)."""
+
     permission_classes = [IsAuthenticated]
     serializer_class = s.MyHostSerializer
     filter_backends: list = []

@@ -129,6 +129,9 @@ _REPORT_RULES = {
 
 @document_rule_codes(_PARTY_RULES, methods=["post"])
 class PartyListCreateApi(generics.ListAPIView):
+    """Parties, latest first: every party for marketing, the signed-in host's own for a host. Any signed-in
+    user; each sees only what is theirs to see."""
+
     permission_classes = [IsAuthenticated]
     serializer_class = PartySerializer
     filterset_class = PartyFilter
@@ -149,6 +152,9 @@ class PartyListCreateApi(generics.ListAPIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """A host plans a party (title, date and time, postal code, guests expected) inside their campaign's
+        party window; `campaign` (a slug) picks the campaign when the host takes part in several. Only a
+        host (403 for anyone else)."""
         data = PartyInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -177,11 +183,15 @@ class PartyDetailApi(APIView):
 
     @extend_schema(responses={200: PartyDetailSerializer})
     def get(self, request: Request, party_id: int) -> Response:
+        """One party in full: its status history, photos, guest count, the applications booked at it and its
+        public registration link. Its own host, or marketing; any other caller gets 404."""
         party = get_object_or_404(readable_parties(request.user), pk=party_id)
         return Response(_detail(party, request))
 
     @extend_schema(request=PartyUpdateSerializer, responses={200: PartyDetailSerializer, **CONFLICT})
     def patch(self, request: Request, party_id: int) -> Response:
+        """The host changes a planned party (title, date, place, guests expected, notes); only the fields sent
+        change, and a party no longer planned answers 409. Its own host only."""
         party = own_party(request.user, party_id)
         data = PartyUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -197,6 +207,8 @@ class PartyCancelApi(APIView):
 
     @extend_schema(request=PartyCancelInputSerializer, responses={200: PartyDetailSerializer, **CONFLICT})
     def post(self, request: Request, party_id: int) -> Response:
+        """The host cancels a planned party; its guests are told by e-mail (unless they turned that off) and
+        its party code is retired. Its own host only."""
         party = own_party(request.user, party_id)
         data = self.PartyCancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -242,6 +254,8 @@ class PartyPhotosApi(APIView):
         request=PartyPhotosInputSerializer, responses={201: PartyPhotoSerializer(many=True), **CONFLICT}
     )
     def post(self, request: Request, party_id: int) -> Response:
+        """The host adds up to five photos to a held party (multipart `photos`, images only); they are kept
+        privately, never at a public URL. Its own host only."""
         party = own_party(request.user, party_id)
         data = self.PartyPhotosInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -310,6 +324,9 @@ class GuestInputSerializer(serializers.Serializer):
 
 @document_rule_codes({k: v for k, v in _GUEST_RULES.items() if k != "accept_terms"}, methods=["post"])
 class PartyGuestsApi(generics.ListAPIView):
+    """The guests of a party, in the order they joined; marketing sees their e-mail and phone only with the
+    personal-data permission. Its own host, or marketing."""
+
     permission_classes = [IsAuthenticated]
     serializer_class = GuestSerializer
     filterset_fields = ["wants_to_host", "source"]
@@ -332,6 +349,9 @@ class PartyGuestsApi(generics.ListAPIView):
 
     @extend_schema(request=GuestInputSerializer, responses={201: GuestSerializer, **CONFLICT})
     def post(self, request: Request, party_id: int) -> Response:
+        """The host adds a guest to their party, having confirmed the guest agreed to be listed
+        (`guest_agreed`) and giving an e-mail or a phone; a guest with an e-mail is sent a confirmation.
+        The list must still be open (party planned or held). Its own host only."""
         party = own_party(request.user, party_id)
         data = GuestInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -351,6 +371,8 @@ class PartyGuestDeleteApi(APIView):
 
     @extend_schema(responses={204: None, **CONFLICT})
     def delete(self, request: Request, party_id: int, guest_id: int) -> Response:
+        """The host removes a guest from their party while its list is open (planned or held); the guest's
+        data goes with the row. Its own host only."""
         party = own_party(request.user, party_id)
         guest = get_object_or_404(Guest.objects.filter(party=party), pk=guest_id)
         services.remove_guest(guest=guest, by=request.user)
@@ -368,6 +390,8 @@ class PublicPartyApi(APIView):
 
     @extend_schema(responses={200: PublicPartySerializer}, auth=[])
     def get(self, request: Request, token: str) -> Response:
+        """What a party's public invitation page shows (title, date, town, the host's first name, the
+        campaign) by the party's secret token. Anyone holding the link, no sign-in; rate-limited."""
         return Response(PublicPartySerializer(public_party(token)).data)
 
 
@@ -395,6 +419,8 @@ class PublicGuestRegistrationApi(APIView):
         request=GuestRegistrationInputSerializer, responses={201: PublicGuestSerializer, **CONFLICT}, auth=[]
     )
     def post(self, request: Request, token: str) -> Response:
+        """A guest registers for a party through its invitation link, accepting the programme terms and
+        optionally the brand's marketing e-mails. Anyone holding the link, no sign-in; rate-limited."""
         party = public_party(token)
         data = self.GuestRegistrationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -44,6 +44,9 @@ def campaigns_with_slots() -> QuerySet[Campaign]:
     ["required", "invalid_country", "duplicate_country"], field_name="eligible_countries", methods=["post"]
 )
 class CampaignListApi(generics.ListAPIView):
+    """The campaigns, newest application window first, each with its free host slots; `?status=` keeps one
+    status. Marketing (or admin) only."""
+
     permission_classes = [IsMarketing]
     serializer_class = s.CampaignSerializer
     filter_backends = [OrderingFilter]
@@ -59,6 +62,9 @@ class CampaignListApi(generics.ListAPIView):
 
     @extend_schema(request=s.CampaignInputSerializer, responses={201: s.CampaignDetailSerializer})
     def post(self, request: Request) -> Response:
+        """Create a campaign as a draft, with its windows, host slots, attribution window, guest discount and
+        kit return policy; it opens to applicants only once moved to `recruiting`. Marketing (or admin)
+        only."""
         data = s.CampaignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         campaign = services.create_campaign(by=staff_user(request), **data.validated_data)
@@ -78,10 +84,14 @@ class CampaignDetailApi(APIView):
 
     @extend_schema(responses={200: s.CampaignDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
+        """One campaign with its free host slots and status history. Marketing (or admin) only."""
         return Response(s.CampaignDetailSerializer(self._campaign(pk)).data)
 
     @extend_schema(request=s.CampaignInputSerializer, responses={200: s.CampaignDetailSerializer})
     def patch(self, request: Request, pk: int) -> Response:
+        """Change some of a campaign's settings; only the fields sent change. The slug is frozen once the
+        campaign left draft (links carry it) and the host slots never drop below the hosts already
+        selected. Marketing (or admin) only."""
         campaign = self._campaign(pk)
         data = s.CampaignInputSerializer(campaign, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -90,6 +100,8 @@ class CampaignDetailApi(APIView):
 
     @extend_schema(responses={204: None, **CONFLICT})
     def delete(self, request: Request, pk: int) -> Response:
+        """Delete a campaign that is still a draft nobody applied to; any other answers 409
+        (`campaign_not_deletable`): it is history. Marketing (or admin) only."""
         services.delete_campaign(campaign=self._campaign(pk), by=staff_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -185,6 +197,9 @@ class PublicCampaignApi(APIView):
 
     @extend_schema(responses={200: s.PublicCampaignSerializer}, auth=[])
     def get(self, request: Request, slug: str) -> Response:
+        """What a campaign's public application page shows: name, description, collection, windows and
+        eligible countries, and whether it takes applications now. Anyone, no sign-in; only a campaign that
+        is recruiting answers (404 otherwise)."""
         campaign = get_object_or_404(Campaign, slug=slug, status=CampaignStatus.RECRUITING)
         return Response(s.PublicCampaignSerializer(campaign).data)
 
@@ -278,6 +293,9 @@ class ApplicationDetailApi(APIView):
 
     @extend_schema(responses={200: s.ApplicationDetailSerializer})
     def get(self, request: Request, pk: int) -> Response:
+        """One application in full, as marketing reviews it: contact, address, social account, consents, UTM
+        tags, the score with its explanation, risk flags, the host it became (if selected) and its status
+        history. Marketing (or admin) only."""
         application = get_object_or_404(
             Application.objects.select_related("host").prefetch_related(
                 Prefetch("history", queryset=ApplicationStatusChange.objects.select_related("by"))
@@ -306,6 +324,9 @@ _ACTION_SCHEMA: dict[str, Any] = {"responses": {200: s.ApplicationDetailSerializ
 
 
 class ApplicationShortlistApi(_ApplicationActionApi):
+    """Shortlist an application: a likely pick, kept for selection; nothing is sent to the applicant. The
+    optional reason is kept in the status history. Marketing (or admin) only."""
+
     action = "shortlist"
 
     @extend_schema(request=s.ApplicationActionInputSerializer, **_ACTION_SCHEMA)
@@ -314,6 +335,9 @@ class ApplicationShortlistApi(_ApplicationActionApi):
 
 
 class ApplicationWaitlistApi(_ApplicationActionApi):
+    """Put an application on the waiting list: not selected now, kept in case a slot frees up; the
+    optional reason is kept in the status history. Marketing (or admin) only."""
+
     action = "waitlist"
 
     @extend_schema(request=s.ApplicationActionInputSerializer, **_ACTION_SCHEMA)

@@ -62,10 +62,14 @@ class ItemDetailApi(APIView):
 
     @extend_schema(responses={200: ItemSerializer})
     def get(self, request: Request, sku: str) -> Response:
+        """One catalogue item by SKU, with its stock: on hand, allocated to kits not yet shipped, and
+        available (on hand − allocated). Logistics (or admin) only."""
         return Response(ItemSerializer(item_or_404(sku)).data)
 
     @extend_schema(request=ItemUpdateSerializer, responses={200: ItemSerializer, **CONFLICT})
     def patch(self, request: Request, sku: str) -> Response:
+        """Change an item's description, prices or flags; only the fields sent change. The SKU never changes,
+        and stock moves only through receipts, adjustments and kits. Logistics (or admin) only."""
         item = item_or_404(sku)
         data = ItemUpdateSerializer(item, data=request.data, partial=True)
         data.is_valid(raise_exception=True)

@@ -99,6 +99,8 @@ class ShipmentDetailApi(APIView):
 
     @extend_schema(responses={200: ShipmentDetailSerializer})
     def get(self, request: Request, number: str) -> Response:
+        """One kit shipment by its number (KIT-2026-000123): ship-to, lines with returns, tracking, status
+        history, the problems reported and the settlement of missing pieces. Logistics (or admin) only."""
         return Response(_shipment_detail(_shipment(number)))
 
 
@@ -107,6 +109,8 @@ class ShipmentPackApi(APIView):
 
     @extend_schema(request=None, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
+        """Mark an allocated kit packed in the warehouse (allocated → packed); any other status answers 409.
+        Logistics (or admin) only."""
         shipment = services.mark_packed(shipment=_shipment(number), by=_by(request))
         return Response(_shipment_detail(shipment))
 
@@ -124,6 +128,8 @@ class ShipmentShipApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
+        """Hand a packed kit to the carrier (packed → shipped) with its carrier and tracking number; the kit's
+        units leave the stock (on hand and allocated). Logistics (or admin) only."""
         shipment = _shipment(number)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -253,6 +259,8 @@ class ShipmentProblemResolveApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentProblemSerializer, **CONFLICT})
     def post(self, request: Request, problem_id: int) -> Response:
+        """Close a problem a host reported on their kit (missing or damaged piece) with what was done about
+        it; a resolved problem cannot be resolved again (409). Logistics (or admin) only."""
         problem = get_object_or_404(ShipmentProblem, pk=problem_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -82,11 +82,14 @@ class ShopEndpointDetailApi(APIView):
 
     @extend_schema(responses={200: ShopEndpointSerializer})
     def get(self, request: Request, pk: int) -> Response:
+        """One shop that sends order webhooks, with the URL to configure in the shop. Admin only."""
         endpoint = get_object_or_404(ShopEndpoint, pk=pk)
         return Response(ShopEndpointSerializer(endpoint, context={"request": request}).data)
 
     @extend_schema(request=InputSerializer, responses={200: ShopEndpointSerializer})
     def patch(self, request: Request, pk: int) -> Response:
+        """Rename a shop or replace its signing secret; the slug (and so the webhook URL) never changes. Admin
+        only."""
         endpoint = get_object_or_404(ShopEndpoint, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

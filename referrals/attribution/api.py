@@ -40,6 +40,10 @@ class AttributionListApi(generics.ListAPIView):
 
 
 class AttributionDetailApi(generics.RetrieveAPIView):
+    """How one order was attributed, by the order's id: the rule that decided (code, link, party, none), the
+    host, party and code credited, whether it earns, the sentence a person reads, and every manual
+    re-attribution since. Marketing (or admin) only."""
+
     permission_classes = [IsMarketing]
     serializer_class = AttributionDetailSerializer
     lookup_field = "order__id"  # the order's own key, whose lookups refuse out-of-range numbers

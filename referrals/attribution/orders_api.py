@@ -138,6 +138,9 @@ def _detail_body(request: Request, pk: int) -> dict[str, Any]:
 class AttributedOrderDetailApi(OrderDetailApi):
     @extend_schema(responses=AttributedOrderDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
+        """One order in full: amounts, lines, refunds, disputes, status history and every arrival from its
+        shop, and its attribution; the buyer's e-mail is masked without the personal-data permission.
+        Marketing (or admin) only."""
         return Response(_detail_body(request, pk))
 
 
@@ -146,6 +149,8 @@ class AttributedOrderCancelApi(OrderCancelApi):
         request=OrderCancelInputSerializer, responses={200: AttributedOrderDetailSerializer, **CONFLICT}
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Void an order (the shop cancelled it before shipping): it earns nothing from now on. The reason is
+        kept in its status history. Marketing (or admin) only."""
         data = OrderCancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         cancel_order(order=_order_detail(pk=pk), by=request.user, reason=data.validated_data["reason"])

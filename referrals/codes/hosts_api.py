@@ -3,7 +3,7 @@ and where their kit is.
 
 The route is the hosts API's own (`/api/v1/hosts/`): ambassadors knows neither codes nor kits, so
 referrals, which may read both, serves the list by extending the hosts view (as it does for the
-orders). The row keeps its component name and only gains fields; the query count stays constant
+orders). The row is the hosts API's `Host` with three more fields; the query count stays constant
 (two subqueries in the one query, however many rows).
 """
 
@@ -18,7 +18,7 @@ from kits.models import Shipment, ShipmentStatus
 from referrals.models import CodeKind, ReferralCode
 
 
-@extend_schema_serializer(component_name="Host")
+@extend_schema_serializer(component_name="HostRow")  # "Host" stays select-best's row, without these
 class HostRowSerializer(HostSerializer):
     referral_code = serializers.CharField(
         read_only=True,
@@ -57,7 +57,9 @@ def with_code_and_kit(queryset: QuerySet[Host]) -> QuerySet[Host]:
 
 
 class HostWithCodeAndKitListApi(HostListApi):
-    __doc__ = HostListApi.__doc__
+    """The hosts, most recently selected first, filtered by campaign, status or postal prefix; each row
+    with the host's referral code and the status and number of their kit. Marketing (or admin) only."""
+
     serializer_class = HostRowSerializer
 
     def get_queryset(self) -> QuerySet[Host]:
