@@ -74,16 +74,40 @@ class AuditEntry(models.Model):
     the object (its id or number), never the request body, so it holds no customer's personal data.
     """
 
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        "backend.User", verbose_name=_("actor"), null=True, on_delete=models.SET_NULL, related_name="+"
+    at = models.DateTimeField(
+        _("at"), default=timezone.now, db_index=True, help_text="When the action was taken, UTC."
     )
-    actor_email = models.EmailField(_("actor's e-mail"))
-    action = models.CharField(_("action"), max_length=120, db_index=True)
-    method = models.CharField(_("method"), max_length=10)
-    path = models.CharField(_("path"), max_length=500)
-    target = models.JSONField(_("object"), default=dict, blank=True)
-    status_code = models.PositiveSmallIntegerField(_("status code"))
+    actor = models.ForeignKey(
+        "backend.User",
+        verbose_name=_("actor"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff account that acted (its id); null once that account is deleted.",
+    )
+    actor_email = models.EmailField(
+        _("actor's e-mail"),
+        help_text="The e-mail of the staff account that acted, kept after the account is gone.",
+    )
+    action = models.CharField(
+        _("action"),
+        max_length=120,
+        db_index=True,
+        help_text="What was done: the name of the route called (e.g. api:campaign-detail), or its path when it has none.",
+    )
+    method = models.CharField(
+        _("method"), max_length=10, help_text="The HTTP method of the request (POST, PATCH, DELETE)."
+    )
+    path = models.CharField(_("path"), max_length=500, help_text="The path the request was sent to.")
+    target = models.JSONField(
+        _("object"),
+        default=dict,
+        blank=True,
+        help_text='The object acted on: the keys in the route (e.g. {"pk": "3"}), plus `created_id`, `created_number`... for an object the request created.',
+    )
+    status_code = models.PositiveSmallIntegerField(
+        _("status code"), help_text="The HTTP status the request was answered with."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -44,23 +44,47 @@ class PieceFeedback(models.Model):
     """
 
     line = models.ForeignKey(ShipmentLine, on_delete=models.CASCADE, related_name="feedback")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="piece_feedback")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="+", help_text="The catalogue piece rated (its id)."
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The campaign of the kit the piece came in (its id).",
+    )
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.CASCADE,
+        related_name="piece_feedback",
+        help_text="The host who gave the feedback (their id).",
+    )
     # Set when a guest of the host's party wrote it; empty when the host did.
     guest = models.ForeignKey(
         Guest, null=True, blank=True, on_delete=models.CASCADE, related_name="piece_feedback"
     )
-    fit = models.CharField(max_length=10, choices=Fit.choices)
-    colour = models.CharField(max_length=10, choices=ColourOpinion.choices)
-    quality = models.PositiveSmallIntegerField()
-    would_buy = models.BooleanField()
-    comment = models.CharField(max_length=500, blank=True)
+    fit = models.CharField(
+        max_length=10, choices=Fit.choices, help_text="How the piece fits: too small, right, or too big."
+    )
+    colour = models.CharField(
+        max_length=10,
+        choices=ColourOpinion.choices,
+        help_text="What the host thinks of the colour: love, fine, or dislike.",
+    )
+    quality = models.PositiveSmallIntegerField(
+        help_text="Quality as the host rates it, from 1 (poor) to 5 (excellent)."
+    )
+    would_buy = models.BooleanField(help_text="True when the host would buy the piece.")
+    comment = models.CharField(
+        max_length=500, blank=True, help_text="The host's comment, in their words (at most 500 characters)."
+    )
     photo = models.ImageField(upload_to="feedback/%Y/%m/", blank=True, storage=private_storage)
     photo_content_type = models.CharField(max_length=32, blank=True)
     consent_at = models.DateTimeField()
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(
+        default=timezone.now, help_text="When the feedback was first given, UTC."
+    )
+    updated_at = models.DateTimeField(default=timezone.now, help_text="When the host last changed it, UTC.")
 
     objects = PieceFeedbackQuerySet.as_manager()
 
@@ -85,12 +109,28 @@ class BrandAnswer(models.Model):
     """What the brand answers: to one SKU's feedback, or campaign-wide ("you said, we did") when no
     item is named. Written in French, English or both; each reader sees her language when it is there."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    text_fr = models.TextField(blank=True)
-    text_en = models.TextField(blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The campaign whose hosts read the answer (its id).",
+    )
+    item = models.ForeignKey(
+        Item,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The catalogue piece the answer is about (its id); null for an answer about the whole kit.",
+    )
+    text_fr = models.TextField(
+        blank=True, help_text="The brand's answer in French; may be empty when given in English only."
+    )
+    text_en = models.TextField(
+        blank=True, help_text="The brand's answer in English; may be empty when given in French only."
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the answer was published, UTC.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

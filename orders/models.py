@@ -120,45 +120,111 @@ class Order(models.Model):
     lost chargeback takes back what the order earned like a full refund, and a won one restores it.
     """
 
-    source = models.CharField(max_length=11, choices=OrderSource.choices)
-    external_id = models.CharField(max_length=255)
-    placed_at = models.DateTimeField(db_index=True)
+    source = models.CharField(
+        max_length=11,
+        choices=OrderSource.choices,
+        help_text="Where the order came from: stripe (a Checkout payment), api (POST /api/v1/orders/), csv (a file import), shopify or woocommerce (a shop's webhooks).",
+    )
+    external_id = models.CharField(
+        max_length=255,
+        help_text="The order's id at its source, unique per source: send it again and the order is updated, never doubled.",
+    )
+    placed_at = models.DateTimeField(
+        db_index=True, help_text="When the buyer placed the order, UTC; attribution windows count from it."
+    )
     customer_email = models.EmailField(max_length=254, db_index=True)
-    currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(**MONEY)
-    discount = models.DecimalField(**MONEY, default=Decimal("0"))
-    shipping = models.DecimalField(**MONEY, default=Decimal("0"))
-    tax = models.DecimalField(**MONEY, default=Decimal("0"))
-    total = models.DecimalField(**MONEY)
-    commissionable_amount = models.DecimalField(**MONEY)
-    refunded_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code of the order's amounts (EUR).")
+    subtotal = models.DecimalField(
+        **MONEY, help_text="Price of the lines before discount, shipping and tax, in the order's currency."
+    )
+    discount = models.DecimalField(
+        **MONEY,
+        default=Decimal("0"),
+        help_text="Discount given on the order (a referral code's included), in the order's currency.",
+    )
+    shipping = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Shipping charged, in the order's currency."
+    )
+    tax = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Tax charged, in the order's currency."
+    )
+    total = models.DecimalField(**MONEY, help_text="What the buyer paid, in the order's currency.")
+    commissionable_amount = models.DecimalField(
+        **MONEY,
+        help_text="What rewards are computed on: subtotal − discount (no shipping, no tax), in the order's currency, before refunds.",
+    )
+    refunded_amount = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="Total refunded so far, in the order's currency."
+    )
     # The commissionable amount in the currency rewards and reports count it in, when that is not
     # the order's own (blank, null): its campaign's, converted at `exchange_rate` (units of
     # `reward_currency` for one unit of `currency`, from the reference rates of `rate_date`). The
     # amounts above stay as the order was paid. While the day's rate is missing the order waits
     # (`currency_status`), counts nothing, and is credited when the rate is loaded.
-    reward_currency = models.CharField(max_length=3, blank=True)
+    reward_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="The campaign's currency rewards are counted in when it differs from the order's; empty otherwise.",
+    )
     reward_amount = models.DecimalField(**MONEY, null=True, blank=True)
     exchange_rate = models.DecimalField(max_digits=24, decimal_places=12, null=True, blank=True)
-    rate_date = models.DateField(null=True, blank=True)
+    rate_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date of the exchange rate used to convert, when converted; null otherwise.",
+    )
     currency_status = models.CharField(
-        max_length=16, choices=CurrencyStatus.choices, default=CurrencyStatus.SAME, db_index=True
+        max_length=16,
+        choices=CurrencyStatus.choices,
+        default=CurrencyStatus.SAME,
+        db_index=True,
+        help_text="Whether the order's amounts are in the campaign's currency, converted at the day's rate, or waiting for that rate (then it counts nothing yet).",
     )
     # The code typed at checkout, as typed (attribution normalises it).
-    code = models.CharField(max_length=64, blank=True, db_index=True)
+    code = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="The referral code typed at checkout, as typed; empty when none.",
+    )
     # Stripe: the promotion code's id (`promo_...`) the session carried, beside its code text; when
     # Stripe could not tell the text, `code` is empty and `promotion_code_problem` says why.
-    promotion_code_id = models.CharField(max_length=64, blank=True, db_index=True)
-    promotion_code_problem = models.CharField(max_length=24, choices=PromotionCodeProblem.choices, blank=True)
+    promotion_code_id = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="The Stripe promotion code applied, when the order came from Stripe; empty otherwise.",
+    )
+    promotion_code_problem = models.CharField(
+        max_length=24,
+        choices=PromotionCodeProblem.choices,
+        blank=True,
+        help_text="Why a Stripe promotion code could not be read as a referral code; empty when there was none or it was read.",
+    )
     # The `ref` click token the buyer landed with, if any.
-    landing_token = models.CharField(max_length=64, blank=True, db_index=True)
-    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PAID)
+    landing_token = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="The click token of the referral link the buyer landed with (`ref`); empty when none.",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PAID,
+        help_text="paid, partially_refunded, refunded, or cancelled (voided; earns nothing).",
+    )
     # The payment's id at the payment provider, one sale across channels (see `OrderArrival`):
     # Stripe's PaymentIntent for a Checkout Session, WooCommerce's `transaction_id` (with a Stripe
     # gateway, the charge or PaymentIntent id). Stripe refunds and disputes find their order by it.
     payment_reference = models.CharField(max_length=255, blank=True)
     # The state of the order's chargebacks (Stripe disputes), blank when there are none.
-    dispute_status = models.CharField(max_length=8, choices=DisputeState.choices, blank=True)
+    dispute_status = models.CharField(
+        max_length=8,
+        choices=DisputeState.choices,
+        blank=True,
+        help_text="The state of the order's chargebacks: open (money held back), won, or lost (like a refund); empty when none.",
+    )
     # SHA-256 of the normalised payload: a second delivery with another payload is a conflict.
     fingerprint = models.CharField(max_length=64)
     # Another channel described this sale with other figures (see its `arrivals`): marketing checks.
@@ -232,10 +298,14 @@ class OrderArrival(models.Model):
     """
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="arrivals")
-    source = models.CharField(max_length=11, choices=OrderSource.choices)
-    external_id = models.CharField(max_length=255)
+    source = models.CharField(
+        max_length=11,
+        choices=OrderSource.choices,
+        help_text="Which channel delivered the order: stripe, api, csv, shopify or woocommerce.",
+    )
+    external_id = models.CharField(max_length=255, help_text="The order's id at that source.")
     conflicts = models.JSONField(default=list, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(auto_now_add=True, help_text="When the order arrived, UTC.")
 
     class Meta:
         ordering = ["id"]
@@ -251,9 +321,9 @@ class OrderLine(models.Model):
     """One line of an order as the shop sold it."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    sku = models.CharField(max_length=64)
-    quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(**MONEY)
+    sku = models.CharField(max_length=64, help_text="The product's SKU at the shop.")
+    quantity = models.PositiveIntegerField(help_text="Units bought.")
+    unit_price = models.DecimalField(**MONEY, help_text="Price of one unit, in the order's currency.")
 
     class Meta:
         ordering = ["id"]
@@ -290,16 +360,27 @@ class Refund(models.Model):
     `order` empty and its `order_reference`, and attached when the order is recorded.
     """
 
-    source = models.CharField(max_length=11, choices=OrderSource.choices)
-    external_id = models.CharField(max_length=255)
+    source = models.CharField(
+        max_length=11,
+        choices=OrderSource.choices,
+        help_text="Which channel reported the refund: stripe, api, csv, shopify or woocommerce.",
+    )
+    external_id = models.CharField(
+        max_length=255, help_text="The refund's id at its source: sent again, it is not counted twice."
+    )
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="refunds", null=True, blank=True)
     # Stripe: the PaymentIntent id; API/CSV: the order's external id.
     order_reference = models.CharField(max_length=255)
-    amount = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3)
-    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.SUCCEEDED)
-    refunded_at = models.DateTimeField()
-    reason = models.CharField(max_length=255, blank=True)
+    amount = models.DecimalField(**MONEY, help_text="Amount refunded, in the order's currency.")
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code of the amount (the order's currency).")
+    status = models.CharField(
+        max_length=10,
+        choices=RefundStatus.choices,
+        default=RefundStatus.SUCCEEDED,
+        help_text="pending or succeeded (counts as refunded: reduces sales and rewards), failed or canceled (the order keeps the money).",
+    )
+    refunded_at = models.DateTimeField(help_text="When the refund was made, UTC.")
+    reason = models.CharField(max_length=255, blank=True, help_text="Why, as the shop gave it; may be empty.")
     fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -339,14 +420,18 @@ class Dispute(models.Model):
     amount away from what the order earns.
     """
 
-    external_id = models.CharField(max_length=255, unique=True)
+    external_id = models.CharField(max_length=255, unique=True, help_text="The dispute's id at Stripe.")
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="disputes", null=True, blank=True)
     order_reference = models.CharField(max_length=255, db_index=True)
-    amount = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3)
+    amount = models.DecimalField(**MONEY, help_text="Amount disputed, in the order's currency.")
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code of the amount (the order's currency).")
     status = models.CharField(max_length=24)
-    reason = models.CharField(max_length=64, blank=True)
-    disputed_at = models.DateTimeField()
+    reason = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Stripe's reason for the dispute (e.g. fraudulent); may be empty.",
+    )
+    disputed_at = models.DateTimeField(help_text="When the buyer opened the dispute, UTC.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -371,13 +456,24 @@ class OrderStatusChange(models.Model):
     """History of an order's status: who or what moved it, when, from, to, why."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=OrderStatus.choices)
-    changed_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(
+        max_length=20,
+        choices=OrderStatus.choices,
+        blank=True,
+        help_text="The order's status before the change; empty for its arrival.",
+    )
+    to_status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, help_text="The order's status after the change."
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, help_text="When the order changed status, UTC.")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    reason = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Why (a refund, a cancellation by the shop or by marketing); may be empty.",
+    )
 
     class Meta:
         ordering = ["id"]
@@ -428,12 +524,16 @@ class ShopEndpoint(models.Model):
     Orders of the shop are recorded as `<slug>:<the shop's order id>`: the slug never changes.
     """
 
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=50, unique=True)
-    platform = models.CharField(max_length=11, choices=ShopPlatform.choices)
+    name = models.CharField(max_length=100, help_text="The shop's name as staff call it.")
+    slug = models.SlugField(
+        max_length=50, unique=True, help_text="The last part of the shop's webhook URL; never changes."
+    )
+    platform = models.CharField(
+        max_length=11, choices=ShopPlatform.choices, help_text="The shop's platform: shopify or woocommerce."
+    )
     encrypted_secret = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the shop was added, UTC.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When it was last changed, UTC.")
 
     class Meta:
         ordering = ["id"]

@@ -26,12 +26,30 @@ class Milestone(models.Model):
     """A milestone a host reached, recorded once: the unique (host, kind) pair makes a second run of
     the job (or two at once) insert nothing. `announced_at` is set when its e-mail is queued."""
 
-    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="milestones")
-    kind = models.CharField(max_length=32, choices=MilestoneKind.choices)
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        help_text="The host who reached it (their id).",
+    )
+    kind = models.CharField(
+        max_length=32,
+        choices=MilestoneKind.choices,
+        help_text="Which milestone: first party held, first qualified party, 10 or 50 guests welcomed, first sale through the code, a party in the campaign's top ten.",
+    )
     # The party that reached it, when one did (held, qualified, top ten).
-    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reached_at = models.DateTimeField(default=timezone.now)
-    announced_at = models.DateTimeField(null=True, blank=True)
+    party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The party that reached it, when one did; null otherwise.",
+    )
+    reached_at = models.DateTimeField(default=timezone.now, help_text="When the milestone was reached, UTC.")
+    announced_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the host was told (e-mail and portal), UTC; null until then."
+    )
 
     class Meta:
         ordering = ["reached_at", "id"]
@@ -49,17 +67,47 @@ class BrandNote(models.Model):
     optional gift of store credit: an approved manual adjustment of her rewards ledger (`gift`),
     made with the note by the same person. `milestone` says which milestone's hosts it was sent to."""
 
-    host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="brand_notes")
-    body = models.TextField(validators=[MaxLengthValidator(2000)])
-    milestone = models.CharField(max_length=32, choices=MilestoneKind.choices, blank=True)
-    gift_amount = models.DecimalField(**MONEY, null=True, blank=True)
-    gift_currency = models.CharField(max_length=3, blank=True)
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.CASCADE,
+        related_name="brand_notes",
+        help_text="The host the note is for (their id).",
+    )
+    body = models.TextField(
+        validators=[MaxLengthValidator(2000)],
+        help_text="The brand's message to the host (at most 2,000 characters).",
+    )
+    milestone = models.CharField(
+        max_length=32,
+        choices=MilestoneKind.choices,
+        blank=True,
+        help_text="The milestone the note congratulates, if any; empty for a note on its own.",
+    )
+    gift_amount = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="A gift added to the host's rewards with the note, in `gift_currency`; null without a gift.",
+    )
+    gift_currency = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="ISO 4217 code of the gift (the campaign's currency); empty without a gift.",
+    )
     gift = models.OneToOneField(
         LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="brand_note"
     )
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="The staff member who wrote it.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the note was sent, UTC.")
+    read_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the host first read it, UTC; null while unread."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -76,9 +124,17 @@ class BrandNote(models.Model):
 class CampaignRecognition(models.Model):
     """Marketing's choices for a campaign: no public leaderboard unless turned on here."""
 
-    campaign = models.OneToOneField(Campaign, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    public_leaderboard = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    campaign = models.OneToOneField(
+        Campaign,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The campaign (its id).",
+    )
+    public_leaderboard = models.BooleanField(
+        default=False, help_text="True when the campaign's leaderboard of hosts is public; off by default."
+    )
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the setting was last changed, UTC.")
 
 
 class LeaderboardConsent(models.Model):

@@ -40,11 +40,22 @@ class WallPhoto(models.Model):
     photo = models.OneToOneField(PartyPhoto, on_delete=models.CASCADE, related_name="wall")
     host = models.ForeignKey(Host, on_delete=models.CASCADE, related_name="wall_photos")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="wall_photos")
-    status = models.CharField(max_length=16, choices=WallPhotoStatus.choices, default=WallPhotoStatus.PENDING)
+    status = models.CharField(
+        max_length=16,
+        choices=WallPhotoStatus.choices,
+        default=WallPhotoStatus.PENDING,
+        help_text="pending (waiting for moderation), approved (on the public wall and feed), rejected (with a reason the host reads), or withdrawn.",
+    )
     # When the host ticked "everyone pictured agreed" (given again at each share).
-    everyone_agreed_at = models.DateTimeField()
-    shared_at = models.DateTimeField(default=timezone.now)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    everyone_agreed_at = models.DateTimeField(
+        help_text="When the host confirmed everyone pictured agreed to the photo being public, UTC."
+    )
+    shared_at = models.DateTimeField(
+        default=timezone.now, help_text="When the host shared the photo to the wall, UTC."
+    )
+    decided_at = models.DateTimeField(
+        null=True, blank=True, help_text="When marketing approved or rejected it, UTC; null while pending."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

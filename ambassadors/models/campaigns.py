@@ -59,11 +59,28 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
 class Campaign(models.Model):
     """A recruitment and selling season (e.g. "Autumn-winter 2026") with its rules and windows."""
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True, validators=[MaxLengthValidator(5000)])
-    collection_name = models.CharField(max_length=120, blank=True)
-    shop_url = models.URLField(max_length=500)
+    name = models.CharField(
+        max_length=120,
+        help_text="The campaign's name as people read it (e.g. 'Autumn-winter 2026'), in the request's language.",
+    )
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="The campaign's short name in URLs and filters (letters, digits, hyphens); frozen once published.",
+    )
+    description = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(5000)],
+        help_text="What the campaign offers hosts, shown on the public application page, in the request's language.",
+    )
+    collection_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The name of the collection the kit presents, in the request's language; may be empty.",
+    )
+    shop_url = models.URLField(
+        max_length=500, help_text="The brand's shop where guests buy; referral links lead there."
+    )
     # The brand's programme terms and privacy notice, linked from every form that asks consent;
     # empty means the programme-wide ones (settings PROGRAMME_TERMS_URL, PRIVACY_NOTICE_URL).
     terms_url = models.URLField(
@@ -72,15 +89,25 @@ class Campaign(models.Model):
     privacy_url = models.URLField(
         max_length=500, blank=True, help_text="The privacy notice; empty: the programme-wide notice."
     )
-    applications_open_at = models.DateTimeField()
-    applications_close_at = models.DateTimeField()
-    host_slots = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100_000)])
+    applications_open_at = models.DateTimeField(
+        help_text="When the application form opens (UTC), once the campaign is recruiting."
+    )
+    applications_close_at = models.DateTimeField(help_text="When the application form closes (UTC).")
+    host_slots = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text="How many hosts the campaign selects at most (1 to 100,000).",
+    )
     # Where the campaign recruits: ISO 3166-1 alpha-2 codes. The first is the home country (phone region).
-    eligible_countries = models.JSONField(default=list)
-    party_window_start = models.DateTimeField()
-    party_window_end = models.DateTimeField()
+    eligible_countries = models.JSONField(
+        default=list,
+        help_text="Countries where the campaign recruits, as ISO 3166-1 alpha-2 codes; the first is its home country (phone numbers without a prefix are read in it).",
+    )
+    party_window_start = models.DateTimeField(help_text="First moment (UTC) a host's party may start.")
+    party_window_end = models.DateTimeField(help_text="Last moment (UTC) a host's party may start.")
     attribution_window_days = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Days after a party during which its guests' orders are credited to it (1 to 365).",
     )
     guest_discount_percent = models.DecimalField(
         max_digits=5,
@@ -88,22 +115,53 @@ class Campaign(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Discount a referral code gives the guest at checkout, in percent (10.00 for 10 %); null when codes give none.",
     )
-    currency = models.CharField(max_length=3, default="EUR")
-    status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
-    kit_return_due_on = models.DateField(null=True, blank=True)
+    currency = models.CharField(
+        max_length=3,
+        default="EUR",
+        help_text="ISO 4217 code of the campaign's money (EUR): sales, rewards and payouts are counted in it.",
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.DRAFT,
+        help_text="Where the campaign stands: draft (invisible), recruiting (form open), selecting, running (parties and orders credited) or closed.",
+    )
+    kit_return_due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date by which hosts return the kit's returnable pieces; null when no date is set.",
+    )
     kit_return_policy = models.CharField(
-        max_length=16, choices=KitReturnPolicy.choices, default=KitReturnPolicy.DEDUCT_COST
+        max_length=16,
+        choices=KitReturnPolicy.choices,
+        default=KitReturnPolicy.DEDUCT_COST,
+        help_text="What happens to kit pieces not returned: deducted from the host's rewards at retail price or at cost, given to the host, or written off.",
     )
     # The brand's dress on the campaign page, the portal, guest pages and e-mails (empty: Soirée's).
     # Its images are public (public storage, served at MEDIA_URL): nothing personal is in them.
-    brand_name = models.CharField(max_length=80, blank=True)
+    brand_name = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The brand's name as shown on the campaign's pages and e-mails; empty means the programme's name.",
+    )
     brand_logo = models.ImageField(upload_to="branding/", blank=True, max_length=200)
     brand_cover_image = models.ImageField(upload_to="branding/", blank=True, max_length=200)
-    brand_primary_colour = models.CharField(max_length=7, blank=True, validators=[validate_hex_colour])
-    brand_accent_colour = models.CharField(max_length=7, blank=True, validators=[validate_hex_colour])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    brand_primary_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[validate_hex_colour],
+        help_text="Main brand colour as # and six hexadecimal digits (#7a1f3d); empty means the programme's.",
+    )
+    brand_accent_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[validate_hex_colour],
+        help_text="Accent brand colour as # and six hexadecimal digits; empty means the programme's.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the campaign was created, UTC.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the campaign was last changed, UTC.")
 
     # Multilingual: `name`, `description` and `collection_name` read the current language (translation.py).
     objects = MultilingualManager.from_queryset(CampaignQuerySet)()

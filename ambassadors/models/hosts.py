@@ -41,19 +41,42 @@ class Host(models.Model):
     """A selected applicant taking part in one campaign. A person hosts once per campaign."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="hostings")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="hosts")
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="host")
-    status = models.CharField(max_length=16, choices=HostStatus.choices, default=HostStatus.INVITED)
-    first_name = models.CharField(max_length=60)
-    last_name = models.CharField(max_length=60)
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="hosts",
+        help_text="The campaign the host takes part in (its id); a person hosting again has one host row per campaign.",
+    )
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="host",
+        help_text="The application the host was selected from (its id).",
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=HostStatus.choices,
+        default=HostStatus.INVITED,
+        help_text="Where the host stands: invited (selected, not signed in yet), active (codes earn), paused (earns nothing for now), alumni (campaign over) or banned (codes stop, never selected again).",
+    )
+    first_name = models.CharField(max_length=60, help_text="The host's first name.")
+    last_name = models.CharField(max_length=60, help_text="The host's last name.")
     phone = PhoneNumberField()
-    address_line1 = models.CharField(max_length=120)
-    address_line2 = models.CharField(max_length=120, blank=True)
-    postal_code = models.CharField(max_length=12)
-    city = models.CharField(max_length=80)
-    country = models.CharField(max_length=2)
-    selected_at = models.DateTimeField(default=timezone.now)
-    activated_at = models.DateTimeField(null=True, blank=True)
+    address_line1 = models.CharField(max_length=120, help_text="Street address the kit is sent to.")
+    address_line2 = models.CharField(
+        max_length=120, blank=True, help_text="The rest of the kit address (building, floor); may be empty."
+    )
+    postal_code = models.CharField(max_length=12, help_text="Postal code of the kit address.")
+    city = models.CharField(max_length=80, help_text="Town of the kit address.")
+    country = models.CharField(max_length=2, help_text="Country of the kit address, ISO 3166-1 alpha-2 (FR).")
+    selected_at = models.DateTimeField(
+        default=timezone.now, help_text="When marketing selected the host, UTC."
+    )
+    activated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the host first signed in and became active, UTC; null while invited.",
+    )
 
     objects = HostQuerySet.as_manager()
 

@@ -61,26 +61,61 @@ class Party(models.Model):
 
     host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="parties")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="parties")
-    title = models.CharField(max_length=120)
-    starts_at = models.DateTimeField()
-    city = models.CharField(max_length=80)
-    postal_code = models.CharField(max_length=12)
-    expected_guests = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(200)]
+    title = models.CharField(
+        max_length=120, help_text="The party's name as its host gave it (e.g. 'Autumn evening at Clara's')."
     )
-    notes = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
-    status = models.CharField(max_length=16, choices=PartyStatus.choices, default=PartyStatus.PLANNED)
-    attribution_ends_at = models.DateTimeField(db_index=True)
+    starts_at = models.DateTimeField(
+        help_text="When the party starts, UTC; inside the campaign's party window."
+    )
+    city = models.CharField(max_length=80, help_text="Town of the party, derived from its postal code.")
+    postal_code = models.CharField(max_length=12, help_text="Postal code where the party takes place.")
+    expected_guests = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="Guests the host expects (1 to 200).",
+    )
+    notes = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(1000)],
+        help_text="The host's notes for the party (at most 1,000 characters); not shown to guests.",
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=PartyStatus.choices,
+        default=PartyStatus.PLANNED,
+        help_text="Where the party stands: planned (editable), held (reported), closed (its attribution window ended, reward final) or cancelled.",
+    )
+    attribution_ends_at = models.DateTimeField(
+        db_index=True,
+        help_text="Last moment (UTC) an order is credited to the party: its start plus the campaign's attribution window.",
+    )
     public_token = models.CharField(max_length=32, unique=True)
     # The report, once held.
-    actual_guests = models.PositiveSmallIntegerField(null=True, blank=True)
-    highlights = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
-    social_post_urls = models.JSONField(default=list, blank=True)
-    held_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    actual_guests = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Guests who came, as the host reported after the party; null until held.",
+    )
+    highlights = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
+        help_text="The host's account of the party, once held (at most 2,000 characters).",
+    )
+    social_post_urls = models.JSONField(
+        default=list, blank=True, help_text="Links to the host's social posts about the party (at most 10)."
+    )
+    held_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the host reported the party held, UTC; null before."
+    )
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the party's attribution window ended and its reward became final, UTC; null before.",
+    )
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the party was cancelled, UTC; null unless cancelled."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the host planned the party, UTC.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the party was last changed, UTC.")
 
     objects = PartyQuerySet.as_manager()
 
@@ -104,10 +139,19 @@ class PartyStatusChange(models.Model):
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="history")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    at = models.DateTimeField(default=timezone.now)
-    from_status = models.CharField(max_length=16, choices=PartyStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=PartyStatus.choices)
-    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now, help_text="When the party changed status, UTC.")
+    from_status = models.CharField(
+        max_length=16,
+        choices=PartyStatus.choices,
+        blank=True,
+        help_text="The party's status before the change; empty for its creation.",
+    )
+    to_status = models.CharField(
+        max_length=16, choices=PartyStatus.choices, help_text="The party's status after the change."
+    )
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why, as the person who moved it wrote; may be empty."
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -123,11 +167,15 @@ class PartyPhoto(models.Model):
     image = models.ImageField(
         upload_to="parties/%Y/%m/", width_field="width", height_field="height", storage=private_storage
     )
-    content_type = models.CharField(max_length=32)
-    size_bytes = models.PositiveIntegerField()
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    content_type = models.CharField(
+        max_length=32, help_text="The photo's media type (image/jpeg, image/png, image/webp)."
+    )
+    size_bytes = models.PositiveIntegerField(help_text="Size of the stored photo file, in bytes.")
+    width = models.PositiveIntegerField(default=0, help_text="Width of the photo, in pixels.")
+    height = models.PositiveIntegerField(default=0, help_text="Height of the photo, in pixels.")
+    uploaded_at = models.DateTimeField(
+        default=timezone.now, help_text="When the host uploaded the photo, UTC."
+    )
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -145,21 +193,36 @@ class Guest(models.Model):
     """
 
     party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="guests")
-    source = models.CharField(max_length=8, choices=GuestSource.choices)
-    first_name = models.CharField(max_length=60)
-    last_name = models.CharField(max_length=60, blank=True)
+    source = models.CharField(
+        max_length=8,
+        choices=GuestSource.choices,
+        help_text="How the guest joined the list: added by the host (who confirmed the guest agreed) or registered on the party page.",
+    )
+    first_name = models.CharField(max_length=60, help_text="The guest's first name.")
+    last_name = models.CharField(max_length=60, blank=True, help_text="The guest's last name; may be empty.")
     email = models.EmailField(max_length=254, blank=True)
     phone = PhoneNumberField(blank=True)
     # When the host confirmed the guest agreed to be listed, or when the guest accepted the terms.
-    consent_at = models.DateTimeField()
-    marketing_consent_at = models.DateTimeField(null=True, blank=True)
-    wants_to_host = models.BooleanField(default=False)
+    consent_at = models.DateTimeField(
+        help_text="When the guest agreed to be listed: the host's confirmation, or the guest accepting the terms on the party page (UTC)."
+    )
+    marketing_consent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the guest agreed to the brand's marketing e-mails, UTC; null when not.",
+    )
+    wants_to_host = models.BooleanField(
+        default=False,
+        help_text="True when the guest said they would like to host a party too: a lead for recruitment.",
+    )
     booked_application = models.ForeignKey(
         Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="booking_guests"
     )
     withdrawal_token = models.CharField(max_length=43, unique=True)
     language = models.CharField(max_length=8, default="en")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True, help_text="When the guest was added to the list, UTC."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -14,18 +14,35 @@ class Item(models.Model):
     """One catalogue article (SKU): a garment sample or a piece of promotion material."""
 
     sku = models.CharField(max_length=40, unique=True)
-    name = models.CharField(max_length=200)
-    colour = models.CharField(max_length=60, blank=True)
-    size = models.CharField(max_length=20, blank=True)
+    name = models.CharField(
+        max_length=200, help_text="The piece's name as hosts read it, in the request's language."
+    )
+    colour = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The piece's colour as people read it, in the request's language; may be empty.",
+    )
+    size = models.CharField(
+        max_length=20, blank=True, help_text="The piece's size (S, M, 38...); may be empty."
+    )
     ean = models.CharField(max_length=13, blank=True, help_text=_("EAN-8, UPC-A or EAN-13, optional."))
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
     retail_price = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
     weight_grams = models.PositiveIntegerField(default=0)
-    bin_location = models.CharField(max_length=30, blank=True)
+    bin_location = models.CharField(
+        max_length=30,
+        blank=True,
+        help_text="Where the piece is kept in the warehouse (aisle and bin), printed on packing slips.",
+    )
     # Samples come back after the campaign; promotion material stays with the host.
-    returnable = models.BooleanField(default=True)
-    active = models.BooleanField(default=True)
+    returnable = models.BooleanField(
+        default=True,
+        help_text="True for samples that come back after the campaign; false for what stays with the host (promotion material).",
+    )
+    active = models.BooleanField(
+        default=True, help_text="False for a piece no longer used in kits; kept for history."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,8 +71,12 @@ class KitTemplate(models.Model):
     """What every host of a campaign receives: lines of SKU and quantity."""
 
     campaign = models.OneToOneField(Campaign, on_delete=models.PROTECT, related_name="kit_template")
-    name = models.CharField(max_length=120, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The kit's name as staff call it (e.g. 'Autumn kit'); may be empty.",
+    )
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the template was last changed, UTC.")
 
     def __str__(self) -> str:
         return self.name or f"Kit of {self.campaign}"
@@ -64,7 +85,9 @@ class KitTemplate(models.Model):
 class KitTemplateLine(models.Model):
     template = models.ForeignKey(KitTemplate, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="Units of this piece in every kit (at least 1)."
+    )
 
     class Meta:
         ordering = ["item__sku"]

@@ -56,11 +56,26 @@ class Shipment(models.Model):
     """A kit sent to one host for one campaign, with the lines and the ship-to copied at allocation."""
 
     # `KIT-<year>-<6 digits>`; set right after the row exists (the digits come from its id).
-    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
-    host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="shipments")
+    number = models.CharField(
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The kit's number, KIT-<year>-<6 digits>: the key of its routes and what the slip and the parcel show.",
+    )
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        help_text="The host the kit goes to (their id).",
+    )
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="shipments")
     status = models.CharField(
-        max_length=16, choices=ShipmentStatus.choices, default=ShipmentStatus.ALLOCATED, db_index=True
+        max_length=16,
+        choices=ShipmentStatus.choices,
+        default=ShipmentStatus.ALLOCATED,
+        db_index=True,
+        help_text="Where the kit is: allocated (stock reserved), packed, shipped, delivered, returned, closed, or cancelled.",
     )
     ship_to_name = models.CharField(max_length=121)
     ship_to_line1 = models.CharField(max_length=120)
@@ -69,17 +84,45 @@ class Shipment(models.Model):
     ship_to_city = models.CharField(max_length=80)
     ship_to_country = models.CharField(max_length=2)
     ship_to_phone = PhoneNumberField()
-    carrier = models.CharField(max_length=50, blank=True)
-    tracking_number = models.CharField(max_length=64, blank=True)
-    tracking_url = models.URLField(max_length=500, blank=True)
-    return_due_on = models.DateField(null=True, blank=True)
-    allocated_at = models.DateTimeField(default=timezone.now)
-    packed_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    returned_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    carrier = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The carrier the kit was handed to (e.g. Colissimo); empty before shipping.",
+    )
+    tracking_number = models.CharField(
+        max_length=64, blank=True, help_text="The carrier's tracking number; empty before shipping."
+    )
+    tracking_url = models.URLField(
+        max_length=500, blank=True, help_text="Where the host follows the parcel; may be empty."
+    )
+    return_due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Date by which the host returns the returnable pieces; null when no date is set.",
+    )
+    allocated_at = models.DateTimeField(
+        default=timezone.now, help_text="When stock was reserved for the kit, UTC."
+    )
+    packed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the kit was packed, UTC; null before."
+    )
+    shipped_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the kit was handed to the carrier, UTC; null before."
+    )
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the host or staff confirmed delivery, UTC; null before."
+    )
+    returned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the returned pieces were counted in, UTC; null before."
+    )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the kit was closed (settled), UTC; null before."
+    )
+    cancelled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the kit was cancelled (its stock released), UTC; null unless cancelled.",
+    )
 
     objects = ShipmentQuerySet.as_manager()
 
@@ -120,12 +163,24 @@ class ShipmentLine(models.Model):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField()
-    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
-    retail_price = models.DecimalField(max_digits=12, decimal_places=2)
-    returnable = models.BooleanField()
-    returned_good = models.PositiveIntegerField(default=0)
-    returned_damaged = models.PositiveIntegerField(default=0)
+    quantity = models.PositiveIntegerField(help_text="Units of the piece sent in the kit.")
+    unit_cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="What one unit costs the brand, copied at allocation, in the catalogue's currency.",
+    )
+    retail_price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="What one unit sells for, copied at allocation, in the catalogue's currency.",
+    )
+    returnable = models.BooleanField(
+        help_text="True when the piece comes back after the campaign (a sample)."
+    )
+    returned_good = models.PositiveIntegerField(default=0, help_text="Units returned in a sellable state.")
+    returned_damaged = models.PositiveIntegerField(
+        default=0, help_text="Units returned damaged: recorded, not put back in stock."
+    )
 
     class Meta:
         ordering = ["item__bin_location", "item__sku"]
@@ -150,10 +205,19 @@ class ShipmentStatusChange(models.Model):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="history")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    at = models.DateTimeField(default=timezone.now)
-    from_status = models.CharField(max_length=16, choices=ShipmentStatus.choices, blank=True)
-    to_status = models.CharField(max_length=16, choices=ShipmentStatus.choices)
-    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now, help_text="When the kit changed status, UTC.")
+    from_status = models.CharField(
+        max_length=16,
+        choices=ShipmentStatus.choices,
+        blank=True,
+        help_text="The kit's status before the change; empty for its allocation.",
+    )
+    to_status = models.CharField(
+        max_length=16, choices=ShipmentStatus.choices, help_text="The kit's status after the change."
+    )
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why, as the person who moved it wrote; may be empty."
+    )
 
     class Meta:
         ordering = ["at", "id"]
@@ -170,16 +234,31 @@ class ShipmentProblem(models.Model):
 
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="problems")
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    kind = models.CharField(max_length=16, choices=ProblemKind.choices)
+    kind = models.CharField(
+        max_length=16,
+        choices=ProblemKind.choices,
+        help_text="What went wrong: pieces missing from the parcel, pieces damaged, or something else.",
+    )
     line = models.ForeignKey(ShipmentLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    quantity = models.PositiveIntegerField(null=True, blank=True)
-    description = models.TextField(validators=[MaxLengthValidator(2000)])
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    quantity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Units concerned, when the host said; null otherwise."
+    )
+    description = models.TextField(
+        validators=[MaxLengthValidator(2000)],
+        help_text="The host's account of the problem (at most 2,000 characters).",
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, help_text="When the host reported the problem, UTC."
+    )
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff resolved the problem, UTC; null while open."
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    resolution = models.CharField(max_length=500, blank=True)
+    resolution = models.CharField(
+        max_length=500, blank=True, help_text="What staff did about it; empty while open."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -203,17 +282,43 @@ class KitSettlement(models.Model):
     """
 
     shipment = models.OneToOneField(Shipment, on_delete=models.PROTECT, related_name="settlement")
-    host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="kit_settlements")
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.PROTECT,
+        related_name="kit_settlements",
+        help_text="The host whose kit is settled (their id).",
+    )
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="kit_settlements")
-    policy = models.CharField(max_length=16, choices=KitReturnPolicy.choices)
-    currency = models.CharField(max_length=3)
-    missing_units = models.PositiveIntegerField()
-    missing_cost_value = models.DecimalField(max_digits=12, decimal_places=2)
-    missing_retail_value = models.DecimalField(max_digits=12, decimal_places=2)
-    amount_to_deduct = models.DecimalField(max_digits=12, decimal_places=2)
+    policy = models.CharField(
+        max_length=16,
+        choices=KitReturnPolicy.choices,
+        help_text="The campaign's kit return policy applied to the missing pieces.",
+    )
+    currency = models.CharField(
+        max_length=3, help_text="ISO 4217 code of the amounts (the campaign's currency)."
+    )
+    missing_units = models.PositiveIntegerField(
+        help_text="Units of returnable pieces not returned in good state."
+    )
+    missing_cost_value = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="What the missing units cost the brand (unit cost × units).",
+    )
+    missing_retail_value = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="What the missing units sell for (retail price × units)."
+    )
+    amount_to_deduct = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="What is taken from the host's rewards by the policy: the cost or retail value, or 0 for a gift or write-off.",
+    )
     # Per SKU: {"sku", "missing", "unit_cost", "retail_price"} (money as decimal strings).
-    missing_lines = models.JSONField(default=list)
-    settled_at = models.DateTimeField(default=timezone.now)
+    missing_lines = models.JSONField(
+        default=list,
+        help_text="Per SKU: the units missing, with unit cost and retail price (money as decimal strings).",
+    )
+    settled_at = models.DateTimeField(default=timezone.now, help_text="When the kit was settled, UTC.")
     settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     objects = KitSettlementQuerySet.as_manager()

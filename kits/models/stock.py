@@ -51,16 +51,26 @@ class StockMovement(models.Model):
     """One line of the append-only stock ledger."""
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="movements")
-    kind = models.CharField(max_length=16, choices=MovementKind.choices)
-    quantity = models.PositiveIntegerField()
-    on_hand_delta = models.IntegerField()
-    allocated_delta = models.IntegerField()
-    reason = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(
+        max_length=16,
+        choices=MovementKind.choices,
+        help_text="What moved the stock: receipt, adjustment, allocation to a kit, release of a cancelled kit, shipment, or a return (good or damaged).",
+    )
+    quantity = models.PositiveIntegerField(
+        help_text="Units moved (always positive; the deltas give the direction)."
+    )
+    on_hand_delta = models.IntegerField(
+        help_text="Change of the units on hand in the warehouse (negative when units left)."
+    )
+    allocated_delta = models.IntegerField(help_text="Change of the units reserved for kits not yet shipped.")
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why, for adjustments and write-offs; may be empty otherwise."
+    )
     shipment = models.ForeignKey(
         "Shipment", null=True, blank=True, on_delete=models.PROTECT, related_name="movements"
     )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, help_text="When the stock moved, UTC.")
 
     class Meta:
         ordering = ["-id"]

@@ -39,21 +39,54 @@ class Attribution(models.Model):
     only counts attributions that earn.
     """
 
-    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="attribution")
-    method = models.CharField(max_length=8, choices=AttributionMethod.choices)
+    order = models.OneToOneField(
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="attribution",
+        help_text="The order attributed (its id).",
+    )
+    method = models.CharField(
+        max_length=8,
+        choices=AttributionMethod.choices,
+        help_text="The rule that decided: code entered at checkout, referral link clicked, guest of a party, set by marketing, or none.",
+    )
     reason = models.CharField(max_length=28, choices=AttributionReason.choices, blank=True)
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT)
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="The campaign credited (its id); null when unattributed.",
+    )
     host = models.ForeignKey(
-        Host, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+        Host,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attributions",
+        help_text="The host credited (their id); null when unattributed.",
     )
     party = models.ForeignKey(
-        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions"
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attributions",
+        help_text="The party credited (its id); null when the credit is the host's own code or link.",
     )
     referral_code = models.ForeignKey(ReferralCode, null=True, blank=True, on_delete=models.PROTECT)
     click = models.ForeignKey(Click, null=True, blank=True, on_delete=models.SET_NULL)
-    earns = models.BooleanField(default=False)
-    explanation = models.CharField(max_length=300)
-    decided_at = models.DateTimeField(default=timezone.now)
+    earns = models.BooleanField(
+        default=False,
+        help_text="True when the order earns the credited host rewards (host active, within the window, order not cancelled).",
+    )
+    explanation = models.CharField(
+        max_length=300,
+        help_text="The attribution in one sentence a person reads, e.g. 'code CLARA-7K2F entered at checkout'.",
+    )
+    decided_at = models.DateTimeField(
+        default=timezone.now, help_text="When the attribution was last decided, UTC."
+    )
 
     class Meta:
         indexes = [
@@ -69,15 +102,49 @@ class AttributionChange(models.Model):
     """Audit trail of every attribution decision after the first: who, when, from what, to what, why."""
 
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="attribution_changes")
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=timezone.now, help_text="When the order was re-attributed, UTC.")
     by = models.ForeignKey("backend.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    from_method = models.CharField(max_length=8, choices=AttributionMethod.choices)
-    from_host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    from_party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    to_method = models.CharField(max_length=8, choices=AttributionMethod.choices)
-    to_host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    to_party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.CharField(max_length=500)
+    from_method = models.CharField(
+        max_length=8, choices=AttributionMethod.choices, help_text="The rule that had decided before."
+    )
+    from_host = models.ForeignKey(
+        Host,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The host credited before (their id); null if none.",
+    )
+    from_party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The party credited before (its id); null if none.",
+    )
+    to_method = models.CharField(
+        max_length=8,
+        choices=AttributionMethod.choices,
+        help_text="The rule after the change (manual for marketing's).",
+    )
+    to_host = models.ForeignKey(
+        Host,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The host credited after (their id); null if none.",
+    )
+    to_party = models.ForeignKey(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The party credited after (its id); null if none.",
+    )
+    reason = models.CharField(max_length=500, help_text="Why marketing re-attributed the order.")
 
     class Meta:
         ordering = ["at", "id"]

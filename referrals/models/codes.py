@@ -46,15 +46,40 @@ class ReferralCode(models.Model):
     derived from today's facts (host state, party dates, deactivation), so it can never go stale.
     """
 
-    code = models.CharField(max_length=32, unique=True)
-    kind = models.CharField(max_length=8, choices=CodeKind.choices)
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="referral_codes")
-    host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="referral_codes")
-    party = models.OneToOneField(
-        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="referral_code"
+    code = models.CharField(
+        max_length=32,
+        unique=True,
+        help_text="The code as typed at checkout (CLARA-7K2F), upper-case, unique forever.",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    deactivated_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(
+        max_length=8,
+        choices=CodeKind.choices,
+        help_text="host (the host's own, valid while they take part) or party (valid from the party's day to the end of its attribution window).",
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="referral_codes",
+        help_text="The campaign the code credits (its id).",
+    )
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.PROTECT,
+        related_name="referral_codes",
+        help_text="The host the code credits (their id).",
+    )
+    party = models.OneToOneField(
+        Party,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referral_code",
+        help_text="The party a party code credits (its id); null for a host code.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the code was issued, UTC.")
+    deactivated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the code was turned off, UTC; null while on."
+    )
     deactivation_reason = models.CharField(max_length=200, blank=True)
     # Mirror of the code as a Stripe promotion code, when the campaign offers a guest discount.
     stripe_promotion_code_id = models.CharField(max_length=64, blank=True)

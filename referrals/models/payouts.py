@@ -34,25 +34,63 @@ class PayoutQuerySet(models.QuerySet["Payout"]):
 class Payout(models.Model):
     """One payment of a host's approved balance. `idempotency_key` makes the Stripe call exactly-once."""
 
-    host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="payouts")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="payouts")
-    amount = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3)
-    method = models.CharField(max_length=16, choices=PayoutMethod.choices)
-    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING)
-    idempotency_key = models.CharField(max_length=64, unique=True)
-    stripe_transfer_id = models.CharField(max_length=64, blank=True)
-    store_credit_code = models.CharField(max_length=64, blank=True)
-    stripe_promotion_code_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
+    host = models.ForeignKey(
+        Host, on_delete=models.PROTECT, related_name="payouts", help_text="The host paid (their id)."
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        help_text="The campaign whose rewards are paid (its id).",
+    )
+    amount = models.DecimalField(**MONEY, help_text="Amount paid, in the campaign's currency.")
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code of the amount.")
+    method = models.CharField(
+        max_length=16,
+        choices=PayoutMethod.choices,
+        help_text="How the money goes: Stripe transfer to the host's account, store credit (a single-use promotion code), or bank transfer (exported, marked paid by hand).",
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=PayoutStatus.choices,
+        default=PayoutStatus.PENDING,
+        help_text="pending (reserved, not confirmed sent), paid, failed (Stripe kept refusing it; the amount is back in the approved balance) or cancelled (given up; nothing was sent).",
+    )
+    idempotency_key = models.CharField(
+        max_length=64,
+        unique=True,
+        help_text="The key sent to Stripe with the transfer, so a retry never pays twice.",
+    )
+    stripe_transfer_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Stripe's id of the transfer; empty for other methods or before sending.",
+    )
+    store_credit_code = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The store-credit code the host spends at the shop; empty for other methods.",
+    )
+    stripe_promotion_code_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Stripe's id of the store-credit promotion code; empty for other methods.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="How many times sending was tried.")
+    last_error = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Why the last attempt failed, in words the host can act on; empty otherwise.",
+    )
     # Stripe's error code of the last refusal (e.g. `account_invalid`): what the host is told.
     last_error_code = models.CharField(max_length=64, blank=True)
     # Set (and committed) just before each Stripe call: from then on, until an answer is recorded,
     # Stripe may have made the transfer without us knowing.
     sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the payout was reserved, UTC.")
+    paid_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the money was confirmed sent, UTC; null before."
+    )
     marked_paid_by = models.ForeignKey(
         "backend.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -112,13 +150,22 @@ class FrozenBalance(models.Model):
     the host is banned and no decision was taken. One decision per host, never changed.
     """
 
-    host = models.OneToOneField(Host, on_delete=models.PROTECT, related_name="frozen_balance")
-    decision = models.CharField(max_length=10, choices=FrozenBalanceDecision.choices)
-    reason = models.CharField(max_length=500)
+    host = models.OneToOneField(
+        Host,
+        on_delete=models.PROTECT,
+        related_name="frozen_balance",
+        help_text="The banned host whose balance was frozen (their id).",
+    )
+    decision = models.CharField(
+        max_length=10,
+        choices=FrozenBalanceDecision.choices,
+        help_text="released (the balance is paid as usual) or forfeited (taken back by a ledger line).",
+    )
+    reason = models.CharField(max_length=500, help_text="Why marketing decided so.")
     decided_by = models.ForeignKey(
         "backend.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decided_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(default=timezone.now, help_text="When marketing decided, UTC.")
 
     def __str__(self) -> str:
         return f"{self.decision} balance of host {self.host_id}"

@@ -31,16 +31,47 @@ class RewardPlan(models.Model):
     other than the host, and enough sales).
     """
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="reward_plan")
+    campaign = models.OneToOneField(
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="reward_plan",
+        help_text="The campaign the plan rewards (its id).",
+    )
     party_brackets = models.JSONField(default=list)
-    min_party_buyers = models.PositiveSmallIntegerField(default=3)
-    min_party_sales = models.DecimalField(**MONEY, default=Decimal("150.00"))
-    host_code_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0.0500"))
-    booking_bonus = models.DecimalField(**MONEY, default=Decimal("0.00"))
-    cap_per_host = models.DecimalField(**MONEY, null=True, blank=True)
-    holding_days = models.PositiveSmallIntegerField(default=30)
-    payout_minimum = models.DecimalField(**MONEY, default=Decimal("20.00"))
-    updated_at = models.DateTimeField(auto_now=True)
+    min_party_buyers = models.PositiveSmallIntegerField(
+        default=3, help_text="Buyers a party needs for its brackets to pay (fewer earns nothing)."
+    )
+    min_party_sales = models.DecimalField(
+        **MONEY,
+        default=Decimal("150.00"),
+        help_text="Net sales a party needs for its brackets to pay, in the campaign's currency.",
+    )
+    host_code_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.0500"),
+        help_text="Share of the commissionable amount a host earns on sales through their own code or link (0.0500 for 5 %).",
+    )
+    booking_bonus = models.DecimalField(
+        **MONEY,
+        default=Decimal("0.00"),
+        help_text="Paid to a host for each guest of their parties who applied and was selected as a host, in the campaign's currency; 0 for none.",
+    )
+    cap_per_host = models.DecimalField(
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Most a host can earn in the campaign, in the campaign's currency; null for no cap.",
+    )
+    holding_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days a reward stays pending before approval (so refunds can come in first)."
+    )
+    payout_minimum = models.DecimalField(
+        **MONEY,
+        default=Decimal("20.00"),
+        help_text="Smallest approved balance paid out, in the campaign's currency; less waits for more.",
+    )
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the plan was last changed, UTC.")
 
     class Meta:
         constraints = [
@@ -95,23 +126,62 @@ class LedgerEntry(models.Model):
     `adjustment:<uuid>`, `gift:<uuid>`, `payout:<id>`). Only the state moves: pending → approved → paid.
     """
 
-    host = models.ForeignKey(Host, on_delete=models.PROTECT, related_name="ledger_entries")
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="ledger_entries")
-    kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    state = models.CharField(max_length=10, choices=EntryState.choices, default=EntryState.PENDING)
-    basis = models.CharField(max_length=64)
-    amount = models.DecimalField(**MONEY)
-    currency = models.CharField(max_length=3)
-    description = models.CharField(max_length=300)
-    created_at = models.DateTimeField(default=timezone.now)
-    approvable_at = models.DateTimeField()
-    approved_at = models.DateTimeField(null=True, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    host = models.ForeignKey(
+        Host,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        help_text="The host the line is for (their id).",
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        help_text="The campaign the line belongs to (its id).",
+    )
+    kind = models.CharField(
+        max_length=16,
+        choices=EntryKind.choices,
+        help_text="What the line is: accrual (earned), reversal (taken back), cap, kit deduction, manual adjustment, payout, or forfeit.",
+    )
+    state = models.CharField(
+        max_length=10,
+        choices=EntryState.choices,
+        default=EntryState.PENDING,
+        help_text="pending (inside the holding period), approved (may be paid out) or paid (in a payout).",
+    )
+    basis = models.CharField(
+        max_length=64,
+        help_text="What the line was computed from, as a stable key (e.g. party:12, order:345, booking:7): one line per basis and kind.",
+    )
+    amount = models.DecimalField(
+        **MONEY, help_text="Signed amount in the campaign's currency: positive earns, negative takes back."
+    )
+    currency = models.CharField(
+        max_length=3, help_text="ISO 4217 code of the amount (the campaign's currency)."
+    )
+    description = models.CharField(
+        max_length=300, help_text="The line as the host reads it on their statement."
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the line was posted, UTC.")
+    approvable_at = models.DateTimeField(
+        help_text="When the holding period ends and the line may be approved, UTC."
+    )
+    approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was approved, UTC; null while pending."
+    )
+    paid_at = models.DateTimeField(null=True, blank=True, help_text="When it was paid, UTC; null until paid.")
     payout = models.ForeignKey(
-        "Payout", null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        "Payout",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        help_text="The payout that paid it (its id); null until paid.",
     )
     by = models.ForeignKey("backend.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.CharField(max_length=500, blank=True)
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why, for a manual adjustment or forfeit; empty otherwise."
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
 
