@@ -27,12 +27,18 @@ class TokenLoginApi(APIView):
     throttle_scope = "token_login"
 
     class TokenLoginInputSerializer(serializers.Serializer):
-        email = serializers.EmailField(max_length=254)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        email = serializers.EmailField(max_length=254, help_text="The staff member's e-mail address.")
+        password = serializers.CharField(
+            max_length=128, trim_whitespace=False, help_text="The staff member's password, exactly as typed."
+        )
 
     class TokenLoginOutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
-        expiry = serializers.DateTimeField()
+        token = serializers.CharField(
+            help_text="The API token: send it as `Authorization: Token <token>`. Shown once; keep it secret."
+        )
+        expiry = serializers.DateTimeField(
+            help_text="When the token stops working, UTC; sign in again for a new one."
+        )
 
     @extend_schema(
         request=TokenLoginInputSerializer,

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from drf_spectacular.plumbing import force_instance, is_list_serializer, is_serializer
@@ -108,6 +109,24 @@ class AutoSchema(ErrorsAutoSchema):
     paginated list can give, the errors of a serializer that reads the query string (given as
     `extend_schema(parameters=[...])`, as a request body's serializer is), and the length limits of a
     list of nested objects."""
+
+    def _get_serializer_field_meta(self, field: Any, direction: str) -> dict[str, Any]:
+        """A model's own id means the same on every row: say so once, here, rather than on each model
+        (whose generated `id` takes no help text)."""
+        meta = super()._get_serializer_field_meta(field, direction)
+        model = getattr(getattr(field.parent, "Meta", None), "model", None)
+        if (
+            not meta.get("description")
+            and model is not None
+            and field.source == "id"
+            and model._meta.pk.name == "id"
+            and model._meta.pk.auto_created
+        ):
+            meta["description"] = (
+                f"The {model._meta.verbose_name}'s id: a whole number given once and never reused, the key "
+                "of its routes and of the fields of other rows that refer to it."
+            )
+        return meta
 
     def _query_serializers(self) -> list[serializers.Serializer]:
         if self.method != "GET":

@@ -64,8 +64,13 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
 class StatusChangeSerializer(serializers.Serializer):
     """One history row (who, when, from, to, why)."""
 
-    at = serializers.DateTimeField()
-    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    reason = serializers.CharField()
+    at = serializers.DateTimeField(help_text="When the status changed, UTC.")
+    by = serializers.EmailField(
+        source="by.email",
+        allow_null=True,
+        default=None,
+        help_text="The e-mail of the staff member (or host) who made the change; null when done by the system or the account is gone.",
+    )
+    from_status = serializers.CharField(help_text="The status before the change; empty for the creation.")
+    to_status = serializers.CharField(help_text="The status after the change.")
+    reason = serializers.CharField(help_text="Why, as written by who made the change; may be empty.")

@@ -13,14 +13,17 @@ from privacy.export import export_personal_data
 
 
 class PersonalDataExportSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    generated_at = serializers.DateTimeField()
+    email = serializers.EmailField(help_text="The e-mail address the export is for.")
+    generated_at = serializers.DateTimeField(help_text="When the export was made, UTC.")
     account = serializers.JSONField(allow_null=True, help_text="The sign-in account, its social logins.")
     applications = serializers.ListField(child=serializers.JSONField(), help_text="With consents and utm.")
     hosts = serializers.ListField(
         child=serializers.JSONField(), help_text="Each with its codes, parties, shipments, ledger, payouts."
     )
-    guest_registrations = serializers.ListField(child=serializers.JSONField())
+    guest_registrations = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="Every party guest list the person is on, with what was kept of them.",
+    )
     opinions = serializers.ListField(
         child=serializers.JSONField(), help_text="Their opinions on the kit's pieces, as a host or a guest."
     )
@@ -30,23 +33,55 @@ class PersonalDataExportSerializer(serializers.Serializer):
 
 class ErasureSummarySerializer(serializers.Serializer):
     pseudonym = serializers.CharField(help_text="What replaces the e-mail address everywhere.")
-    accounts = serializers.IntegerField()
-    applications = serializers.IntegerField()
-    hosts = serializers.IntegerField()
-    parties = serializers.IntegerField()
-    party_photos = serializers.IntegerField()
+    accounts = serializers.IntegerField(
+        help_text="Sign-in accounts of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    applications = serializers.IntegerField(
+        help_text="Applications of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    hosts = serializers.IntegerField(
+        help_text="Host rows of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    parties = serializers.IntegerField(
+        help_text="Parties of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    party_photos = serializers.IntegerField(
+        help_text="Party photos of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
     wall_photos = serializers.IntegerField(help_text="Shared party photos taken off the photo wall.")
-    piece_feedback = serializers.IntegerField()
-    shipments = serializers.IntegerField()
-    guests = serializers.IntegerField()
-    orders = serializers.IntegerField()
-    stripe_events = serializers.IntegerField()
-    social_accounts = serializers.IntegerField()
-    email_addresses = serializers.IntegerField()
-    tokens = serializers.IntegerField()
-    queued_emails = serializers.IntegerField()
-    milestones = serializers.IntegerField()
-    brand_notes = serializers.IntegerField()
+    piece_feedback = serializers.IntegerField(
+        help_text="Piece ratings of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    shipments = serializers.IntegerField(
+        help_text="Kit shipments of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    guests = serializers.IntegerField(
+        help_text="Guest rows of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    orders = serializers.IntegerField(
+        help_text="Orders of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    stripe_events = serializers.IntegerField(
+        help_text="Stored Stripe events of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    social_accounts = serializers.IntegerField(
+        help_text="Social sign-in links of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    email_addresses = serializers.IntegerField(
+        help_text="E-mail address records of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    tokens = serializers.IntegerField(
+        help_text="Sign-in and API tokens of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    queued_emails = serializers.IntegerField(
+        help_text="Queued e-mails of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    milestones = serializers.IntegerField(
+        help_text="Milestones of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
+    brand_notes = serializers.IntegerField(
+        help_text="Notes from the brand of the person touched by the erasure: deleted, or their personal fields replaced by neutral values."
+    )
     notifications = serializers.IntegerField(help_text="Notifications sent to the person and their choices.")
 
 
@@ -56,7 +91,9 @@ class PersonalDataExportApi(APIView):
     permission_classes = [HandlesPersonalData]
 
     class ExportInputSerializer(serializers.Serializer):
-        email = serializers.EmailField(max_length=254)
+        email = serializers.EmailField(
+            max_length=254, help_text="The e-mail address of the person whose data is exported."
+        )
 
     @extend_schema(request=ExportInputSerializer, responses={200: PersonalDataExportSerializer})
     def post(self, request: Request) -> Response:
@@ -72,8 +109,12 @@ class PersonalDataErasureApi(APIView):
     permission_classes = [HandlesPersonalData]
 
     class ErasureInputSerializer(serializers.Serializer):
-        email = serializers.EmailField(max_length=254)
-        reason = serializers.CharField(max_length=500)
+        email = serializers.EmailField(
+            max_length=254, help_text="The e-mail address of the person whose data is erased."
+        )
+        reason = serializers.CharField(
+            max_length=500, help_text="Why (e.g. the person's request and its date); kept in the audit trail."
+        )
 
     @extend_schema(
         request=ErasureInputSerializer,

@@ -8,7 +8,11 @@ from backend.serializers import E164PhoneField, StatusChangeSerializer
 
 class HostSerializer(serializers.ModelSerializer):
     phone = E164PhoneField()
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.EmailField(
+        source="user.email",
+        read_only=True,
+        help_text="The host's sign-in e-mail address: where the programme writes to them.",
+    )
 
     class Meta:
         model = Host
@@ -33,7 +37,11 @@ class HostSerializer(serializers.ModelSerializer):
 
 
 class HostDetailSerializer(HostSerializer):
-    history = StatusChangeSerializer(many=True, read_only=True)
+    history = StatusChangeSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every status change of the host, oldest first: when, by whom, from, to, why.",
+    )
 
     class Meta(HostSerializer.Meta):
         fields = [*HostSerializer.Meta.fields, "history"]
@@ -41,8 +49,17 @@ class HostDetailSerializer(HostSerializer):
 
 
 class HostTransitionInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=HostStatus.choices)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=HostStatus.choices,
+        help_text="The status to move the host to; only moves the host's current status allows (409 otherwise).",
+    )
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why, kept in the status history (at most 500 characters); optional.",
+    )
 
 
 class MyHostCampaignSerializer(serializers.ModelSerializer):
@@ -55,7 +72,10 @@ class MyHostCampaignSerializer(serializers.ModelSerializer):
 class MyHostSerializer(serializers.ModelSerializer):
     """A host's own participation, as the host sees it."""
 
-    campaign = MyHostCampaignSerializer(read_only=True)
+    campaign = MyHostCampaignSerializer(
+        read_only=True,
+        help_text="The campaign this participation belongs to, with what the host needs of it.",
+    )
     phone = E164PhoneField()
 
     class Meta:

@@ -85,21 +85,48 @@ class PartyInputSerializer(serializers.Serializer):
     campaign = serializers.SlugField(
         max_length=80, required=False, help_text="Slug of the campaign you host (default: your latest)."
     )
-    title = serializers.CharField(max_length=120)
-    starts_at = serializers.DateTimeField()
+    title = serializers.CharField(
+        max_length=120, help_text="The party's name as guests will read it (at most 120 characters)."
+    )
+    starts_at = serializers.DateTimeField(
+        help_text="When the party starts, ISO 8601 with a time zone; inside the campaign's party window."
+    )
     city = serializers.CharField(max_length=80, help_text="City only: a street address is never stored.")
-    postal_code = serializers.CharField(max_length=12)
-    expected_guests = serializers.IntegerField(min_value=1, max_value=200)
-    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(
+        max_length=12, help_text="Postal code where the party takes place; the town is derived from it."
+    )
+    expected_guests = serializers.IntegerField(
+        min_value=1, max_value=200, help_text="Guests the host expects (1 to 200)."
+    )
+    notes = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The host's own notes (at most 1,000 characters); optional, not shown to guests.",
+    )
 
 
 class PartyUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=120, required=False)
-    starts_at = serializers.DateTimeField(required=False)
-    city = serializers.CharField(max_length=80, required=False)
-    postal_code = serializers.CharField(max_length=12, required=False)
-    expected_guests = serializers.IntegerField(min_value=1, max_value=200, required=False)
-    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    title = serializers.CharField(
+        max_length=120, required=False, help_text="New name of the party (at most 120 characters)."
+    )
+    starts_at = serializers.DateTimeField(
+        required=False, help_text="New start, ISO 8601 with a time zone; inside the campaign's party window."
+    )
+    city = serializers.CharField(max_length=80, required=False, help_text="New town of the party.")
+    postal_code = serializers.CharField(
+        max_length=12, required=False, help_text="New postal code of the party."
+    )
+    expected_guests = serializers.IntegerField(
+        min_value=1, max_value=200, required=False, help_text="New number of guests expected (1 to 200)."
+    )
+    notes = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        help_text="New notes of the host (at most 1,000 characters).",
+    )
 
 
 # The codes of the party rules (ambassadors.parties.checks), field by field, for the schema of each view.
@@ -203,7 +230,13 @@ class PartyCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
     class PartyCancelInputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+        reason = serializers.CharField(
+            max_length=500,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Why the party is cancelled, kept in its history (at most 500 characters); optional.",
+        )
 
     @extend_schema(request=PartyCancelInputSerializer, responses={200: PartyDetailSerializer, **CONFLICT})
     def post(self, request: Request, party_id: int) -> Response:
@@ -224,13 +257,29 @@ class PartyHeldApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     class PartyHeldInputSerializer(serializers.Serializer):
-        actual_guests = serializers.IntegerField(min_value=0, max_value=500)
-        highlights = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+        actual_guests = serializers.IntegerField(
+            min_value=0, max_value=500, help_text="How many guests came (0 to 500)."
+        )
+        highlights = serializers.CharField(
+            max_length=2000,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="How the party went, in the host's words (at most 2,000 characters); optional.",
+        )
         social_post_urls = serializers.ListField(
-            child=serializers.URLField(max_length=500), required=False, max_length=10, default=list
+            child=serializers.URLField(max_length=500),
+            required=False,
+            max_length=10,
+            default=list,
+            help_text="Links to the host's social posts about the party (at most 10); optional.",
         )
         photos = serializers.ListField(
-            child=serializers.FileField(), required=False, max_length=5, default=list
+            child=serializers.FileField(),
+            required=False,
+            max_length=5,
+            default=list,
+            help_text="Up to five photos of the party, as multipart files named `photos`; optional.",
         )
 
     @extend_schema(request=PartyHeldInputSerializer, responses={200: PartyDetailSerializer, **CONFLICT})
@@ -248,7 +297,12 @@ class PartyPhotosApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     class PartyPhotosInputSerializer(serializers.Serializer):
-        photos = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=5)
+        photos = serializers.ListField(
+            child=serializers.FileField(),
+            min_length=1,
+            max_length=5,
+            help_text="One to five photos, as multipart files named `photos`.",
+        )
 
     @extend_schema(
         request=PartyPhotosInputSerializer, responses={201: PartyPhotoSerializer(many=True), **CONFLICT}
@@ -309,9 +363,21 @@ class PartyPhotoApi(APIView):
 
 
 class GuestInputSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=60)
-    last_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    first_name = serializers.CharField(max_length=60, help_text="The guest's first name.")
+    last_name = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The guest's last name; optional.",
+    )
+    email = serializers.CharField(
+        max_length=254,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The guest's e-mail address; an e-mail or a phone number is required. A guest with an e-mail is sent a confirmation.",
+    )
     phone = serializers.CharField(
         max_length=32,
         required=False,
@@ -403,14 +469,29 @@ class PublicGuestRegistrationApi(APIView):
     throttle_scope = "guest_registration"
 
     class GuestRegistrationInputSerializer(serializers.Serializer):
-        first_name = serializers.CharField(max_length=60)
-        last_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-        email = serializers.CharField(max_length=254)
+        first_name = serializers.CharField(max_length=60, help_text="The guest's first name.")
+        last_name = serializers.CharField(
+            max_length=60,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="The guest's last name; optional.",
+        )
+        email = serializers.CharField(
+            max_length=254,
+            help_text="The guest's e-mail address: the confirmation and the party's news go to it.",
+        )
         phone = serializers.CharField(
             max_length=32, required=False, allow_blank=True, default="", help_text="E.164 or national."
         )
-        accept_terms = serializers.BooleanField()
-        marketing_consent = serializers.BooleanField(required=False, default=False)
+        accept_terms = serializers.BooleanField(
+            help_text="Must be true: the guest accepts the programme terms and being listed at the party."
+        )
+        marketing_consent = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="True when the guest also wants the brand's marketing e-mails; false by default.",
+        )
         wants_to_host = serializers.BooleanField(
             required=False, default=False, help_text="I would like to host a party too."
         )

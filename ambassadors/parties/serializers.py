@@ -34,13 +34,18 @@ class PartyPhotoSerializer(serializers.ModelSerializer):
 
 
 class PartyHostSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
+    id = serializers.IntegerField(help_text="The host's id: the key of /api/v1/hosts/{id}/.")
+    first_name = serializers.CharField(help_text="The host's first name.")
+    last_name = serializers.CharField(help_text="The host's last name.")
 
 
 class PartyStatusChangeSerializer(serializers.ModelSerializer):
-    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+    by = serializers.EmailField(
+        source="by.email",
+        allow_null=True,
+        default=None,
+        help_text="The e-mail of the staff member (or host) who made the change; null when done by the system or the account is gone.",
+    )
 
     class Meta:
         model = PartyStatusChange
@@ -57,10 +62,16 @@ class BookedApplicationSerializer(serializers.ModelSerializer):
 
 class PartySerializer(serializers.ModelSerializer):
     campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    host = PartyHostSerializer(read_only=True)
-    guest_count = serializers.IntegerField(read_only=True)
-    photos = PartyPhotoSerializer(many=True, read_only=True)
-    public_url = serializers.SerializerMethodField()
+    host = PartyHostSerializer(read_only=True, help_text="The party's host: id and name.")
+    guest_count = serializers.IntegerField(
+        read_only=True, help_text="Guests on the party's list now (added by the host or registered)."
+    )
+    photos = PartyPhotoSerializer(
+        many=True, read_only=True, help_text="The party's photos, as their private routes."
+    )
+    public_url = serializers.SerializerMethodField(
+        help_text="The party's public invitation page, where guests register: the link the host shares."
+    )
 
     class Meta:
         model = Party
@@ -98,8 +109,14 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class PartyDetailSerializer(PartySerializer):
-    history = PartyStatusChangeSerializer(many=True, read_only=True)
-    booked_applications = BookedApplicationSerializer(many=True, read_only=True)
+    history = PartyStatusChangeSerializer(
+        many=True, read_only=True, help_text="Every status change of the party, oldest first."
+    )
+    booked_applications = BookedApplicationSerializer(
+        many=True,
+        read_only=True,
+        help_text="Applications made through this party's page by guests who want to host too: the bookings that earn the host a bonus once selected.",
+    )
 
     class Meta(PartySerializer.Meta):
         fields = [*PartySerializer.Meta.fields, "history", "booked_applications"]
@@ -109,8 +126,12 @@ class PartyDetailSerializer(PartySerializer):
 class GuestSerializer(serializers.ModelSerializer):
     """E-mail and phone in clear for the party's host and for staff holding the personal-data permission."""
 
-    email = serializers.SerializerMethodField()
-    phone = serializers.SerializerMethodField()
+    email = serializers.SerializerMethodField(
+        help_text="The guest's e-mail address; masked (c***@example.com) for marketing without the personal-data permission, empty when not given."
+    )
+    phone = serializers.SerializerMethodField(
+        help_text="The guest's phone number in E.164 (+33612345678); masked for marketing without the personal-data permission, empty when not given."
+    )
     booked_application: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The application this guest booked, if any."
     )
@@ -147,9 +168,15 @@ class GuestSerializer(serializers.ModelSerializer):
 class PublicPartySerializer(serializers.ModelSerializer):
     """What a guest reaching the QR code sees: no guest list, no host surname, no address."""
 
-    host_first_name = serializers.CharField(source="host.first_name")
-    campaign_name = serializers.CharField(source="campaign.name")
-    registration_open = serializers.SerializerMethodField()
+    host_first_name = serializers.CharField(
+        source="host.first_name", help_text="The host's first name (never more of the host on a public page)."
+    )
+    campaign_name = serializers.CharField(
+        source="campaign.name", help_text="The campaign's name, in the request's language."
+    )
+    registration_open = serializers.SerializerMethodField(
+        help_text="True while guests may still register (the party is planned or held)."
+    )
 
     class Meta:
         model = Party
@@ -161,8 +188,12 @@ class PublicPartySerializer(serializers.ModelSerializer):
 
 
 class PublicGuestSerializer(serializers.Serializer):
-    first_name = serializers.CharField()
-    booked = serializers.BooleanField()
+    first_name = serializers.CharField(
+        help_text="The registered guest's first name, as the confirmation shows it."
+    )
+    booked = serializers.BooleanField(
+        help_text="True when the guest also asked to host a party (an application was booked)."
+    )
 
     def to_representation(self, guest: Any) -> dict[str, Any]:
         return {"first_name": guest.first_name, "booked": guest.booked_application_id is not None}

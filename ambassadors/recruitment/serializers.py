@@ -97,7 +97,9 @@ class CampaignInputSerializer(serializers.ModelSerializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    free_slots = serializers.SerializerMethodField()
+    free_slots = serializers.SerializerMethodField(
+        help_text="Host slots still free: host slots minus the campaign's hosts who are not banned (never below 0)."
+    )
     terms_url = OptionalURLField(help_text="The programme terms; null: the programme-wide terms.")
     privacy_url = OptionalURLField(help_text="The privacy notice; null: the programme-wide notice.")
 
@@ -121,7 +123,9 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 
 class CampaignDetailSerializer(CampaignSerializer):
-    history = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField(
+        help_text="Every status change of the campaign, oldest first."
+    )
 
     class Meta(CampaignSerializer.Meta):
         fields = [*CampaignSerializer.Meta.fields, "history"]
@@ -136,7 +140,12 @@ class CampaignDetailSerializer(CampaignSerializer):
 class CampaignBrandingInputSerializer(serializers.Serializer):
     """The branding fields to change; an image field given as null removes the image."""
 
-    brand_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    brand_name = serializers.CharField(
+        max_length=80,
+        required=False,
+        allow_blank=True,
+        help_text="The brand's name on the campaign's pages and e-mails (at most 80 characters); empty for the programme's.",
+    )
     brand_primary_colour = serializers.CharField(
         max_length=7, required=False, allow_blank=True, help_text="`#` and six hex digits, e.g. `#7a1f3d`."
     )
@@ -154,8 +163,12 @@ class CampaignBrandingInputSerializer(serializers.Serializer):
 class CampaignBrandingSerializer(serializers.ModelSerializer):
     """How the campaign page, the portal, guest pages and e-mails are dressed (public: no one is named)."""
 
-    brand_logo = serializers.SerializerMethodField()
-    brand_cover_image = serializers.SerializerMethodField()
+    brand_logo = serializers.SerializerMethodField(
+        help_text="Public URL of the brand's logo; null when none was uploaded."
+    )
+    brand_cover_image = serializers.SerializerMethodField(
+        help_text="Public URL of the campaign's cover image; null when none was uploaded."
+    )
 
     class Meta:
         model = Campaign
@@ -184,24 +197,42 @@ class CampaignBrandingSerializer(serializers.ModelSerializer):
 
 
 class CampaignTransitionInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=CampaignStatus.choices)
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=CampaignStatus.choices,
+        help_text="The status to move the campaign to; only the moves its current status allows (409 otherwise).",
+    )
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why, kept in the status history (at most 500 characters); optional.",
+    )
 
 
 class SelectBestInputSerializer(serializers.Serializer):
-    count = serializers.IntegerField(min_value=1, max_value=100_000)
+    count = serializers.IntegerField(
+        min_value=1,
+        max_value=100_000,
+        help_text="How many of the best-scored applications to select (1 to 100,000); fewer are selected when fewer slots are free.",
+    )
     include_flagged = serializers.BooleanField(
         default=False, help_text="Also pick applications with risk flags (left for a human by default)."
     )
 
 
 class SelectBestResultSerializer(serializers.Serializer):
-    requested = serializers.IntegerField()
-    selected = HostSerializer(many=True)
+    requested = serializers.IntegerField(help_text="The number asked for.")
+    selected = HostSerializer(
+        many=True,
+        help_text="The hosts created, best score first; fewer than requested when slots or applications ran out.",
+    )
 
 
 class PublicCampaignSerializer(serializers.ModelSerializer):
-    is_open = serializers.SerializerMethodField()
+    is_open = serializers.SerializerMethodField(
+        help_text="True when the application form takes applications right now (recruiting, inside its window)."
+    )
 
     class Meta:
         model = Campaign
@@ -236,36 +267,120 @@ class PublicCampaignSerializer(serializers.ModelSerializer):
 class ApplicationInputSerializer(serializers.Serializer):
     """The public application form. `website` is a honeypot: people leave it empty."""
 
-    first_name = serializers.CharField(max_length=60)
-    last_name = serializers.CharField(max_length=60)
-    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(max_length=60, help_text="The applicant's first name.")
+    last_name = serializers.CharField(max_length=60, help_text="The applicant's last name.")
+    email = serializers.EmailField(
+        max_length=254,
+        help_text="The applicant's e-mail address: the answer and, if selected, the sign-in link go to it.",
+    )
     phone = PhoneInputField()
-    address_line1 = serializers.CharField(max_length=120)
-    address_line2 = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(max_length=12)
-    city = serializers.CharField(max_length=80)
+    address_line1 = serializers.CharField(
+        max_length=120, help_text="Street address where the kit would be sent."
+    )
+    address_line2 = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The rest of the address (building, floor); optional.",
+    )
+    postal_code = serializers.CharField(
+        max_length=12, help_text="Postal code of the address; it must belong to an eligible country."
+    )
+    city = serializers.CharField(max_length=80, help_text="Town of the address.")
     country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2.")
-    motivation = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    expected_guests = serializers.IntegerField(min_value=1, max_value=200)
+    motivation = serializers.CharField(
+        max_length=1000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the applicant wants to host (at most 1,000 characters); 100 characters or more add to the score.",
+    )
+    expected_guests = serializers.IntegerField(
+        min_value=1, max_value=200, help_text="Guests the applicant expects at their party (1 to 200)."
+    )
     preferred_party_period = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, default=""
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="When the applicant would like to hold the party, in their words; optional.",
     )
     accept_terms = serializers.BooleanField(help_text="The programme terms; must be true.")
-    marketing_consent = serializers.BooleanField(required=False, default=False)
-    photo_consent = serializers.BooleanField(required=False, default=False)
+    marketing_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True when the applicant agrees to the brand's marketing e-mails; false by default.",
+    )
+    photo_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True when the applicant agrees that party photos may be used by the brand; false by default.",
+    )
     social_network = serializers.ChoiceField(
-        choices=SocialNetwork.choices, required=False, allow_blank=True, default=""
+        choices=SocialNetwork.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The applicant's main social network, if any; empty for none.",
     )
-    social_handle = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    social_profile_url = serializers.URLField(max_length=300, required=False, allow_blank=True, default="")
+    social_handle = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The applicant's handle on that network, without the @; optional.",
+    )
+    social_profile_url = serializers.URLField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A link to the applicant's profile on that network; optional.",
+    )
     follower_count = serializers.IntegerField(
-        min_value=0, max_value=2_000_000_000, required=False, allow_null=True, default=None
+        min_value=0,
+        max_value=2_000_000_000,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Followers the applicant declares on that network; optional. Counted log-scaled in the score.",
     )
-    utm_source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    utm_medium = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    utm_campaign = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    utm_term = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    utm_content = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    utm_source = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The utm_source tag of the link the applicant came by, for the campaign's statistics; optional.",
+    )
+    utm_medium = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The utm_medium tag of that link; optional.",
+    )
+    utm_campaign = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The utm_campaign tag of that link; optional.",
+    )
+    utm_term = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The utm_term tag of that link; optional.",
+    )
+    utm_content = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The utm_content tag of that link; optional.",
+    )
     website = serializers.CharField(
         max_length=200,
         required=False,
@@ -316,8 +431,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
     )
 
     phone = E164PhoneField()
-    postal_prefix = serializers.CharField(read_only=True)
-    social_network = serializers.ChoiceField(choices=SocialNetwork.choices, allow_blank=True, read_only=True)
+    postal_prefix = serializers.CharField(
+        read_only=True,
+        help_text="The first two digits of the postal code: the French département, for filtering and maps.",
+    )
+    social_network = serializers.ChoiceField(
+        choices=SocialNetwork.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The applicant's main social network; empty for none.",
+    )
     social_profile_url = serializers.CharField(read_only=True, help_text="A URL, or empty.")
 
     class Meta:
@@ -349,8 +472,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
-    history = StatusChangeSerializer(many=True, read_only=True)
-    host_id = serializers.SerializerMethodField()
+    history = StatusChangeSerializer(
+        many=True, read_only=True, help_text="Every status change of the application, oldest first."
+    )
+    host_id = serializers.SerializerMethodField(
+        help_text="The host the applicant became, once selected (the key of /api/v1/hosts/{id}/); null before."
+    )
 
     class Meta(ApplicationSerializer.Meta):
         fields = [
@@ -380,7 +507,13 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
 
 class ApplicationActionInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why, kept in the status history (at most 500 characters); optional. Not sent to the applicant.",
+    )
 
 
 class RejectInputSerializer(serializers.Serializer):
@@ -388,11 +521,23 @@ class RejectInputSerializer(serializers.Serializer):
 
 
 class BulkActionInputSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=["shortlist", "waitlist", "reject", "select"])
-    ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=500
+    action = serializers.ChoiceField(
+        choices=["shortlist", "waitlist", "reject", "select"],
+        help_text="What to do with every application listed: shortlist, waitlist, reject (a reason is required and e-mailed) or select.",
     )
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        min_length=1,
+        max_length=500,
+        help_text="The applications' ids (1 to 500); each is handled once, in the order given.",
+    )
+    reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why; required to reject (it is e-mailed to each applicant), optional otherwise.",
+    )
 
     def validate_ids(self, value: list[int]) -> list[int]:
         return list(dict.fromkeys(value))  # each id once, in the order given
@@ -406,12 +551,17 @@ class BulkActionInputSerializer(serializers.Serializer):
 
 
 class BulkResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    ok = serializers.BooleanField()
-    status = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
-    detail = serializers.CharField(required=False)
+    id = serializers.IntegerField(help_text="The application's id, as sent.")
+    ok = serializers.BooleanField(help_text="True when the action was applied to this application.")
+    status = serializers.CharField(
+        required=False, help_text="The application's status after the action; only when ok."
+    )
+    code = serializers.CharField(
+        required=False,
+        help_text="Why the action was refused for this application, as a stable code (e.g. not_found, no_free_slot); only when not ok.",
+    )
+    detail = serializers.CharField(required=False, help_text="The refusal in words; only when not ok.")
 
 
 class BulkResultsSerializer(serializers.Serializer):
-    results = BulkResultSerializer(many=True)
+    results = BulkResultSerializer(many=True, help_text="One result per application id, in the order sent.")

@@ -55,7 +55,10 @@ class BrandAnswerListApi(generics.ListAPIView):
         campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False)
 
     class InputSerializer(serializers.Serializer):
-        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all())
+        campaign = serializers.PrimaryKeyRelatedField(
+            queryset=Campaign.objects.all(),
+            help_text="The campaign whose hosts will read the answer (its id).",
+        )
         item = serializers.PrimaryKeyRelatedField(
             queryset=Item.objects.all(),
             required=False,
@@ -63,10 +66,18 @@ class BrandAnswerListApi(generics.ListAPIView):
             help_text="Leave out for a campaign-wide note.",
         )
         text_fr = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=ANSWER_MAX_LENGTH
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=ANSWER_MAX_LENGTH,
+            help_text="The answer in French; give it in French, in English, or both.",
         )
         text_en = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=ANSWER_MAX_LENGTH
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=ANSWER_MAX_LENGTH,
+            help_text="The answer in English; give it in French, in English, or both.",
         )
 
     @extend_schema(parameters=[FilterSerializer])

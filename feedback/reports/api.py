@@ -28,15 +28,15 @@ from referrals.reports.api import CsvRenderer
 
 
 class FitSerializer(serializers.Serializer):
-    too_small = serializers.IntegerField()
-    right = serializers.IntegerField()
-    too_big = serializers.IntegerField()
+    too_small = serializers.IntegerField(help_text="Ratings that found the piece too small.")
+    right = serializers.IntegerField(help_text="Ratings that found the fit right.")
+    too_big = serializers.IntegerField(help_text="Ratings that found the piece too big.")
 
 
 class ColourSerializer(serializers.Serializer):
-    love = serializers.IntegerField()
-    fine = serializers.IntegerField()
-    dislike = serializers.IntegerField()
+    love = serializers.IntegerField(help_text="Ratings that love the colour.")
+    fine = serializers.IntegerField(help_text="Ratings that find the colour fine.")
+    dislike = serializers.IntegerField(help_text="Ratings that dislike the colour.")
 
 
 class FeedbackRowSerializer(serializers.Serializer):
@@ -45,14 +45,19 @@ class FeedbackRowSerializer(serializers.Serializer):
     )
     label = serializers.CharField(help_text="The group as a person reads it.")  # type: ignore[assignment]  # a declared field, not Field.label
     ratings = serializers.IntegerField(help_text="Opinions given (hosts and guests).")
-    by_hosts = serializers.IntegerField()
-    by_guests = serializers.IntegerField()
+    by_hosts = serializers.IntegerField(help_text="Ratings given by hosts in the group.")
+    by_guests = serializers.IntegerField(help_text="Ratings given by guests in the group.")
     fit = FitSerializer(help_text="How many said too small, right, too big.")
     colour = ColourSerializer(help_text="How many love the colour, find it fine, or not for them.")
     quality = serializers.DictField(
         child=serializers.IntegerField(), help_text="Count of each mark, '1' to '5'."
     )
-    quality_average = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    quality_average = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Average quality rating from 1 to 5 over the group's ratings; null without ratings.",
+    )
     would_buy = serializers.IntegerField(help_text="How many would buy it.")
     would_buy_rate = serializers.DecimalField(
         max_digits=5, decimal_places=4, allow_null=True, help_text="would_buy ÷ ratings."
@@ -66,8 +71,10 @@ class FeedbackRowSerializer(serializers.Serializer):
 
 
 class FeedbackReportSerializer(serializers.Serializer):
-    group_by = serializers.CharField()
-    rows = FeedbackRowSerializer(many=True)
+    group_by = serializers.CharField(
+        help_text="How the rows are grouped: sku, variant, campaign, region or host_profile."
+    )
+    rows = FeedbackRowSerializer(many=True, help_text="One row per group, with what hosts and guests said.")
 
 
 _EXAMPLE_ROW = {
@@ -130,7 +137,7 @@ class FeedbackReportApi(ErrorsInJson, APIView):
 
 
 class PieceFeedbackSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="item.sku")
+    sku = serializers.CharField(source="item.sku", help_text="SKU of the piece rated.")
     by = serializers.SerializerMethodField(help_text="'host' or 'guest' (never their name).")
     photo_url = serializers.SerializerMethodField(
         help_text="Where marketing reads the photo, if there is one."

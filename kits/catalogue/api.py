@@ -82,8 +82,10 @@ class ItemDetailApi(APIView):
 
 
 class KitTemplateLineInputSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=40)
-    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+    sku = serializers.CharField(max_length=40, help_text="SKU of a catalogue item.")
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=10_000, help_text="Units of it in every kit (1 to 10,000)."
+    )
 
 
 class KitTemplateApi(APIView):
@@ -95,9 +97,20 @@ class KitTemplateApi(APIView):
         class Meta:
             ref_name = "KitTemplateInput"
 
-        name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+        name = serializers.CharField(
+            max_length=120,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="The kit's name as staff call it; optional.",
+        )
         # DRF hands `min_length`/`max_length` to the list serializer `many=True` makes; the stubs lack them.
-        lines = KitTemplateLineInputSerializer(many=True, min_length=1, max_length=1000)  # type: ignore[call-arg]
+        lines = KitTemplateLineInputSerializer(
+            many=True,
+            min_length=1,
+            max_length=1000,
+            help_text="Every piece of the kit with its quantity (1 to 1,000 lines); replaces the previous lines.",
+        )  # type: ignore[call-arg]
 
     @staticmethod
     def _template_data(campaign: Campaign) -> dict:

@@ -31,15 +31,44 @@ class ItemSerializer(serializers.ModelSerializer):
     The one validation of a catalogue entry: the API and the CSV import both use it.
     """
 
-    sku: serializers.CharField = serializers.RegexField(SKU, max_length=40)
-    ean = serializers.CharField(max_length=13, required=False, allow_blank=True, validators=[validate_ean])
-    currency = serializers.RegexField(ISO_CURRENCY, max_length=3, required=False)
-    unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    retail_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    weight_grams = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
-    on_hand = serializers.SerializerMethodField()
-    allocated = serializers.SerializerMethodField()
-    available = serializers.SerializerMethodField()
+    sku: serializers.CharField = serializers.RegexField(
+        SKU,
+        max_length=40,
+        help_text="The item's stock-keeping unit: letters, digits, dot, underscore or hyphen, at most 40; the key of its routes, never changed.",
+    )
+    ean = serializers.CharField(
+        max_length=13,
+        required=False,
+        allow_blank=True,
+        validators=[validate_ean],
+        help_text="The item's barcode: an EAN-8, a UPC-A (12 digits) or an EAN-13, its check digit verified; optional.",
+    )
+    currency = serializers.RegexField(
+        ISO_CURRENCY,
+        max_length=3,
+        required=False,
+        help_text="ISO 4217 code of the cost and price (EUR by default).",
+    )
+    unit_cost = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text="What one unit costs the brand, in `currency`: kit costs and deductions at cost use it.",
+    )
+    retail_price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text="What one unit sells for, in `currency`: deductions at retail use it.",
+    )
+    weight_grams = serializers.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, help_text="Weight of one unit, in grams; optional."
+    )
+    on_hand = serializers.SerializerMethodField(help_text="Units in the warehouse now.")
+    allocated = serializers.SerializerMethodField(
+        help_text="Of those, units reserved for kits not yet shipped."
+    )
+    available = serializers.SerializerMethodField(help_text="Units free for new kits: on hand − allocated.")
 
     class Meta:
         model = Item
@@ -82,13 +111,17 @@ class ItemSerializer(serializers.ModelSerializer):
 class ItemUpdateSerializer(ItemSerializer):
     """The SKU identifies the article and never changes."""
 
-    sku = serializers.CharField(read_only=True)
+    sku = serializers.CharField(
+        read_only=True, help_text="The item's SKU: it identifies the item and never changes."
+    )
 
 
 class KitTemplateLineSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="item.sku")
-    name = serializers.CharField(source="item.name")
-    returnable = serializers.BooleanField(source="item.returnable")
+    sku = serializers.CharField(source="item.sku", help_text="SKU of the piece.")
+    name = serializers.CharField(source="item.name", help_text="The piece's name, in the request's language.")
+    returnable = serializers.BooleanField(
+        source="item.returnable", help_text="True when the piece comes back after the campaign (a sample)."
+    )
 
     class Meta:
         model = KitTemplateLine
@@ -97,8 +130,10 @@ class KitTemplateLineSerializer(serializers.ModelSerializer):
 
 class KitTemplateSerializer(serializers.ModelSerializer):
     campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    lines = KitTemplateLineSerializer(many=True)
-    total_units = serializers.SerializerMethodField()
+    lines = KitTemplateLineSerializer(many=True, help_text="Every piece of the kit with its quantity.")
+    total_units = serializers.SerializerMethodField(
+        help_text="Units in one kit: the sum of the lines' quantities."
+    )
 
     class Meta:
         model = KitTemplate

@@ -81,7 +81,10 @@ class ShipmentListCreateApi(generics.ListAPIView):
         class Meta:
             ref_name = "ShipmentListCreateInput"
 
-        host = IdRelatedField(queryset=Host.objects.select_related("campaign"))
+        host = IdRelatedField(
+            queryset=Host.objects.select_related("campaign"),
+            help_text="The host to allocate a kit to (their id); their campaign's kit template is reserved from stock.",
+        )
 
     def get_queryset(self) -> QuerySet[Shipment]:
         return Shipment.objects.select_related("campaign").prefetch_related("lines")
@@ -122,9 +125,17 @@ class ShipmentShipApi(APIView):
         class Meta:
             ref_name = "ShipmentShipInput"
 
-        carrier = serializers.CharField(max_length=50)
-        tracking_number = serializers.CharField(max_length=64)
-        tracking_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+        carrier = serializers.CharField(
+            max_length=50, help_text="The carrier the kit is handed to (e.g. Colissimo)."
+        )
+        tracking_number = serializers.CharField(max_length=64, help_text="The carrier's tracking number.")
+        tracking_url = serializers.URLField(
+            max_length=500,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="Where the host can follow the parcel; optional.",
+        )
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
@@ -158,7 +169,11 @@ class ShipmentCancelApi(APIView):
             ref_name = "ShipmentCancelInput"
 
         reason = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=REASON_MAX_LENGTH,
+            help_text="Why the kit is cancelled, kept in its history; optional.",
         )
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
@@ -171,9 +186,19 @@ class ShipmentCancelApi(APIView):
 
 
 class ReturnedLineInputSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=40)
-    good = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
-    damaged = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+    sku = serializers.CharField(max_length=40, help_text="SKU of a piece of the kit.")
+    good = serializers.IntegerField(
+        min_value=0,
+        max_value=10_000,
+        default=0,
+        help_text="Units returned in a sellable state (back in stock).",
+    )
+    damaged = serializers.IntegerField(
+        min_value=0,
+        max_value=10_000,
+        default=0,
+        help_text="Units returned damaged (recorded, not put back in stock).",
+    )
 
 
 # The codes of `services.receive_return`'s rules, given on the list of lines.
@@ -191,7 +216,12 @@ class ShipmentReturnApi(APIView):
             ref_name = "ShipmentReturnInput"
 
         # DRF hands `min_length`/`max_length` to the list serializer `many=True` makes; the stubs lack them.
-        lines = ReturnedLineInputSerializer(many=True, min_length=1, max_length=1000)  # type: ignore[call-arg]
+        lines = ReturnedLineInputSerializer(
+            many=True,
+            min_length=1,
+            max_length=1000,
+            help_text="What came back, per SKU (1 to 1,000 lines); pieces not listed count as not returned.",
+        )  # type: ignore[call-arg]
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
     def post(self, request: Request, number: str) -> Response:
@@ -213,7 +243,11 @@ class ShipmentCloseApi(APIView):
             ref_name = "ShipmentCloseInput"
 
         reason = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=REASON_MAX_LENGTH,
+            help_text="Why the kit is closed now, kept in its history; optional.",
         )
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentDetailSerializer, **CONFLICT})
@@ -255,7 +289,10 @@ class ShipmentProblemResolveApi(APIView):
         class Meta:
             ref_name = "ShipmentProblemResolveInput"
 
-        resolution = serializers.CharField(max_length=REASON_MAX_LENGTH)
+        resolution = serializers.CharField(
+            max_length=REASON_MAX_LENGTH,
+            help_text="What was done about the problem (e.g. 'missing scarf sent on 12 March').",
+        )
 
     @extend_schema(request=InputSerializer, responses={200: ShipmentProblemSerializer, **CONFLICT})
     def post(self, request: Request, problem_id: int) -> Response:

@@ -14,11 +14,13 @@ from kits.models import (
 
 
 class ShipmentLineSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="item.sku")
-    name = serializers.CharField(source="item.name")
-    colour = serializers.CharField(source="item.colour")
-    size = serializers.CharField(source="item.size")
-    missing = serializers.IntegerField()
+    sku = serializers.CharField(source="item.sku", help_text="SKU of the piece.")
+    name = serializers.CharField(source="item.name", help_text="The piece's name, in the request's language.")
+    colour = serializers.CharField(source="item.colour", help_text="The piece's colour; may be empty.")
+    size = serializers.CharField(source="item.size", help_text="The piece's size; may be empty.")
+    missing = serializers.IntegerField(
+        help_text="Returnable units not back yet: quantity − returned good − returned damaged (0 for pieces that stay with the host)."
+    )
 
     class Meta:
         model = ShipmentLine
@@ -38,7 +40,12 @@ class ShipmentLineSerializer(serializers.ModelSerializer):
 
 
 class ShipmentStatusChangeSerializer(serializers.ModelSerializer):
-    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+    by = serializers.EmailField(
+        source="by.email",
+        allow_null=True,
+        default=None,
+        help_text="The e-mail of the staff member (or host) who made the change; null when done by the system or the account is gone.",
+    )
 
     class Meta:
         model = ShipmentStatusChange
@@ -46,9 +53,21 @@ class ShipmentStatusChangeSerializer(serializers.ModelSerializer):
 
 
 class ShipmentProblemSerializer(serializers.ModelSerializer):
-    shipment = serializers.CharField(source="shipment.number")
-    sku = serializers.CharField(source="line.item.sku", allow_null=True, default=None)
-    reported_by = serializers.EmailField(source="reported_by.email", allow_null=True, default=None)
+    shipment = serializers.CharField(
+        source="shipment.number", help_text="Number of the kit the problem is about."
+    )
+    sku = serializers.CharField(
+        source="line.item.sku",
+        allow_null=True,
+        default=None,
+        help_text="SKU of the piece concerned; null for a problem with the whole parcel.",
+    )
+    reported_by = serializers.EmailField(
+        source="reported_by.email",
+        allow_null=True,
+        default=None,
+        help_text="E-mail of who reported it (usually the host); null when the account is gone.",
+    )
 
     class Meta:
         model = ShipmentProblem
@@ -67,7 +86,9 @@ class ShipmentProblemSerializer(serializers.ModelSerializer):
 
 
 class KitSettlementSerializer(serializers.ModelSerializer):
-    shipment = serializers.CharField(source="shipment.number")
+    shipment = serializers.CharField(
+        source="shipment.number", help_text="Number of the kit settled (KIT-2026-000123)."
+    )
     campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -89,19 +110,29 @@ class KitSettlementSerializer(serializers.ModelSerializer):
 
 
 class ShipToSerializer(serializers.Serializer):
-    name = serializers.CharField(source="ship_to_name")
-    line1 = serializers.CharField(source="ship_to_line1")
-    line2 = serializers.CharField(source="ship_to_line2")
-    postal_code = serializers.CharField(source="ship_to_postal_code")
-    city = serializers.CharField(source="ship_to_city")
-    country = serializers.CharField(source="ship_to_country")
+    name = serializers.CharField(
+        source="ship_to_name", help_text="The recipient's name, copied from the host at allocation."
+    )
+    line1 = serializers.CharField(source="ship_to_line1", help_text="Street address, copied at allocation.")
+    line2 = serializers.CharField(source="ship_to_line2", help_text="The rest of the address; may be empty.")
+    postal_code = serializers.CharField(
+        source="ship_to_postal_code", help_text="Postal code of the delivery address."
+    )
+    city = serializers.CharField(source="ship_to_city", help_text="Town of the delivery address.")
+    country = serializers.CharField(
+        source="ship_to_country", help_text="Country of the delivery address, ISO 3166-1 alpha-2."
+    )
     phone = E164PhoneField(source="ship_to_phone")
 
 
 class ShipmentSerializer(serializers.ModelSerializer):
     campaign: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    ship_to = serializers.SerializerMethodField()
-    total_units = serializers.SerializerMethodField()
+    ship_to = serializers.SerializerMethodField(
+        help_text="Where the kit goes: the host's name, address and phone, copied at allocation (later changes of the host's address do not move a kit)."
+    )
+    total_units = serializers.SerializerMethodField(
+        help_text="Units in the kit: the sum of its lines' quantities."
+    )
 
     class Meta:
         model = Shipment
@@ -134,10 +165,16 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 
 class ShipmentDetailSerializer(ShipmentSerializer):
-    lines = ShipmentLineSerializer(many=True)
-    history = ShipmentStatusChangeSerializer(many=True)
-    problems = ShipmentProblemSerializer(many=True)
-    settlement = serializers.SerializerMethodField()
+    lines = ShipmentLineSerializer(many=True, help_text="The pieces in the kit, with what came back of each.")
+    history = ShipmentStatusChangeSerializer(
+        many=True, help_text="Every status change of the kit, oldest first."
+    )
+    problems = ShipmentProblemSerializer(
+        many=True, help_text="Problems the host reported on the kit, open or resolved."
+    )
+    settlement = serializers.SerializerMethodField(
+        help_text="How the pieces not returned were settled by the campaign's policy, once the kit is closed; null before."
+    )
 
     class Meta(ShipmentSerializer.Meta):
         fields = [*ShipmentSerializer.Meta.fields, "lines", "history", "problems", "settlement"]

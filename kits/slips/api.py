@@ -89,9 +89,19 @@ class SlipBatchApi(APIView):
             max_length=services.MAX_BATCH_SHIPMENTS,
             help_text="Shipment numbers (KIT-2026-000123); or give a filter instead.",
         )
-        campaign = serializers.SlugField(required=False, max_length=80)
-        status = serializers.ChoiceField(choices=ShipmentStatus.choices, required=False)
-        page_size = serializers.ChoiceField(choices=SlipPageSize.choices, default=SlipPageSize.A4)
+        campaign = serializers.SlugField(
+            required=False, max_length=80, help_text="Only this campaign's kits (its slug); optional."
+        )
+        status = serializers.ChoiceField(
+            choices=ShipmentStatus.choices,
+            required=False,
+            help_text="Only kits in this status (e.g. allocated: the ones to pack); optional.",
+        )
+        page_size = serializers.ChoiceField(
+            choices=SlipPageSize.choices,
+            default=SlipPageSize.A4,
+            help_text="Paper size: A4 (default) or LETTER.",
+        )
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             chosen = "shipments" in attrs

@@ -10,8 +10,12 @@ from kits.models import PrintLog, SlipBatch, SlipBatchStatus
 
 
 class SlipBatchSerializer(serializers.ModelSerializer):
-    percent = serializers.IntegerField(read_only=True)
-    download_url = serializers.SerializerMethodField()
+    percent = serializers.IntegerField(
+        read_only=True, help_text="Progress from 0 to 100: slips drawn ÷ slips to draw."
+    )
+    download_url = serializers.SerializerMethodField(
+        help_text="Where to download the PDF once done; null before."
+    )
 
     class Meta:
         model = SlipBatch
@@ -50,9 +54,17 @@ class NumberField(serializers.CharField):
 class PrintLogSerializer(serializers.ModelSerializer):
     """One print of packing slips: who printed the slips of which kits, when, on which paper."""
 
-    by = serializers.EmailField(source="by.email", allow_null=True, default=None)
+    by = serializers.EmailField(
+        source="by.email",
+        allow_null=True,
+        default=None,
+        help_text="E-mail of the staff member who printed; null when the account is gone.",
+    )
     shipments: serializers.SlugRelatedField = serializers.SlugRelatedField(
-        slug_field="number", many=True, read_only=True
+        slug_field="number",
+        many=True,
+        read_only=True,
+        help_text="Numbers of the kits whose slips were printed.",
     )
 
     class Meta:

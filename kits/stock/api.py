@@ -35,9 +35,15 @@ class StockReceiptApi(APIView):
         class Meta:
             ref_name = "StockReceiptInput"
 
-        quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+        quantity = serializers.IntegerField(
+            min_value=1, max_value=1_000_000, help_text="Units delivered to the warehouse (1 to 1,000,000)."
+        )
         reason = serializers.CharField(
-            required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=REASON_MAX_LENGTH,
+            help_text="What was received (e.g. the supplier's delivery note); optional, kept with the movement.",
         )
 
     @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer})
@@ -58,8 +64,15 @@ class StockAdjustmentApi(APIView):
         class Meta:
             ref_name = "StockAdjustmentInput"
 
-        delta = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
-        reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+        delta = serializers.IntegerField(
+            min_value=-1_000_000,
+            max_value=1_000_000,
+            help_text="Units to add (positive) or remove (negative) from the stock on hand, e.g. after a count.",
+        )
+        reason = serializers.CharField(
+            max_length=REASON_MAX_LENGTH,
+            help_text="Why the stock is corrected (required, kept with the movement).",
+        )
 
     @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer, **CONFLICT})
     def post(self, request: Request, sku: str) -> Response:
@@ -79,8 +92,15 @@ class StockWriteOffApi(APIView):
         class Meta:
             ref_name = "StockWriteOffInput"
 
-        quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-        reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+        quantity = serializers.IntegerField(
+            min_value=1,
+            max_value=1_000_000,
+            help_text="Units written off the stock on hand (1 to 1,000,000).",
+        )
+        reason = serializers.CharField(
+            max_length=REASON_MAX_LENGTH,
+            help_text="Why they are written off (required, kept with the movement).",
+        )
 
     @extend_schema(request=InputSerializer, responses={201: StockMovementSerializer, **CONFLICT})
     def post(self, request: Request, sku: str) -> Response:

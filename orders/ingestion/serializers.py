@@ -70,16 +70,26 @@ class AwareDateTimeField(serializers.DateTimeField):
 
 
 class OrderLineInputSerializer(serializers.Serializer):
-    sku = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(min_value=1, max_value=100_000)
-    unit_price = MoneyField()
+    sku = serializers.CharField(max_length=64, help_text="The product's SKU in the shop.")
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=100_000, help_text="Units bought (1 to 100,000)."
+    )
+    unit_price = MoneyField(help_text="Price of one unit, as a decimal string in the order's currency.")
 
 
 class RefundInputSerializer(serializers.Serializer):
-    refund_id = serializers.CharField(max_length=255)
-    amount = MoneyField()
-    refunded_at = AwareDateTimeField()
-    reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    refund_id = serializers.CharField(
+        max_length=255, help_text="The refund's id in the shop: sent again, it is not counted twice."
+    )
+    amount = MoneyField(help_text="Amount refunded, as a decimal string in the order's currency.")
+    refunded_at = AwareDateTimeField(help_text="When the refund was made, ISO 8601 with a time zone.")
+    reason = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why, as the shop gives it; optional.",
+    )
 
 
 def _common_text(field: Any, data: dict[str, Any]) -> str | None:
@@ -110,22 +120,65 @@ def _common_money(field: Any, data: dict[str, Any]) -> Decimal | None:
 class OrderInputSerializer(serializers.Serializer):
     """One order from the shop. Refunds may come with it, each recorded once by its `refund_id`."""
 
-    external_id = serializers.CharField(max_length=255)
-    placed_at = AwareDateTimeField()
-    customer_email = serializers.EmailField(max_length=254)
-    currency = serializers.RegexField(
-        r"^[A-Za-z]{3}$", max_length=3, error_messages={"invalid": "An ISO 4217 code such as EUR."}
+    external_id = serializers.CharField(
+        max_length=255,
+        help_text="The order's id in the shop: sending it again updates the order, never doubles it.",
     )
-    subtotal = MoneyField()
-    discount = MoneyField(required=False, default=Decimal("0"))
-    shipping = MoneyField(required=False, default=Decimal("0"))
-    tax = MoneyField(required=False, default=Decimal("0"))
-    total = MoneyField()
-    code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    landing_token = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    placed_at = AwareDateTimeField(help_text="When the order was placed, ISO 8601 with a time zone.")
+    customer_email = serializers.EmailField(
+        max_length=254,
+        help_text="The buyer's e-mail: it links the order to a party's guests, never shown without permission.",
+    )
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$",
+        max_length=3,
+        error_messages={"invalid": "An ISO 4217 code such as EUR."},
+        help_text="ISO 4217 code of the amounts (EUR).",
+    )
+    subtotal = MoneyField(
+        help_text="Price of the lines before discount, shipping and tax, as a decimal string in `currency`."
+    )
+    discount = MoneyField(
+        required=False,
+        default=Decimal("0"),
+        help_text="Discount given on the order, in `currency`; 0 by default.",
+    )
+    shipping = MoneyField(
+        required=False, default=Decimal("0"), help_text="Shipping charged, in `currency`; 0 by default."
+    )
+    tax = MoneyField(
+        required=False, default=Decimal("0"), help_text="Tax charged, in `currency`; 0 by default."
+    )
+    total = MoneyField(help_text="What the buyer paid, in `currency`.")
+    code = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The code the buyer typed at checkout, as typed; optional.",
+    )
+    landing_token = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The `ref` token of the referral link the buyer arrived with, as the shop kept it; optional.",
+    )
     # DRF's ListSerializer takes max_length (3.14+); the type stubs do not know it yet.
-    lines = OrderLineInputSerializer(many=True, required=False, default=list, max_length=500)  # type: ignore[call-arg]
-    refunds = RefundInputSerializer(many=True, required=False, default=list, max_length=100)  # type: ignore[call-arg]
+    lines = OrderLineInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=500,
+        help_text="The products bought (at most 500); optional.",
+    )  # type: ignore[call-arg]
+    refunds = RefundInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=100,
+        help_text="Refunds already made on the order (at most 100); optional.",
+    )  # type: ignore[call-arg]
 
     def run_common_validation(self, data: Any) -> dict[str, Any] | None:
         """What `run_validation(data)` returns, for an order in the common shape: ASCII strings
@@ -234,7 +287,12 @@ class _OrderItemField(serializers.DictField):
 class OrderBatchInputSerializer(serializers.Serializer):
     """Up to 1,000 orders; each is validated and recorded on its own, with its own result."""
 
-    orders = serializers.ListField(child=_OrderItemField(), min_length=1, max_length=MAX_BATCH)
+    orders = serializers.ListField(
+        child=_OrderItemField(),
+        min_length=1,
+        max_length=MAX_BATCH,
+        help_text="The orders to import, each as the single import takes it; each succeeds or fails on its own.",
+    )
 
 
 class _Amount:
@@ -275,7 +333,7 @@ class _AmountsInTheirCurrency(serializers.ModelSerializer):
 
 
 class ShopRefundSerializer(_AmountsInTheirCurrency):
-    refund_id = serializers.CharField(source="external_id")
+    refund_id = serializers.CharField(source="external_id", help_text="The refund's id in the shop, as sent.")
 
     class Meta:
         model = Refund
@@ -285,7 +343,7 @@ class ShopRefundSerializer(_AmountsInTheirCurrency):
 class ShopOrderSerializer(_AmountsInTheirCurrency):
     """What the shop gets back: the recorded order as Soirée holds it (same for a repeat)."""
 
-    refunds = ShopRefundSerializer(many=True, read_only=True)
+    refunds = ShopRefundSerializer(many=True, read_only=True, help_text="The order's refunds as stored.")
 
     class Meta:
         model = Order
@@ -339,24 +397,31 @@ class ErrorBodySerializer(serializers.Serializer):
 
 
 class ImportItemResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    external_id = serializers.CharField(allow_null=True)
-    result = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    index = serializers.IntegerField(help_text="Position of the order in the batch, from 0.")
+    external_id = serializers.CharField(
+        allow_null=True, help_text="The order's id at the shop, as sent; null when it could not be read."
+    )
+    result = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged", "error"],
+        help_text="created, updated, unchanged, or error (the order was refused; `status_code` and the error say why).",
+    )
     status_code = serializers.IntegerField(help_text="What this item alone would have answered.")
-    order = ShopOrderSerializer(allow_null=True)
+    order = ShopOrderSerializer(allow_null=True, help_text="The order as stored; null for an error.")
     error = ErrorBodySerializer(allow_null=True, help_text="The one error shape, for this item.")
 
 
 class ImportBatchResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    errors = serializers.IntegerField()  # type: ignore[assignment]  # a declared field, see above
-    results = ImportItemResultSerializer(many=True)
+    created = serializers.IntegerField(help_text="Orders of the batch that were new.")
+    updated = serializers.IntegerField(help_text="Orders already known that changed (e.g. a refund added).")
+    unchanged = serializers.IntegerField(help_text="Orders already known, sent again as they were.")
+    errors = serializers.IntegerField(help_text="Orders refused (see each result).")  # type: ignore[assignment]  # a declared field, see above
+    results = ImportItemResultSerializer(many=True, help_text="One result per order sent, in the order sent.")
 
 
 class _MaskedEmailMixin(serializers.Serializer):
-    customer_email = serializers.SerializerMethodField()
+    customer_email = serializers.SerializerMethodField(
+        help_text="The buyer's e-mail; masked (c***@example.com) without the personal-data permission."
+    )
 
     def get_customer_email(self, order: Order) -> str:
         if self.context.get("sees_personal_data"):
@@ -455,7 +520,9 @@ class ArrivalConflictSerializer(serializers.Serializer):
 class OrderArrivalSerializer(serializers.ModelSerializer):
     """Another channel's report of the same sale: it enriched the order, never duplicated it."""
 
-    conflicts = serializers.SerializerMethodField()
+    conflicts = serializers.SerializerMethodField(
+        help_text="Figures this arrival told differently from the order kept, each as {field, kept, received}: the first report wins. The buyer's e-mail is masked without the personal-data permission."
+    )
 
     class Meta:
         model = OrderArrival
@@ -474,12 +541,27 @@ class OrderArrivalSerializer(serializers.ModelSerializer):
 
 
 class OrderDetailSerializer(OrderListSerializer):
-    lines = OrderLineSerializer(many=True, read_only=True)
-    arrivals = OrderArrivalSerializer(many=True, read_only=True)
-    refunds = RefundSerializer(many=True, read_only=True)
-    disputes = DisputeSerializer(many=True, read_only=True)
-    status_changes = OrderStatusChangeSerializer(many=True, read_only=True)
-    net_commissionable_amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True, help_text="The products bought.")
+    arrivals = OrderArrivalSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every time a channel reported the order, with what it told differently.",
+    )
+    refunds = RefundSerializer(
+        many=True, read_only=True, help_text="The order's refunds, from every channel."
+    )
+    disputes = DisputeSerializer(
+        many=True, read_only=True, help_text="The order's chargebacks (Stripe disputes)."
+    )
+    status_changes = OrderStatusChangeSerializer(
+        many=True, read_only=True, help_text="Every status change of the order, oldest first."
+    )
+    net_commissionable_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="The commissionable amount after refunds, in proportion to what was paid back, in the order's currency: what rewards count.",
+    )
 
     class Meta(OrderListSerializer.Meta):
         fields = [
@@ -495,4 +577,6 @@ class OrderDetailSerializer(OrderListSerializer):
 
 
 class OrderCancelInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=255)
+    reason = serializers.CharField(
+        max_length=255, help_text="Why the order is voided (required, kept in its status history)."
+    )

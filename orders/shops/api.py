@@ -43,11 +43,14 @@ class ShopEndpointListCreateApi(generics.ListAPIView):
         class Meta:
             ref_name = "ShopEndpointCreateInput"
 
-        name = serializers.CharField(max_length=100)
+        name = serializers.CharField(max_length=100, help_text="The shop's name as staff call it.")
         slug = serializers.SlugField(
             max_length=50, help_text="The last part of the webhook URL; never changes."
         )
-        platform = serializers.ChoiceField(choices=ShopPlatform.choices)
+        platform = serializers.ChoiceField(
+            choices=ShopPlatform.choices,
+            help_text="The shop's platform: shopify or woocommerce (it decides how webhooks are verified).",
+        )
         secret = serializers.CharField(
             min_length=8, max_length=500, write_only=True, trim_whitespace=False, help_text=_SIGNING_KEY_HELP
         )
@@ -70,7 +73,9 @@ class ShopEndpointDetailApi(APIView):
         class Meta:
             ref_name = "ShopEndpointUpdateInput"
 
-        name = serializers.CharField(max_length=100, required=False)
+        name = serializers.CharField(
+            max_length=100, required=False, help_text="The shop's new name; optional."
+        )
         secret = serializers.CharField(
             min_length=8,
             max_length=500,

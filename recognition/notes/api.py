@@ -68,8 +68,14 @@ class BrandNoteListApi(generics.ListAPIView):
             required=False,
             help_text="With `milestone`: its hosts who reached it.",
         )
-        milestone = serializers.ChoiceField(choices=MilestoneKind.choices, required=False)
-        body = serializers.CharField(max_length=BODY_MAX_LENGTH)
+        milestone = serializers.ChoiceField(
+            choices=MilestoneKind.choices,
+            required=False,
+            help_text="The milestone the note congratulates; optional.",
+        )
+        body = serializers.CharField(
+            max_length=BODY_MAX_LENGTH, help_text="The message to the host, in plain text."
+        )
         gift_amount = serializers.DecimalField(
             max_digits=12,
             decimal_places=2,
@@ -114,7 +120,9 @@ class CampaignRecognitionApi(APIView):
     permission_classes = [IsMarketing]
 
     class CampaignRecognitionInputSerializer(serializers.Serializer):
-        public_leaderboard = serializers.BooleanField()
+        public_leaderboard = serializers.BooleanField(
+            help_text="True to make the campaign's leaderboard of hosts public."
+        )
 
     @extend_schema(responses={200: CampaignRecognitionSerializer})
     def get(self, request: Request, campaign_id: int) -> Response:

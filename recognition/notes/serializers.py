@@ -6,7 +6,11 @@ from recognition.models import BrandNote, CampaignRecognition, Milestone
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
-    campaign = serializers.IntegerField(source="host.campaign_id", read_only=True)
+    campaign = serializers.IntegerField(
+        source="host.campaign_id",
+        read_only=True,
+        help_text="The campaign of the host who reached it (its id).",
+    )
 
     class Meta:
         model = Milestone
@@ -15,7 +19,11 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 
 class BrandNoteSerializer(serializers.ModelSerializer):
-    campaign = serializers.IntegerField(source="host.campaign_id", read_only=True)
+    campaign = serializers.IntegerField(
+        source="host.campaign_id",
+        read_only=True,
+        help_text="The campaign of the host the note is for (its id).",
+    )
     gift_entry = serializers.IntegerField(
         source="gift_id", read_only=True, allow_null=True, help_text="The ledger line of the gift, if any."
     )

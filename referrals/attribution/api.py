@@ -59,11 +59,21 @@ class ReattributeApi(APIView):
     permission_classes = [IsMarketing]
 
     class ReattributeInputSerializer(serializers.Serializer):
-        host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all(), allow_null=True)
-        party = serializers.PrimaryKeyRelatedField(
-            queryset=Party.objects.all(), allow_null=True, required=False
+        host = serializers.PrimaryKeyRelatedField(
+            queryset=Host.objects.all(),
+            allow_null=True,
+            help_text="The host to credit (their id); null to credit nobody.",
         )
-        reason = serializers.CharField(max_length=500)
+        party = serializers.PrimaryKeyRelatedField(
+            queryset=Party.objects.all(),
+            allow_null=True,
+            required=False,
+            help_text="The party of that host to credit (its id); optional.",
+        )
+        reason = serializers.CharField(
+            max_length=500,
+            help_text="Why the order is re-attributed (required, kept in its history and the audit trail).",
+        )
 
     @extend_schema(request=ReattributeInputSerializer, responses={200: AttributionDetailSerializer})
     def post(self, request: Request, order_id: int) -> Response:

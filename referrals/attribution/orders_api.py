@@ -38,7 +38,11 @@ class _AttributionFields(serializers.Serializer):
     """The order's attribution: by which rule, to whom, and the sentence a person reads."""
 
     attribution_method = serializers.ChoiceField(
-        source="attribution.method", choices=AttributionMethod.choices, allow_null=True, read_only=True
+        source="attribution.method",
+        choices=AttributionMethod.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="The rule that attributed the order (code, link, guest, manual, none); null before attribution ran.",
     )
     attribution_reason = OptionalChoiceField(
         source="attribution.reason", choices=AttributionReason.choices, help_text=REASON_HELP
@@ -49,9 +53,24 @@ class _AttributionFields(serializers.Serializer):
         read_only=True,
         help_text='The attribution sentence, e.g. "code CLARA-7K2F entered at checkout".',
     )
-    campaign = serializers.IntegerField(source="attribution.campaign_id", allow_null=True, read_only=True)
-    host = serializers.IntegerField(source="attribution.host_id", allow_null=True, read_only=True)
-    party = serializers.IntegerField(source="attribution.party_id", allow_null=True, read_only=True)
+    campaign = serializers.IntegerField(
+        source="attribution.campaign_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The campaign the order is credited to (its id); null when unattributed.",
+    )
+    host = serializers.IntegerField(
+        source="attribution.host_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The host the order is credited to (their id); null when unattributed.",
+    )
+    party = serializers.IntegerField(
+        source="attribution.party_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The party the order is credited to (its id); null when not a party's.",
+    )
 
 
 ATTRIBUTION_FIELDS = [

@@ -7,7 +7,12 @@ REASON_HELP = "Why it earns nothing or is unattributed; null when it earns."
 
 
 class AttributionChangeSerializer(serializers.ModelSerializer):
-    by = serializers.EmailField(source="by.email", allow_null=True, read_only=True)
+    by = serializers.EmailField(
+        source="by.email",
+        allow_null=True,
+        read_only=True,
+        help_text="E-mail of the marketing member who re-attributed; null when the account is gone.",
+    )
 
     class Meta:
         model = AttributionChange
@@ -26,12 +31,25 @@ class AttributionChangeSerializer(serializers.ModelSerializer):
 
 
 class AttributionSerializer(serializers.ModelSerializer):
-    placed_at = serializers.DateTimeField(source="order.placed_at", read_only=True)
-    currency = serializers.CharField(source="order.currency", read_only=True)
-    commissionable_amount = serializers.DecimalField(
-        source="order.commissionable_amount", max_digits=12, decimal_places=2, read_only=True
+    placed_at = serializers.DateTimeField(
+        source="order.placed_at", read_only=True, help_text="When the order was placed, UTC."
     )
-    code = serializers.CharField(source="referral_code.code", allow_null=True, read_only=True)
+    currency = serializers.CharField(
+        source="order.currency", read_only=True, help_text="ISO 4217 code of the order's amounts."
+    )
+    commissionable_amount = serializers.DecimalField(
+        source="order.commissionable_amount",
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="What rewards are computed on (subtotal − discount), in the order's currency, before refunds.",
+    )
+    code = serializers.CharField(
+        source="referral_code.code",
+        allow_null=True,
+        read_only=True,
+        help_text="The referral code that decided, when one did; null otherwise.",
+    )
     reason = OptionalChoiceField(choices=AttributionReason.choices, help_text=REASON_HELP)
 
     class Meta:
@@ -55,7 +73,12 @@ class AttributionSerializer(serializers.ModelSerializer):
 
 
 class AttributionDetailSerializer(AttributionSerializer):
-    history = AttributionChangeSerializer(source="order.attribution_changes", many=True, read_only=True)
+    history = AttributionChangeSerializer(
+        source="order.attribution_changes",
+        many=True,
+        read_only=True,
+        help_text="Every manual re-attribution of the order, oldest first.",
+    )
 
     class Meta(AttributionSerializer.Meta):
         fields = [*AttributionSerializer.Meta.fields, "history"]

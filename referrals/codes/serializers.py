@@ -5,8 +5,13 @@ from referrals.models import ReferralCode
 
 
 class ReferralCodeSerializer(serializers.ModelSerializer):
-    active = serializers.BooleanField(read_only=True)
-    link = serializers.SerializerMethodField()
+    active = serializers.BooleanField(
+        read_only=True,
+        help_text="True while the code credits orders: not deactivated and its host not banned.",
+    )
+    link = serializers.SerializerMethodField(
+        help_text="The code's share link: a click is recorded, then the buyer lands at the shop with the code applied."
+    )
 
     class Meta:
         model = ReferralCode

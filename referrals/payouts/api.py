@@ -136,8 +136,11 @@ class FrozenBalanceDecideApi(APIView):
     permission_classes = [IsMarketing]
 
     class FrozenBalanceInputSerializer(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=FrozenBalanceDecision.choices)
-        reason = serializers.CharField(max_length=500)
+        decision = serializers.ChoiceField(
+            choices=FrozenBalanceDecision.choices,
+            help_text="released (the balance is paid as usual) or forfeited (it is taken back).",
+        )
+        reason = serializers.CharField(max_length=500, help_text="Why (required, kept with the decision).")
 
     @extend_schema(request=FrozenBalanceInputSerializer, responses={200: FrozenBalanceSerializer, **CONFLICT})
     def post(self, request: Request, host_id: int) -> Response:

@@ -28,7 +28,12 @@ class MyPayoutSerializer(serializers.ModelSerializer):
 
 
 class PayoutSerializer(MyPayoutSerializer):
-    marked_paid_by = serializers.EmailField(source="marked_paid_by.email", allow_null=True, read_only=True)
+    marked_paid_by = serializers.EmailField(
+        source="marked_paid_by.email",
+        allow_null=True,
+        read_only=True,
+        help_text="E-mail of who marked a bank transfer paid; null otherwise.",
+    )
 
     class Meta(MyPayoutSerializer.Meta):
         fields = [
@@ -55,7 +60,12 @@ class PayoutRunSerializer(serializers.Serializer):
 
 
 class FrozenBalanceSerializer(serializers.ModelSerializer):
-    decided_by = serializers.EmailField(source="decided_by.email", allow_null=True, read_only=True)
+    decided_by = serializers.EmailField(
+        source="decided_by.email",
+        allow_null=True,
+        read_only=True,
+        help_text="E-mail of the marketing member who decided; null when the account is gone.",
+    )
 
     class Meta:
         model = FrozenBalance

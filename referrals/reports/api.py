@@ -131,10 +131,20 @@ class ReportRowSerializer(serializers.Serializer):
 
 
 class AttributionReportSerializer(serializers.Serializer):
-    group_by = serializers.CharField(allow_null=True)
-    currency = serializers.CharField(allow_null=True)
-    rows = ReportRowSerializer(many=True)
-    totals = ReportRowSerializer()
+    group_by = serializers.CharField(
+        allow_null=True,
+        help_text="How the rows are grouped (host, party, campaign, day, week, method, postal_area); null for totals only.",
+    )
+    currency = serializers.CharField(
+        allow_null=True,
+        help_text="ISO 4217 code of every amount of the report (campaigns of different currencies are refused: filter by campaign); null when there is no campaign.",
+    )
+    rows = ReportRowSerializer(
+        many=True, help_text="One row per group: by date for day and week, otherwise largest net sales first."
+    )
+    totals = ReportRowSerializer(
+        help_text="The same columns over every order counted (distinct buyers are counted once, so rows do not add up to it)."
+    )
 
 
 _EXAMPLE_ROW = {
@@ -246,14 +256,27 @@ class AttributionReportApi(ErrorsInJson, APIView):
 
 
 class CampaignSummarySerializer(serializers.Serializer):
-    campaign = serializers.IntegerField(source="campaign.pk")
-    name = serializers.CharField(source="campaign.name")
-    status = serializers.CharField(source="campaign.status")
-    currency = serializers.CharField()
-    hosts_by_status = serializers.DictField(child=serializers.IntegerField())
-    parties_by_status = serializers.DictField(child=serializers.IntegerField())
-    orders_by_method = serializers.DictField(child=serializers.IntegerField())
-    totals = ReportRowSerializer()
+    campaign = serializers.IntegerField(source="campaign.pk", help_text="The campaign's id.")
+    name = serializers.CharField(source="campaign.name", help_text="The campaign's name.")
+    status = serializers.CharField(source="campaign.status", help_text="The campaign's status.")
+    currency = serializers.CharField(
+        help_text="ISO 4217 code of every amount of the summary (the campaign's currency)."
+    )
+    hosts_by_status = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How many hosts are in each status (invited, active, paused, alumni, banned).",
+    )
+    parties_by_status = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How many parties are in each status (planned, held, closed, cancelled).",
+    )
+    orders_by_method = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="How many of the campaign's sales each attribution rule decided (code, link, guest, manual, none), every rule listed, 0 included.",
+    )
+    totals = ReportRowSerializer(
+        help_text="The campaign's totals, with the columns of the attribution report."
+    )
 
 
 class CampaignSummaryApi(APIView):

@@ -38,21 +38,59 @@ class RewardPlanApi(APIView):
     permission_classes = [IsMarketing]
 
     class RewardPlanInputSerializer(serializers.Serializer):
-        party_brackets = BracketSerializer(many=True, allow_empty=False)
-        min_party_buyers = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+        party_brackets = BracketSerializer(
+            many=True,
+            allow_empty=False,
+            help_text="What a qualified party earns its host, by slices of its net sales (at least one slice).",
+        )
+        min_party_buyers = serializers.IntegerField(
+            min_value=0,
+            max_value=1000,
+            required=False,
+            help_text="Buyers a party needs to earn (0 to 1,000); 3 by default.",
+        )
         min_party_sales = serializers.DecimalField(
-            max_digits=12, decimal_places=2, min_value=0, required=False
+            max_digits=12,
+            decimal_places=2,
+            min_value=0,
+            required=False,
+            help_text="Net sales a party needs to earn, in the campaign's currency; 150.00 by default.",
         )
         host_code_rate = serializers.DecimalField(
-            max_digits=5, decimal_places=4, min_value=0, max_value=1, required=False
+            max_digits=5,
+            decimal_places=4,
+            min_value=0,
+            max_value=1,
+            required=False,
+            help_text="Share a host earns on sales through their own code or link, from 0 to 1 (0.05 for 5 %).",
         )
-        booking_bonus = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+        booking_bonus = serializers.DecimalField(
+            max_digits=12,
+            decimal_places=2,
+            min_value=0,
+            required=False,
+            help_text="Paid for each guest who applies through a party and is selected, in the campaign's currency; 0 for none.",
+        )
         cap_per_host = serializers.DecimalField(
-            max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False
+            max_digits=12,
+            decimal_places=2,
+            min_value=0,
+            allow_null=True,
+            required=False,
+            help_text="Most a host can earn in the campaign, in its currency; null for no cap.",
         )
-        holding_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
+        holding_days = serializers.IntegerField(
+            min_value=0,
+            max_value=365,
+            required=False,
+            help_text="Days a reward stays pending before approval (0 to 365).",
+        )
         payout_minimum = serializers.DecimalField(
-            max_digits=12, decimal_places=2, min_value=0, required=False
+            max_digits=12,
+            decimal_places=2,
+            min_value=0,
+            required=False,
+            help_text="Smallest approved balance paid out, in the campaign's currency.",
         )
 
     @extend_schema(
@@ -116,11 +154,15 @@ class LedgerAdjustmentApi(APIView):
     permission_classes = [IsMarketing]
 
     class AdjustmentInputSerializer(serializers.Serializer):
-        host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all())
+        host = serializers.PrimaryKeyRelatedField(
+            queryset=Host.objects.all(), help_text="The host whose balance is adjusted (their id)."
+        )
         amount = serializers.DecimalField(
             max_digits=12, decimal_places=2, help_text="Positive to add, negative to take back."
         )
-        reason = serializers.CharField(max_length=500)
+        reason = serializers.CharField(
+            max_length=500, help_text="Why (required; the host reads it on their statement)."
+        )
 
     @extend_schema(request=AdjustmentInputSerializer, responses={201: LedgerEntrySerializer})
     def post(self, request: Request) -> Response:

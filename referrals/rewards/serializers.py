@@ -18,8 +18,16 @@ class BracketSerializer(serializers.Serializer):
 
 
 class RewardPlanSerializer(serializers.ModelSerializer):
-    party_brackets = BracketSerializer(many=True, read_only=True)
-    currency = serializers.CharField(source="campaign.currency", read_only=True)
+    party_brackets = BracketSerializer(
+        many=True,
+        read_only=True,
+        help_text="What a qualified party earns its host, by slices of its net sales.",
+    )
+    currency = serializers.CharField(
+        source="campaign.currency",
+        read_only=True,
+        help_text="ISO 4217 code of every amount of the plan (the campaign's currency).",
+    )
 
     class Meta:
         model = RewardPlan
@@ -63,7 +71,12 @@ class MyLedgerEntrySerializer(serializers.ModelSerializer):
 
 
 class LedgerEntrySerializer(MyLedgerEntrySerializer):
-    by = serializers.EmailField(source="by.email", allow_null=True, read_only=True)
+    by = serializers.EmailField(
+        source="by.email",
+        allow_null=True,
+        read_only=True,
+        help_text="E-mail of the marketing member who posted a manual line; null for lines the system posted.",
+    )
 
     class Meta(MyLedgerEntrySerializer.Meta):
         fields = [*MyLedgerEntrySerializer.Meta.fields, "host", "reason", "by"]
