@@ -104,6 +104,35 @@ def describe_error_shapes(result: dict, **kwargs: object) -> dict:
     return result
 
 
+# What each path parameter names. `id` depends on the resource: the path's first segment says which.
+PATH_PARAMETERS = {
+    "order_id": "The order's id (as in /api/v1/orders/{id}/).",
+    "campaign_id": "The campaign's id (as in /api/v1/campaigns/{id}/).",
+    "host_id": "The host's id (as in /api/v1/hosts/{id}/).",
+    "party_id": "The party's id (as in /api/v1/parties/{party_id}/).",
+    "guest_id": "The guest's id, in the party's guest list.",
+    "photo_id": "The photo's id, among the party's photos.",
+    "payout_id": "The payout's id (as in /api/v1/payouts/).",
+    "problem_id": "The id of the problem reported on a kit (as in /api/v1/kits/problems/).",
+    "feedback_id": "The id of a piece rating (as in /api/v1/feedback/).",
+    "batch_id": "The packing-slip batch's id, a UUID given when the batch was asked for.",
+    "number": "The kit's number, KIT-<year>-<6 digits> (e.g. KIT-2026-000123).",
+    "sku": "The catalogue item's SKU.",
+    "campaign_slug": "The campaign's slug (its short name in URLs).",
+    "slug": "The campaign's slug (its short name in URLs), as in its public links.",
+    "token": "The party's secret token, from its invitation link: whoever holds the link may use it.",
+}
+PATH_IDS = {
+    "applications": "The application's id.",
+    "campaigns": "The campaign's id.",
+    "hosts": "The host's id.",
+    "me": "The id of one of the signed-in person's own host rows.",
+    "orders": "The order's id.",
+    "shop-endpoints": "The shop's id.",
+    "wall": "The wall photo's id (as in /api/v1/wall/photos/).",
+}
+
+
 class AutoSchema(ErrorsAutoSchema):
     """drf-standardized-errors' schema, plus what it does not know: the `page_size` error that every
     paginated list can give, the errors of a serializer that reads the query string (given as
@@ -127,6 +156,17 @@ class AutoSchema(ErrorsAutoSchema):
                 "of its routes and of the fields of other rows that refer to it."
             )
         return meta
+
+    def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
+        parameters = super()._resolve_path_parameters(variables)
+        resource = self.path.removeprefix("/api/v1/").split("/", 1)[0]
+        for parameter in parameters:
+            if not parameter.get("description"):
+                name = parameter["name"]
+                described = PATH_IDS.get(resource) if name in ("id", "pk") else PATH_PARAMETERS.get(name)
+                if described:
+                    parameter["description"] = described
+        return parameters
 
     def _query_serializers(self) -> list[serializers.Serializer]:
         if self.method != "GET":

@@ -61,6 +61,24 @@ def undescribed_fields(schema: dict[str, Any]) -> list[str]:
     )
 
 
+def undescribed_path_parameters(schema: dict[str, Any]) -> list[str]:
+    """Query parameters are the filters', whose naming is being made one across the lists: not yet here."""
+    return sorted(
+        {
+            f"{path} {{{parameter['name']}}}"
+            for path, item in schema["paths"].items()
+            for method, operation in item.items()
+            if method in METHODS
+            for parameter in operation.get("parameters", [])
+            if parameter["in"] == "path" and says_nothing(parameter.get("description"), parameter["name"])
+        }
+    )
+
+
+def test_every_path_parameter_says_what_it_names():
+    assert undescribed_path_parameters(_schema()) == []
+
+
 def test_every_operation_says_what_it_does_and_who_may_call_it():
     assert undescribed_operations(_schema()) == []
 
