@@ -214,7 +214,7 @@ class SelectBestInputSerializer(serializers.Serializer):
     count = serializers.IntegerField(
         min_value=1,
         max_value=100_000,
-        help_text="How many of the best-scored applications to select (1 to 100,000); fewer are selected when fewer slots are free.",
+        help_text="How many applications to select, the best scores first, spread over postal prefixes (1 to 100,000); never beyond the free slots.",
     )
     include_flagged = serializers.BooleanField(
         default=False, help_text="Also pick applications with risk flags (left for a human by default)."
@@ -225,7 +225,7 @@ class SelectBestResultSerializer(serializers.Serializer):
     requested = serializers.IntegerField(help_text="The number asked for.")
     selected = HostSerializer(
         many=True,
-        help_text="The hosts created, best score first; fewer than requested when slots or applications ran out.",
+        help_text="The hosts this call created; fewer than requested when free slots or eligible applications ran out.",
     )
 
 
