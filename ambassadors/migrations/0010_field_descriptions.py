@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='application',
             name='email',
-            field=models.EmailField(help_text="The applicant's e-mail address, normalised (lower-case domain); the kit and all messages go to it.", max_length=254),
+            field=models.EmailField(help_text="The applicant's e-mail address, trimmed and lower-cased; every message of the programme goes to it.", max_length=254),
         ),
         migrations.AlterField(
             model_name='application',
@@ -416,7 +416,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='party',
             name='city',
-            field=models.CharField(help_text='Town of the party, derived from its postal code.', max_length=80),
+            field=models.CharField(help_text='Town of the party, as the host gave it (a town only: a street address is never stored).', max_length=80),
         ),
         migrations.AlterField(
             model_name='party',

@@ -75,7 +75,7 @@ class Application(models.Model):
     last_name = models.CharField(max_length=60, help_text="The applicant's last name, as typed on the form.")
     email = models.EmailField(
         max_length=254,
-        help_text="The applicant's e-mail address, normalised (lower-case domain); the kit and all messages go to it.",
+        help_text="The applicant's e-mail address, trimmed and lower-cased; every message of the programme goes to it.",
     )
     phone = PhoneNumberField()
     address_line1 = models.CharField(max_length=120, help_text="Street address where the kit will be sent.")

@@ -67,7 +67,10 @@ class Party(models.Model):
     starts_at = models.DateTimeField(
         help_text="When the party starts, UTC; inside the campaign's party window."
     )
-    city = models.CharField(max_length=80, help_text="Town of the party, derived from its postal code.")
+    city = models.CharField(
+        max_length=80,
+        help_text="Town of the party, as the host gave it (a town only: a street address is never stored).",
+    )
     postal_code = models.CharField(max_length=12, help_text="Postal code where the party takes place.")
     expected_guests = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(200)],

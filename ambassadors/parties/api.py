@@ -92,9 +92,7 @@ class PartyInputSerializer(serializers.Serializer):
         help_text="When the party starts, ISO 8601 with a time zone; inside the campaign's party window."
     )
     city = serializers.CharField(max_length=80, help_text="City only: a street address is never stored.")
-    postal_code = serializers.CharField(
-        max_length=12, help_text="Postal code where the party takes place; the town is derived from it."
-    )
+    postal_code = serializers.CharField(max_length=12, help_text="Postal code where the party takes place.")
     expected_guests = serializers.IntegerField(
         min_value=1, max_value=200, help_text="Guests the host expects (1 to 200)."
     )

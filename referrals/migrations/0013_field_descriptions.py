@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='attribution',
             name='earns',
-            field=models.BooleanField(default=False, help_text='True when the order earns the credited host rewards (host active, within the window, order not cancelled).'),
+            field=models.BooleanField(default=False, help_text='True when the order earns the credited host rewards; false when the buyer is the host (self-referral), the host is paused or banned, or the order was cancelled.'),
         ),
         migrations.AlterField(
             model_name='attribution',
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='ledgerentry',
             name='basis',
-            field=models.CharField(help_text='What the line was computed from, as a stable key (e.g. party:12, order:345, booking:7): one line per basis and kind.', max_length=64),
+            field=models.CharField(help_text='What the line was computed from, as a stable key (e.g. party:12 for a party\'s reward, booking:7 for a booking bonus).', max_length=64),
         ),
         migrations.AlterField(
             model_name='ledgerentry',

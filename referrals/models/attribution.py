@@ -78,7 +78,7 @@ class Attribution(models.Model):
     click = models.ForeignKey(Click, null=True, blank=True, on_delete=models.SET_NULL)
     earns = models.BooleanField(
         default=False,
-        help_text="True when the order earns the credited host rewards (host active, within the window, order not cancelled).",
+        help_text="True when the order earns the credited host rewards; false when the buyer is the host (self-referral), the host is paused or banned, or the order was cancelled.",
     )
     explanation = models.CharField(
         max_length=300,

@@ -151,7 +151,7 @@ class LedgerEntry(models.Model):
     )
     basis = models.CharField(
         max_length=64,
-        help_text="What the line was computed from, as a stable key (e.g. party:12, order:345, booking:7): one line per basis and kind.",
+        help_text="What the line was computed from, as a stable key (e.g. party:12 for a party's reward, booking:7 for a booking bonus).",
     )
     amount = models.DecimalField(
         **MONEY, help_text="Signed amount in the campaign's currency: positive earns, negative takes back."
