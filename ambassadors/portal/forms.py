@@ -170,6 +170,9 @@ class ProfileForm(forms.ModelForm):
             "postal_code": _("Postal code"),
             "city": _("City"),
         }
+        # The model's help texts describe the fields to the API and the admin, in English; the labels
+        # say enough to the host.
+        help_texts = dict.fromkeys(fields, "")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
