@@ -38,6 +38,7 @@ from ambassadors.parties.serializers import (
 from backend import roles
 from backend.filters import ID_BOUNDS, UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
+from backend.pagination import CountedCursorPagination
 from backend.parsers import JSONParser
 from backend.permissions import user_has_role, user_sees_personal_data
 from backend.private_files import private_file_response
@@ -134,6 +135,7 @@ class PartyListCreateApi(generics.ListAPIView):
     filterset_class = PartyFilter
     ordering_fields = ["starts_at", "created_at", "id"]
     ordering = ["-starts_at", "-id"]
+    pagination_class = CountedCursorPagination
 
     def get_queryset(self) -> QuerySet[Party]:
         return readable_parties(self.request.user)
@@ -315,6 +317,7 @@ class PartyGuestsApi(generics.ListAPIView):
     filterset_fields = ["wants_to_host", "source"]
     ordering_fields = ["created_at", "id"]
     ordering = ["created_at", "id"]
+    pagination_class = CountedCursorPagination
 
     def _party(self) -> Party:
         return get_object_or_404(readable_parties(self.request.user), pk=self.kwargs["party_id"])

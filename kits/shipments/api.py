@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Host
 from backend.models import User
 from backend.openapi import CONFLICT, document_rule_codes
+from backend.pagination import CountedCursorPagination
 from backend.permissions import IsLogistics, IsStaffMember
 from backend.serializers import IdRelatedField
 from kits.models import (
@@ -76,6 +77,8 @@ class ShipmentListCreateApi(generics.ListAPIView):
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilter
     ordering_fields = ["allocated_at", "number"]
+    ordering = ["-allocated_at", "-id"]
+    pagination_class = CountedCursorPagination
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -239,6 +242,8 @@ class ShipmentProblemListApi(generics.ListAPIView):
     serializer_class = ShipmentProblemSerializer
     filterset_class = ShipmentProblemFilter
     ordering_fields: list[str] = []
+    ordering = ["-created_at", "-id"]
+    pagination_class = CountedCursorPagination
     queryset = ShipmentProblem.objects.select_related("shipment", "line__item", "reported_by")
 
 
@@ -278,4 +283,6 @@ class KitSettlementListApi(generics.ListAPIView):
     serializer_class = KitSettlementSerializer
     filterset_class = KitSettlementFilter
     ordering_fields: list[str] = []
+    ordering = ["-settled_at", "-id"]
+    pagination_class = CountedCursorPagination
     queryset = KitSettlement.objects.select_related("shipment", "campaign")

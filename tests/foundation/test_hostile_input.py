@@ -194,22 +194,22 @@ def test_json_nested_too_deep_is_a_parse_error_and_json_within_the_bound_is_read
 
 
 def test_a_blank_page_format_or_grouping_is_refused_not_read_as_the_default(marketing_client):
-    """`?page=`, `?format=` and `?group_by=` given without a value mean something the client will
+    """`?cursor=`, `?format=` and `?group_by=` given without a value mean something the client will
     not get: each is refused as a bad value of its kind, never answered with the first page, JSON or
     the totals (the schema fuzz found each)."""
     answers = {
-        "blank page": marketing_client.get("/api/v1/campaigns/?page="),
+        "blank cursor": marketing_client.get("/api/v1/campaigns/?cursor="),
         "blank format": marketing_client.get("/api/v1/reports/attribution/?format="),
         "blank grouping": marketing_client.get("/api/v1/reports/attribution/?group_by="),
         "unknown format of a file": marketing_client.get("/api/v1/payouts/bank-export/?format=xml"),
     }
     assert {name: answer.status_code for name, answer in answers.items()} == {
-        "blank page": 404, "blank format": 404, "blank grouping": 400, "unknown format of a file": 404,
+        "blank cursor": 404, "blank format": 404, "blank grouping": 400, "unknown format of a file": 404,
     }  # fmt: skip
     assert answers["blank grouping"].json()["errors"][0] == {
         "code": "invalid_choice", "detail": '"" is not a valid choice.', "attr": "group_by",
     }  # fmt: skip
     # the same routes still answer what they are asked
-    assert marketing_client.get("/api/v1/campaigns/?page=1").status_code == 200
+    assert marketing_client.get("/api/v1/campaigns/").status_code == 200
     assert marketing_client.get("/api/v1/reports/attribution/?format=csv").status_code == 200
     assert marketing_client.get("/api/v1/payouts/bank-export/").status_code == 200
