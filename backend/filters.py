@@ -61,7 +61,7 @@ class BoundedDateField(serializers.DateField):
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, except that a filter given with no value is refused (400), not ignored.
 
-    `?status=` or `?placed_from=` is not a status or a time: the client meant something and would get
+    `?status=` or `?placed_after=` is not a status or a time: the client meant something and would get
     every row. Free-text filters keep accepting an empty string, which is a string.
     """
 
@@ -99,6 +99,7 @@ def _blank_code(filterset: Any, name: str) -> str:
 
 
 CAMPAIGN_DESCRIPTION = "A campaign, by its id or its slug (an id when all digits)."
+CAMPAIGN_SCHEMA = {"type": "string", "minLength": 1, "description": CAMPAIGN_DESCRIPTION}
 
 
 class CampaignChoiceField(django_filters.fields.ModelChoiceField):
@@ -112,7 +113,7 @@ class CampaignChoiceField(django_filters.fields.ModelChoiceField):
         return super().to_python(value)
 
 
-@extend_schema_field({"type": "string", "minLength": 1})
+@extend_schema_field(CAMPAIGN_SCHEMA)
 class CampaignFilter(django_filters.ModelChoiceFilter):
     """The one campaign filter of every list, `?campaign=<id or slug>`, on the campaign the rows belong
     to (`field_name`: `host__campaign`, `attribution__campaign`, ...)."""
@@ -130,7 +131,7 @@ class CampaignFilter(django_filters.ModelChoiceFilter):
         return super().get_queryset(request)
 
 
-@extend_schema_field({"type": "string", "minLength": 1})
+@extend_schema_field(CAMPAIGN_SCHEMA)
 class CampaignKeyField(serializers.SlugRelatedField):
     """The same `campaign` parameter for a view that reads its query string with a serializer."""
 

@@ -180,7 +180,8 @@ def _order_expression(column: str, *, flip: bool) -> OrderBy:
     descending = column.startswith("-") != flip
     expression = F(column.lstrip("-"))
     # Empty values last in the reading order, so first when reading backwards.
-    return expression.desc(nulls_last=not flip) if descending else expression.asc(nulls_last=not flip)
+    nulls = {"nulls_first": True} if flip else {"nulls_last": True}
+    return expression.desc(**nulls) if descending else expression.asc(**nulls)
 
 
 def _beyond(columns: tuple[str, ...], position: list[Any], *, backwards: bool) -> Q:

@@ -74,7 +74,9 @@ class MyHostListApi(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.MyHostSerializer
-    filter_backends: list = []
+    filter_backends = [FilterBackend, OrderingFilter]
+    filterset_class = HostFilter
+    ordering_fields = ["selected_at", "last_name", "postal_code"]
     ordering = ["-selected_at", "-id"]
     pagination_class = CountedCursorPagination
 

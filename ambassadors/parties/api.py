@@ -36,7 +36,7 @@ from ambassadors.parties.serializers import (
     PublicPartySerializer,
 )
 from backend import roles
-from backend.filters import ID_BOUNDS, UtcIsoDateTimeFilter
+from backend.filters import ID_BOUNDS, CampaignFilter, UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CountedCursorPagination
 from backend.parsers import JSONParser
@@ -71,7 +71,7 @@ def host_for_new_party(user: Any, campaign_slug: str | None) -> Host:
 
 
 class PartyFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=PartyStatus.choices)
     host = django_filters.NumberFilter(field_name="host_id", **ID_BOUNDS)
     starts_after = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Host
+from backend.filters import CampaignFilter
 from backend.models import User
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CountedCursorPagination
@@ -62,7 +63,7 @@ def _shipment_detail(shipment: Shipment) -> dict:
 
 
 class ShipmentFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=ShipmentStatus.choices)
 
     class Meta:
@@ -269,7 +270,7 @@ class ShipmentProblemResolveApi(APIView):
 
 
 class KitSettlementFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    campaign = CampaignFilter()
 
     class Meta:
         model = KitSettlement

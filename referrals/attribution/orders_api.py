@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from backend.email_address import normalise_email
 from backend.errors import NotFound
+from backend.filters import CampaignFilter
 from backend.openapi import CONFLICT
 from backend.permissions import user_sees_personal_data
 from backend.serializers import OptionalChoiceField
@@ -77,7 +78,7 @@ class AttributedOrderDetailSerializer(_AttributionFields, OrderDetailSerializer)
 
 
 class AttributedOrderFilter(OrderFilter):
-    campaign = django_filters.NumberFilter(field_name="attribution__campaign", help_text="Campaign id.")
+    campaign = CampaignFilter(field_name="attribution__campaign")
     host = django_filters.NumberFilter(field_name="attribution__host", help_text="Credited host's id.")
     party = django_filters.NumberFilter(field_name="attribution__party", help_text="Credited party's id.")
     method = django_filters.ChoiceFilter(

@@ -4,6 +4,7 @@ import django_filters
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 
+from backend.filters import CampaignFilter
 from backend.pagination import CountedCursorPagination
 from backend.permissions import IsMarketing
 from referrals.codes.serializers import ReferralCodeSerializer
@@ -11,6 +12,7 @@ from referrals.models import ReferralCode
 
 
 class ReferralCodeFilter(django_filters.FilterSet):
+    campaign = CampaignFilter()
     code = django_filters.CharFilter(method="filter_code")
 
     class Meta:
@@ -38,6 +40,8 @@ class MyReferralCodeListApi(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = ReferralCodeSerializer
+    filterset_class = ReferralCodeFilter
+    ordering_fields = ["created_at", "code"]
     ordering = ["kind", "-id"]
     pagination_class = CountedCursorPagination
 

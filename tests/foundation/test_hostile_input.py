@@ -53,7 +53,7 @@ def query_parameters() -> dict[str, str]:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "query":
                     found[parameter["name"]] = parameter.get("schema", {}).get("format", "")
-    assert {"date_from", "date_to", "placed_from", "cursor", "ordering"} <= set(found)
+    assert {"date_from", "date_to", "placed_after", "cursor", "ordering"} <= set(found)
     return found
 
 
