@@ -141,11 +141,9 @@ class CampaignKeyField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str) and data.isdigit():
-            found = (
-                self.get_queryset().filter(pk=int(data)).first()
-                if int(data) <= ID_BOUNDS["max_value"]
-                else None
-            )
+            campaigns = self.get_queryset()
+            assert campaigns is not None  # a filter always names its campaigns
+            found = campaigns.filter(pk=int(data)).first() if int(data) <= ID_BOUNDS["max_value"] else None
             if found is None:
                 self.fail("does_not_exist", slug_name="id", value=data)
             return found
