@@ -101,8 +101,9 @@ class AutoSchema(ErrorsAutoSchema):
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
         errors = super()._get_extra_validation_errors()
         paginator = getattr(self.view, "pagination_class", None)
-        if self.method == "GET" and paginator is not None and self._is_list_view():
-            errors.setdefault(paginator.page_size_query_param, set()).add("invalid")
+        page_size = getattr(paginator, "page_size_query_param", None)
+        if self.method == "GET" and page_size and self._is_list_view():
+            errors.setdefault(page_size, set()).add("invalid")
         # A filter on a related row refuses a NUL character with a code of its own, which
         # drf-standardized-errors does not list (it reads the form field's messages, not its parsing).
         filterset_class = getattr(self.view, "filterset_class", None)
