@@ -106,7 +106,7 @@ class CampaignChoiceField(django_filters.fields.ModelChoiceField):
     """A campaign named by its id (all digits) or its slug; any other is not a valid choice (400)."""
 
     def to_python(self, value: Any) -> Any:
-        by_id = value in self.empty_values or str(value).isdigit()
+        by_id = value in self.empty_values or _ascii_digits(str(value))
         if by_id and value not in self.empty_values and int(value) > ID_BOUNDS["max_value"]:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         self.to_field_name = None if by_id else "slug"
@@ -140,7 +140,7 @@ class CampaignKeyField(serializers.SlugRelatedField):
         super().__init__(slug_field="slug", **kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, str) and data.isdigit():
+        if isinstance(data, str) and _ascii_digits(data):
             campaigns = self.get_queryset()
             assert campaigns is not None  # a filter always names its campaigns
             found = campaigns.filter(pk=int(data)).first() if int(data) <= ID_BOUNDS["max_value"] else None
@@ -148,3 +148,8 @@ class CampaignKeyField(serializers.SlugRelatedField):
                 self.fail("does_not_exist", slug_name="id", value=data)
             return found
         return super().to_internal_value(data)
+
+
+def _ascii_digits(text: str) -> bool:
+    """Only 0-9: `str.isdigit` also takes "²" or "٣", which `int` then refuses."""
+    return text.isascii() and text.isdigit()
