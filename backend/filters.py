@@ -58,6 +58,9 @@ class BoundedDateField(serializers.DateField):
         return day
 
 
+BOOLEAN_WORDS = {"true", "false", "1", "0"}
+
+
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, except that a filter given with no value is refused (400), not ignored.
 
@@ -85,6 +88,22 @@ class FilterBackend(DjangoFilterBackend):
                         )
                     ]
                     for name in blank
+                }
+            )
+        # django-filter reads any word but a boolean's own as "no filter" (`?active=null`, `?resolved=7`).
+        not_boolean = [
+            name
+            for name, declared in filterset.filters.items()
+            if isinstance(declared, django_filters.BooleanFilter)
+            and any(
+                value.strip().lower() not in BOOLEAN_WORDS for value in request.query_params.getlist(name)
+            )
+        ]
+        if not_boolean:
+            raise exceptions.ValidationError(
+                {
+                    name: [exceptions.ErrorDetail("Give true or false.", code="invalid")]
+                    for name in not_boolean
                 }
             )
         if not filterset.is_valid() and self.raise_exception:
@@ -153,3 +172,12 @@ class CampaignKeyField(serializers.SlugRelatedField):
 def _ascii_digits(text: str) -> bool:
     """Only 0-9: `str.isdigit` also takes "²" or "٣", which `int` then refuses."""
     return text.isascii() and text.isdigit()
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number from 1 (a fraction or an exponent is a bad value, not a filter)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**ID_BOUNDS, **kwargs})

@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 
 from django import forms
+from django.db import models
 from drf_spectacular.plumbing import force_instance, is_list_serializer, is_serializer
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
@@ -111,6 +112,12 @@ class AutoSchema(ErrorsAutoSchema):
             for name, field in filterset_class().form.fields.items():
                 if isinstance(field, forms.ModelChoiceField):
                     errors.setdefault(name, set()).add("null_characters_not_allowed")
+                    if field.queryset is not None and not isinstance(
+                        field.queryset.model._meta.pk, models.AutoField
+                    ):
+                        errors[name].add("invalid")  # a key of another kind (a UUID) is parsed first
+                if isinstance(field, forms.NullBooleanField):  # backend.filters.FilterBackend's refusal
+                    errors.setdefault(name, set()).add("invalid")
         return errors
 
 

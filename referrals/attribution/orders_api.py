@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from backend.email_address import normalise_email
 from backend.errors import NotFound
-from backend.filters import CampaignFilter
+from backend.filters import CampaignFilter, IdFilter
 from backend.openapi import CONFLICT
 from backend.permissions import user_sees_personal_data
 from backend.serializers import OptionalChoiceField
@@ -79,8 +79,8 @@ class AttributedOrderDetailSerializer(_AttributionFields, OrderDetailSerializer)
 
 class AttributedOrderFilter(OrderFilter):
     campaign = CampaignFilter(field_name="attribution__campaign")
-    host = django_filters.NumberFilter(field_name="attribution__host", help_text="Credited host's id.")
-    party = django_filters.NumberFilter(field_name="attribution__party", help_text="Credited party's id.")
+    host = IdFilter(field_name="attribution__host", help_text="Credited host's id.")
+    party = IdFilter(field_name="attribution__party", help_text="Credited party's id.")
     method = django_filters.ChoiceFilter(
         field_name="attribution__method", choices=AttributionMethod.choices, help_text="Attribution rule."
     )
