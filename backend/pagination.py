@@ -34,6 +34,7 @@ class CursorPagination(pagination.BasePagination):
         "Opaque: the `next` or `previous` link of the answer before. Leave out for the first page."
     )
     page_size_query_param = "page_size"
+    with_total = False  # `total` in every answer: see CountedCursorPagination
 
     def get_page_size(self, request: Request) -> int:
         """A `page_size` that is not a whole number from 1 to the maximum is refused (400), not
@@ -67,8 +68,6 @@ class CursorPagination(pagination.BasePagination):
         self.has_previous = position is not None if not backwards else more
         self.total = self.count(queryset) if self.with_total else None
         return page
-
-    with_total = False
 
     def count(self, queryset: QuerySet[Any]) -> int:
         return queryset.count()

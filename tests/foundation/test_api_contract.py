@@ -174,6 +174,20 @@ def test_the_cursor_neither_repeats_nor_skips_rows_sharing_a_value_or_empty(mark
 
 
 @pytest.mark.django_db
+def test_the_cursor_walks_rows_selected_at_the_same_moment(marketing_client):
+    """A time in the cursor, read back by the database: hosts selected together, newest first."""
+    campaign = CampaignFactory()
+    moment = timezone.now() - timedelta(days=1)
+    hosts = [
+        HostFactory(campaign=campaign, selected_at=moment if index % 2 else timezone.now())
+        for index in range(7)
+    ]
+    forward, backward, totals = _walk(marketing_client, f"/api/v1/hosts/?campaign={campaign.pk}&page_size=2")
+    newest_first = sorted(hosts, key=lambda host: (host.selected_at, host.pk), reverse=True)
+    assert forward == backward == [host.pk for host in newest_first] and totals == {7}
+
+
+@pytest.mark.django_db
 def test_a_blank_altered_or_foreign_cursor_names_no_page(marketing_client):
     ApplicationFactory.create_batch(3)
     following = marketing_client.get("/api/v1/applications/?page_size=1").json()["next"]
