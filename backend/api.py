@@ -93,14 +93,14 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 
 class AuditEntryFilter(django_filters.FilterSet):
-    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
     actor = django_filters.NumberFilter(field_name="actor_id", min_value=1, max_value=2**63 - 1)
     action = django_filters.CharFilter(max_length=120)
 
     class Meta:
         model = AuditEntry
-        fields = ["since", "until", "actor", "action"]
+        fields = ["created_after", "created_before", "actor", "action"]
 
 
 class AuditLogApi(generics.ListAPIView):

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django_filters import utils
 from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 
@@ -57,10 +58,13 @@ class BoundedDateField(serializers.DateField):
         return day
 
 
+BOOLEAN_WORDS = {"true", "false", "1", "0"}
+
+
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, except that a filter given with no value is refused (400), not ignored.
 
-    `?status=` or `?placed_from=` is not a status or a time: the client meant something and would get
+    `?status=` or `?placed_after=` is not a status or a time: the client meant something and would get
     every row. Free-text filters keep accepting an empty string, which is a string.
     """
 
@@ -86,6 +90,22 @@ class FilterBackend(DjangoFilterBackend):
                     for name in blank
                 }
             )
+        # django-filter reads any word but a boolean's own as "no filter" (`?active=null`, `?resolved=7`).
+        not_boolean = [
+            name
+            for name, declared in filterset.filters.items()
+            if isinstance(declared, django_filters.BooleanFilter)
+            and any(
+                value.strip().lower() not in BOOLEAN_WORDS for value in request.query_params.getlist(name)
+            )
+        ]
+        if not_boolean:
+            raise exceptions.ValidationError(
+                {
+                    name: [exceptions.ErrorDetail("Give true or false.", code="invalid")]
+                    for name in not_boolean
+                }
+            )
         if not filterset.is_valid() and self.raise_exception:
             raise utils.translate_validation(filterset.errors)
         return filterset.qs
@@ -95,3 +115,69 @@ def _blank_code(filterset: Any, name: str) -> str:
     """The code a bad value of this filter gets anyway, so the schema's list of codes already has it."""
     field = filterset.form.fields[name]
     return "invalid_choice" if isinstance(field, forms.ChoiceField) else "invalid"
+
+
+CAMPAIGN_DESCRIPTION = "A campaign, by its id or its slug (an id when all digits)."
+CAMPAIGN_SCHEMA = {"type": "string", "minLength": 1, "description": CAMPAIGN_DESCRIPTION}
+
+
+class CampaignChoiceField(django_filters.fields.ModelChoiceField):
+    """A campaign named by its id (all digits) or its slug; any other is not a valid choice (400)."""
+
+    def to_python(self, value: Any) -> Any:
+        by_id = value in self.empty_values or _ascii_digits(str(value))
+        if by_id and value not in self.empty_values and int(value) > ID_BOUNDS["max_value"]:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        self.to_field_name = None if by_id else "slug"
+        return super().to_python(value)
+
+
+@extend_schema_field(CAMPAIGN_SCHEMA)
+class CampaignFilter(django_filters.ModelChoiceFilter):
+    """The one campaign filter of every list, `?campaign=<id or slug>`, on the campaign the rows belong
+    to (`field_name`: `host__campaign`, `attribution__campaign`, ...)."""
+
+    field_class = CampaignChoiceField
+
+    def __init__(self, field_name: str = "campaign", **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", CAMPAIGN_DESCRIPTION)
+        super().__init__(field_name=field_name, **kwargs)
+
+    def get_queryset(self, request: Any) -> QuerySet[Any]:
+        if self.queryset is None:  # the model the path leads to, so that no app below names it
+            related = utils.get_model_field(self.model, self.field_name)
+            return related.remote_field.model._default_manager.all()
+        return super().get_queryset(request)
+
+
+@extend_schema_field(CAMPAIGN_SCHEMA)
+class CampaignKeyField(serializers.SlugRelatedField):
+    """The same `campaign` parameter for a view that reads its query string with a serializer."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", CAMPAIGN_DESCRIPTION)
+        super().__init__(slug_field="slug", **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and _ascii_digits(data):
+            campaigns = self.get_queryset()
+            assert campaigns is not None  # a filter always names its campaigns
+            found = campaigns.filter(pk=int(data)).first() if int(data) <= ID_BOUNDS["max_value"] else None
+            if found is None:
+                self.fail("does_not_exist", slug_name="id", value=data)
+            return found
+        return super().to_internal_value(data)
+
+
+def _ascii_digits(text: str) -> bool:
+    """Only 0-9: `str.isdigit` also takes "²" or "٣", which `int` then refuses."""
+    return text.isascii() and text.isdigit()
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number from 1 (a fraction or an exponent is a bad value, not a filter)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**ID_BOUNDS, **kwargs})

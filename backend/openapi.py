@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.db import models
 from drf_spectacular.plumbing import force_instance, is_list_serializer, is_serializer
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from drf_standardized_errors.openapi import AutoSchema as ErrorsAutoSchema
@@ -190,8 +191,9 @@ class AutoSchema(ErrorsAutoSchema):
     def _get_extra_validation_errors(self) -> dict[str, set[str]]:
         errors = super()._get_extra_validation_errors()
         paginator = getattr(self.view, "pagination_class", None)
-        if self.method == "GET" and paginator is not None and self._is_list_view():
-            errors.setdefault(paginator.page_size_query_param, set()).add("invalid")
+        page_size = getattr(paginator, "page_size_query_param", None)
+        if self.method == "GET" and page_size and self._is_list_view():
+            errors.setdefault(page_size, set()).add("invalid")
         # A filter on a related row refuses a NUL character with a code of its own, which
         # drf-standardized-errors does not list (it reads the form field's messages, not its parsing).
         filterset_class = getattr(self.view, "filterset_class", None)
@@ -199,6 +201,12 @@ class AutoSchema(ErrorsAutoSchema):
             for name, field in filterset_class().form.fields.items():
                 if isinstance(field, forms.ModelChoiceField):
                     errors.setdefault(name, set()).add("null_characters_not_allowed")
+                    if field.queryset is not None and not isinstance(
+                        field.queryset.model._meta.pk, models.AutoField
+                    ):
+                        errors[name].add("invalid")  # a key of another kind (a UUID) is parsed first
+                if isinstance(field, forms.NullBooleanField):  # backend.filters.FilterBackend's refusal
+                    errors.setdefault(name, set()).add("invalid")
         return errors
 
 

@@ -338,7 +338,7 @@ REST_FRAMEWORK = {
         "backend.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "backend.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "backend.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "backend.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
@@ -378,7 +378,18 @@ REST_KNOX = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Soirée API",
-    "DESCRIPTION": "Home-party ambassador programme: recruitment, kits, parties, orders, attribution, rewards.",
+    "DESCRIPTION": (
+        "Home-party ambassador programme: recruitment, kits, parties, orders, attribution, rewards.\n\n"
+        "## Lists\n\n"
+        "Every list answers `{next, previous, results}`: follow `next` (null on the last page) or "
+        "`previous`; `page_size` from 1 to 500. The `cursor` is opaque: a blank, altered or stale one, or "
+        "one from another `ordering`, answers 404. Rows sharing a value are neither repeated nor skipped; "
+        "rows without a value come last either way. Lists bounded by a campaign's size add `total`, the "
+        "rows matching the filters.\n\n"
+        "Time ranges are `<moment>_after` (included) and `<moment>_before` (excluded), ISO 8601. "
+        "`campaign` takes a campaign's id or slug on every list. A host's own lists (`/me/...`) take the "
+        "filters of the staff's lists of the same rows."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 
 from ambassadors.hosts.services import set_photo_consent
 from ambassadors.models import Host, PartyPhoto
-from backend.filters import FilterBackend
+from backend.filters import CampaignFilter, FilterBackend
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, staff_user
@@ -124,7 +124,7 @@ class PhotoConsentApi(APIView):
 
 
 class WallPhotoFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=WallPhotoStatus.choices)
 
     class Meta:

@@ -16,6 +16,7 @@ from ambassadors.hosts.filters import HostFilter
 from ambassadors.models import Host, HostStatusChange
 from backend.filters import FilterBackend
 from backend.openapi import CONFLICT
+from backend.pagination import CountedCursorPagination
 from backend.permissions import IsMarketing, staff_user
 
 
@@ -29,6 +30,7 @@ class HostListApi(generics.ListAPIView):
     filterset_class = HostFilter
     ordering_fields = ["selected_at", "last_name", "postal_code"]
     ordering = ["-selected_at", "-id"]
+    pagination_class = CountedCursorPagination
     queryset = Host.objects.select_related("user")
 
 
@@ -77,7 +79,11 @@ class MyHostListApi(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.MyHostSerializer
-    filter_backends: list = []
+    filter_backends = [FilterBackend, OrderingFilter]
+    filterset_class = HostFilter
+    ordering_fields = ["selected_at", "last_name", "postal_code"]
+    ordering = ["-selected_at", "-id"]
+    pagination_class = CountedCursorPagination
 
     def get_queryset(self) -> QuerySet[Host]:
         return Host.objects.for_user(self.request.user).select_related("campaign")

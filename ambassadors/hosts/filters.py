@@ -3,11 +3,11 @@
 from django_filters import rest_framework as filters
 
 from ambassadors.models import Host, HostStatus
-from backend.filters import ID_BOUNDS
+from backend.filters import CampaignFilter
 
 
 class HostFilter(filters.FilterSet):
-    campaign = filters.NumberFilter(field_name="campaign_id", **ID_BOUNDS)
+    campaign = CampaignFilter()
     status = filters.MultipleChoiceFilter(choices=HostStatus.choices)
     postal_prefix = filters.CharFilter(field_name="postal_code", lookup_expr="istartswith")
 

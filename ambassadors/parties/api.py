@@ -36,8 +36,9 @@ from ambassadors.parties.serializers import (
     PublicPartySerializer,
 )
 from backend import roles
-from backend.filters import ID_BOUNDS, UtcIsoDateTimeFilter
+from backend.filters import ID_BOUNDS, CampaignFilter, UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
+from backend.pagination import CountedCursorPagination
 from backend.parsers import JSONParser
 from backend.permissions import user_has_role, user_sees_personal_data
 from backend.private_files import private_file_response
@@ -70,7 +71,7 @@ def host_for_new_party(user: Any, campaign_slug: str | None) -> Host:
 
 
 class PartyFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=PartyStatus.choices)
     host = django_filters.NumberFilter(field_name="host_id", **ID_BOUNDS)
     starts_after = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
@@ -162,6 +163,7 @@ class PartyListCreateApi(generics.ListAPIView):
     filterset_class = PartyFilter
     ordering_fields = ["starts_at", "created_at", "id"]
     ordering = ["-starts_at", "-id"]
+    pagination_class = CountedCursorPagination
 
     def get_queryset(self) -> QuerySet[Party]:
         return readable_parties(self.request.user)
@@ -396,6 +398,7 @@ class PartyGuestsApi(generics.ListAPIView):
     filterset_fields = ["wants_to_host", "source"]
     ordering_fields = ["created_at", "id"]
     ordering = ["created_at", "id"]
+    pagination_class = CountedCursorPagination
 
     def _party(self) -> Party:
         return get_object_or_404(readable_parties(self.request.user), pk=self.kwargs["party_id"])

@@ -28,6 +28,7 @@ from backend.client_address import client_ip
 from backend.errors import Invalid
 from backend.filters import FilterBackend
 from backend.openapi import CONFLICT, document_rule_codes
+from backend.pagination import CountedCursorPagination
 from backend.parsers import JSONParser
 from backend.permissions import IsMarketing, staff_user
 from backend.throttles import AnonRateThrottle, ScopedRateThrottle
@@ -52,6 +53,7 @@ class CampaignListApi(generics.ListAPIView):
     filter_backends = [OrderingFilter]
     ordering_fields = ["applications_open_at", "name", "created_at"]
     ordering = ["-applications_open_at", "id"]
+    pagination_class = CountedCursorPagination
 
     def get_queryset(self) -> QuerySet[Campaign]:
         queryset = campaigns_with_slots()
@@ -285,6 +287,7 @@ class ApplicationListApi(generics.ListAPIView):
     filterset_class = ApplicationFilter
     ordering_fields = ["score", "follower_count", "created_at", "expected_guests", "postal_code"]
     ordering = ["-score", "id"]
+    pagination_class = CountedCursorPagination
     queryset = Application.objects.all()
 
 

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from ambassadors.models import Application, ApplicationStatus
-from backend.filters import ID_BOUNDS
+from backend.filters import CampaignFilter
 
 # Bounds keep absurd numbers out of the database (SQLite integers stop at 2⁶³).
 COUNT_BOUNDS = {"min_value": 0, "max_value": 10**12}
@@ -14,7 +14,7 @@ SCORE_BOUNDS = {"min_value": -10_000, "max_value": 10_000}
 
 
 class ApplicationFilter(filters.FilterSet):
-    campaign = filters.NumberFilter(field_name="campaign_id", **ID_BOUNDS)
+    campaign = CampaignFilter()
     status = filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
     country = filters.CharFilter(field_name="country", lookup_expr="iexact")
     postal_prefix = filters.CharFilter(

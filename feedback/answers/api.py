@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ambassadors.models import Campaign
+from backend.filters import CampaignKeyField
 from backend.openapi import document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, staff_user
@@ -52,7 +53,7 @@ class BrandAnswerListApi(generics.ListAPIView):
     pagination_class = AnswerCursor
 
     class FilterSerializer(serializers.Serializer):
-        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False)
+        campaign = CampaignKeyField(queryset=Campaign.objects.all(), required=False)
 
     class InputSerializer(serializers.Serializer):
         campaign = serializers.PrimaryKeyRelatedField(

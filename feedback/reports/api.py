@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign
 from ambassadors.parties.api import ImageRenderer
 from backend.csv_export import csv_writer
+from backend.filters import CampaignKeyField
 from backend.negotiation import ErrorsInJson
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
@@ -184,7 +185,7 @@ class PieceFeedbackListApi(generics.ListAPIView):
     pagination_class = FeedbackCursor
 
     class InputSerializer(serializers.Serializer):
-        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False)
+        campaign = CampaignKeyField(queryset=Campaign.objects.all(), required=False)
         item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False)
 
     @extend_schema(parameters=[InputSerializer])

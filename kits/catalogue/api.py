@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from ambassadors.models import Campaign
 from backend.models import User
 from backend.openapi import CONFLICT
+from backend.pagination import CountedCursorPagination
 from backend.permissions import IsLogistics
 from kits.catalogue import services
 from kits.catalogue.serializers import (
@@ -46,6 +47,8 @@ class ItemListCreateApi(generics.ListCreateAPIView):
     serializer_class = ItemSerializer
     filterset_class = ItemFilter
     ordering_fields = ["sku", "bin_location", "name"]
+    ordering = ["sku"]
+    pagination_class = CountedCursorPagination
     queryset = Item.objects.select_related("stock").order_by("sku")
 
     @extend_schema(responses={201: ItemSerializer, **CONFLICT})

@@ -12,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Host
+from backend.filters import CampaignFilter
 from backend.models import User
 from backend.openapi import CONFLICT, document_rule_codes
+from backend.pagination import CountedCursorPagination
 from backend.permissions import IsLogistics, IsStaffMember
 from backend.serializers import IdRelatedField
 from kits.models import (
@@ -61,7 +63,7 @@ def _shipment_detail(shipment: Shipment) -> dict:
 
 
 class ShipmentFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=ShipmentStatus.choices)
 
     class Meta:
@@ -76,6 +78,8 @@ class ShipmentListCreateApi(generics.ListAPIView):
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilter
     ordering_fields = ["allocated_at", "number"]
+    ordering = ["-allocated_at", "-id"]
+    pagination_class = CountedCursorPagination
 
     class InputSerializer(serializers.Serializer):
         class Meta:
@@ -279,6 +283,8 @@ class ShipmentProblemListApi(generics.ListAPIView):
     serializer_class = ShipmentProblemSerializer
     filterset_class = ShipmentProblemFilter
     ordering_fields: list[str] = []
+    ordering = ["-created_at", "-id"]
+    pagination_class = CountedCursorPagination
     queryset = ShipmentProblem.objects.select_related("shipment", "line__item", "reported_by")
 
 
@@ -309,7 +315,7 @@ class ShipmentProblemResolveApi(APIView):
 
 
 class KitSettlementFilter(django_filters.FilterSet):
-    campaign = django_filters.CharFilter(field_name="campaign__slug")
+    campaign = CampaignFilter()
 
     class Meta:
         model = KitSettlement
@@ -323,4 +329,6 @@ class KitSettlementListApi(generics.ListAPIView):
     serializer_class = KitSettlementSerializer
     filterset_class = KitSettlementFilter
     ordering_fields: list[str] = []
+    ordering = ["-settled_at", "-id"]
+    pagination_class = CountedCursorPagination
     queryset = KitSettlement.objects.select_related("shipment", "campaign")

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from backend.models import User
 from backend.openapi import CONFLICT
+from backend.pagination import CountedCursorPagination
 from backend.permissions import IsLogistics
 from kits.models import PrintLog, Shipment, ShipmentStatus, SlipBatch, SlipPageSize
 from kits.slips import services
@@ -183,6 +184,8 @@ class PrintLogListApi(generics.ListAPIView):
     serializer_class = PrintLogSerializer
     filterset_class = PrintLogFilter
     ordering_fields = ["at"]
+    ordering = ["-at", "-id"]
+    pagination_class = CountedCursorPagination
     queryset = PrintLog.objects.select_related("by").prefetch_related(
         Prefetch("shipments", Shipment.objects.only("id", "number").order_by("number"))
     )

@@ -71,10 +71,10 @@ def _error_response(exc: Exception, view: APIView) -> Response:
 
 
 class OrderFilter(django_filters.FilterSet):
-    placed_from = UtcIsoDateTimeFilter(
+    placed_after = UtcIsoDateTimeFilter(
         field_name="placed_at", lookup_expr="gte", help_text="Placed at or after (ISO 8601)."
     )
-    placed_to = UtcIsoDateTimeFilter(
+    placed_before = UtcIsoDateTimeFilter(
         field_name="placed_at", lookup_expr="lt", help_text="Placed before (ISO 8601)."
     )
     source = django_filters.ChoiceFilter(choices=OrderSource.choices)
@@ -94,8 +94,8 @@ class OrderFilter(django_filters.FilterSet):
     class Meta:
         model = Order
         fields = [
-            "placed_from",
-            "placed_to",
+            "placed_after",
+            "placed_before",
             "source",
             "status",
             "code",

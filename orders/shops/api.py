@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.openapi import CONFLICT
+from backend.pagination import CountedCursorPagination
 from backend.permissions import IsAdminRole
 from orders.models import ShopEndpoint, ShopPlatform
 from orders.shops.services import create_shop_endpoint, update_shop_endpoint
@@ -38,6 +39,8 @@ class ShopEndpointListCreateApi(generics.ListAPIView):
     permission_classes = [IsAdminRole]
     serializer_class = ShopEndpointSerializer
     queryset = ShopEndpoint.objects.all()
+    ordering = ["id"]
+    pagination_class = CountedCursorPagination
 
     class InputSerializer(serializers.Serializer):
         class Meta:

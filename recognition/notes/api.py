@@ -4,6 +4,7 @@ for its public leaderboard. Thin views: an input serializer, one service call, a
 
 from decimal import Decimal
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
 from backend.errors import Invalid
+from backend.filters import CampaignFilter
 from backend.openapi import document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, staff_user
@@ -26,15 +28,31 @@ from recognition.notes.serializers import (
 from recognition.notes.services import BODY_MAX_LENGTH, write_brand_note, write_milestone_notes
 
 
+class MilestoneFilter(django_filters.FilterSet):
+    campaign = CampaignFilter(field_name="host__campaign")
+
+    class Meta:
+        model = Milestone
+        fields = ["campaign", "host", "kind"]
+
+
 class MilestoneListApi(generics.ListAPIView):
     """The milestones hosts reached, newest first; filter by campaign, host or kind."""
 
     permission_classes = [IsMarketing]
     serializer_class = MilestoneSerializer
     pagination_class = CursorPagination
-    filterset_fields = {"host": ["exact"], "host__campaign": ["exact"], "kind": ["exact"]}
+    filterset_class = MilestoneFilter
     ordering_fields: list[str] = []
     queryset = Milestone.objects.select_related("host").order_by("-id")
+
+
+class BrandNoteFilter(django_filters.FilterSet):
+    campaign = CampaignFilter(field_name="host__campaign")
+
+    class Meta:
+        model = BrandNote
+        fields = ["campaign", "host", "milestone"]
 
 
 @document_rule_codes(
@@ -55,7 +73,7 @@ class BrandNoteListApi(generics.ListAPIView):
     permission_classes = [IsMarketing]
     serializer_class = BrandNoteSerializer
     pagination_class = CursorPagination
-    filterset_fields = {"host": ["exact"], "host__campaign": ["exact"], "milestone": ["exact"]}
+    filterset_class = BrandNoteFilter
     ordering_fields: list[str] = []
     queryset = BrandNote.objects.select_related("host").order_by("-id")
 

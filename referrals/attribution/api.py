@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Host, Party
-from backend.filters import UtcIsoDateTimeFilter
+from backend.filters import CampaignFilter, UtcIsoDateTimeFilter
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from orders.models import Order
@@ -19,6 +19,7 @@ from referrals.models import Attribution, AttributionMethod, AttributionReason
 
 
 class AttributionFilter(django_filters.FilterSet):
+    campaign = CampaignFilter()
     placed_after = UtcIsoDateTimeFilter(field_name="order__placed_at", lookup_expr="gte")
     placed_before = UtcIsoDateTimeFilter(field_name="order__placed_at", lookup_expr="lt")
     method = django_filters.ChoiceFilter(choices=AttributionMethod.choices)

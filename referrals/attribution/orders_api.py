@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from backend.email_address import normalise_email
 from backend.errors import NotFound
+from backend.filters import CampaignFilter, IdFilter
 from backend.openapi import CONFLICT
 from backend.permissions import user_sees_personal_data
 from backend.serializers import OptionalChoiceField
@@ -96,9 +97,9 @@ class AttributedOrderDetailSerializer(_AttributionFields, OrderDetailSerializer)
 
 
 class AttributedOrderFilter(OrderFilter):
-    campaign = django_filters.NumberFilter(field_name="attribution__campaign", help_text="Campaign id.")
-    host = django_filters.NumberFilter(field_name="attribution__host", help_text="Credited host's id.")
-    party = django_filters.NumberFilter(field_name="attribution__party", help_text="Credited party's id.")
+    campaign = CampaignFilter(field_name="attribution__campaign")
+    host = IdFilter(field_name="attribution__host", help_text="Credited host's id.")
+    party = IdFilter(field_name="attribution__party", help_text="Credited party's id.")
     method = django_filters.ChoiceFilter(
         field_name="attribution__method", choices=AttributionMethod.choices, help_text="Attribution rule."
     )

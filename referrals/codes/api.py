@@ -4,12 +4,15 @@ import django_filters
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 
+from backend.filters import CampaignFilter
+from backend.pagination import CountedCursorPagination
 from backend.permissions import IsMarketing
 from referrals.codes.serializers import ReferralCodeSerializer
 from referrals.models import ReferralCode
 
 
 class ReferralCodeFilter(django_filters.FilterSet):
+    campaign = CampaignFilter()
     code = django_filters.CharFilter(method="filter_code")
 
     class Meta:
@@ -27,6 +30,8 @@ class ReferralCodeListApi(generics.ListAPIView):
     serializer_class = ReferralCodeSerializer
     filterset_class = ReferralCodeFilter
     ordering_fields = ["created_at", "code"]
+    ordering = ["-created_at", "-id"]
+    pagination_class = CountedCursorPagination
     queryset = ReferralCode.objects.select_related("host").order_by("-created_at", "-id")
 
 
@@ -35,7 +40,10 @@ class MyReferralCodeListApi(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = ReferralCodeSerializer
-    pagination_class = None
+    filterset_class = ReferralCodeFilter
+    ordering_fields = ["created_at", "code"]
+    ordering = ["kind", "-id"]
+    pagination_class = CountedCursorPagination
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return ReferralCode.objects.for_user(self.request.user).select_related("host").order_by("kind", "-id")

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
+from backend.filters import CampaignFilter
 from backend.negotiation import ErrorsInJson
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CursorPagination
@@ -44,6 +45,7 @@ from referrals.payouts.services import (
 
 
 class PayoutFilter(django_filters.FilterSet):
+    campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=PayoutStatus.choices)
     method = django_filters.ChoiceFilter(choices=PayoutMethod.choices)
 
@@ -69,6 +71,7 @@ class MyPayoutListApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = MyPayoutSerializer
     pagination_class = CursorPagination
+    filterset_class = PayoutFilter
     ordering_fields: list[str] = []
 
     def get_queryset(self):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
 from backend.errors import NotFound
-from backend.filters import UtcIsoDateTimeFilter
+from backend.filters import CampaignFilter, UtcIsoDateTimeFilter
 from backend.openapi import document_rule_codes, not_found
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
@@ -124,6 +124,7 @@ class RewardPlanApi(APIView):
 
 
 class LedgerEntryFilter(django_filters.FilterSet):
+    campaign = CampaignFilter()
     state = django_filters.ChoiceFilter(choices=EntryState.choices)
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
     created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -178,7 +179,7 @@ class MyLedgerEntryListApi(generics.ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = MyLedgerEntrySerializer
     pagination_class = CursorPagination
-    filterset_fields = ["campaign", "state", "kind"]
+    filterset_class = LedgerEntryFilter
     ordering_fields: list[str] = []
 
     def get_queryset(self):  # type: ignore[no-untyped-def]

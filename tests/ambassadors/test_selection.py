@@ -88,7 +88,7 @@ def test_the_review_list_runs_a_constant_number_of_queries(marketing_client, dja
     ApplicationFactory.create_batch(30, campaign=campaign)
     with django_assert_max_num_queries(4):  # user groups, count, page
         response = marketing_client.get(f"/api/v1/applications/?campaign={campaign.pk}")
-    assert response.json()["count"] == 30
+    assert response.json()["total"] == 30
 
 
 def test_the_detail_shows_the_history(marketing_client, marketing_user):

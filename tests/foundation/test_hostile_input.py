@@ -53,7 +53,7 @@ def query_parameters() -> dict[str, str]:
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "query":
                     found[parameter["name"]] = parameter.get("schema", {}).get("format", "")
-    assert {"date_from", "date_to", "placed_from", "cursor", "ordering"} <= set(found)
+    assert {"date_from", "date_to", "placed_after", "cursor", "ordering"} <= set(found)
     return found
 
 
@@ -194,22 +194,58 @@ def test_json_nested_too_deep_is_a_parse_error_and_json_within_the_bound_is_read
 
 
 def test_a_blank_page_format_or_grouping_is_refused_not_read_as_the_default(marketing_client):
-    """`?page=`, `?format=` and `?group_by=` given without a value mean something the client will
+    """`?cursor=`, `?format=` and `?group_by=` given without a value mean something the client will
     not get: each is refused as a bad value of its kind, never answered with the first page, JSON or
     the totals (the schema fuzz found each)."""
     answers = {
-        "blank page": marketing_client.get("/api/v1/campaigns/?page="),
+        "blank cursor": marketing_client.get("/api/v1/campaigns/?cursor="),
         "blank format": marketing_client.get("/api/v1/reports/attribution/?format="),
         "blank grouping": marketing_client.get("/api/v1/reports/attribution/?group_by="),
         "unknown format of a file": marketing_client.get("/api/v1/payouts/bank-export/?format=xml"),
     }
     assert {name: answer.status_code for name, answer in answers.items()} == {
-        "blank page": 404, "blank format": 404, "blank grouping": 400, "unknown format of a file": 404,
+        "blank cursor": 404, "blank format": 404, "blank grouping": 400, "unknown format of a file": 404,
     }  # fmt: skip
     assert answers["blank grouping"].json()["errors"][0] == {
         "code": "invalid_choice", "detail": '"" is not a valid choice.', "attr": "group_by",
     }  # fmt: skip
     # the same routes still answer what they are asked
-    assert marketing_client.get("/api/v1/campaigns/?page=1").status_code == 200
+    assert marketing_client.get("/api/v1/campaigns/").status_code == 200
     assert marketing_client.get("/api/v1/reports/attribution/?format=csv").status_code == 200
     assert marketing_client.get("/api/v1/payouts/bank-export/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_boolean_or_an_id_filter_refuses_what_it_cannot_read(marketing_client, logistics_client):
+    """django-filter read any word but a boolean's as "no filter", a fraction as an id and a malformed
+    UUID with a code the schema did not list (the schema fuzz found each): each is a bad value (400)
+    with a code the schema names."""
+    answers = {
+        "returnable=null": logistics_client.get("/api/v1/kits/items/?returnable=null"),
+        "resolved=2979215": logistics_client.get("/api/v1/kits/problems/?resolved=2979215"),
+        "verified=": marketing_client.get("/api/v1/applications/?verified="),
+        "host=-1.2e-266": marketing_client.get("/api/v1/orders/?host=-1.2e-266"),
+        "host=1.5": marketing_client.get("/api/v1/orders/?host=1.5"),
+        "batch=abc": logistics_client.get("/api/v1/kits/print-log/?batch=abc"),
+    }
+    assert {
+        query: (answer.status_code, answer.json()["errors"][0]["code"]) for query, answer in answers.items()
+    } == {
+        "returnable=null": (400, "invalid"),
+        "resolved=2979215": (400, "invalid"),
+        "verified=": (400, "invalid"),
+        "host=-1.2e-266": (400, "invalid"),
+        "host=1.5": (400, "invalid"),
+        "batch=abc": (400, "invalid"),
+    }
+    schema = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    for component in ("KitsItemsListReturnableErrorComponent", "ApplicationsListVerifiedErrorComponent",
+                      "OrdersListHostErrorComponent", "KitsPrintLogListBatchErrorComponent"):  # fmt: skip
+        assert "invalid" in schema[component]["properties"]["code"]["enum"], component
+    for query in ("returnable=true", "returnable=0", "resolved=false"):
+        assert (
+            logistics_client.get(
+                f"/api/v1/kits/{'items' if 'returnable' in query else 'problems'}/?{query}"
+            ).status_code
+            == 200
+        )

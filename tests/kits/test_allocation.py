@@ -195,7 +195,7 @@ def test_a_fractional_host_id_in_a_filter_is_refused(logistics_client, allocated
 
     assert logistics_client.get("/api/v1/kits/shipments/", {"host": f"{host}.7"}).status_code == 400
     assert logistics_client.get("/api/v1/kits/settlements/", {"host": f"{host}.0"}).status_code == 400
-    assert logistics_client.get("/api/v1/kits/shipments/", {"host": host}).json()["count"] == 1
+    assert logistics_client.get("/api/v1/kits/shipments/", {"host": host}).json()["total"] == 1
 
 
 def test_a_host_id_in_a_form_is_its_digits(logistics_client, kit_campaign, stock_for_kits):

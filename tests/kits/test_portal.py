@@ -226,7 +226,7 @@ def test_problem_list_query_count_is_constant(
         )
     with django_assert_max_num_queries(4):
         response = logistics_client.get(f"/api/v1/kits/problems/?shipment={shipped.number}&kind=damaged")
-    assert response.json()["count"] == 8
+    assert response.json()["total"] == 8
 
 
 def test_the_host_sees_one_kit_on_its_own_page(shipped):

@@ -189,7 +189,7 @@ def test_guest_list_query_count_does_not_grow_with_data(host, host_client, djang
     factories.GuestFactory.create_batch(20, party=party)
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = host_client.get(f"/api/v1/parties/{party.pk}/guests/").json()
-    assert body["count"] == 21
+    assert body["total"] == 21
 
 
 def test_party_detail_query_count_does_not_grow_with_history_and_bookings(

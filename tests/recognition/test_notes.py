@@ -146,10 +146,8 @@ def test_marketing_lists_notes_and_milestones_by_campaign(marketing_client, host
         write_brand_note(host=someone, body="Thanks", by=None)
     record_milestones()
 
-    notes = marketing_client.get(NOTES, {"host__campaign": campaign.pk}).json()["results"]
-    milestones = marketing_client.get(
-        "/api/v1/recognition/milestones/", {"host__campaign": campaign.pk}
-    ).json()
+    notes = marketing_client.get(NOTES, {"campaign": campaign.pk}).json()["results"]
+    milestones = marketing_client.get("/api/v1/recognition/milestones/", {"campaign": campaign.pk}).json()
 
     assert [note["host"] for note in notes] == [host.pk]
     assert [(row["host"], row["kind"]) for row in milestones["results"]] == [(host.pk, "first_party_held")]
