@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("wall.api_urls")),
     path("", include("privacy.urls")),
     path("", include("feedback.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
