@@ -47,7 +47,9 @@ def retry_due(django_capture_on_commit_callbacks, delivery):
     return sent
 
 
-def test_a_delivery_is_signed_as_the_readme_snippet_verifies(receiver, endpoint, django_capture_on_commit_callbacks):
+def test_a_delivery_is_signed_as_the_readme_snippet_verifies(
+    receiver, endpoint, django_capture_on_commit_callbacks
+):
     # when
     entry = approve_a_reward(django_capture_on_commit_callbacks)
 
@@ -77,12 +79,13 @@ def test_a_delivery_is_signed_as_the_readme_snippet_verifies(receiver, endpoint,
     assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
 
 
-def test_nothing_is_sent_or_recorded_when_the_fact_rolls_back(receiver, endpoint, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_or_recorded_when_the_fact_rolls_back(
+    receiver, endpoint, django_capture_on_commit_callbacks
+):
     host = HostFactory()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            adjust_rewards(host=host, amount=Decimal("5.00"), reason="a mistake", by=None)
-            raise RuntimeError("the transaction fails after the fact")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        adjust_rewards(host=host, amount=Decimal("5.00"), reason="a mistake", by=None)
+        raise RuntimeError("the transaction fails after the fact")
 
     assert receiver.received == []
     assert not Event.objects.exists() and not Delivery.objects.exists()
@@ -106,7 +109,11 @@ def test_a_500_is_retried_with_exponential_backoff_until_it_succeeds(
     assert retry_due(django_capture_on_commit_callbacks, delivery) == 1
     assert delivery.next_attempt_at == first + timedelta(minutes=1 + 2)
     assert retry_due(django_capture_on_commit_callbacks, delivery) == 1
-    assert (delivery.status, delivery.attempt_count, delivery.last_status_code) == (DeliveryStatus.SUCCEEDED, 3, 200)
+    assert (delivery.status, delivery.attempt_count, delivery.last_status_code) == (
+        DeliveryStatus.SUCCEEDED,
+        3,
+        200,
+    )
     # the same event each time: the receiver dedupes by its id
     assert len(set(receiver.event_ids)) == 1 and len(receiver.received) == 3
     assert Endpoint.objects.get().consecutive_failures == 0
@@ -158,10 +165,15 @@ def test_a_failing_endpoint_is_given_up_after_a_day_then_disabled_and_the_admins
     endpoint = Endpoint.objects.get()
     assert not endpoint.is_active and endpoint.disabled_at == delivery.last_attempt_at
     assert endpoint.consecutive_failures == 29
-    assert sorted(message.to[0] for message in mail.outbox) == ["admin@staff.example.com", "root@staff.example.com"]
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "admin@staff.example.com",
+        "root@staff.example.com",
+    ]
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert by_recipient["admin@staff.example.com"].subject == "A webhook endpoint was disabled"
-    assert by_recipient["root@staff.example.com"].subject == "Un point de réception de webhooks a été désactivé"
+    assert (
+        by_recipient["root@staff.example.com"].subject == "Un point de réception de webhooks a été désactivé"
+    )
     assert endpoint.url in by_recipient["admin@staff.example.com"].body
 
     # and a new fact is no longer sent to it
@@ -169,7 +181,9 @@ def test_a_failing_endpoint_is_given_up_after_a_day_then_disabled_and_the_admins
     assert len(receiver.received) == 29
 
 
-def test_events_arrive_in_any_order_each_once_delivered(receiver, endpoint, django_capture_on_commit_callbacks):
+def test_events_arrive_in_any_order_each_once_delivered(
+    receiver, endpoint, django_capture_on_commit_callbacks
+):
     # given the first event's first attempt fails, the second event goes through at once
     receiver.answer_next(500)
     host = HostFactory()
