@@ -70,12 +70,14 @@ def queue_attempt(*, delivery_id: int, at: datetime | None = None) -> None:
 def _claim(delivery_id: int, at: datetime) -> bool:
     """Take the delivery if it is due (pushing its next attempt past this one's longest wait)."""
     lease = timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 60)
+    endpoint_id = Delivery.objects.filter(pk=delivery_id).values_list("endpoint_id", flat=True).first()
+    if endpoint_id is None or not Endpoint.objects.filter(pk=endpoint_id, is_active=True).exists():
+        return False
+    # The row's own columns only: a join would make the update an `IN (subquery)` that PostgreSQL does
+    # not check again once a concurrent claim commits, and both workers would send.
     return bool(
         Delivery.objects.filter(
-            pk=delivery_id,
-            status=DeliveryStatus.PENDING,
-            next_attempt_at__lte=at,
-            endpoint__is_active=True,
+            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=at
         ).update(next_attempt_at=at + lease)
     )
 

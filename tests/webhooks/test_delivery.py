@@ -202,3 +202,43 @@ def test_events_arrive_in_any_order_each_once_delivered(
         first.event.public_id,
     ]
     assert bodies[1]["created"] >= bodies[0]["created"]  # `created` orders them, not the arrival
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_on_one_due_delivery_send_it_once(receiver, endpoint):
+    import threading
+
+    from django.db import connection
+
+    from webhooks.sending import attempt_delivery
+
+    # given a delivery due now, and a slow receiver
+    with transaction.atomic():
+        adjust_rewards(
+            host=HostFactory(), amount=Decimal("4.00"), reason="x", by=None
+        )  # attempt queued, then sent
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING, next_attempt_at=delivery.created_at
+    )
+    receiver.received.clear()
+    receiver.answer_next(("sleep", 0.3, 200))
+    results = []
+
+    def work():
+        try:
+            results.append(attempt_delivery(delivery_id=delivery.pk))
+        finally:
+            connection.close()
+
+    # when two workers take it at once
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    # then one sent it, the other found it taken
+    assert len(receiver.received) == 1
+    assert sorted(result is None for result in results) == [False, True]
