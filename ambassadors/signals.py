@@ -2,8 +2,12 @@
 
 from django.dispatch import Signal
 
+# Sent inside the transaction that recorded a new application: kwargs `application`.
+# Listener: webhooks (`application.received`).
+application_received = Signal()
+
 # Sent inside the selection transaction once a Host exists: kwargs `host`, `by` (the staff user or None).
-# Listeners: referral code issuance, kit allocation.
+# Listeners: referral code issuance, kit allocation, webhooks.
 host_selected = Signal()
 
 # Sent once the transaction that created a party commits: kwargs `party`, `by` (the host's user).
@@ -27,6 +31,11 @@ party_figures_wanted = Signal()
 # Sent inside the transaction that closed a held party (its attribution window ended; its reward is
 # final): kwargs `party`, `by`. Listener: notifications tell the host what the party earned.
 party_closed = Signal()
+
+# Sent inside the transaction that moved a party to held (the host's report): kwargs `party`, `by`.
+# Listener: webhooks (`party.held`).
+party_held = Signal()
+
 # Sent inside the transaction that withdrew a person's photo-rights consent: kwargs `hosts` (the
 # person's host rows), `by`. Listener: the photo wall withdraws every photo of theirs.
 photo_consent_withdrawn = Signal()

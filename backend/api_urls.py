@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("wall.api_urls")),
     path("", include("privacy.urls")),
     path("", include("feedback.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "notifications",
     "wall",
     "feedback",
+    "webhooks",
     "privacy",
 ]
 
@@ -282,6 +283,18 @@ TASKS_MAX_WAIT_SECONDS = env_int("TASKS_MAX_WAIT_SECONDS", 600, minimum=0)
 WALL_CACHE_SECONDS = env_int("WALL_CACHE_SECONDS", 300, minimum=0)
 WALL_PHOTO_URL_MAX_AGE = env_int("WALL_PHOTO_URL_MAX_AGE", 3600, minimum=60)
 
+# Outgoing webhooks: each request waits this long for the receiver's answer (a timeout is a failure);
+# a failed delivery is retried with exponential backoff (1 min, 2, 4, ... at most an hour apart) for
+# WEBHOOK_RETRY_HOURS; an endpoint that failed every attempt for WEBHOOK_DISABLE_AFTER_HOURS (or until a
+# delivery gave up) and at least WEBHOOK_DISABLE_AFTER_FAILURES times in a row is disabled, admins told.
+# WEBHOOK_ALLOW_LOCAL_URLS lets endpoints use http and private or loopback addresses (tests, a local
+# receiver); off, only https URLs to public addresses are taken (DEBUG allows both).
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_RETRY_HOURS = env_int("WEBHOOK_RETRY_HOURS", 24, minimum=1)
+WEBHOOK_DISABLE_AFTER_HOURS = env_int("WEBHOOK_DISABLE_AFTER_HOURS", 24, minimum=0)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 20, minimum=1)
+WEBHOOK_ALLOW_LOCAL_URLS = env_bool("WEBHOOK_ALLOW_LOCAL_URLS", False)
+
 # Referral links: where unknown codes land, and how long click logs are kept.
 DEFAULT_SHOP_URL = env_str("DEFAULT_SHOP_URL", "https://shop.example.com/")
 CLICK_RETENTION_DAYS = env_int("CLICK_RETENTION_DAYS", 90, minimum=1)
@@ -409,6 +422,8 @@ SPECTACULAR_SETTINGS = {
         "HostStatusEnum": "ambassadors.models.HostStatus.choices",
         "KitReturnPolicyEnum": "ambassadors.models.KitReturnPolicy.choices",
         "OrderStatusEnum": "orders.models.OrderStatus.choices",
+        "WebhookEventTypeEnum": "webhooks.models.EventType.choices",
+        "WebhookDeliveryStatusEnum": "webhooks.models.DeliveryStatus.choices",
         "OrderSourceEnum": "orders.models.OrderSource.choices",
         "RefundStatusEnum": "orders.models.RefundStatus.choices",
         "LedgerEntryKindEnum": "referrals.models.EntryKind.choices",

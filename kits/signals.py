@@ -10,6 +10,10 @@ from django.dispatch import Signal
 # Listener: the rewards ledger (posts `settlement.amount_to_deduct` as a kit-return deduction).
 kit_settled = Signal()
 
+# Sent inside the transaction that handed a kit to the carrier: kwargs `shipment`, `by`.
+# Listener: webhooks (`kit.shipped`).
+kit_shipped = Signal()
+
 # Sent while packing slips are built, with `host_ids`; a receiver answers `{host_id: code}`, the
 # referral code printed on that host's slips (read only; no answer, no code printed).
 # Receiver: referrals (each host's own live code).

@@ -46,7 +46,7 @@ from ambassadors.parties.checks import (
 )
 from ambassadors.parties.emails import guest_confirmation_email
 from ambassadors.recruitment import scoring
-from ambassadors.signals import party_cancelled, party_closed, party_created, party_photo_deleted
+from ambassadors.signals import party_cancelled, party_closed, party_created, party_held, party_photo_deleted
 from backend.addresses import clean_postal_code, normalise_phone
 from backend.errors import Conflict, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
@@ -249,7 +249,7 @@ def mark_party_held(
     if party.starts_at > timezone.now():
         raise Conflict(_("A party can be reported once it has started."), code="party_not_started")
     _store_photos(party, checked)
-    return _move(
+    held = _move(
         party,
         PartyStatus.HELD,
         by=by,
@@ -258,6 +258,8 @@ def mark_party_held(
         highlights=highlights,
         social_post_urls=links,
     )
+    party_held.send(sender=Party, party=held, by=by)
+    return held
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from ambassadors.models import (
 )
 from ambassadors.recruitment import scoring
 from ambassadors.recruitment.emails import application_received_email, application_rejected_email
+from ambassadors.signals import application_received
 from backend.addresses import clean_postal_code, normalise_phone
 from backend.email_address import normalise_email
 from backend.errors import Conflict, FieldChecks, Invalid
@@ -280,6 +281,7 @@ def submit_application(
     )
     scoring.refresh_risk_flags(application)
     send_email_on_commit(build=application_received_email, object_id=application.pk)
+    application_received.send(sender=Application, application=application)
     return application
 
 

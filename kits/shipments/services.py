@@ -25,7 +25,7 @@ from kits.models import (
     ShipmentStatus,
     ShipmentStatusChange,
 )
-from kits.signals import kit_settled
+from kits.signals import kit_settled, kit_shipped
 from kits.stock.services import lock_stocks, move_stock
 
 logger = logging.getLogger(__name__)
@@ -185,6 +185,7 @@ def mark_shipped(
             by=by,
             shipment=shipped,
         )
+    kit_shipped.send(sender=Shipment, shipment=shipped, by=by)
     return shipped
 
 

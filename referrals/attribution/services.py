@@ -40,6 +40,7 @@ from referrals.models import (
 )
 from referrals.reports.facts import refresh_attributed_sale, refresh_attributed_sales
 from referrals.rewards.services import recompute_after_attribution, recompute_after_attributions
+from referrals.signals import orders_attributed
 
 _HELD_STATUSES = (PartyStatus.HELD, PartyStatus.CLOSED)
 
@@ -313,6 +314,7 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
         created = Attribution.objects.create(order=order, **values)
         recompute_after_attribution(attribution=created, previous_host_id=None, created=True)
         refresh_attributed_sale(order=order, attribution=created)
+        orders_attributed.send(sender=Attribution, attributions=[created])
         return created
     previous_host_id = current.host_id
     AttributionChange.objects.create(
@@ -331,6 +333,7 @@ def _write(order: Order, decision: Decision, *, by: Any, change_reason: str) -> 
     current.save(update_fields=list(values))
     recompute_after_attribution(attribution=current, previous_host_id=previous_host_id, created=False)
     refresh_attributed_sale(order=order, attribution=current)
+    orders_attributed.send(sender=Attribution, attributions=[current])
     return current
 
 
@@ -369,6 +372,7 @@ def attribute_recorded_orders(*, orders: Sequence[Order]) -> list[Attribution]:
     )
     recompute_after_attributions(attributions=created)
     refresh_attributed_sales(attributions=created)
+    orders_attributed.send(sender=Attribution, attributions=created)
     return created
 
 

@@ -32,6 +32,7 @@ from referrals.rewards.entitlement import (
     sales_owed,
     validate_brackets,
 )
+from referrals.signals import rewards_approved
 
 # Bases that recomputation owns; the others (adjustments, payouts) are never recomputed.
 _COMPUTED_PREFIXES = ("party:", "order:", "booking:", "kit:", "cap")
@@ -297,7 +298,7 @@ def recompute_rewards(
         cap = cap_owed(plan, earned)
         if cap is not None:
             owed["cap"] = cap
-    return LedgerEntry.objects.bulk_create(
+    return _post(
         _differences(host, plan, owed=owed, posted=posted, scope=None, waits=_pending_until(host), at=at)
     )
 
@@ -339,7 +340,16 @@ def recompute_rewards_in_scopes(
             earned=earned[host.pk],
             at=at,
         )
-    return LedgerEntry.objects.bulk_create(entries)
+    return _post(entries)
+
+
+def _post(entries: list[LedgerEntry]) -> list[LedgerEntry]:
+    """Insert the entries; those approved at once are announced."""
+    posted = LedgerEntry.objects.bulk_create(entries)
+    approved = [entry for entry in posted if entry.state == EntryState.APPROVED]
+    if approved:
+        rewards_approved.send(sender=LedgerEntry, entries=approved)
+    return posted
 
 
 @transaction.atomic
@@ -359,7 +369,7 @@ def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any, gift: b
             field="amount",
         )
     now = timezone.now()
-    return LedgerEntry.objects.create(
+    entry = LedgerEntry.objects.create(
         host=host,
         campaign=host.campaign,
         kind=EntryKind.ADJUSTMENT,
@@ -374,14 +384,24 @@ def adjust_rewards(*, host: Host, amount: Decimal, reason: str, by: Any, gift: b
         by=by,
         reason=reason[:500],
     )
+    rewards_approved.send(sender=LedgerEntry, entries=[entry])
+    return entry
 
 
+@transaction.atomic
 def approve_due_entries(*, at: datetime | None = None) -> int:
     """Approve pending entries whose holding period is over (idempotent; run daily)."""
     at = at or timezone.now()
-    return LedgerEntry.objects.filter(state=EntryState.PENDING, approvable_at__lte=at).update(
-        state=EntryState.APPROVED, approved_at=at
+    due = list(
+        LedgerEntry.objects.select_for_update()
+        .filter(state=EntryState.PENDING, approvable_at__lte=at)
+        .values_list("pk", flat=True)
     )
+    if not due:
+        return 0
+    approved = LedgerEntry.objects.filter(pk__in=due).update(state=EntryState.APPROVED, approved_at=at)
+    rewards_approved.send(sender=LedgerEntry, entries=list(LedgerEntry.objects.filter(pk__in=due)))
+    return approved
 
 
 @dataclass(frozen=True)

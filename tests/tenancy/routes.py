@@ -250,6 +250,11 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:feedback-report": staff(M),
     "api:feedback-photo": staff(M, feedback_id="opinion.pk"),
     "api:feedback-answers": staff(M),
+    "api:webhook-endpoints": staff(roles.ADMIN),
+    "api:webhook-endpoint": staff(roles.ADMIN, endpoint_id="campaign.pk"),  # refused before any lookup
+    "api:webhook-deliveries": staff(roles.ADMIN),
+    "api:webhook-delivery": staff(roles.ADMIN, delivery_id="campaign.pk"),
+    "api:webhook-delivery-resend": staff(roles.ADMIN, delivery_id="campaign.pk"),
     "kits_staff:print": staff(L),
     "kits_staff:batch": staff(L, batch_id="batch.pk"),
     "kits_staff:batch_progress": staff(L, batch_id="batch.pk"),
