@@ -65,7 +65,7 @@ class UtcDateTimeField(serializers.Field):
         return value.isoformat()
 
 
-_COLUMN_LIST = "\n".join(f"- `{c.name}`: {c.description}" for c in (*COLUMNS, EMAIL))
+COLUMN_LIST = "\n".join(f"- `{c.name}`: {c.description}" for c in (*COLUMNS, EMAIL))
 
 
 @document_rule_codes({"campaign": ["does_not_exist"], "placed_before": ["invalid"]}, methods=["GET"])
@@ -135,7 +135,7 @@ class OrderExportApi(ErrorsInJson, APIView):
                 OpenApiTypes.STR,
                 description="The orders as CSV (streamed): a header row of the column names, then one "
                 "row per order; an empty cell is a missing value, booleans are true/false. Columns:\n\n"
-                + _COLUMN_LIST,
+                + COLUMN_LIST,
             ),
             (200, PARQUET): OpenApiResponse(
                 OpenApiTypes.BINARY,

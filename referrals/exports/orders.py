@@ -235,9 +235,10 @@ def csv_chunks(
     missing value; a text that a spreadsheet would run as a formula starts with `'`)."""
     columns = export_columns(personal_data=personal_data)
     out = _Lines()
-    writer = csv_writer(out)
-    writer.writerow([c.name for c in columns])
+    csv_writer(out).writerow([c.name for c in columns])
     yield out.take()
+    # Only text can be read as a formula: ids, amounts, times and booleans are written by the query.
+    writer = csv_writer(out, text_columns=[i for i, c in enumerate(columns) if c.kind == "text"])
     for rows in export_chunks(filters=filters, personal_data=personal_data, rows_per_chunk=rows_per_chunk):
         writer.writerows(rows)
         yield out.take()

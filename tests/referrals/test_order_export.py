@@ -26,6 +26,7 @@ from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order, OrderStatus, Refund
 from referrals.attribution.services import reattribute_order
 from referrals.codes.services import issue_host_code
+from referrals.exports.api import COLUMN_LIST
 from referrals.exports.orders import (
     COLUMNS,
     EMAIL,
@@ -179,6 +180,9 @@ def test_csv_and_parquet_hold_the_same_rows_and_columns(programme, marketing_cli
     assert csv_header == parquet_header == [c.name for c in COLUMNS]
     assert len(csv_rows) == Order.objects.count() == 8
     # the quote keeps a spreadsheet from running the shop's id as a formula; Parquet has the id as it is
+    unattributed = programme["orders"]["none"].pk
+    assert _by_id(csv_rows)[unattributed]["order_external_id"] == "'=HYPERLINK(1)"
+    assert _by_id(parquet_rows)[unattributed]["order_external_id"] == "=HYPERLINK(1)"
     csv_rows = [{**row, "order_external_id": row["order_external_id"].removeprefix("'")} for row in csv_rows]
     assert csv_rows == parquet_rows
     assert [row["order_id"] for row in parquet_rows] == sorted(Order.objects.values_list("pk", flat=True))
@@ -392,3 +396,11 @@ def test_an_order_without_attribution_yet_still_has_its_row(programme, marketing
 
     assert (row["attribution_id"], row["campaign_id"], row["net_sales"]) == (None, None, None)
     assert row["order_status"] == OrderStatus.PAID
+
+
+def test_every_column_is_defined_in_the_readme_and_the_api_schema():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+    for column in (*COLUMNS, EMAIL):
+        assert f"| `{column.name}` |" in readme and f"| {column.description} |" in readme
+        assert f"- `{column.name}`: {column.description}" in COLUMN_LIST  # the CSV answer's description
