@@ -2,6 +2,7 @@ from django.urls import path
 
 from referrals.attribution import api as attribution_api
 from referrals.codes import api as codes_api
+from referrals.exports import api as exports_api
 from referrals.payouts import api as payouts_api
 from referrals.reports import api as reports_api
 from referrals.rewards import api as rewards_api
@@ -20,6 +21,7 @@ urlpatterns = [
         attribution_api.ReattributeApi.as_view(),
         name="attribution-reattribute",
     ),
+    path("exports/orders/", exports_api.OrderExportApi.as_view(), name="export-orders"),
     path("reports/attribution/", reports_api.AttributionReportApi.as_view(), name="report-attribution"),
     path(
         "reports/campaigns/<int:campaign_id>/summary/",
