@@ -13,7 +13,7 @@ FRANCE_MAP = Path(__file__).resolve().parent / "maps" / "france-departments.svg"
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 # Net sales from least to most; a département without a sale stays blank.
 SHADES = ("#d4e4f1", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
-NO_SALES = "#f4f4f4"
+NO_SALES = "#e3dcd6"
 
 
 @dataclass(frozen=True)
