@@ -16,6 +16,7 @@ from tests.referrals.insights_figures import (
     figures_from_api,
     figures_from_browser,
     mismatches,
+    misread,
 )
 
 # Against the width asked for: a phone browser widens its window to content wider than the screen.
@@ -55,8 +56,9 @@ def test_the_demo_campaigns_insights_at_phone_and_desktop_sizes(
         )
         screenshot(page, f"insights-{name}")
 
-        shown = figures_from_browser(page.evaluate(FIGURES_IN_BROWSER))
+        shown, texts = figures_from_browser(page.evaluate(FIGURES_IN_BROWSER))
         assert mismatches(shown, expected) == {}
+        assert misread(shown, texts) == {}
         assert {table for table, _, _ in shown.keys() & expected.keys()} >= {
             "totals", "kit", "funnel", "week", "method", "postal_area", "host", "party", "campaign"
         }  # fmt: skip

@@ -1,6 +1,7 @@
 """The insights page's figures, read from its HTML (or from the browser), and the same figures
 asked of the report API: both as {(table, row key, column): value}, values as Decimal."""
 
+import re
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
@@ -20,6 +21,8 @@ class _FigureParser(HTMLParser):
         super().__init__()
         self.stack: list[tuple[str, str | None, str | None]] = []  # (tag, table, key)
         self.figures: Figures = {}
+        self.texts: dict[tuple[str, str, str], str] = {}
+        self.reading: tuple[tuple[str, str, str], int] | None = None  # a figure's text being read
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
@@ -28,20 +31,45 @@ class _FigureParser(HTMLParser):
         if key is None:
             key = self.stack[-1][2] if self.stack else None
         if "data-column" in found and table is not None:
-            self.figures[(table, key or "", str(found["data-column"]))] = as_value(found.get("data-value"))
+            where = (table, key or "", str(found["data-column"]))
+            self.figures[where] = as_value(found.get("data-value"))
+            self.texts[where] = ""
+            self.reading = (where, len(self.stack))
         if tag not in ("br", "img", "input", "meta", "link", "path", "rect", "use"):
             self.stack.append((tag, table, key))
+
+    def handle_data(self, data: str) -> None:
+        if self.reading is not None:
+            self.texts[self.reading[0]] += data
 
     def handle_endtag(self, tag: str) -> None:
         while self.stack:
             if self.stack.pop()[0] == tag:
                 break
+        if self.reading is not None and len(self.stack) <= self.reading[1]:
+            self.reading = None
 
 
 def figures_of_page(html: str) -> Figures:
+    return figures_and_texts_of_page(html)[0]
+
+
+def figures_and_texts_of_page(html: str) -> tuple[Figures, dict[tuple[str, str, str], str]]:
     parser = _FigureParser()
     parser.feed(html)
-    return parser.figures
+    return parser.figures, parser.texts
+
+
+def misread(figures: Figures, texts: dict[tuple[str, str, str], str]) -> dict[tuple[str, str, str], str]:
+    """Figures whose text a person reads is not their value: the same digits, whatever the
+    language's separators and currency sign ("4 526,15 €" for 4526.15); "—" for none."""
+    digits = re.compile(r"\D")
+    return {
+        where: texts[where]
+        for where, value in figures.items()
+        if (value is None and texts[where].strip() != "—")
+        or (value is not None and digits.sub("", texts[where]) != digits.sub("", str(value)))
+    }
 
 
 # The same walk in the browser: `page.evaluate(FIGURES_IN_BROWSER)`.
@@ -49,12 +77,13 @@ FIGURES_IN_BROWSER = """() => Array.from(document.querySelectorAll("[data-column
   const table = cell.closest("[data-table]");
   const row = cell.closest("[data-key]");
   return [table.dataset.table, row && table.contains(row) ? row.dataset.key : "", cell.dataset.column,
-          cell.dataset.value];
+          cell.dataset.value, cell.textContent];
 })"""
 
 
-def figures_from_browser(rows: list[list[str]]) -> Figures:
-    return {(table, key, column): as_value(value) for table, key, column, value in rows}
+def figures_from_browser(rows: list[list[str]]) -> tuple[Figures, dict[tuple[str, str, str], str]]:
+    figures = {(table, key, column): as_value(value) for table, key, column, value, _ in rows}
+    return figures, {(table, key, column): text for table, key, column, _, text in rows}
 
 
 def figures_from_api(client: Any, campaign: Campaign) -> Figures:

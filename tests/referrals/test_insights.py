@@ -25,7 +25,13 @@ from referrals.insights import charts
 from referrals.insights.services import campaign_insights
 from referrals.models import Attribution
 from tests import factories
-from tests.referrals.insights_figures import figures_from_api, figures_of_page, mismatches
+from tests.referrals.insights_figures import (
+    figures_and_texts_of_page,
+    figures_from_api,
+    figures_of_page,
+    mismatches,
+    misread,
+)
 from tests.referrals.test_reports import _order, _shipped_kit, programme  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +70,9 @@ def test_the_demo_campaigns_page_shows_the_report_apis_figures(settings, marketi
 
     response = marketing_browser.get(page_url(campaign))
     assert response.status_code == 200
-    page = figures_of_page(response.content.decode())
+    page, texts = figures_and_texts_of_page(response.content.decode())
     assert mismatches(page, expected) == {}
+    assert misread(page, texts) == {}  # and each reads as its value
     # every kind of figure is there and checked: the demo sells through every part of the page
     checked = {table for table, _, _ in page.keys() & expected.keys()}
     assert checked >= {
@@ -148,8 +155,9 @@ def test_every_figure_equals_the_report_api(programme, marketing_user, marketing
     api = APIClient()
     api.force_authenticate(marketing_user)
     expected = figures_from_api(api, campaign)
-    page = figures_of_page(marketing_browser.get(page_url(campaign)).content.decode())
+    page, texts = figures_and_texts_of_page(marketing_browser.get(page_url(campaign)).content.decode())
     assert mismatches(page, expected) == {}
+    assert misread(page, texts) == {}
     assert {table for table, _, _ in page.keys() & expected.keys()} >= {
         "totals", "kit", "funnel", "week", "method", "postal_area", "host", "party", "campaign"
     }  # fmt: skip
