@@ -6,8 +6,12 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from backend import roles
+from backend.permissions import user_has_role
 from backend.throttles import sign_in_allowed
 
 TOO_MANY_ATTEMPTS = "too_many_attempts"
@@ -26,6 +30,19 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
 
 class AdminSite(admin.AdminSite):
     login_form = ThrottledAdminAuthenticationForm
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
+        """The admin's home, where staff land, links the staff pages their role opens."""
+        pages = []
+        if user_has_role(request.user, roles.MARKETING):
+            pages.append(
+                {
+                    "url": reverse("insights:campaigns"),
+                    "name": _("Insights"),
+                    "description": _("Each campaign's funnel, sales, regions, best hosts and return on kit."),
+                }
+            )
+        return super().index(request, {**(extra_context or {}), "staff_pages": pages})
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         response = super().login(request, extra_context)

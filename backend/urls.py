@@ -81,6 +81,7 @@ urlpatterns = [
     path("accounts/", include(social_signin_urls)),
     path("portal/kit/", include("kits.shipments.urls", namespace="kits")),
     path("staff/kits/", include("kits.slips.urls", namespace="kits_staff")),
+    path("staff/insights/", include("referrals.insights.urls", namespace="insights")),
     path("portal/parties/", include("ambassadors.parties.urls", namespace="parties")),
     path("portal/parties/", include(wall_portal_urls)),
     path("p/", include(party_public_urls)),

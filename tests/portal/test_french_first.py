@@ -661,3 +661,22 @@ def test_the_feedback_pages_and_their_errors_are_french(programme):
     }  # fmt: skip
     assert "Manteau en laine bouillie" in html["guest's pieces"]
     check_french(html)
+
+
+def test_the_staff_insights_pages_are_french(earning_programme, marketing_user):
+    """Marketing's insights pages (staff, but read in French first like every page)."""
+    client = french_client(marketing_user)
+    campaign = earning_programme["campaign"]
+    pages = {}
+    for name, path in {
+        "campaigns": reverse("insights:campaigns"),
+        "a campaign": reverse("insights:campaign", kwargs={"campaign_id": campaign.pk}),
+    }.items():
+        response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code)
+        pages[name] = response.content.decode()
+    assert "762,80\u00a0€" in pages["a campaign"]  # its net sales, written the French way
+    check_french(pages)
+    assert {
+        name: found for name, html in pages.items() if (found := badly_written_dates_and_money(html, "fr"))
+    } == {}

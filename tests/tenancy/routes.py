@@ -263,6 +263,8 @@ STAFF_ROUTES: dict[str, Staff] = {
     "kits_staff:scan": staff(L),
     "kits_staff:scan_ship": staff(L),
     "kits_staff:scan_forget_carrier": staff(L),
+    "insights:campaigns": staff(M),
+    "insights:campaign": staff(M, campaign_id="campaign.pk"),
 }
 
 # --- 4. Public: reachable without an account, and why that is safe -------------------------------
