@@ -27,8 +27,8 @@ from tests.orders import stripe_payloads as sp
 pytestmark = pytest.mark.django_db
 
 # (PostgreSQL, SQLite), with BEGIN/SAVEPOINT/RELEASE/COMMIT as the test client's connection sends them
-STRIPE_CHECKOUT = {"postgresql": 17, "sqlite": 16}
-SHOPIFY_ORDER_PAID = {"postgresql": 18, "sqlite": 17}
+STRIPE_CHECKOUT = {"postgresql": 16, "sqlite": 15}
+SHOPIFY_ORDER_PAID = {"postgresql": 17, "sqlite": 16}
 IMPORT_BATCH = {"postgresql": 14, "sqlite": 13}
 
 
