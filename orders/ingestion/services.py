@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery, Value
 
+from backend.bulk import insert_new
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
 from backend.transitions import move_status
@@ -328,7 +329,7 @@ def import_order_batch(
                 source=source, data=data, fingerprint=fingerprint
             )
             results[index] = ImportResult(order=order, order_created=True)
-        Order.objects.bulk_create(fresh.values())
+        insert_new(list(fresh.values()))
         for index in fingerprints:
             result = results[index]
             if isinstance(result, ImportResult) and result.order_created:
@@ -338,7 +339,7 @@ def import_order_batch(
                     )
                     for line in items[index][0].lines
                 ]
-        OrderLine.objects.bulk_create(lines)
+        insert_new(lines)
         if fresh:
             orders_recorded.send(sender=Order, orders=list(fresh.values()))
         for index in with_refunds:

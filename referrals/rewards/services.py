@@ -20,6 +20,7 @@ from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
+from backend.bulk import insert_new
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
@@ -339,7 +340,7 @@ def recompute_rewards_in_scopes(
             earned=earned[host.pk],
             at=at,
         )
-    return LedgerEntry.objects.bulk_create(entries)
+    return insert_new(entries)
 
 
 @transaction.atomic
