@@ -39,7 +39,9 @@ def insert_new(objs: Sequence[M]) -> list[M]:
                 setattr(obj, field.attname, now)
         if field.is_relation:
             for obj in objs:  # an instance given as the related object, saved since: its id
-                obj._prepare_related_fields_for_save(operation_name="insert_new", fields=[field])
+                related = obj._state.fields_cache.get(field.name)
+                if related is not None and getattr(obj, field.attname) is None:
+                    setattr(obj, field.attname, related.pk)
         values = [getattr(obj, field.attname) for obj in objs]
         if isinstance(field, JSONField):
             values = [None if value is None else Jsonb(value) for value in values]

@@ -179,8 +179,8 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
     # Recorded from this channel, reached by it second (an arrival), or recorded from another under
     # the same payment: one read, each branch indexed.
     reached = OrderArrival.objects.filter(source__in=channel, external_id=data.external_id)
-    known = Q(source__in=channel, external_id=data.external_id) | _PkAmong(
-        F("pk"), Subquery(reached.values("order_id"))
+    known = Q(source__in=channel, external_id=data.external_id) | Q(
+        _PkAmong(F("pk"), Subquery(reached.values("order_id")))
     )
     if data.payment_reference:
         known |= Q(payment_reference=data.payment_reference)
@@ -192,7 +192,7 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
     own = next((o for o in matches if o.source in channel and o.external_id == data.external_id), None)
     if own is not None:
         return own, False
-    arrival = next((o for o in matches if o.reached_here), None)
+    arrival = next((o for o in matches if getattr(o, "reached_here", False)), None)
     if arrival is not None:
         return arrival, False  # this channel reached it second before
     if matches:

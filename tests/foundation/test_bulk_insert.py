@@ -44,9 +44,12 @@ def test_rows_are_those_bulk_create_stores():
     stored = Order.objects.get(pk=mine[0].pk)
     assert stored.created_at is not None and stored.updated_at is not None  # the auto_now stamps
 
-    # a related instance given as the object (saved since), with a JSON column
-    lines = insert_new([OrderLine(order=mine[0], sku="JKT-42", quantity=2, unit_price=Decimal("45.00"))])
-    assert OrderLine.objects.get(pk=lines[0].pk).order_id == mine[0].pk
+    # a related instance given as the object before it was saved, and a JSON column
+    later = _order("A-3")
+    line = OrderLine(order=later, sku="JKT-42", quantity=2, unit_price=Decimal("45.00"))
+    insert_new([later])
+    insert_new([line])
+    assert OrderLine.objects.get(pk=line.pk).order_id == later.pk
     conflicts = [{"field": "total", "kept": "118.00", "received": "119.00"}]
     (arrival,) = insert_new(
         [OrderArrival(order=mine[1], source=OrderSource.SHOPIFY, external_id="5001", conflicts=conflicts)]
