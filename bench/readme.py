@@ -75,7 +75,7 @@ def table(lines: list[dict[str, object]]) -> str:
             met += " (fails: " + ", ".join(_cell(name) for name, ok in holds.items() if not ok) + ")"
         out.append(
             f"| {figure} | {_number(line['measured'])} {_cell(line['unit'])} "
-            f"| {_cell(line['baseline_what'])}: {_number(line['baseline'])} "
+            f"| {_cell(line['baseline_what'])}: {_number(line['baseline'])} {_cell(line['unit'])} "
             f"| {_number(line['ratio'])} | {_cell(line['target'])} | {met} |"
         )
     return "\n".join(out)
