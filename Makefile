@@ -7,7 +7,7 @@ HOST_PORT ?= 127.0.0.1:8000
 # The demo runs with DEBUG on, tasks executed immediately and e-mails printed to the console.
 DEMO_ENV := DEBUG=1 TASKS_BACKEND=immediate EMAIL_URL=console://
 
-.PHONY: run install migrate seed test lint check-migrations check-schema pytest pytest-postgres typecheck worker clean screenshots
+.PHONY: run install migrate seed test lint check-migrations check-schema pytest pytest-postgres typecheck worker clean screenshots bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ pytest-postgres: install
 # The README's screenshots: the demo data at 360 px in French, written to docs/screenshots/.
 screenshots: install
 	$(BIN)/python docs/screenshots.py
+
+# Every figure of SPEC §12 on PostgreSQL (DATABASE_URL, a database of its own: see README's
+# Performance), then README's table written from that run's output (`bench/readme.py`).
+bench: install
+	bench/run
+	$(BIN)/python bench/readme.py "$$(ls -t bench/results/*.jsonl | head -n 1)"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media node_modules

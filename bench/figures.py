@@ -18,15 +18,21 @@ def emit(
     baseline_what: str,
     target_ratio: float,
     better: Literal["lower", "higher"],
+    holds: dict[str, bool] | None = None,
     **details: object,
 ) -> dict[str, object]:
     """Print the figure as one JSON line and return it.
 
     `ratio` is measured / baseline. With `better="lower"` (a time) the target is met when the ratio is at
-    most `target_ratio`; with `better="higher"` (a rate) when it is at least `target_ratio`.
+    most `target_ratio`; with `better="higher"` (a rate) when it is at least `target_ratio`. `holds`
+    names conditions the figure also needs (the same query count, a run that lost nothing): each must
+    be true for `met`, and they are printed with the line.
     """
     ratio = measured / baseline if baseline else float("inf")
     met = ratio <= target_ratio if better == "lower" else ratio >= target_ratio
+    if holds:
+        met = met and all(holds.values())
+        details = {"holds": holds, **details}
     line: dict[str, object] = {
         "figure": figure,
         "measured": round(measured, 3),

@@ -13,11 +13,10 @@ Each batch runs in its own process, so its peak memory (`ru_maxrss`) is its own;
 peak minus the process size just before the batch (Django set up, fonts and renderer loaded). JSON
 lines, each with its target and whether it is met:
 
-- `packing_slips`: seconds from the query to the stored file for 500 kits (target ≤ 4 s), pages,
-  CPU seconds, the load average (the target is for a machine with nothing else running);
-- `packing_slips_memory`: the rise for 500 and for 2,000 kits (target: 2,000 ≤ 500 + 20 MB);
-- `packing_slips_baseline`: the straightforward platypus build of the same slips on 25 kits, its
-  pages/s and the seconds it would need for the 500 at that rate.
+- pages/s from the query to the stored file for 500 kits, with seconds, pages, CPU seconds and the
+  load average, beside the straightforward platypus build of the same slips on 25 kits (target:
+  ≥ 7.5× its pages/s, SPEC's 4 s for the batch at the platypus rate measured on a quiet machine);
+- the rise for 2,000 kits beside the rise for 500 + 20 MB (target: no more).
 
     DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench .venv/bin/python bench/packing_slips.py \\
         [--kits 500] [--memory-kits 2000] [--lines 100] [--baseline 25]
@@ -37,7 +36,9 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_SECONDS = 4.0
+# SPEC's 4 s for the 3,003 pages of 500 kits is 750 pages/s, 7.5× the platypus build's 100 pages/s
+# measured beside it: the target is that ratio, so it holds on a slower or busier machine too.
+SPEED_RATIO = 7.5
 MEMORY_ALLOWANCE_MB = 20.0
 GARMENTS = ["ROBE", "PULL", "JUPE", "MANTEAU", "CHEMISE", "PANTALON", "GILET", "ECHARPE"]
 SIZES = ["XS", "S", "M", "L", "XL"]
@@ -362,10 +363,6 @@ def run_child(kind: str, slug: str, kits: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def emit(**figure: object) -> None:
-    print(json.dumps(figure, ensure_ascii=False), flush=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -393,33 +390,37 @@ def main() -> None:
 
 
 def measure(slug: str, options: argparse.Namespace) -> None:
+    from bench.figures import emit
+
     timed = run_child("batch", slug, options.kits)
-    emit(
-        figure="packing_slips",
-        path="database to stored file: select, queue and log, build, render, store",
-        lines_per_kit=options.lines,
-        **timed,
-        target_seconds=TARGET_SECONDS,
-        met=timed["seconds"] <= TARGET_SECONDS,
-    )
+    if options.baseline:
+        baseline = run_child("platypus", slug, options.baseline)
+        emit(
+            figure=f"packing slips, {options.kits} kits x {options.lines} lines, database to stored file",
+            measured=timed["pages"] / timed["seconds"],
+            unit="pages/s",
+            baseline=baseline["pages_per_s"],
+            baseline_what=f"straightforward platypus build of the same slips ({options.baseline} kits)",
+            target_ratio=SPEED_RATIO,
+            better="higher",
+            path="select, queue and log, build, render, store",
+            **timed,
+            baseline_seconds_for_the_same_batch=round(timed["pages"] / baseline["pages_per_s"], 1),
+        )
     if options.memory_kits:
         larger = run_child("batch", slug, options.memory_kits)
         emit(
-            figure="packing_slips_memory",
+            figure=f"packing slips memory, {options.memory_kits} kits against {options.kits}",
+            measured=larger["rss_rise_mb"],
+            unit="MB of RSS rise",
+            baseline=timed["rss_rise_mb"] + MEMORY_ALLOWANCE_MB,
+            baseline_what=f"rise for {options.kits} kits + {MEMORY_ALLOWANCE_MB:g} MB",
+            target_ratio=1.0,
+            better="lower",
             kits=[options.kits, options.memory_kits],
             pages=[timed["pages"], larger["pages"]],
             seconds=[timed["seconds"], larger["seconds"]],
             rss_rise_mb=[timed["rss_rise_mb"], larger["rss_rise_mb"]],
-            target=f"rise for {options.memory_kits} ≤ rise for {options.kits} + {MEMORY_ALLOWANCE_MB:g} MB",
-            met=larger["rss_rise_mb"] <= timed["rss_rise_mb"] + MEMORY_ALLOWANCE_MB,
-        )
-    if options.baseline:
-        baseline = run_child("platypus", slug, options.baseline)
-        emit(
-            figure="packing_slips_baseline",
-            renderer="platypus tables + QrCodeWidget + Code128 flowable, from the database",
-            **baseline,
-            estimated_seconds_for_timed_batch=round(timed["pages"] / baseline["pages_per_s"], 1),
         )
 
 

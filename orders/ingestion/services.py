@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Value
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery, Value
 
+from backend.bulk import insert_new
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
 from backend.transitions import move_status
@@ -141,6 +142,20 @@ def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
     )
 
 
+class _PkAmong(Func):
+    """`pk IN (subquery)`, written `pk = ANY(ARRAY(subquery))` on PostgreSQL: within an `OR` the
+    planner reads the `IN` form as a filter over every order, the `ANY` form as one more index scan."""
+
+    output_field = BooleanField()
+    arg_joiner = " IN "
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra
+        )
+
+
 def find_order(*, source: str, external_id: str) -> Order | None:
     """The order a channel knows as `external_id`: recorded from it, or reached it second."""
     channel = same_channel_sources(source)
@@ -161,21 +176,25 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
         lock_order_and_payment(channel[0], data.external_id, data.payment_reference)
     else:
         lock_order_reference(channel[0], data.external_id)
-    # Recorded from this channel, or from another under the same payment: one read (both indexed).
-    known = Q(source__in=channel, external_id=data.external_id)
+    # Recorded from this channel, reached by it second (an arrival), or recorded from another under
+    # the same payment: one read, each branch indexed.
+    reached = OrderArrival.objects.filter(source__in=channel, external_id=data.external_id)
+    known = Q(source__in=channel, external_id=data.external_id) | Q(
+        _PkAmong(F("pk"), Subquery(reached.values("order_id")))
+    )
     if data.payment_reference:
         known |= Q(payment_reference=data.payment_reference)
-    matches = list(Order.objects.select_for_update().filter(known)[:2])
+    matches = list(
+        Order.objects.select_for_update()
+        .filter(known)
+        .annotate(reached_here=Exists(reached.filter(order=OuterRef("pk"))))[:3]
+    )
     own = next((o for o in matches if o.source in channel and o.external_id == data.external_id), None)
     if own is not None:
         return own, False
-    arrival = (
-        OrderArrival.objects.filter(source__in=channel, external_id=data.external_id)
-        .select_related("order")
-        .first()
-    )
+    arrival = next((o for o in matches if getattr(o, "reached_here", False)), None)
     if arrival is not None:
-        return arrival.order, False  # this channel reached it second before
+        return arrival, False  # this channel reached it second before
     if matches:
         paid = matches[0]  # the same payment, recorded from another channel
         _record_arrival(order=paid, source=source, data=data)
@@ -310,7 +329,7 @@ def import_order_batch(
                 source=source, data=data, fingerprint=fingerprint
             )
             results[index] = ImportResult(order=order, order_created=True)
-        Order.objects.bulk_create(fresh.values())
+        insert_new(list(fresh.values()))
         for index in fingerprints:
             result = results[index]
             if isinstance(result, ImportResult) and result.order_created:
@@ -320,7 +339,7 @@ def import_order_batch(
                     )
                     for line in items[index][0].lines
                 ]
-        OrderLine.objects.bulk_create(lines)
+        insert_new(lines)
         if fresh:
             orders_recorded.send(sender=Order, orders=list(fresh.values()))
         for index in with_refunds:

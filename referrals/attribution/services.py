@@ -26,6 +26,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 
 from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
+from backend.bulk import insert_new
 from backend.errors import Invalid
 from orders.exchange_rates import Conversion, conversion_for, order_day, record_reward_currency
 from orders.models import Order
@@ -366,9 +367,11 @@ def attribute_recorded_orders(*, orders: Sequence[Order]) -> list[Attribution]:
             record_reward_currency(
                 order=order, currency=decision.reward_currency, conversion=decision.conversion
             )
-    created = Attribution.objects.bulk_create(
-        Attribution(order=order, **_attribution_values(decision))
-        for order, decision in zip(orders, decisions, strict=True)
+    created = insert_new(
+        [
+            Attribution(order=order, **_attribution_values(decision))
+            for order, decision in zip(orders, decisions, strict=True)
+        ]
     )
     recompute_after_attributions(attributions=created)
     refresh_attributed_sales(attributions=created)

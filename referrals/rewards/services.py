@@ -20,6 +20,7 @@ from django.db.models import Case, F, Max, Q, Sum, Value, When
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
+from backend.bulk import insert_new
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
@@ -345,7 +346,7 @@ def recompute_rewards_in_scopes(
 
 def _post(entries: list[LedgerEntry]) -> list[LedgerEntry]:
     """Insert the entries; those approved at once are announced."""
-    posted = LedgerEntry.objects.bulk_create(entries)
+    posted = insert_new(entries)
     approved = [entry for entry in posted if entry.state == EntryState.APPROVED]
     if approved:
         rewards_approved.send(sender=LedgerEntry, entries=approved)

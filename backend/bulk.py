@@ -1,0 +1,61 @@
+"""Many new rows of one model in one INSERT, without Django's per-value preparation.
+
+`bulk_create` passes every value of every row through its field's preparation (about 20,000 calls
+for a batch of 1,000 orders, more than the database takes to store them). The values of a new
+model instance are already what the database stores (strings, decimals, aware datetimes, ids,
+booleans, None), so on PostgreSQL `insert_new` sends one array per column to `INSERT … SELECT FROM
+unnest(…) RETURNING id`, fills each instance's primary key and marks it saved; elsewhere it is
+`bulk_create`. Same rows, same defaults, same `auto_now` stamps, same constraints in the database.
+"""
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from django.db import connections, router
+from django.db.models import JSONField, Model
+from django.utils import timezone
+from psycopg.types.json import Jsonb
+
+M = TypeVar("M", bound=Model)
+
+
+def insert_new(objs: Sequence[M]) -> list[M]:
+    """Insert unsaved instances of one model (no primary key set); returns them, saved."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return model._default_manager.using(alias).bulk_create(objs)
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    columns = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+        if field.is_relation:
+            for obj in objs:  # an instance given as the related object, saved since: its id
+                related = obj._state.fields_cache.get(field.name)
+                if related is not None and getattr(obj, field.attname) is None:
+                    setattr(obj, field.attname, related.pk)
+        values = [getattr(obj, field.attname) for obj in objs]
+        if isinstance(field, JSONField):
+            values = [None if value is None else Jsonb(value) for value in values]
+        columns.append(values)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    # the model's own names and types only; every value is a parameter
+    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {pk}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = alias
+    return objs

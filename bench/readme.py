@@ -1,0 +1,126 @@
+"""README's Performance table, written from `bench/run`'s JSON lines, never by hand.
+
+    bench/run | tee run.jsonl            # or take the file bench/run keeps in bench/results/
+    .venv/bin/python bench/readme.py bench/results/<file>.jsonl   # rewrites the table in README.md
+
+The table sits between the two marker comments below, in README.md; everything else is left as it
+is. Each figure of the run is one row: what was measured, its baseline of the same run, their
+ratio, the target (a ratio to that baseline) and whether it is met, as `bench.figures.emit` printed
+them. The run's first line (`--run-line`, printed by bench/run) gives the date, the machine and its
+load average at the start; its last line the load average at the end. A line not in the emitter's
+shape is listed as such (its script does not print through `emit` yet), never guessed.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+START = "<!-- bench/readme.py: the table below is written from bench/run's output; do not edit it by hand -->"
+END = "<!-- bench/readme.py: end of the table -->"
+
+
+def run_line(*, end: bool) -> dict[str, object]:
+    load = [round(value, 2) for value in os.getloadavg()]
+    return {
+        "run": "end" if end else "start",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "load_average": load,
+    }
+
+
+def _number(value: object) -> str:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def table(lines: list[dict[str, object]]) -> str:
+    start = next((line for line in lines if line.get("run") == "start"), None)
+    end = next((line for line in lines if line.get("run") == "end"), None)
+    out = []
+    if start is not None:
+        load = f"load average (1, 5, 15 min) {start['load_average']} at the start"
+        if end is not None:
+            load += f", {end['load_average']} at the end"
+        out.append(f"Run of {start['date']} on {start['machine']}; {load}.")
+        out.append("")
+    out.append("| figure | measured | baseline, same run | ratio | target | met |")
+    out.append("| --- | --- | --- | --- | --- | --- |")
+    for line in lines:
+        if "run" in line or "figure" not in line:
+            continue
+        figure = _cell(line["figure"])
+        if line.get("measured") is False:
+            out.append(f"| {figure} | not measured: {_cell(line.get('why', ''))} | | | | |")
+            continue
+        if not {"measured", "unit", "baseline", "baseline_what", "ratio", "target", "met"} <= line.keys():
+            out.append(f"| {figure} | not in the emitter's shape (its script predates `emit`) | | | | |")
+            continue
+        holds = line.get("holds")
+        met = "yes" if line["met"] else "no"
+        if isinstance(holds, dict) and not all(holds.values()):
+            met += " (fails: " + ", ".join(_cell(name) for name, ok in holds.items() if not ok) + ")"
+        out.append(
+            f"| {figure} | {_number(line['measured'])} {_cell(line['unit'])} "
+            f"| {_cell(line['baseline_what'])}: {_number(line['baseline'])} {_cell(line['unit'])} "
+            f"| {_number(line['ratio'])} | {_cell(line['target'])} | {met} |"
+        )
+    return "\n".join(out)
+
+
+def rewrite(readme: str, body: str) -> str:
+    pattern = re.compile(re.escape(START) + r"\n.*?\n" + re.escape(END), re.DOTALL)
+    if not pattern.search(readme):
+        raise SystemExit(
+            f"README.md has no table markers: put these two lines where it goes:\n{START}\n{END}"
+        )
+    return pattern.sub(lambda _: f"{START}\n{body}\n{END}", readme)
+
+
+def read_lines(text: str) -> list[dict[str, object]]:
+    lines = []
+    for raw in text.splitlines():
+        raw = raw.strip()
+        if raw.startswith("{"):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                lines.append(value)
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", nargs="?", help="bench/run's JSON lines (default: standard input)")
+    parser.add_argument("--run-line", action="store_true", help="print the line naming this run, and stop")
+    parser.add_argument("--end", action="store_true", help="with --run-line: the run's last line")
+    parser.add_argument("--readme", default=str(README), help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.run_line:
+        print(json.dumps(run_line(end=options.end)), flush=True)
+        return
+    text = Path(options.output).read_text() if options.output else sys.stdin.read()
+    lines = read_lines(text)
+    if not any("figure" in line for line in lines):
+        raise SystemExit("No figures in that output.")
+    path = Path(options.readme)
+    path.write_text(rewrite(path.read_text(), table(lines)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""`backend.bulk.insert_new` stores exactly what `bulk_create` stores (every column, defaults,
+`auto_now` stamps, a related instance saved since, JSON), and gives each instance its id."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from backend.bulk import insert_new
+from orders.models import Order, OrderArrival, OrderLine, OrderSource
+
+pytestmark = pytest.mark.django_db
+
+SKIP = {"id", "external_id", "order", "created_at", "updated_at", "received_at"}
+
+
+def _order(external_id: str) -> Order:
+    return Order(
+        source=OrderSource.API,
+        external_id=external_id,
+        placed_at=datetime(2026, 11, 3, 18, 4, tzinfo=UTC),
+        customer_email="lea.martin@example.com",
+        currency="EUR",
+        subtotal=Decimal("120.00"),
+        discount=Decimal("24.00"),
+        total=Decimal("118.00"),
+        commissionable_amount=Decimal("96.00"),
+        code="CLARA-7K2F",
+        fingerprint="f" * 64,
+    )
+
+
+def _row(obj: object) -> dict:
+    model = type(obj)
+    row = model.objects.filter(pk=obj.pk).values().get()  # type: ignore[attr-defined]
+    return {name: value for name, value in row.items() if name not in SKIP and not name.endswith("order_id")}
+
+
+def test_rows_are_those_bulk_create_stores():
+    mine, theirs = insert_new([_order("A-1"), _order("A-2")]), Order.objects.bulk_create([_order("B-1")])
+    assert all(order.pk and not order._state.adding for order in mine)
+    assert _row(mine[0]) == _row(mine[1]) == _row(theirs[0])
+    stored = Order.objects.get(pk=mine[0].pk)
+    assert stored.created_at is not None and stored.updated_at is not None  # the auto_now stamps
+
+    # a related instance given as the object before it was saved, and a JSON column
+    later = _order("A-3")
+    line = OrderLine(order=later, sku="JKT-42", quantity=2, unit_price=Decimal("45.00"))
+    insert_new([later])
+    insert_new([line])
+    assert OrderLine.objects.get(pk=line.pk).order_id == later.pk
+    conflicts = [{"field": "total", "kept": "118.00", "received": "119.00"}]
+    (arrival,) = insert_new(
+        [OrderArrival(order=mine[1], source=OrderSource.SHOPIFY, external_id="5001", conflicts=conflicts)]
+    )
+    stored_arrival = OrderArrival.objects.get(pk=arrival.pk)
+    assert stored_arrival.conflicts == conflicts and stored_arrival.order_id == mine[1].pk
+    assert stored_arrival.received_at is not None
+
+
+def test_the_database_constraints_stay_the_last_word():
+    insert_new([_order("C-1")])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_new([_order("C-1")])
+    assert Order.objects.filter(external_id="C-1").count() == 1
