@@ -5,7 +5,10 @@ first answer for a repeated idempotency key, as Stripe does — for 24 hours onl
 once they are at least 24 hours old, so after `advance(hours=…)` past a day a repeated key makes a
 new object. `GET /v1/transfers?transfer_group=…` lists the transfers of a group (newest first), in
 Stripe's list shape. Routes answer plausible objects (`GET /v1/<kind>s/<id>` the object created or
-`put` before, otherwise Stripe's 404); a test can queue failures with `fail_next(path_prefix, status)`,
+`put` before, otherwise Stripe's 404); `GET /v1/checkout/sessions/<id>/line_items` lists the items
+given in `session_lines[<id>]` (Stripe's "Retrieve a Checkout Session's line items": a list of `item`
+objects with `amount_subtotal`, `amount_total`, `currency`, `description`, `price`, `quantity`), and
+Stripe's 404 for a session it was not told of; a test can queue failures with `fail_next(path_prefix, status)`,
 and run code of its own just before
 and just after an answer is sent with `on_answer` (to hold or kill the client at that moment).
 """
@@ -47,6 +50,7 @@ class FakeStripe:
     url: str = ""
     requests: list[RecordedRequest] = field(default_factory=list)
     objects: dict[str, dict] = field(default_factory=dict)
+    session_lines: dict[str, list[dict]] = field(default_factory=dict)
     _replies: dict[str, tuple[float, tuple[int, dict]]] = field(default_factory=dict)
     _offset: float = 0.0  # simulated time passed, in seconds (see `advance`)
     _failures: list[tuple[str, int, str]] = field(default_factory=list)
@@ -116,6 +120,21 @@ class FakeStripe:
             return reply
 
     def _answer(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict]:
+        if method == "GET" and path.startswith("/v1/checkout/sessions/") and path.endswith("/line_items"):
+            session = path.removeprefix("/v1/checkout/sessions/").removesuffix("/line_items")
+            if session in self.session_lines:
+                return 200, {
+                    "object": "list",
+                    "url": path,
+                    "has_more": False,
+                    "data": self.session_lines[session],
+                }
+            return 404, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": f"No such checkout.session: '{session}'",
+                }
+            }
         for prefix, (kind, id_prefix) in _OBJECT_BY_PREFIX.items():
             if not path.startswith(prefix):
                 continue

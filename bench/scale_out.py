@@ -1,0 +1,605 @@
+"""Scale-out figure: 4 gunicorn workers and 2 task workers on PostgreSQL and Redis, 8 clients at once.
+
+The bench starts everything it measures, in a temporary directory it removes at the end:
+
+- a PostgreSQL primary (its own cluster, so nothing of another database is touched) and a streaming
+  replica of it (`pg_basebackup -R`), with the reports read from the replica (`DATABASE_REPLICA_URL`,
+  `backend/db_router.py`) — the replica's own statistics prove the reads went there;
+- gunicorn with 4 workers and 2 `manage.py db_worker` task workers, the cache and throttles on Redis;
+- 8 clients over HTTP: 3 sending import batches (`POST /api/v1/orders/`, 100 orders each), 3 sending
+  signed Stripe `checkout.session.completed` events, 2 reading the attribution report by host.
+
+Each kind of client first runs alone, then all eight run together for as long. A part's throughput
+alone is what the machine gives it with nothing else running, so the mix "holds throughput within
+20 % of the sum of its parts" when the work it does, each kind counted as a fraction of its own rate
+alone, reaches 0.8 of what those parts do alone for the same CPU time. Both readings are printed:
+
+- `scale-out mix, work per CPU second`: the mix's work per busy CPU second over the parts' own (≥ 0.8);
+- `scale-out mix, share of the parts' rates`: the plain sum of each kind's mixed rate over its rate
+  alone, against the number of kinds (≥ 0.8 × 3). A machine whose parts each fill every core alone
+  cannot meet it: the line says how busy the cores were when each part ran alone.
+
+At the end the bench waits for the task queue to drain, then checks that nothing was lost: every
+order sent is stored once, every credited order has its one reward line, every task succeeded, and
+the replica, caught up, gives the report the primary gives.
+
+    .venv/bin/python bench/scale_out.py [--seconds 20]
+
+Needs PostgreSQL's server programs (`initdb`, `pg_ctl`, `pg_basebackup`: on PATH or in the
+distribution's versioned directory) and Redis (`REDIS_URL`, default database 15 of the local server,
+flushed). Run as root, the clusters belong to the `postgres` user.
+"""
+
+import argparse
+import glob
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.figures import emit  # noqa: E402
+from tests.fakes.stripe_api import FakeStripe, start_fake_stripe  # noqa: E402
+
+KINDS = {"import": 3, "webhook": 3, "report": 2}
+BATCH = 100
+WEBHOOK_SECRET = "whsec_scale_out"
+
+
+def pg_program(name: str) -> str:
+    found = shutil.which(name) or sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))[-1:]
+    if not found:
+        sys.exit(f"bench/scale_out.py needs PostgreSQL's {name}")
+    return found if isinstance(found, str) else found[0]
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def cpu_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of every core since boot, from /proc/stat."""
+    fields = [float(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+# ---------------------------------------------------------------- the servers
+
+
+class Cluster:
+    """A PostgreSQL primary and its streaming replica in a temporary directory."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.primary_port = free_port()
+        self.replica_port = free_port()
+
+    def run(self, *command: str) -> str:
+        return subprocess.run(
+            as_postgres(list(command)), check=True, capture_output=True, text=True, timeout=600
+        ).stdout
+
+    def psql(self, port: int, sql: str, database: str = "postgres") -> str:
+        return self.run(
+            pg_program("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database,
+            "-Atc", sql,
+        ).strip()  # fmt: skip
+
+    def start(self) -> None:
+        primary = self.directory / "primary"
+        self.run(pg_program("initdb"), "-D", str(primary), "-A", "trust", "-U", "postgres", "--no-sync")
+        with (primary / "postgresql.conf").open("a") as conf:
+            conf.write(
+                f"port = {self.primary_port}\nlisten_addresses = '127.0.0.1'\n"
+                f"unix_socket_directories = '{self.directory}'\nwal_level = replica\n"
+                "max_wal_senders = 4\nhot_standby = on\nmax_connections = 100\n"
+            )
+        self.run(
+            pg_program("pg_ctl"), "-D", str(primary), "-l", str(self.directory / "primary.log"), "-w", "start"
+        )
+        self.psql(self.primary_port, "CREATE ROLE soiree LOGIN PASSWORD 'soiree'")
+        self.psql(self.primary_port, "CREATE DATABASE soiree_scale OWNER soiree")
+
+    def start_replica(self) -> None:
+        replica = self.directory / "replica"
+        self.run(
+            pg_program("pg_basebackup"), "-D", str(replica), "-R", "-X", "stream", "-h", "127.0.0.1",
+            "-p", str(self.primary_port), "-U", "postgres",
+        )  # fmt: skip
+        with (replica / "postgresql.auto.conf").open("a") as conf:
+            conf.write(f"port = {self.replica_port}\n")
+        self.run(
+            pg_program("pg_ctl"), "-D", str(replica), "-l", str(self.directory / "replica.log"), "-w", "start"
+        )
+        deadline = time.monotonic() + 60
+        while (
+            self.psql(self.primary_port, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")
+            != "1"
+        ):
+            if time.monotonic() > deadline:
+                sys.exit("the replica does not stream")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for name in ("replica", "primary"):
+            if (self.directory / name / "postmaster.pid").exists():
+                subprocess.run(
+                    as_postgres(
+                        [pg_program("pg_ctl"), "-D", str(self.directory / name), "-m", "fast", "stop"]
+                    ),
+                    capture_output=True,
+                    timeout=120,
+                )
+
+    def url(self, port: int) -> str:
+        return f"postgres://soiree:soiree@127.0.0.1:{port}/soiree_scale"
+
+    def replica_reads(self) -> int:
+        """Transactions the replica has run on the programme's database (its own statistics)."""
+        return int(
+            self.psql(
+                self.replica_port, "SELECT xact_commit FROM pg_stat_database WHERE datname = 'soiree_scale'"
+            )
+        )
+
+    def replay_caught_up(self) -> bool:
+        primary_lsn = self.psql(self.primary_port, "SELECT pg_current_wal_lsn()")
+        return (
+            self.psql(self.replica_port, f"SELECT pg_last_wal_replay_lsn() >= '{primary_lsn}'::pg_lsn") == "t"
+        )
+
+
+def server_env(cluster: Cluster, redis_url: str, stripe_url: str) -> dict[str, str]:
+    keep = {"PATH", "HOME", "LANG", "LC_ALL", "VIRTUAL_ENV"}
+    return {
+        **{key: value for key, value in os.environ.items() if key in keep},
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "PYTHONPATH": str(ROOT),
+        "SECRET_KEY": "scale-out-bench-secret-key-" + "x" * 30,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": cluster.url(cluster.primary_port),
+        "DATABASE_REPLICA_URL": cluster.url(cluster.replica_port),
+        "REDIS_URL": redis_url,
+        "TASKS_BACKEND": "database",
+        "EMAIL_URL": "locmem://",
+        "STATIC_MANIFEST": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "ERROR",
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        # A Stripe key makes every Stripe order ask the task workers for its lines (from the fake).
+        "STRIPE_SECRET_KEY": "sk_test_scale_out",
+        "STRIPE_API_BASE": stripe_url,
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+@contextmanager
+def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[None]:
+    started = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
+    try:
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def wait_for(port: int) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    sys.exit("gunicorn did not answer within 90 s")
+
+
+# ---------------------------------------------------------------- the programme (child process)
+
+
+def setup_django() -> None:
+    """Django on the bench's database, tasks run at once: the set-up and the checks are not the load."""
+    import django
+
+    os.environ["TASKS_BACKEND"] = "immediate"
+    django.setup()
+
+
+def prepare() -> None:
+    """In a child process on the bench's database: hosts with codes, an API key, a marketing token."""
+    setup_django()
+    from django.contrib.auth.models import Group
+    from knox.models import AuthToken
+
+    from ambassadors.models import Campaign
+    from bench.ingest import make_codes
+    from orders.models import ShopApiKey
+    from tests.factories import UserFactory
+
+    codes = make_codes(200)
+    _, key = ShopApiKey.objects.create_key(name="scale-out")
+    user = UserFactory(email="marketing@scale.example.com")
+    user.groups.add(Group.objects.get(name="marketing"))
+    _, token = AuthToken.objects.create(user)
+    campaign = Campaign.objects.order_by("-pk").values_list("pk", flat=True).first()
+    print(json.dumps({"codes": codes, "api_key": key, "token": token, "campaign": campaign}))
+
+
+def verify(sent_orders: int, sent_events: int) -> None:
+    """In a child process, once the queue is drained: nothing lost, nothing twice."""
+    setup_django()
+
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    from backend.db_router import report_reads
+    from orders.models import Order
+    from referrals.models import EntryKind, LedgerEntry
+    from referrals.reports.csv import row_values
+    from referrals.reports.filters import ReportFilters
+    from referrals.reports.query import attribution_report
+
+    imported = Order.objects.filter(external_id__startswith="SCALE-").count()
+    from_stripe = Order.objects.filter(external_id__startswith="cs_scale_").count()
+    stripe_with_lines = (
+        Order.objects.filter(external_id__startswith="cs_scale_", lines__isnull=False).distinct().count()
+    )
+    coded = Order.objects.filter(attribution__earns=True).count()
+    order_lines = (
+        LedgerEntry.objects.filter(kind=EntryKind.ACCRUAL, basis__startswith="order:")
+        .values("basis")
+        .annotate(n=Count("id"))
+    )
+    reward_lines = order_lines.count()
+    repeated = order_lines.filter(n__gt=1).count()
+    tasks = dict(DBTaskResult.objects.values_list("status").annotate(n=Count("id")))
+    campaign = Order.objects.filter(attribution__earns=True).values_list("attribution__campaign", flat=True)[
+        0
+    ]
+    filters = ReportFilters(campaign_id=campaign)
+    primary = [row_values(row) for row in attribution_report(filters=filters, group_by="host").rows]
+    with report_reads():
+        replica = [row_values(row) for row in attribution_report(filters=filters, group_by="host").rows]
+    print(
+        json.dumps(
+            {
+                "orders_sent": sent_orders,
+                "orders_imported": imported,
+                "events_sent": sent_events,
+                "orders_from_stripe": from_stripe,
+                "stripe_orders_with_their_lines": stripe_with_lines,
+                "credited_orders": coded,
+                "order_reward_lines": reward_lines,
+                "orders_with_two_reward_lines": repeated,
+                "tasks": tasks,
+                "replica_report_equals_primary": primary == replica,
+            },
+            default=str,
+        )
+    )
+
+
+def child(*arguments: str, env: dict[str, str]) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, *arguments], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- the clients
+
+
+@dataclass
+class Tally:
+    work: int = 0  # orders, events or report reads done
+    requests: int = 0
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, work: int) -> None:
+        with self.lock:
+            self.work += work
+            self.requests += 1
+
+
+class Load:
+    """Makes each client's next request; ids are unique across the whole run."""
+
+    def __init__(self, programme: dict, stripe: FakeStripe) -> None:
+        self.programme = programme
+        self.stripe = stripe
+        self.sequence = 0
+        self.lock = threading.Lock()
+        self.orders_sent = 0
+        self.events_sent = 0
+
+    def next_id(self, count: int = 1) -> int:
+        with self.lock:
+            first = self.sequence
+            self.sequence += count
+            return first
+
+    def import_batch(self) -> tuple[str, str, bytes, dict[str, str], int]:
+        codes = self.programme["codes"]
+        first = self.next_id(BATCH)
+        placed_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 3600))
+        orders = [
+            {
+                "external_id": f"SCALE-{index:09d}",
+                "placed_at": placed_at,
+                "customer_email": f"buyer{index % 5000}@example.com",
+                "currency": "EUR",
+                "subtotal": "120.00",
+                "discount": "24.00",
+                "shipping": "5.00",
+                "tax": "17.00",
+                "total": "118.00",
+                "code": codes[index % len(codes)] if index % 3 else "",
+                "lines": [{"sku": "JKT-42", "quantity": 1, "unit_price": "90.00"}],
+            }
+            for index in range(first, first + BATCH)
+        ]
+        headers = {
+            "Authorization": f"Api-Key {self.programme['api_key']}",
+            "Content-Type": "application/json",
+        }
+        return "POST", "/api/v1/orders/", json.dumps({"orders": orders}).encode(), headers, BATCH
+
+    def stripe_event(self) -> tuple[str, str, bytes, dict[str, str], int]:
+        import stripe
+
+        index = self.next_id()
+        codes = self.programme["codes"]
+        now = int(time.time())
+        # What Stripe answers when the task worker asks for the session's line items (Stripe's
+        # "Retrieve a Checkout Session's line items": a list of `item` objects).
+        self.stripe.session_lines[f"cs_scale_{index:09d}"] = [
+            {
+                "id": f"li_scale_{index:09d}",
+                "object": "item",
+                "amount_discount": 0,
+                "amount_subtotal": 9000,
+                "amount_tax": 0,
+                "amount_total": 9000,
+                "currency": "eur",
+                "description": "Veste en lin",
+                "price": {
+                    "id": "price_scale_jkt42",
+                    "object": "price",
+                    "currency": "eur",
+                    "lookup_key": "JKT-42",
+                    "product": "prod_scale_jkt42",
+                    "unit_amount": 9000,
+                },
+                "quantity": 1,
+            }
+        ]
+        session = {
+            "id": f"cs_scale_{index:09d}",
+            "object": "checkout.session",
+            "amount_subtotal": 12000,
+            "amount_total": 11800,
+            "created": now - 60,
+            "currency": "eur",
+            "customer_details": {"email": f"buyer{index}@example.com", "name": "Camille Bernard"},
+            "discounts": [{"coupon": None, "promotion_code": {"code": codes[index % len(codes)]}}],
+            "metadata": {},
+            "mode": "payment",
+            "payment_intent": f"pi_scale_{index:09d}",
+            "payment_status": "paid",
+            "status": "complete",
+            "total_details": {"amount_discount": 2400, "amount_shipping": 500, "amount_tax": 1700},
+        }
+        body = json.dumps(
+            {
+                "id": f"evt_scale_{index:09d}",
+                "object": "event",
+                "api_version": "2024-06-20",
+                "created": now,
+                "data": {"object": session},
+                "livemode": False,
+                "type": "checkout.session.completed",
+            }
+        )
+        headers = {
+            "Content-Type": "application/json",
+            "Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, WEBHOOK_SECRET),
+        }
+        return "POST", "/webhooks/stripe/", body.encode(), headers, 1
+
+    def report_read(self) -> tuple[str, str, bytes, dict[str, str], int]:
+        path = f"/api/v1/reports/attribution/?campaign={self.programme['campaign']}&group_by=host"
+        return "GET", path, b"", {"Authorization": f"Token {self.programme['token']}"}, 1
+
+
+def client_loop(
+    port: int, make: Callable[[], tuple[str, str, bytes, dict[str, str], int]], tally: Tally, until: float
+) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    while time.monotonic() < until:
+        method, path, body, headers, work = make()
+        try:
+            connection.request(method, path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            tally.failures.append(f"{path}: {error!r}")
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            continue
+        if response.status != 200:
+            tally.failures.append(f"{path}: {response.status} {answer[:200]!r}")
+            continue
+        tally.add(work)
+
+
+def run_phase(port: int, load: Load, kinds: dict[str, int], seconds: float) -> tuple[dict[str, float], float]:
+    """Clients of the given kinds for `seconds`: each kind's work per second, and the CPU busy share."""
+    makers = {"import": load.import_batch, "webhook": load.stripe_event, "report": load.report_read}
+    tallies = {kind: Tally() for kind in kinds}
+    busy_before, total_before = cpu_busy()
+    started = time.monotonic()
+    until = started + seconds
+    threads = [
+        threading.Thread(target=client_loop, args=(port, makers[kind], tallies[kind], until))
+        for kind, count in kinds.items()
+        for _ in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    busy_after, total_after = cpu_busy()
+    for kind, tally in tallies.items():
+        if tally.failures:
+            sys.exit(f"{kind}: {len(tally.failures)} failed requests, first: {tally.failures[0]}")
+    load.orders_sent += tallies["import"].work if "import" in tallies else 0
+    load.events_sent += tallies["webhook"].work if "webhook" in tallies else 0
+    return {kind: tally.work / elapsed for kind, tally in tallies.items()}, (busy_after - busy_before) / (
+        total_after - total_before
+    )
+
+
+def drain(cluster: Cluster, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    sql = "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
+    while cluster.psql(cluster.primary_port, sql, "soiree_scale") != "0":
+        if time.monotonic() > deadline:
+            sys.exit("the task workers did not drain the queue")
+        time.sleep(0.5)
+
+
+def measure(seconds: float) -> None:
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    directory = Path(tempfile.mkdtemp(prefix="soiree-scale-"))
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+    cluster = Cluster(directory)
+    try:
+        cluster.start()
+        stripe, stripe_server = start_fake_stripe()
+        env = server_env(cluster, redis_url, stripe.url)
+        subprocess.run([sys.executable, "-c", "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()", redis_url], check=True, env=env)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        programme = child("--prepare", env=env)
+        cluster.start_replica()
+        port = free_port()
+        web = [sys.executable, "-m", "gunicorn", "backend.wsgi:application", f"--bind=127.0.0.1:{port}",
+               "--workers=4", "--log-level=warning"]  # fmt: skip
+        worker = [sys.executable, "manage.py", "db_worker"]
+        with processes([web, worker, worker], env):
+            wait_for(port)
+            load = Load(programme, stripe)
+            run_phase(port, load, {"report": 1, "webhook": 1}, 3)  # warm every worker's imports
+            alone, busy_alone = {}, {}
+            for kind, count in KINDS.items():
+                rates, busy = run_phase(port, load, {kind: count}, seconds)
+                alone[kind], busy_alone[kind] = rates[kind], busy
+            replica_before = cluster.replica_reads()
+            mixed, busy_mixed = run_phase(port, load, KINDS, seconds)
+            replica_transactions = cluster.replica_reads() - replica_before
+            drain(cluster)
+            deadline = time.monotonic() + 60
+            while not cluster.replay_caught_up() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            checks = child("--verify", str(load.orders_sent), str(load.events_sent), env=env)
+        shares = {kind: mixed[kind] / alone[kind] for kind in KINDS}
+        per_cpu = sum(shares[kind] * busy_alone[kind] for kind in KINDS) / busy_mixed if busy_mixed else 0.0
+        lost = (
+            checks["orders_imported"] != checks["orders_sent"]
+            or checks["orders_from_stripe"] != checks["events_sent"]
+            or checks["stripe_orders_with_their_lines"] != checks["events_sent"]
+            or checks["order_reward_lines"] != checks["credited_orders"]
+            or checks["orders_with_two_reward_lines"] != 0
+            or set(checks["tasks"]) - {"SUCCESSFUL"}
+            or not checks["replica_report_equals_primary"]
+        )
+        common = {
+            "clients": KINDS,
+            "rates_alone": {kind: round(rate, 1) for kind, rate in alone.items()},
+            "rates_mixed": {kind: round(rate, 1) for kind, rate in mixed.items()},
+            "cpu_busy_alone": {kind: round(value, 2) for kind, value in busy_alone.items()},
+            "cpu_busy_mixed": round(busy_mixed, 2),
+            "cores": os.cpu_count(),
+            "replica_transactions_during_mix": replica_transactions,
+            "checks": checks,
+            "nothing_lost": not lost,
+        }
+        emit(
+            figure="scale-out mix, work per CPU second (4 gunicorn + 2 task workers, 8 clients, reports on the replica)",
+            measured=per_cpu,
+            unit="share of the parts' work per busy CPU second",
+            baseline=1.0,
+            baseline_what="each part alone, same servers, same run",
+            target_ratio=0.8,
+            better="higher",
+            **common,
+        )
+        emit(
+            figure="scale-out mix, share of the parts' rates",
+            measured=sum(shares.values()),
+            unit="sum over kinds of mixed rate / rate alone",
+            baseline=float(len(KINDS)),
+            baseline_what="the parts alone, each at its full rate",
+            target_ratio=0.8,
+            better="higher",
+            shares={kind: round(value, 3) for kind, value in shares.items()},
+        )
+        if lost:
+            sys.exit(f"something was lost or doubled: {json.dumps(checks)}")
+        if replica_transactions < mixed["report"] * seconds * 0.9:
+            sys.exit(
+                f"the replica ran {replica_transactions} transactions for the report reads: not serving them"
+            )
+    finally:
+        if "stripe_server" in locals():
+            stripe_server.shutdown()
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--verify", nargs=2, type=int, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.prepare:
+        prepare()
+    elif options.verify:
+        verify(*options.verify)
+    else:
+        measure(options.seconds)
+
+
+if __name__ == "__main__":
+    main()
