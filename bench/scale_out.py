@@ -194,7 +194,7 @@ def server_env(cluster: Cluster, redis_url: str, stripe_url: str) -> dict[str, s
 
 @contextmanager
 def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[None]:
-    started = [subprocess.Popen(command, cwd=ROOT, env=env) for command in commands]
+    started = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=sys.stderr) for command in commands]
     try:
         yield
     finally:
