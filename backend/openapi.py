@@ -121,6 +121,8 @@ PATH_PARAMETERS = {
     "sku": "The catalogue item's SKU.",
     "campaign_slug": "The campaign's slug (its short name in URLs).",
     "slug": "The campaign's slug (its short name in URLs), as in its public links.",
+    "endpoint_id": "The webhook endpoint's id (as in /api/v1/webhooks/endpoints/).",
+    "delivery_id": "The webhook delivery's id (as in /api/v1/webhooks/deliveries/).",
     "token": "The party's secret token, from its invitation link: whoever holds the link may use it.",
 }
 PATH_IDS = {

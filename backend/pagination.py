@@ -91,7 +91,7 @@ class CursorPagination(pagination.BasePagination):
         }
         if self.with_total:
             properties["total"] = {"type": "integer", "minimum": 0, "description": TOTAL_DESCRIPTION}
-        properties["results"] = schema
+        properties["results"] = {**schema, "description": RESULTS_DESCRIPTION}
         return {"type": "object", "required": list(properties), "properties": properties}
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
@@ -160,22 +160,6 @@ class CursorPagination(pagination.BasePagination):
             columns.append("-pk" if columns[0].startswith("-") else "pk")
         return tuple(columns[: [column.lstrip("-") for column in columns].index("pk") + 1])
 
-    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
-        paginated = super().get_paginated_response_schema(schema)  # type: ignore[misc]
-        for key, field in paginated["properties"].items():
-            if key in PAGE_KEYS:
-                field["description"] = PAGE_KEYS[key]
-        return paginated
-
-
-# What each key of a page means, in every paginated list.
-PAGE_KEYS = {
-    "count": "How many rows the whole list has with these filters, over all its pages.",
-    "next": "The URL of the next page, to follow as it is; null on the last page.",
-    "previous": "The URL of the previous page, to follow as it is; null on the first page.",
-    "results": "This page's rows, in the list's order.",
-}
-
 
 class CountedCursorPagination(CursorPagination):
     """For a list whose rows are counted cheaply (bounded by a campaign's size): adds `total`."""
@@ -184,8 +168,9 @@ class CountedCursorPagination(CursorPagination):
 
 
 _SALT = "backend.pagination.cursor"
-NEXT_DESCRIPTION = "The next page, or null on the last."
-PREVIOUS_DESCRIPTION = "The page before, or null on the first."
+NEXT_DESCRIPTION = "The URL of the next page, to follow as it is; null on the last page."
+PREVIOUS_DESCRIPTION = "The URL of the previous page, to follow as it is; null on the first page."
+RESULTS_DESCRIPTION = "This page's rows, in the list's order."
 TOTAL_DESCRIPTION = (
     "How many rows the list holds with these filters, on every page (lists where counting is cheap)."
 )

@@ -78,7 +78,13 @@ class EndpointListApi(generics.ListAPIView):
             min_length=1,
             help_text="The event types to send to it.",
         )
-        description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        description = serializers.CharField(
+            max_length=200,
+            required=False,
+            allow_blank=True,
+            default="",
+            help_text="A note for the brand's team.",
+        )
 
     @extend_schema(request=EndpointInputSerializer, responses={201: CreatedEndpointSerializer})
     def post(self, request: Request) -> Response:
@@ -106,9 +112,14 @@ class EndpointDetailApi(generics.RetrieveAPIView):
             max_length=500, required=False, help_text="https URL on a public address."
         )
         events = serializers.ListField(
-            child=serializers.ChoiceField(choices=EventType.choices), min_length=1, required=False
+            child=serializers.ChoiceField(choices=EventType.choices),
+            min_length=1,
+            required=False,
+            help_text="The event types to send to it, replacing those it had.",
         )
-        description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        description = serializers.CharField(
+            max_length=200, required=False, allow_blank=True, help_text="A note for the brand's team."
+        )
         is_active = serializers.BooleanField(
             required=False, help_text="False disables it; true enables it again (its failure count restarts)."
         )
