@@ -18,8 +18,10 @@ default): the id, SKU or number one answer names is what the next request asks f
 one object are reached with an object that exists, which random ids seldom find.
 """
 
+import ipaddress
 import os
 import re
+import socket
 from datetime import timedelta
 from decimal import Decimal
 
@@ -102,6 +104,28 @@ def programme(admin_user_role, logistics_user):
     opinion = Rating(fit="right", colour="love", quality=4, would_buy=True, comment="Douce", consent=True)
     rate_piece_as_host(line=shipment.lines.get(), by=host.user, rating=opinion)
     return host
+
+
+@pytest.fixture(autouse=True)
+def no_name_resolves(monkeypatch):
+    """The fuzz runs offline: a made-up host name (a webhook endpoint's URL) does not resolve, at once,
+    as on a machine without DNS, instead of waiting on whatever resolver the machine has."""
+    resolve = socket.getaddrinfo
+
+    def offline(host, *args, **kwargs):
+        if host in (None, "localhost") or _is_address(host):
+            return resolve(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+
+
+def _is_address(host: object) -> bool:
+    try:
+        ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host))
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.fixture
