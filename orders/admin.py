@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
 from backend import roles
@@ -140,7 +141,7 @@ class ShopApiKeyForm(forms.ModelForm):
         choices=ShopApiKeyScope.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=every_shop_api_key_scope,
-        help_text="What the key may do.",
+        help_text=_("What the key may do."),
     )
 
     class Meta:

@@ -475,7 +475,7 @@ class ShopEvent(models.Model):
 class ShopApiKeyScope(models.TextChoices):
     """What a shop key may do; a key does only what its scopes name."""
 
-    ORDERS_IMPORT = "orders:import", "Send orders and their refunds (POST /api/v1/orders/)"
+    ORDERS_IMPORT = "orders:import", _("Send orders and their refunds (POST /api/v1/orders/)")
 
 
 def every_shop_api_key_scope() -> list[str]:
@@ -486,9 +486,7 @@ def every_shop_api_key_scope() -> list[str]:
 class ShopApiKey(AbstractAPIKey):
     """A key the shop platform sends as `Authorization: Api-Key <key>`; only its hash is stored."""
 
-    scopes = models.JSONField(
-        default=every_shop_api_key_scope, help_text="What the key may do (see ShopApiKeyScope)."
-    )
+    scopes = models.JSONField(default=every_shop_api_key_scope, help_text=_("What the key may do."))
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "shop API key"
