@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("referrals.attribution.order_urls")),
     path("", include("orders.shops.urls")),
     path("", include("ambassadors.parties.api_urls")),
+    path("", include("ambassadors.portal.api_urls")),
     path("", include("kits.api_urls")),
     path("", include("referrals.api_urls")),
     path("", include("recognition.api_urls")),

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from kits.catalogue.api import ItemDetailApi, ItemListCreateApi, KitTemplateApi
+from kits.catalogue.bulk_api import ItemBatchApi
 from kits.shipments.api import (
     KitSettlementListApi,
     ShipmentCancelApi,
@@ -24,6 +25,7 @@ from kits.slips.api import (
     SlipBatchFileApi,
 )
 from kits.stock.api import StockAdjustmentApi, StockMovementListApi, StockReceiptApi, StockWriteOffApi
+from kits.stock.bulk_api import ReceiptBatchApi
 
 urlpatterns = [
     path("kits/items/", ItemListCreateApi.as_view(), name="kit-items"),
@@ -31,6 +33,8 @@ urlpatterns = [
     path("kits/items/<str:sku>/receipts/", StockReceiptApi.as_view(), name="kit-item-receipts"),
     path("kits/items/<str:sku>/adjustments/", StockAdjustmentApi.as_view(), name="kit-item-adjustments"),
     path("kits/items/<str:sku>/write-offs/", StockWriteOffApi.as_view(), name="kit-item-write-offs"),
+    path("kits/bulk/items/", ItemBatchApi.as_view(), name="kit-item-batch"),
+    path("kits/bulk/receipts/", ReceiptBatchApi.as_view(), name="kit-receipt-batch"),
     path("kits/movements/", StockMovementListApi.as_view(), name="kit-movements"),
     path("kits/templates/<slug:campaign_slug>/", KitTemplateApi.as_view(), name="kit-template"),
     path("kits/shipments/", ShipmentListCreateApi.as_view(), name="kit-shipments"),

@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 
+from backend import roles
 from backend.errors import DomainError
+from backend.permissions import user_has_role
 from orders.ingestion.services import cancel_order
 from orders.models import (
     Order,
@@ -11,9 +15,11 @@ from orders.models import (
     OrderStatusChange,
     Refund,
     ShopApiKey,
+    ShopApiKeyScope,
     ShopEndpoint,
     ShopEvent,
     StripeEvent,
+    every_shop_api_key_scope,
 )
 
 
@@ -130,6 +136,41 @@ class ShopEventAdmin(admin.ModelAdmin):
         return False
 
 
+class ShopApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ShopApiKeyScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=every_shop_api_key_scope,
+        help_text=_("What the key may do."),
+    )
+
+    class Meta:
+        model = ShopApiKey
+        fields = ["name", "scopes", "expiry_date", "revoked"]
+
+
 @admin.register(ShopApiKey)
 class ShopApiKeyAdmin(APIKeyModelAdmin):
-    pass
+    """Keys are created, scoped and revoked by admins only (the admin role), whatever model
+    permissions another staff member holds; the full key is shown once, on creation."""
+
+    form = ShopApiKeyForm
+    list_display = (*APIKeyModelAdmin.list_display, "scopes")  # type: ignore[assignment]  # one column more
+
+    def _is_admin(self, request: HttpRequest) -> bool:
+        return user_has_role(request.user, roles.ADMIN)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: ShopApiKey | None = None) -> bool:
+        return self._is_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: ShopApiKey | None = None) -> bool:
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: ShopApiKey | None = None) -> bool:
+        return self._is_admin(request)

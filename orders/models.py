@@ -572,8 +572,21 @@ class ShopEvent(models.Model):
         return f"{self.delivery_id} ({self.topic})"
 
 
+class ShopApiKeyScope(models.TextChoices):
+    """What a shop key may do; a key does only what its scopes name."""
+
+    ORDERS_IMPORT = "orders:import", _("Send orders and their refunds (POST /api/v1/orders/)")
+
+
+def every_shop_api_key_scope() -> list[str]:
+    """Keys made before scopes existed, and by the shell command, may do everything a key can."""
+    return list(ShopApiKeyScope.values)
+
+
 class ShopApiKey(AbstractAPIKey):
     """A key the shop platform sends as `Authorization: Api-Key <key>`; only its hash is stored."""
+
+    scopes = models.JSONField(default=every_shop_api_key_scope, help_text=_("What the key may do."))
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "shop API key"

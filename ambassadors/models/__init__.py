@@ -17,6 +17,7 @@ from ambassadors.models.campaigns import (
     CampaignStatusChange,
     KitReturnPolicy,
 )
+from ambassadors.models.host_tokens import HostApiToken
 from ambassadors.models.hosts import (
     EARNING_HOST_STATUSES,
     HOST_TRANSITIONS,
@@ -38,6 +39,7 @@ from ambassadors.models.parties import (
 )
 
 __all__ = [
+    "HostApiToken",
     "APPLICATION_TRANSITIONS",
     "CAMPAIGN_TRANSITIONS",
     "EARNING_HOST_STATUSES",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ambassadors.parties import api
+from ambassadors.parties.bulk_api import PartyGuestBatchApi
 
 urlpatterns = [
     path("parties/", api.PartyListCreateApi.as_view(), name="parties"),
@@ -14,6 +15,7 @@ urlpatterns = [
         name="party-photo",
     ),
     path("parties/<int:party_id>/guests/", api.PartyGuestsApi.as_view(), name="party-guests"),
+    path("parties/<int:party_id>/guests/bulk/", PartyGuestBatchApi.as_view(), name="party-guest-batch"),
     path(
         "parties/<int:party_id>/guests/<int:guest_id>/",
         api.PartyGuestDeleteApi.as_view(),

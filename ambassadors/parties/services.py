@@ -4,7 +4,9 @@ Reads that scope data live on `Party.objects` (`for_user`, `for_host`); these fu
 """
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -48,7 +50,7 @@ from ambassadors.parties.emails import guest_confirmation_email
 from ambassadors.recruitment import scoring
 from ambassadors.signals import party_cancelled, party_closed, party_created, party_held, party_photo_deleted
 from backend.addresses import clean_postal_code, normalise_phone
-from backend.errors import Conflict, Invalid, InvalidTransition
+from backend.errors import Conflict, FieldChecks, Invalid, InvalidTransition
 from backend.mail import send_email_on_commit
 from backend.transitions import check_transition, move_status
 
@@ -375,6 +377,32 @@ def add_guest(
     language: str = "en",
 ) -> Guest:
     """The host lists a guest (e-mail and/or phone), confirming that the guest agreed to it."""
+    guest = _listed_guest(
+        party=party,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        guest_agreed=guest_agreed,
+        language=language,
+    )
+    guest.party = _lock_open_guest_list(party)
+    guest = _insert_guest(guest)
+    _send_guest_confirmation(guest)
+    return guest
+
+
+def _listed_guest(
+    *,
+    party: Party,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str,
+    guest_agreed: bool,
+    language: str,
+) -> Guest:
+    """The checked, unsaved guest a host lists (one rule for one guest and for a batch)."""
     if not guest_agreed:
         raise Invalid(
             _("Confirm that your guest agreed to be on the list."),
@@ -387,22 +415,80 @@ def add_guest(
     phone = normalise_phone(phone, region=party.host.country, required=False)
     if not email and not phone:
         raise Invalid(_("Give an e-mail address or a phone number."), code="contact_required", field="email")
-    party = _lock_open_guest_list(party)
-    guest = _insert_guest(
-        Guest(
-            party=party,
-            source=GuestSource.HOST,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            phone=phone,
-            consent_at=timezone.now(),
-            withdrawal_token=secrets.token_urlsafe(32),
-            language=language,
-        )
+    return Guest(
+        party=party,
+        source=GuestSource.HOST,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        consent_at=timezone.now(),
+        withdrawal_token=secrets.token_urlsafe(32),
+        language=language,
     )
-    _send_guest_confirmation(guest)
-    return guest
+
+
+# The most guests one call may list: a whole party's list (PARTY_MAX_GUESTS is 200 by default).
+BULK_MAX_GUESTS = 200
+
+
+@transaction.atomic
+def add_guests(
+    *, party: Party, by: Any, guests: Sequence[dict[str, Any]], language: str = "en"
+) -> list[Guest]:
+    """The host lists many guests at once (each as `add_guest` takes one), or none of them.
+
+    Every refused guest is named as `guests.<index>.<field>`, together: a bad row, an e-mail already on
+    the list or twice in the batch. A list too full for the whole batch refuses it (409). A constant
+    number of queries, whatever the number of guests (their confirmations are queued after commit).
+    """
+    checks = FieldChecks()
+    listed: list[Guest | None] = []
+    for index, row in enumerate(guests):
+        row_checks = FieldChecks()
+        listed.append(row_checks.run(partial(_listed_guest, party=party, language=language, **row)))
+        checks.errors.extend(
+            Invalid(
+                error.message, code=error.code, field=f"guests.{index}.{error.field or 'non_field_errors'}"
+            )
+            for error in row_checks.errors
+        )
+    party = _lock_open_guest_list(party)
+    emails = [guest.email for guest in listed if guest is not None and guest.email]
+    already_listed = set(party.guests.filter(email__in=emails).values_list("email", flat=True))
+    first_row: dict[str, int] = {}
+    for index, guest in enumerate(listed):
+        if guest is None or not guest.email:
+            continue
+        if guest.email in already_listed or guest.email in first_row:
+            checks.errors.append(
+                Invalid(
+                    _("This e-mail address is already on the party's guest list."),
+                    code="guest_already_registered",
+                    field=f"guests.{index}.email",
+                )
+            )
+        first_row.setdefault(guest.email, index)
+    checks.raise_errors()
+    if party.guests.count() + len(listed) > settings.PARTY_MAX_GUESTS:
+        raise Conflict(
+            _("This party's guest list is full (%(count)d guests).") % {"count": settings.PARTY_MAX_GUESTS},
+            code="guest_list_full",
+            extra={"max_guests": settings.PARTY_MAX_GUESTS},
+        )
+    new_guests = [guest for guest in listed if guest is not None]
+    for guest in new_guests:
+        guest.party = party
+    try:
+        with transaction.atomic():
+            created = Guest.objects.bulk_create(new_guests)
+    except IntegrityError:  # listed by another request since the check
+        raise Conflict(
+            _("This e-mail address is already on the party's guest list."), code="guest_already_registered"
+        ) from None
+    for guest in created:
+        _send_guest_confirmation(guest)
+    return created
 
 
 @transaction.atomic

@@ -5,9 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models.functions import Lower
 
 from ambassadors.models import Campaign
-from backend.errors import Conflict, Invalid
+from backend.errors import Conflict, FieldChecks, Invalid
 from backend.models import User
 from kits.models import Item, KitTemplate, KitTemplateLine, Stock
 
@@ -148,3 +149,81 @@ def set_kit_template(
         KitTemplateLine(template=template, item=item, quantity=quantity) for item, quantity in lines
     )
     return template
+
+
+# --- many SKUs at once ----------------------------------------------------------------------
+
+# The most SKUs one bulk call may create: a season's catalogue in a few calls, one transaction each.
+BULK_MAX_ITEMS = 500
+
+
+@transaction.atomic
+def create_items(*, rows: Sequence[dict[str, Any]]) -> list[Item]:
+    """Add many SKUs to the catalogue, each with an empty stock row, or none of them.
+
+    Every row is checked before anything is written; each refusal names its row as `items.<index>.<field>`
+    (a SKU or EAN already in the catalogue, or twice in the batch). A constant number of queries,
+    whatever the number of rows.
+    """
+    checks = FieldChecks()
+    for index, row in enumerate(rows):
+        unknown = set(row) - {"sku", *ITEM_FIELDS}
+        if unknown:
+            checks.errors.append(
+                Invalid(
+                    f"Unknown catalogue fields: {', '.join(sorted(unknown))}.",
+                    code="unknown_field",
+                    field=f"items.{index}",
+                )
+            )
+    checks.raise_errors()
+    skus = [row["sku"].lower() for row in rows]
+    eans = [row["ean"] for row in rows if row.get("ean")]
+    taken_skus = set(
+        Item.objects.annotate(sku_lower=Lower("sku"))
+        .filter(sku_lower__in=skus)
+        .values_list("sku_lower", flat=True)
+    )
+    taken_eans = set(Item.objects.filter(ean__in=eans).values_list("ean", flat=True)) if eans else set()
+    first_sku: dict[str, int] = {}
+    first_ean: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        sku, ean = row["sku"], row.get("ean", "")
+        if sku.lower() in taken_skus:
+            checks.errors.append(
+                Invalid(f"SKU {sku} already exists.", code="duplicate_sku", field=f"items.{index}.sku")
+            )
+        elif sku.lower() in first_sku:
+            checks.errors.append(
+                Invalid(
+                    f"SKU {sku} already appears in row {first_sku[sku.lower()]}.",
+                    code="duplicate_sku",
+                    field=f"items.{index}.sku",
+                )
+            )
+        first_sku.setdefault(sku.lower(), index)
+        if ean and ean in taken_eans:
+            checks.errors.append(
+                Invalid(
+                    f"EAN {ean} already belongs to another SKU.",
+                    code="duplicate_ean",
+                    field=f"items.{index}.ean",
+                )
+            )
+        elif ean and ean in first_ean:
+            checks.errors.append(
+                Invalid(
+                    f"EAN {ean} already appears in row {first_ean[ean]}.",
+                    code="duplicate_ean",
+                    field=f"items.{index}.ean",
+                )
+            )
+        if ean:
+            first_ean.setdefault(ean, index)
+    checks.raise_errors()
+    items = Item.objects.bulk_create(
+        [Item(sku=row["sku"], **{k: v for k, v in row.items() if k in ITEM_FIELDS}) for row in rows]
+    )
+    # Each stock row also caches itself on its item, so the answer reads no more rows.
+    Stock.objects.bulk_create([Stock(item=item) for item in items])
+    return items

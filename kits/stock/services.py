@@ -5,11 +5,12 @@ Stock rows are always locked (`select_for_update`) in ascending SKU order before
 two transactions touching several SKUs never deadlock and never oversell.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
-from backend.errors import Conflict, Invalid
+from backend.errors import Conflict, FieldChecks, Invalid
 from backend.models import User
 from kits.models import Item, MovementKind, Shipment, Stock, StockMovement
 
@@ -117,3 +118,56 @@ def write_off_stock(*, item: Item, quantity: int, reason: str, by: User | None) 
         by=by,
         reason=reason.strip(),
     )
+
+
+# The most receipts one bulk call may record.
+BULK_MAX_RECEIPTS = 500
+
+
+@transaction.atomic
+def receive_stock_batch(*, receipts: Sequence[tuple[str, int, str]], by: User | None) -> list[StockMovement]:
+    """Record many deliveries at once, `(sku, quantity, reason)` each, or none of them.
+
+    A SKU missing from the catalogue refuses the batch, naming its row as `receipts.<index>.sku`.
+    The stock rows are locked in one query (in item order, as everywhere) and written in one, the
+    ledger lines in one more: a constant number of queries, whatever the number of receipts. A SKU
+    may come twice (two deliveries): each is its own ledger line.
+    """
+    items = Item.objects.in_bulk({sku for sku, _, _ in receipts}, field_name="sku")
+    checks = FieldChecks()
+    for index, (sku, quantity, _) in enumerate(receipts):
+        if sku not in items:
+            checks.errors.append(
+                Invalid(f"Unknown SKU: {sku}.", code="unknown_sku", field=f"receipts.{index}.sku")
+            )
+        if quantity < 1:
+            checks.errors.append(
+                Invalid("A receipt brings at least one unit.", field=f"receipts.{index}.quantity")
+            )
+    checks.raise_errors()
+    item_ids = [item.pk for item in items.values()]
+    stocks = lock_stocks(item_ids)
+    missing = [item for item in items.values() if item.pk not in stocks]
+    if missing:  # items created outside the services (e.g. a data migration)
+        Stock.objects.bulk_create([Stock(item=item) for item in missing], ignore_conflicts=True)
+        stocks = lock_stocks(item_ids)
+    now = timezone.now()
+    movements = []
+    for sku, quantity, reason in receipts:
+        stock = stocks[items[sku].pk]
+        stock.on_hand += quantity
+        stock.updated_at = now  # `auto_now` is not applied by bulk_update
+        movements.append(
+            StockMovement(
+                item=stock.item,
+                kind=MovementKind.RECEIPT,
+                quantity=quantity,
+                on_hand_delta=quantity,
+                allocated_delta=0,
+                reason=reason,
+                by=by,
+                at=now,
+            )
+        )
+    Stock.objects.bulk_update(list(stocks.values()), ["on_hand", "updated_at"])
+    return StockMovement.objects.bulk_create(movements)

@@ -1,6 +1,6 @@
 """Orders API: the shop platform's import (API key) and marketing's reads (staff token)."""
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django.db.models import prefetch_related_objects
@@ -30,13 +30,25 @@ from orders.ingestion.serializers import (
     ShopOrderSerializer,
 )
 from orders.ingestion.services import ImportResult, cancel_order, get_order, import_order, import_order_batch
-from orders.models import CurrencyStatus, Order, OrderSource, OrderStatus, ShopApiKey
+from orders.models import CurrencyStatus, Order, OrderSource, OrderStatus, ShopApiKey, ShopApiKeyScope
 
 
 class HasShopApiKey(BaseHasAPIKey):
-    """The request carries a valid, unrevoked, unexpired shop key (`Authorization: Api-Key <key>`)."""
+    """The request carries a valid, unrevoked, unexpired shop key (`Authorization: Api-Key <key>`)
+    whose scopes name the view's `shop_key_scope` (the order import's by default)."""
 
     model = ShopApiKey
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        key = self.get_key(request)
+        if not key:
+            return False
+        try:
+            api_key = cast(ShopApiKey, ShopApiKey.objects.get_from_key(key))  # unrevoked, hash matching
+        except ShopApiKey.DoesNotExist:
+            return False
+        scope = getattr(view, "shop_key_scope", ShopApiKeyScope.ORDERS_IMPORT)
+        return not api_key.has_expired and scope in api_key.scopes
 
 
 class ShopApiKeyAuthentication(BaseAuthentication):

@@ -1,9 +1,13 @@
 """Shop endpoints: one per shop that sends Soirée its order webhooks (SPEC §15)."""
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
 from django.db import IntegrityError, transaction
 
-from backend.errors import Conflict
-from orders.models import ShopEndpoint
+from backend.errors import Conflict, Invalid
+from orders.models import ShopApiKey, ShopApiKeyScope, ShopEndpoint
 from orders.shops.secrets import encrypt_secret
 
 
@@ -34,3 +38,33 @@ def update_shop_endpoint(
         fields.append("encrypted_secret")
     endpoint.save(update_fields=fields)
     return endpoint
+
+
+# --- shop API keys ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_shop_api_key(
+    *, name: str, scopes: Sequence[str], expiry_date: datetime | None = None
+) -> tuple[ShopApiKey, str]:
+    """A new key for a shop, doing only what its scopes name. The full key is returned this once:
+    only its prefix and hash are kept."""
+    unknown = sorted(set(scopes) - set(ShopApiKeyScope.values))
+    if unknown:
+        raise Invalid(f"Unknown scopes: {', '.join(unknown)}.", code="invalid_choice", field="scopes")
+    if not scopes:
+        raise Invalid("A key needs at least one scope.", code="empty", field="scopes")
+    api_key, key = ShopApiKey.objects.create_key(
+        name=name, scopes=sorted(set(scopes)), expiry_date=expiry_date
+    )
+    return cast(ShopApiKey, api_key), key
+
+
+@transaction.atomic
+def revoke_shop_api_key(*, api_key: ShopApiKey) -> ShopApiKey:
+    """Refuse the key from now on, for good (a revoked key is never valid again); idempotent."""
+    locked = ShopApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if not locked.revoked:
+        locked.revoked = True
+        locked.save(update_fields=["revoked"])
+    return locked

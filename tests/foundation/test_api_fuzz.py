@@ -35,6 +35,7 @@ from knox.models import AuthToken
 from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
+from ambassadors.portal.tokens import issue_host_token
 from feedback.ratings.services import Rating, rate_piece_as_host
 from kits.catalogue.services import set_kit_template
 from kits.shipments import services as kits
@@ -66,7 +67,8 @@ NEGATIVE_CHECKS = [
     openapi_checks.negative_data_rejection,
 ]
 HOST_ROUTES = re.compile(r"^/api/v1/(me/|parties/)")
-PUBLIC_ROUTES = re.compile(r"^/api/v1/(public/|auth/token/$)")
+PUBLIC_ROUTES = re.compile(r"^/api/v1/(public/|auth/token/$|host/token/$)")
+HOST_TOKEN_ROUTES = re.compile(r"^/api/v1/host/")
 
 
 @pytest.fixture
@@ -136,7 +138,13 @@ def authorizations(programme, admin_user_role):
     _, staff_token = AuthToken.objects.create(user=admin_user_role)
     _, host_token = AuthToken.objects.create(user=programme.user)
     _, shop_key = ShopApiKey.objects.create_key(name="shop")
-    return {"staff": f"Token {staff_token}", "host": f"Token {host_token}", "shop": f"Api-Key {shop_key}"}
+    _, host_api_token = issue_host_token(user=programme.user)
+    return {
+        "staff": f"Token {staff_token}",
+        "host": f"Token {host_token}",
+        "shop": f"Api-Key {shop_key}",
+        "host_api": f"Bearer {host_api_token}",
+    }
 
 
 def _refs(node: object) -> set[str]:
@@ -207,6 +215,8 @@ def _authorization(operation, authorizations: dict[str, str]) -> dict[str, str]:
         return {}
     if operation.method.upper() == "POST" and operation.path == "/api/v1/orders/":
         return {"Authorization": authorizations["shop"]}
+    if HOST_TOKEN_ROUTES.match(operation.path):
+        return {"Authorization": authorizations["host_api"]}
     if HOST_ROUTES.match(operation.path):
         return {"Authorization": authorizations["host"]}
     return {"Authorization": authorizations["staff"]}

@@ -105,6 +105,13 @@ HOST_OBJECTS: dict[str, Kwargs] = {
     "api:party-guests": PARTY,
     "api:party-photo-wall": _my_party_their_child("photo_id", "photo.pk", "held_party"),
     "api:party-guest-delete": _my_party_their_child("guest_id", "guest.pk", "planned_party"),
+    "api:party-guest-batch": PARTY,
+    "api:host-party": PARTY,
+    "api:host-party-cancel": PARTY,
+    "api:host-party-share-link": PARTY,
+    "api:host-party-guests": PARTY,
+    "api:host-party-guest-batch": PARTY,
+    "api:host-party-guest": _my_party_their_child("guest_id", "guest.pk", "planned_party"),
     "api:my-host-detail": _theirs(pk="host.pk"),
     "parties:detail": PARTY,
     "parties:edit": PARTY,
@@ -138,6 +145,7 @@ HOST_OBJECTS: dict[str, Kwargs] = {
 
 HOST_LISTS: dict[str, tuple[str, ...]] = {
     "api:parties": ("parties",),
+    "api:host-parties": ("parties",),
     "api:my-host-list": ("host",),
     "api:my-referral-codes": ("codes",),
     "api:my-ledger": ("ledger",),
@@ -181,6 +189,11 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:audit-log": staff(roles.ADMIN),
     "api:shop-endpoints": staff(roles.ADMIN),
     "api:shop-endpoint-detail": staff(roles.ADMIN, pk="campaign.pk"),  # refused before any lookup
+    "api:shop-api-keys": staff(roles.ADMIN),
+    "api:shop-api-key": staff(roles.ADMIN, prefix="campaign.slug"),  # refused before any lookup
+    "api:shop-api-key-revoke": staff(roles.ADMIN, prefix="campaign.slug"),
+    "api:kit-item-batch": staff(L),
+    "api:kit-receipt-batch": staff(L),
     "api:privacy-export": staff(PERSONAL_DATA),
     "api:privacy-erasure": staff(PERSONAL_DATA),
     "api:campaign-list": staff(M),
@@ -273,6 +286,8 @@ PUBLIC_ROUTES: dict[str, str] = {
     "healthz": "probe: whether the database is up and tasks are taken; no row, no personal data",
     "api:token-login": "exchanges a staff member's e-mail and password for a token (throttled)",
     "api:token-revoke": "deletes the caller's own token, the one that authenticated the request",
+    "api:host-token": "exchanges a host's e-mail and password for a host token (throttled with the portal's sign-in)",
+    "api:host-token-revoke": "deletes the caller's own host token, the one that authenticated the request",
     "api:public-campaign": "a recruiting campaign's public description, by slug",
     "api:public-application-create": "the application form (throttled, honeypot)",
     "api:public-party": "what a guest holding the party's QR token sees: title, day, city, host's first name",
