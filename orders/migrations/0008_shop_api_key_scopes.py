@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0006_exact_amounts_and_exchange_rates'),
+        ('orders', '0007_field_descriptions'),
     ]
 
     operations = [

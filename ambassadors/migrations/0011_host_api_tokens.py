@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ambassadors', '0009_campaign_branding'),
+        ('ambassadors', '0010_field_descriptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
