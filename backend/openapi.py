@@ -121,6 +121,7 @@ PATH_PARAMETERS = {
     "sku": "The catalogue item's SKU.",
     "campaign_slug": "The campaign's slug (its short name in URLs).",
     "slug": "The campaign's slug (its short name in URLs), as in its public links.",
+    "prefix": "The shop API key's prefix, the characters before the dot (as listed by /api/v1/shop-api-keys/).",
     "endpoint_id": "The webhook endpoint's id (as in /api/v1/webhooks/endpoints/).",
     "delivery_id": "The webhook delivery's id (as in /api/v1/webhooks/deliveries/).",
     "token": "The party's secret token, from its invitation link: whoever holds the link may use it.",

@@ -52,14 +52,18 @@ class HostTokenLoginApi(APIView):
     throttle_classes = [SignInThrottle]
 
     class HostTokenLoginInputSerializer(serializers.Serializer):
-        email = serializers.EmailField(max_length=254)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        email = serializers.EmailField(
+            max_length=254, help_text="The e-mail the host signs in to the portal with."
+        )
+        password = serializers.CharField(
+            max_length=128, trim_whitespace=False, help_text="The host's portal password."
+        )
 
     class HostTokenOutputSerializer(serializers.Serializer):
         token = serializers.CharField(
             help_text="Shown this once: only its digest is kept. Send `Bearer <token>`."
         )
-        expiry = serializers.DateTimeField()
+        expiry = serializers.DateTimeField(help_text="When the token stops working, UTC: sign in again then.")
 
     @extend_schema(
         request=HostTokenLoginInputSerializer,

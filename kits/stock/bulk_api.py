@@ -17,8 +17,16 @@ from kits.stock.serializers import StockMovementSerializer
 
 class ReceiptLineSerializer(serializers.Serializer):
     sku = serializers.RegexField(SKU, max_length=40, help_text="A SKU of the catalogue.")
-    quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, help_text="Units received, added to the SKU's stock."
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=REASON_MAX_LENGTH,
+        help_text="Why the stock moved (a delivery note's number, a supplier), kept on the stock ledger line.",
+    )
 
 
 class ReceiptBatchInputSerializer(serializers.Serializer):

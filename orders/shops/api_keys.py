@@ -19,13 +19,19 @@ from orders.shops.services import create_shop_api_key, revoke_shop_api_key
 
 class ShopApiKeySerializer(serializers.ModelSerializer):
     prefix = serializers.CharField(read_only=True, help_text="The key's first characters, before the dot.")
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=ShopApiKeyScope.choices))
-    has_expired = serializers.BooleanField(read_only=True)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=ShopApiKeyScope.choices),
+        help_text="What the key may do; a request outside these scopes is refused (403).",
+    )
+    has_expired = serializers.BooleanField(
+        read_only=True, help_text="True once the expiry date has passed: the key is refused."
+    )
 
     class Meta:
         model = ShopApiKey
         fields = ["prefix", "name", "scopes", "created", "expiry_date", "has_expired", "revoked"]
         read_only_fields = fields
+        extra_kwargs = {"created": {"help_text": "When the key was created, UTC."}}
 
 
 class ShopApiKeyCreatedSerializer(ShopApiKeySerializer):
@@ -85,6 +91,8 @@ def key_or_404(prefix: str) -> ShopApiKey:
 
 
 class ShopApiKeyDetailApi(APIView):
+    """One shop API key, by its prefix: its name, scopes, expiry and whether it was revoked (never the key)."""
+
     permission_classes = [IsAdminRole]
 
     @extend_schema(responses={200: ShopApiKeySerializer})
