@@ -21,7 +21,14 @@ from referrals.models.payouts import (
     PayoutStatus,
 )
 from referrals.models.privacy import PrivacyRequest, PrivacyRequestKind
-from referrals.models.reports import AttributedSale, PartyGuestCount
+from referrals.models.reports import (
+    AttributedSale,
+    BuyerLevel,
+    PartyGuestCount,
+    SaleFact,
+    ScopeBuyer,
+    ScopeBuyers,
+)
 from referrals.models.rewards import (
     MONEY,
     DecimalDigits,
@@ -37,6 +44,7 @@ __all__ = [
     "CODE_SUFFIX_LENGTH",
     "MONEY",
     "AttributedSale",
+    "BuyerLevel",
     "Attribution",
     "AttributionChange",
     "AttributionMethod",
@@ -62,5 +70,8 @@ __all__ = [
     "ReferralCode",
     "ReferralCodeQuerySet",
     "RewardPlan",
+    "SaleFact",
+    "ScopeBuyer",
+    "ScopeBuyers",
     "normalise_code",
 ]
