@@ -196,11 +196,12 @@ def rekey_sale_buyers(*, order_ids: list[int], email: str) -> None:
     )
 
 
-def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[AttributedSale]:
+def refresh_attributed_sales(*, attributions: list[Attribution], facts: bool = True) -> list[AttributedSale]:
     """The report rows of many orders attributed in this very transaction (`attribution.order`),
     and their facts, in five queries: for each, exactly what `refresh_attributed_sale(order=…,
     attribution=…)` writes (a fresh order has no refund after a party closed: every rule credits a
-    party only inside its window, and no rollup row yet: its facts are only added)."""
+    party only inside its window, and no rollup row yet: its facts are only added). `facts=False`
+    leaves the facts to the caller, who fills those of many batches at once (`rebuild_report_facts`)."""
     if not attributions:
         return []
     bought = set(
@@ -224,8 +225,9 @@ def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[Attribu
     written = AttributedSale.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["order"], update_fields=[*values, "refreshed_at"]
     )
-    # Nothing to take back: an order attributed in this transaction had no rollup row.
-    record_sale_changes(before=[], after=states)
+    if facts:
+        # Nothing to take back: an order attributed in this transaction had no rollup row.
+        record_sale_changes(before=[], after=states)
     return written
 
 
