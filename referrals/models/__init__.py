@@ -24,6 +24,7 @@ from referrals.models.privacy import PrivacyRequest, PrivacyRequestKind
 from referrals.models.reports import (
     AttributedSale,
     BuyerLevel,
+    HostSales,
     PartyGuestCount,
     SaleFact,
     ScopeBuyer,
@@ -57,6 +58,7 @@ __all__ = [
     "EntryState",
     "FrozenBalance",
     "FrozenBalanceDecision",
+    "HostSales",
     "LedgerEntry",
     "LedgerEntryQuerySet",
     "PartyGuestCount",

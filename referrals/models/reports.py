@@ -146,6 +146,34 @@ class SaleFact(models.Model):
         return f"sales of {self.slot}"
 
 
+class HostSales(models.Model):
+    """The same sums per (campaign, host), kept the same way: what the report reads when it asks for
+    no finer grain (by host, campaign or area, no party, method or dates): one row per host, so a
+    campaign of 100,000 orders by host reads its 1,000 hosts' rows. `slot` is the key in one column."""
+
+    slot = models.CharField(max_length=40, unique=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sales = models.IntegerField()
+    orders = models.IntegerField()
+    gross = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY)
+    refunded_after_close = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["campaign", "host", "sales", "orders", "gross", "net", "refunded_after_close"],
+                name="host_sales_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales of {self.slot}"
+
+
 class ScopeBuyer(models.Model):
     """A buyer in one scope of the report, with how many of the scope's sales (not cancelled) are
     theirs: the set that keeps the scope's distinct buyers exact under increments (a buyer's count

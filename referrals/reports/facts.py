@@ -32,6 +32,7 @@ from referrals.models import (
     AttributedSale,
     Attribution,
     BuyerLevel,
+    HostSales,
     PartyGuestCount,
     SaleFact,
     ScopeBuyer,
@@ -361,41 +362,39 @@ def record_sale_changes(*, before: Iterable[SaleState], after: Iterable[SaleStat
     the same slot at once add up instead of overwriting each other (PostgreSQL takes the row locks
     in key order: two batches cannot deadlock on them)."""
     money = ("gross", "net", "refunded_after_close")
-    facts: dict[str, list[Any]] = {}
+    # Per table, per slot: the key columns' values, then the changes of `_SUMS`.
+    grains: dict[type[SaleFact] | type[HostSales], dict[str, list[Any]]] = {SaleFact: {}, HostSales: {}}
     buyers: Counter[tuple[Scope, int]] = Counter()
     for sign, states in ((-1, before), (1, after)):
         for state in states:
-            fact = facts.setdefault(
-                _slot(state),
-                [
-                    state.campaign_id,
-                    state.host_id,
-                    state.party_id,
-                    state.method,
-                    state.day,
-                    0,
-                    0,
-                    ZERO,
-                    ZERO,
-                    ZERO,
-                ],
-            )
-            fact[5] += sign
-            fact[6] += sign * int(state.is_sale)
-            for i, name in enumerate(money, start=7):
-                fact[i] += sign * getattr(state, name)
+            keys = {
+                SaleFact: (
+                    _slot(state),
+                    [state.campaign_id, state.host_id, state.party_id, state.method, state.day],
+                ),
+                HostSales: (
+                    f"{_key(state.campaign_id)}|{_key(state.host_id)}",
+                    [state.campaign_id, state.host_id],
+                ),
+            }
+            for model, (slot, key) in keys.items():
+                fact = grains[model].setdefault(slot, [*key, 0, 0, ZERO, ZERO, ZERO])
+                fact[-5] += sign
+                fact[-4] += sign * int(state.is_sale)
+                for i, name in enumerate(money, start=-3):
+                    fact[i] += sign * getattr(state, name)
             for scope in _scopes(state):
                 buyers[scope, state.buyer] += sign
-    changed = sorted(
-        ((slot, fact) for slot, fact in facts.items() if any(fact[5:])), key=lambda item: item[0]
-    )
     alias = AttributedSale.objects.db
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        _add_facts(cursor, changed)
-        if any(fact[5] < 0 for _, fact in changed):
-            emptied = [slot for slot, fact in changed if fact[5] < 0]
-            SaleFact.objects.using(alias).filter(slot__in=emptied, sales=0).delete()
+    with connections[alias].cursor() as cursor:
+        for model, facts in grains.items():
+            changed = sorted(
+                ((slot, fact) for slot, fact in facts.items() if any(fact[-5:])), key=lambda item: item[0]
+            )
+            _add_sums(cursor, model, changed)
+            emptied = [slot for slot, fact in changed if fact[-5] < 0]
+            if emptied:  # a slot left without a sale goes: the report has a row where a sale is
+                model.objects.using(alias).filter(slot__in=emptied, sales=0).delete()
         # In key order, as PostgreSQL will lock them.
         _add_buyers(
             cursor,
@@ -406,17 +405,24 @@ def record_sale_changes(*, before: Iterable[SaleState], after: Iterable[SaleStat
         )
 
 
-def _add_facts(cursor: Any, changed: list[tuple[str, list[Any]]]) -> None:
-    table = SaleFact._meta.db_table
-    columns = (
-        "slot, campaign_id, host_id, party_id, method, day, sales, orders, gross, net, refunded_after_close"
-    )
-    sums = ("sales", "orders", "gross", "net", "refunded_after_close")
-    update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in sums)
+_SUMS = ("sales", "orders", "gross", "net", "refunded_after_close")
+_KEY_COLUMNS = {
+    SaleFact: ("campaign_id", "host_id", "party_id", "method", "day"),
+    HostSales: ("campaign_id", "host_id"),
+}
+
+
+def _add_sums(
+    cursor: Any, model: type[SaleFact] | type[HostSales], changed: list[tuple[str, list[Any]]]
+) -> None:
+    table = model._meta.db_table
+    columns = ("slot", *_KEY_COLUMNS[model], *_SUMS)
+    update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in _SUMS)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     for chunk in _chunks(changed):
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (fixed fragments only)
-            + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 (fixed fragments only)
+            + ", ".join([row] * len(chunk))
             + f" ON CONFLICT (slot) DO UPDATE SET {update}",
             [value for slot, fact in chunk for value in (slot, *fact)],
         )
@@ -467,7 +473,7 @@ def rebuild_report_facts(*, using: str = "default") -> None:
     """The report's facts recomputed from every rollup row, in a few set-based statements: what a
     database that had rollup rows before the facts existed starts from (the data migration), and
     what the benchmark's builder runs after loading its rows without the application."""
-    sale, facts = AttributedSale._meta.db_table, SaleFact._meta.db_table
+    sale, facts, hosts = AttributedSale._meta.db_table, SaleFact._meta.db_table, HostSales._meta.db_table
     sets, counts = ScopeBuyer._meta.db_table, ScopeBuyers._meta.db_table
     postgres = connections[using].vendor == "postgresql"
     day = "(placed_at AT TIME ZONE 'UTC')::date" if postgres else "date(placed_at)"
@@ -504,6 +510,7 @@ def rebuild_report_facts(*, using: str = "default") -> None:
     }
     # Only fixed fragments are interpolated: table names and the expressions above.
     statements = [
+        f"DELETE FROM {hosts}",  # noqa: S608
         f"DELETE FROM {facts}",  # noqa: S608
         f"DELETE FROM {sets}",  # noqa: S608
         f"DELETE FROM {counts}",  # noqa: S608
@@ -512,6 +519,11 @@ def rebuild_report_facts(*, using: str = "default") -> None:
         " SUM(CASE WHEN is_sale THEN 1 ELSE 0 END), SUM(gross), SUM(net), SUM(refunded_after_close)"
         f" FROM (SELECT s.*, {day} AS day FROM {sale} s) d GROUP BY campaign_id, host_id, party_id, method, day",
     ]
+    statements.append(
+        f"INSERT INTO {hosts} (slot, campaign_id, host_id, sales, orders, gross, net, refunded_after_close)"  # noqa: S608
+        f" SELECT {key('campaign_id')} || '|' || {key('host_id')}, campaign_id, host_id, SUM(sales), SUM(orders),"
+        f" SUM(gross), SUM(net), SUM(refunded_after_close) FROM {facts} GROUP BY campaign_id, host_id"
+    )
     for level, (name, *columns, counted) in scopes.items():
         grouped = ", ".join(column for column in columns if column)
         values = ", ".join(column or "CAST(NULL AS BIGINT)" for column in columns)

@@ -36,6 +36,7 @@ from referrals.models import (
     Click,
     EntryKind,
     EntryState,
+    HostSales,
     LedgerEntry,
     PartyGuestCount,
     PayoutStatus,
@@ -109,6 +110,12 @@ _KEYS: dict[str, dict[str, Any]] = {
         "day": F("day"),
         "week": Trunc("day", "week", output_field=DateField()),
         "method": F("method"),
+        "postal_area": _postal_area("host__"),
+    },
+    # The same sums per (campaign, host) (`HostSales`), for the groupings that need no finer grain.
+    "host_sales": {
+        "host": F("host_id"),
+        "campaign": F("campaign_id"),
         "postal_area": _postal_area("host__"),
     },
     # Distinct buyers counted per scope (`ScopeBuyers`): only the scopes kept.
@@ -311,6 +318,15 @@ def _facts(filters: ReportFilters) -> QuerySet[SaleFact]:
     return facts
 
 
+def _host_sales(filters: ReportFilters) -> QuerySet[HostSales]:
+    sales = HostSales.objects.all()
+    if filters.campaign_id is not None:
+        sales = sales.filter(campaign_id=filters.campaign_id)
+    if filters.host_id is not None:
+        sales = sales.filter(host_id=filters.host_id)
+    return sales
+
+
 # The scopes whose distinct buyers are kept (`ScopeBuyers`), by the dimensions they pin.
 _BUYER_LEVELS = {
     frozenset({"campaign"}): BuyerLevel.CAMPAIGN,
@@ -354,14 +370,18 @@ def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]
     """The sale columns per key from the report's facts, then the distinct buyers per key and over
     the whole selection.
 
-    Sums come from `SaleFact` (one row per campaign, host, party, method and day): their cost
-    follows the rows of the report, not the orders. Distinct buyers are not additive: read from
+    Sums come from `HostSales` (one row per campaign and host) when no finer grain is asked, else
+    from `SaleFact` (one row per campaign, host, party, method and day): their cost follows the
+    rows of the report, not the orders. Distinct buyers are not additive: read from
     the kept count of the scope asked for (`ScopeBuyers`) when one holds exactly them, else counted
     over the rollup rows (`_distinct_buyers`), exact either way.
     """
+    coarse = not (
+        filters.method or filters.date_from or filters.date_to or filters.party_id is not None
+    ) and group_by in (None, *_KEYS["host_sales"])
     branches = _grouped(
-        _facts(filters),
-        "fact",
+        _host_sales(filters) if coarse else _facts(filters),
+        "host_sales" if coarse else "fact",
         group_by,
         orders=Coalesce(Sum("orders"), 0),
         gross_sales=Coalesce(Sum("gross"), ZERO),

@@ -26,7 +26,7 @@ from orders.ingestion.services import cancel_order, import_order_batch, record_o
 from orders.models import Order
 from referrals.attribution.services import reattribute_order
 from referrals.codes.services import issue_host_code, issue_party_code
-from referrals.models import SaleFact, ScopeBuyer, ScopeBuyers
+from referrals.models import HostSales, SaleFact, ScopeBuyer, ScopeBuyers
 from referrals.reports.csv import row_values
 from referrals.reports.facts import rebuild_report_facts
 from referrals.reports.filters import GROUPINGS, ReportFilters
@@ -177,7 +177,10 @@ def _facts() -> tuple[list[tuple], list[tuple], list[tuple]]:
 
 
 def _money() -> list[tuple]:
-    return sorted(SaleFact.objects.values_list("slot", "gross", "net", "refunded_after_close"))
+    return [
+        sorted(model.objects.values_list("slot", "sales", "orders", "gross", "net", "refunded_after_close"))
+        for model in (SaleFact, HostSales)
+    ]
 
 
 def _same_reports(parties) -> None:
