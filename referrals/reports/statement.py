@@ -218,6 +218,8 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
         return
     # Keyed branches first: PostgreSQL types the key column of a UNION from its first branches.
     branches = sorted(branches, key=lambda branch: not branch.keyed)
+    # Only the columns some branch yields travel and are summed (a report of sales alone carries five).
+    present = [(name, count) for name, count in COLUMNS if any(name in branch.names for branch in branches)]
     quote = connections[alias].ops.quote_name
     selects: list[str] = []
     params: list[Any] = []
@@ -229,7 +231,7 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
                 else f"CAST(NULL AS {'BIGINT' if count else 'NUMERIC'})"
             )
             + f" AS {quote(name)}"
-            for name, count in COLUMNS
+            for name, count in present
         ]
         # An empty key is a bare NULL, typed by the keyed branches before it (a NULL read from a
         # subquery would be text). Only fixed fragments are interpolated; values are parameters.
@@ -240,20 +242,20 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
         params.extend(branch.params)
     sums = ", ".join(
         f"CAST(SUM(u.{quote(name)}) AS BIGINT)" if count else f"SUM(u.{quote(name)})"
-        for name, count in COLUMNS
+        for name, count in present
     )
     sql = f"SELECT u.whole, u.k, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY u.whole, u.k"  # noqa: S608
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
-        for whole, key, *values in cursor.fetchall():
-            yield (
-                bool(whole),
-                _as_key(group_by, key),
-                [
-                    value if count or value is None else _money(value)
-                    for (_, count), value in zip(COLUMNS, values, strict=True)
-                ],
-            )
+        rows = cursor.fetchall()
+    money = [i for i, (_, count) in enumerate(present) if not count]
+    where = {name: i for i, (name, _) in enumerate(present)}
+    order = [where.get(name) for name, _ in COLUMNS]
+    for whole, key, *values in rows:
+        for i in money:
+            if values[i] is not None:
+                values[i] = _money(values[i])
+        yield bool(whole), _as_key(group_by, key), [None if i is None else values[i] for i in order]
 
 
 def _money(value: Decimal | float) -> Decimal:
