@@ -367,7 +367,7 @@ def record_sale_changes(*, before: Iterable[SaleState], after: Iterable[SaleStat
     buyers: Counter[tuple[Scope, int]] = Counter()
     for sign, states in ((-1, before), (1, after)):
         for state in states:
-            keys = {
+            keys: dict[type[SaleFact] | type[HostSales], tuple[str, list[Any]]] = {
                 SaleFact: (
                     _slot(state),
                     [state.campaign_id, state.host_id, state.party_id, state.method, state.day],
