@@ -4,7 +4,7 @@
 (code 45 %, link 25 %, guest 15 %, unattributed 15 %; 5 % refunded in part or in full, 1 %
 cancelled), a click behind every link order plus as many that did not convert, kits shipped with
 returns, ledger lines in every state — and the report rollup of every order, built with the same
-function the application uses at ingestion.
+function the application uses at ingestion, then the report's facts filled from it by SQL.
 
 Rows are generated in Python and loaded with COPY (no ORM call per row), so the whole programme
 builds in a few minutes. The database named by DATABASE_URL is flushed first: point it at a
@@ -56,7 +56,7 @@ from referrals.models import (  # noqa: E402
     PartyGuestCount,
     ReferralCode,
 )
-from referrals.reports.facts import refresh_attributed_sales  # noqa: E402
+from referrals.reports.facts import rebuild_report_facts, refresh_attributed_sales  # noqa: E402
 
 CAMPAIGNS, HOSTS, PARTIES_PER_HOST, GUESTS_PER_PARTY, ORDERS = 10, 10_000, 5, 10, 1_000_000
 WINDOW_DAYS = 30
@@ -368,6 +368,8 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     ).load(attribution_rows)
     del attribution_rows
     build_report_rollup()
+    # The report's facts of every rollup row, by SQL in a few set-based statements (as the data migration).
+    rebuild_report_facts()
 
     # --- kits shipped (cost shipped − returned good) and ledger lines in every state
     items = [(i, f"BENCH-{i:03d}", f"Garment {i}", _money(rng, 8, 40)) for i in range(1, 21)]
@@ -456,7 +458,7 @@ def build_report_rollup(batch: int = 20_000) -> int:
         if not attributions:
             return written
         with transaction.atomic():
-            written += len(refresh_attributed_sales(attributions=attributions))
+            written += len(refresh_attributed_sales(attributions=attributions, facts=False))
         last = attributions[-1].pk
 
 

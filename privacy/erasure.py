@@ -27,7 +27,6 @@ from notifications.models import OptOut, SentNotification
 from orders.models import Order, StripeEvent
 from recognition.models import BrandNote, LeaderboardConsent, Milestone
 from referrals.models import (
-    AttributedSale,
     Attribution,
     AttributionMethod,
     EntryKind,
@@ -38,7 +37,7 @@ from referrals.models import (
     PrivacyRequest,
     PrivacyRequestKind,
 )
-from referrals.reports.facts import buyer_key
+from referrals.reports.facts import rekey_sale_buyers
 from wall.services import erase_wall_photos
 
 # Keys of a Stripe object that carry the buyer's identity (Checkout Session, Charge, PaymentIntent).
@@ -291,7 +290,7 @@ def erase_personal_data(*, email: str, by: User, reason: str) -> ErasureSummary:
     order_ids = list(Order.objects.filter(customer_email=address).values_list("pk", flat=True))
     Order.objects.filter(pk__in=order_ids).update(customer_email=pseudonym, updated_at=timezone.now())
     # The report's distinct-buyer key follows the pseudonym, as a later refresh of the row would.
-    AttributedSale.objects.filter(order_id__in=order_ids).update(buyer=buyer_key(pseudonym))
+    rekey_sale_buyers(order_ids=order_ids, email=pseudonym)
     summary.orders = len(order_ids)
 
     for event in StripeEvent.objects.filter(payload__icontains=address):

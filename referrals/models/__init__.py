@@ -21,7 +21,15 @@ from referrals.models.payouts import (
     PayoutStatus,
 )
 from referrals.models.privacy import PrivacyRequest, PrivacyRequestKind
-from referrals.models.reports import AttributedSale, PartyGuestCount
+from referrals.models.reports import (
+    AttributedSale,
+    BuyerLevel,
+    HostSales,
+    PartyGuestCount,
+    SaleFact,
+    ScopeBuyer,
+    ScopeBuyers,
+)
 from referrals.models.rewards import (
     MONEY,
     DecimalDigits,
@@ -37,6 +45,7 @@ __all__ = [
     "CODE_SUFFIX_LENGTH",
     "MONEY",
     "AttributedSale",
+    "BuyerLevel",
     "Attribution",
     "AttributionChange",
     "AttributionMethod",
@@ -49,6 +58,7 @@ __all__ = [
     "EntryState",
     "FrozenBalance",
     "FrozenBalanceDecision",
+    "HostSales",
     "LedgerEntry",
     "LedgerEntryQuerySet",
     "PartyGuestCount",
@@ -62,5 +72,8 @@ __all__ = [
     "ReferralCode",
     "ReferralCodeQuerySet",
     "RewardPlan",
+    "SaleFact",
+    "ScopeBuyer",
+    "ScopeBuyers",
     "normalise_code",
 ]

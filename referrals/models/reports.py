@@ -103,3 +103,120 @@ class AttributedSale(models.Model):
 
     def __str__(self) -> str:
         return f"sale of order {self.order_id}"
+
+
+class SaleFact(models.Model):
+    """The attribution report's sums per (campaign, host, party, method, day): what the report reads
+    for its sale columns, so its cost follows the rows it returns, not the orders behind them
+    (a campaign of 100,000 orders by host reads its hosts' few thousand fact rows).
+
+    Kept current with `AttributedSale` in the transaction of every write to it, by increments
+    (`referrals.reports.facts.record_sale_changes`): the row of an order moved from one slot to
+    another (re-attributed, refunded, cancelled) is taken from the old slot and added to the new.
+    `slot` is the key in one non-null column (NULLs never conflict in a unique index), so one
+    `INSERT … ON CONFLICT (slot) DO UPDATE SET x = x + excluded.x` adds a batch, race-free.
+    A slot whose last sale left it is deleted: the report has a row where a sale is.
+    """
+
+    slot = models.CharField(max_length=80, unique=True)
+    # No index of its own: the report index below starts with it.
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=8, choices=AttributionMethod.choices)
+    day = models.DateField()  # the UTC day the orders were placed
+    sales = models.IntegerField()  # rows of `AttributedSale` here, cancelled ones included
+    orders = models.IntegerField()  # of them, sales (not cancelled)
+    gross = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY)
+    refunded_after_close = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["campaign", "host", "day", "party", "method"]
+                + ["sales", "orders", "gross", "net", "refunded_after_close"],
+                name="sale_fact_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales of {self.slot}"
+
+
+class HostSales(models.Model):
+    """The same sums per (campaign, host), kept the same way: what the report reads when it asks for
+    no finer grain (by host, campaign or area, no party, method or dates): one row per host, so a
+    campaign of 100,000 orders by host reads its 1,000 hosts' rows. `slot` is the key in one column."""
+
+    slot = models.CharField(max_length=40, unique=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sales = models.IntegerField()
+    orders = models.IntegerField()
+    gross = models.DecimalField(**MONEY)
+    net = models.DecimalField(**MONEY)
+    refunded_after_close = models.DecimalField(**MONEY)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["campaign", "host", "sales", "orders", "gross", "net", "refunded_after_close"],
+                name="host_sales_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sales of {self.slot}"
+
+
+class ScopeBuyer(models.Model):
+    """A buyer in one scope of the report, with how many of the scope's sales (not cancelled) are
+    theirs: the set that keeps the scope's distinct buyers exact under increments (a buyer's count
+    going 0 → 1 adds one to `ScopeBuyers`, 1 → 0 takes one away). Scopes: `c:<campaign>`,
+    `h:<campaign>:<host>`, `p:<campaign>:<party>`, and `g:<party>` for the party's sales placed by
+    one of its guests (the guests who bought)."""
+
+    scope = models.CharField(max_length=40)
+    buyer = models.BigIntegerField()
+    sales = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "buyer"], name="scope_buyer_unique")]
+
+    def __str__(self) -> str:
+        return f"buyer of {self.scope}"
+
+
+class BuyerLevel(models.TextChoices):
+    CAMPAIGN = "c"
+    HOST = "h"  # a host of a campaign
+    PARTY = "p"  # a party of a campaign
+    GUEST = "g"  # a party's guests who bought
+
+
+class ScopeBuyers(models.Model):
+    """How many distinct buyers a scope of `ScopeBuyer` holds, exact, kept by increments: the report's
+    distinct buyers of a campaign, of each of its hosts or parties, and each party's guests who
+    bought, read from a few rows instead of counted over the orders."""
+
+    scope = models.CharField(max_length=40, unique=True)
+    level = models.CharField(max_length=1, choices=BuyerLevel.choices)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    host = models.ForeignKey(Host, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    buyers = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "level", "host", "party", "buyers"], name="scope_buyers_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"buyers of {self.scope}"

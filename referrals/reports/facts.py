@@ -1,9 +1,14 @@
 """The attribution report's rollup rows, kept current in the transaction of every change they
 follow: an order attributed, re-attributed, refunded or cancelled (`AttributedSale`), a guest added
-or deleted (`PartyGuestCount`)."""
+or deleted (`PartyGuestCount`); and the facts the report reads, kept by increments from every write
+to `AttributedSale` (`record_sale_changes`: `SaleFact`, `ScopeBuyer`, `ScopeBuyers`)."""
 
 import hashlib
 import hmac
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +28,16 @@ from orders.models import (
     OrderStatus,
     Refund,
 )
-from referrals.models import AttributedSale, Attribution, PartyGuestCount
+from referrals.models import (
+    AttributedSale,
+    Attribution,
+    BuyerLevel,
+    HostSales,
+    PartyGuestCount,
+    SaleFact,
+    ScopeBuyer,
+    ScopeBuyers,
+)
 
 
 def buyer_key(email: str) -> int:
@@ -117,6 +131,7 @@ def refresh_attributed_sale(*, order: Order, attribution: Attribution | None = N
         guest_bought=guest_bought,
         refunded_after_close=refunded_after_close(order=order, attribution=attribution),
     )
+    before = stored_sale_states(order_ids=[order.pk])
     # One upsert (INSERT … ON CONFLICT DO UPDATE): it runs for every order ingested.
     (sale,) = AttributedSale.objects.bulk_create(
         [AttributedSale(order=order, refreshed_at=timezone.now(), **values)],
@@ -124,6 +139,7 @@ def refresh_attributed_sale(*, order: Order, attribution: Attribution | None = N
         unique_fields=["order"],
         update_fields=[*values, "refreshed_at"],
     )
+    record_sale_changes(before=before.values(), after=[sale_state(values)])
     return sale
 
 
@@ -149,22 +165,44 @@ def refresh_guest_bought(*, party_id: int) -> None:
     bought, a guest taken off the list no longer does (guests and guests who bought are counted
     over the same list, so the conversion never passes 1)."""
     emails = set(Guest.objects.filter(party_id=party_id).exclude(email="").values_list("email", flat=True))
-    sales = AttributedSale.objects.filter(party_id=party_id).values_list(
-        "order_id", "order__customer_email", "guest_bought"
+    sales = (
+        AttributedSale.objects.filter(party_id=party_id)
+        .select_for_update(of=("self",))
+        .order_by("order_id")
+        .values(*_STATE_COLUMNS, email=F("order__customer_email"))
     )
     wrong: dict[bool, list[int]] = {True: [], False: []}
-    for order_id, email, flagged in sales:
-        if (email in emails) != flagged:
-            wrong[not flagged].append(order_id)
+    before: list[SaleState] = []
+    for row in sales:
+        if (row["email"] in emails) != row["guest_bought"]:
+            wrong[not row["guest_bought"]].append(row["order_id"])
+            before.append(sale_state(row))
     for guest_bought, order_ids in wrong.items():
         if order_ids:
             AttributedSale.objects.filter(order_id__in=order_ids).update(guest_bought=guest_bought)
+    if before:
+        record_sale_changes(
+            before=before, after=[replace(state, guest_bought=not state.guest_bought) for state in before]
+        )
 
 
-def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[AttributedSale]:
-    """The report rows of many freshly attributed orders (`attribution.order`) in two queries:
-    for each, exactly what `refresh_attributed_sale(order=…, attribution=…)` writes (a fresh order
-    has no refund after a party closed: every rule credits a party only inside its window)."""
+def rekey_sale_buyers(*, order_ids: list[int], email: str) -> None:
+    """Give the rollup rows of `order_ids` the buyer key of `email` (an erased buyer's pseudonym),
+    and the distinct-buyer facts with them."""
+    before = stored_sale_states(order_ids=order_ids)
+    buyer = buyer_key(email)
+    AttributedSale.objects.filter(order_id__in=order_ids).update(buyer=buyer)
+    record_sale_changes(
+        before=before.values(), after=[replace(state, buyer=buyer) for state in before.values()]
+    )
+
+
+def refresh_attributed_sales(*, attributions: list[Attribution], facts: bool = True) -> list[AttributedSale]:
+    """The report rows of many orders attributed in this very transaction (`attribution.order`),
+    and their facts, in five queries: for each, exactly what `refresh_attributed_sale(order=…,
+    attribution=…)` writes (a fresh order has no refund after a party closed: every rule credits a
+    party only inside its window, and no rollup row yet: its facts are only added). `facts=False`
+    leaves the facts to the caller, who fills those of many batches at once (`rebuild_report_facts`)."""
     if not attributions:
         return []
     bought = set(
@@ -174,7 +212,7 @@ def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[Attribu
         ).values_list("party_id", "email")
     )
     now = timezone.now()
-    rows = []
+    rows, states = [], []
     for attribution in attributions:
         order = attribution.order
         guest_bought = bool(
@@ -184,6 +222,318 @@ def refresh_attributed_sales(*, attributions: list[Attribution]) -> list[Attribu
         )
         values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
         rows.append(AttributedSale(order=order, refreshed_at=now, **values))
-    return AttributedSale.objects.bulk_create(
+        states.append(sale_state(values))
+    written = AttributedSale.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["order"], update_fields=[*values, "refreshed_at"]
     )
+    if facts:
+        # Nothing to take back: an order attributed in this transaction had no rollup row.
+        record_sale_changes(before=[], after=states)
+    return written
+
+
+# --- The report's facts, kept by increments ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaleState:
+    """What the report's facts take from one `AttributedSale` row."""
+
+    campaign_id: int | None
+    host_id: int | None
+    party_id: int | None
+    method: str
+    day: date
+    buyer: int
+    is_sale: bool
+    guest_bought: bool
+    gross: Decimal
+    net: Decimal
+    refunded_after_close: Decimal
+
+
+_STATE_COLUMNS = (
+    "order_id",
+    "campaign_id",
+    "host_id",
+    "party_id",
+    "method",
+    "placed_at",
+    "buyer",
+    "is_sale",
+    "guest_bought",
+    "gross",
+    "net",
+    "refunded_after_close",
+)
+
+
+def _utc_day(moment: datetime) -> date:
+    return moment.astimezone(UTC).date()
+
+
+def sale_state(values: dict[str, Any]) -> SaleState:
+    """The facts' view of a rollup row, from its column values (`placed_at` for the day)."""
+    return SaleState(
+        campaign_id=values["campaign_id"],
+        host_id=values["host_id"],
+        party_id=values["party_id"],
+        method=values["method"],
+        day=_utc_day(values["placed_at"]),
+        buyer=values["buyer"],
+        is_sale=values["is_sale"],
+        guest_bought=values["guest_bought"],
+        gross=values["gross"],
+        net=values["net"],
+        refunded_after_close=values["refunded_after_close"],
+    )
+
+
+def stored_sale_states(*, order_ids: Iterable[int]) -> dict[int, SaleState]:
+    """The rollup rows of `order_ids` as stored, locked until the transaction ends (PostgreSQL), so
+    two writers of one order's row take their increments one after the other."""
+    rows = (
+        AttributedSale.objects.filter(order_id__in=list(order_ids))
+        .select_for_update()
+        .order_by("order_id")
+        .values(*_STATE_COLUMNS)
+    )
+    return {row["order_id"]: sale_state(row) for row in rows}
+
+
+def _key(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _slot(state: SaleState) -> str:
+    return "|".join(
+        (
+            _key(state.campaign_id),
+            _key(state.host_id),
+            _key(state.party_id),
+            state.method,
+            state.day.isoformat(),
+        )
+    )
+
+
+# A scope of distinct buyers: (level, campaign, host, party).
+Scope = tuple[str, int | None, int | None, int | None]
+
+
+def _scopes(state: SaleState) -> list[Scope]:
+    """The scopes whose distinct buyers count this sale (none when it is cancelled)."""
+    if not state.is_sale:
+        return []
+    scopes: list[Scope] = [
+        (BuyerLevel.CAMPAIGN, state.campaign_id, None, None),
+        (BuyerLevel.HOST, state.campaign_id, state.host_id, None),
+        (BuyerLevel.PARTY, state.campaign_id, None, state.party_id),
+    ]
+    if state.guest_bought and state.party_id is not None:
+        scopes.append((BuyerLevel.GUEST, None, None, state.party_id))
+    return scopes
+
+
+def _scope_name(scope: Scope) -> str:
+    level, campaign_id, host_id, party_id = scope
+    if level == BuyerLevel.GUEST:
+        return f"g:{_key(party_id)}"
+    if level == BuyerLevel.HOST:
+        return f"h:{_key(campaign_id)}:{_key(host_id)}"
+    if level == BuyerLevel.PARTY:
+        return f"p:{_key(campaign_id)}:{_key(party_id)}"
+    return f"c:{_key(campaign_id)}"
+
+
+_CHUNK = 1_000  # rows per statement: well under SQLite's and PostgreSQL's bound on parameters
+
+
+def _chunks(rows: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(rows), _CHUNK):
+        yield rows[start : start + _CHUNK]
+
+
+def record_sale_changes(*, before: Iterable[SaleState], after: Iterable[SaleState]) -> None:
+    """Move the report's facts from the rollup rows as they were (`before`) to the rows as written
+    (`after`), in the transaction that wrote them: the one function every write to `AttributedSale`
+    calls. A handful of statements per batch whatever its size (one upsert per table, a delete when
+    a slot or a buyer is left empty), each an increment (`SET x = x + excluded.x`), so writers of
+    the same slot at once add up instead of overwriting each other (PostgreSQL takes the row locks
+    in key order: two batches cannot deadlock on them)."""
+    money = ("gross", "net", "refunded_after_close")
+    # Per table, per slot: the key columns' values, then the changes of `_SUMS`.
+    grains: dict[type[SaleFact] | type[HostSales], dict[str, list[Any]]] = {SaleFact: {}, HostSales: {}}
+    buyers: Counter[tuple[Scope, int]] = Counter()
+    for sign, states in ((-1, before), (1, after)):
+        for state in states:
+            keys: dict[type[SaleFact] | type[HostSales], tuple[str, list[Any]]] = {
+                SaleFact: (
+                    _slot(state),
+                    [state.campaign_id, state.host_id, state.party_id, state.method, state.day],
+                ),
+                HostSales: (
+                    f"{_key(state.campaign_id)}|{_key(state.host_id)}",
+                    [state.campaign_id, state.host_id],
+                ),
+            }
+            for model, (slot, key) in keys.items():
+                fact = grains[model].setdefault(slot, [*key, 0, 0, ZERO, ZERO, ZERO])
+                fact[-5] += sign
+                fact[-4] += sign * int(state.is_sale)
+                for i, name in enumerate(money, start=-3):
+                    fact[i] += sign * getattr(state, name)
+            for scope in _scopes(state):
+                buyers[scope, state.buyer] += sign
+    alias = AttributedSale.objects.db
+    with connections[alias].cursor() as cursor:
+        for model, facts in grains.items():
+            changed = sorted(
+                ((slot, fact) for slot, fact in facts.items() if any(fact[-5:])), key=lambda item: item[0]
+            )
+            _add_sums(cursor, model, changed)
+            emptied = [slot for slot, fact in changed if fact[-5] < 0]
+            if emptied:  # a slot left without a sale goes: the report has a row where a sale is
+                model.objects.using(alias).filter(slot__in=emptied, sales=0).delete()
+        # In key order, as PostgreSQL will lock them.
+        _add_buyers(
+            cursor,
+            sorted(
+                (((scope, buyer), n) for (scope, buyer), n in buyers.items() if n),
+                key=lambda item: (_scope_name(item[0][0]), item[0][1]),
+            ),
+        )
+
+
+_SUMS = ("sales", "orders", "gross", "net", "refunded_after_close")
+_KEY_COLUMNS = {
+    SaleFact: ("campaign_id", "host_id", "party_id", "method", "day"),
+    HostSales: ("campaign_id", "host_id"),
+}
+
+
+def _add_sums(
+    cursor: Any, model: type[SaleFact] | type[HostSales], changed: list[tuple[str, list[Any]]]
+) -> None:
+    table = model._meta.db_table
+    columns = ("slot", *_KEY_COLUMNS[model], *_SUMS)
+    update = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in _SUMS)
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for chunk in _chunks(changed):
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 (fixed fragments only)
+            + ", ".join([row] * len(chunk))
+            + f" ON CONFLICT (slot) DO UPDATE SET {update}",
+            [value for slot, fact in chunk for value in (slot, *fact)],
+        )
+
+
+def _add_buyers(cursor: Any, changed: list[tuple[tuple[Scope, int], int]]) -> None:
+    """Add each (scope, buyer)'s change of sales, and to each scope's count the buyers whose sales
+    went from none to some (+1) or from some to none (−1): read back from the upsert itself
+    (`RETURNING` the count after the increment), so concurrent writers see each other's."""
+    sets, counts = ScopeBuyer._meta.db_table, ScopeBuyers._meta.db_table
+    names = {scope: _scope_name(scope) for (scope, _), _ in changed}
+    scopes = {name: scope for scope, name in names.items()}
+    moves: Counter[str] = Counter()
+    emptied: list[tuple[str, int]] = []
+    for chunk in _chunks(changed):
+        cursor.execute(
+            f"INSERT INTO {sets} (scope, buyer, sales) VALUES "  # noqa: S608 (fixed fragments only)
+            + ", ".join(["(%s, %s, %s)"] * len(chunk))
+            + f" ON CONFLICT (scope, buyer) DO UPDATE SET sales = {sets}.sales + excluded.sales"
+            " RETURNING scope, buyer, sales",
+            [value for (scope, buyer), n in chunk for value in (names[scope], buyer, n)],
+        )
+        change = {(names[scope], buyer): n for (scope, buyer), n in chunk}
+        for name, buyer, sales in cursor.fetchall():
+            was = sales - change[name, buyer]
+            moves[name] += (sales > 0) - (was > 0)
+            if sales == 0:
+                emptied.append((name, buyer))
+    # A buyer left with no sale leaves the set (the row stays locked by the upsert until commit).
+    for chunk in _chunks(sorted(emptied)):
+        cursor.execute(
+            f"DELETE FROM {sets} WHERE sales = 0 AND (scope, buyer) IN (VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s)"] * len(chunk))
+            + ")",
+            [value for pair in chunk for value in pair],
+        )
+    rows = sorted((name, n) for name, n in moves.items() if n)
+    for chunk in _chunks(rows):
+        cursor.execute(
+            f"INSERT INTO {counts} (scope, level, campaign_id, host_id, party_id, buyers) VALUES "  # noqa: S608
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            + f" ON CONFLICT (scope) DO UPDATE SET buyers = {counts}.buyers + excluded.buyers",
+            [value for name, n in chunk for value in (name, *scopes[name], n)],
+        )
+
+
+def rebuild_report_facts(*, using: str = "default") -> None:
+    """The report's facts recomputed from every rollup row, in a few set-based statements: what a
+    database that had rollup rows before the facts existed starts from (the data migration), and
+    what the benchmark's builder runs after loading its rows without the application."""
+    sale, facts, hosts = AttributedSale._meta.db_table, SaleFact._meta.db_table, HostSales._meta.db_table
+    sets, counts = ScopeBuyer._meta.db_table, ScopeBuyers._meta.db_table
+    postgres = connections[using].vendor == "postgresql"
+    day = "(placed_at AT TIME ZONE 'UTC')::date" if postgres else "date(placed_at)"
+    day_text = "to_char(day, 'YYYY-MM-DD')" if postgres else "day"
+
+    def key(column: str) -> str:
+        return f"coalesce(CAST({column} AS TEXT), '-')"
+
+    slot = f"{key('campaign_id')} || '|' || {key('host_id')} || '|' || {key('party_id')} || '|' || method || '|' || {day_text}"
+    scopes = {
+        # level: (scope name, campaign, host, party, the sales it counts)
+        BuyerLevel.CAMPAIGN: (f"'c:' || {key('campaign_id')}", "campaign_id", None, None, "is_sale"),
+        BuyerLevel.HOST: (
+            f"'h:' || {key('campaign_id')} || ':' || {key('host_id')}",
+            "campaign_id",
+            "host_id",
+            None,
+            "is_sale",
+        ),
+        BuyerLevel.PARTY: (
+            f"'p:' || {key('campaign_id')} || ':' || {key('party_id')}",
+            "campaign_id",
+            None,
+            "party_id",
+            "is_sale",
+        ),
+        BuyerLevel.GUEST: (
+            f"'g:' || {key('party_id')}",
+            None,
+            None,
+            "party_id",
+            "is_sale AND guest_bought AND party_id IS NOT NULL",
+        ),
+    }
+    # Only fixed fragments are interpolated: table names and the expressions above.
+    statements = [
+        f"DELETE FROM {hosts}",  # noqa: S608
+        f"DELETE FROM {facts}",  # noqa: S608
+        f"DELETE FROM {sets}",  # noqa: S608
+        f"DELETE FROM {counts}",  # noqa: S608
+        f"INSERT INTO {facts} (slot, campaign_id, host_id, party_id, method, day, sales, orders, gross, net,"  # noqa: S608
+        f" refunded_after_close) SELECT {slot}, campaign_id, host_id, party_id, method, day, COUNT(*),"
+        " SUM(CASE WHEN is_sale THEN 1 ELSE 0 END), SUM(gross), SUM(net), SUM(refunded_after_close)"
+        f" FROM (SELECT s.*, {day} AS day FROM {sale} s) d GROUP BY campaign_id, host_id, party_id, method, day",
+    ]
+    statements.append(
+        f"INSERT INTO {hosts} (slot, campaign_id, host_id, sales, orders, gross, net, refunded_after_close)"  # noqa: S608
+        f" SELECT {key('campaign_id')} || '|' || {key('host_id')}, campaign_id, host_id, SUM(sales), SUM(orders),"
+        f" SUM(gross), SUM(net), SUM(refunded_after_close) FROM {facts} GROUP BY campaign_id, host_id"
+    )
+    for level, (name, *columns, counted) in scopes.items():
+        grouped = ", ".join(column for column in columns if column)
+        values = ", ".join(column or "CAST(NULL AS BIGINT)" for column in columns)
+        statements += [
+            f"INSERT INTO {sets} (scope, buyer, sales) SELECT {name}, buyer, COUNT(*) FROM {sale}"  # noqa: S608
+            f" WHERE {counted} GROUP BY {grouped}, buyer",
+            f"INSERT INTO {counts} (scope, level, campaign_id, host_id, party_id, buyers)"  # noqa: S608
+            f" SELECT {name}, '{level}', {values}, COUNT(DISTINCT buyer) FROM {sale}"
+            f" WHERE {counted} GROUP BY {grouped}",
+        ]
+    with connections[using].cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)

@@ -32,13 +32,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from ambassadors.models import Campaign, Host, Party
 from backend.db_router import report_reads
 from backend.errors import Invalid
 from backend.money import CENT, ZERO, round_money
-from referrals.models import AttributedSale, AttributionMethod
+from referrals.models import AttributedSale, AttributionMethod, SaleFact
 from referrals.reports.areas import postal_area_label
 from referrals.reports.filters import GROUPINGS, ReportFilters
 from referrals.reports.plain import guest_facts_from_list, sale_facts_from_orders
@@ -50,6 +50,7 @@ from referrals.reports.statement import (
     kit_branches,
     reward_branches,
     sale_branches,
+    sale_branches_from_rows,
 )
 
 # Columns that add up across the rows of a grouping (the others are ratios or distinct counts).
@@ -162,13 +163,15 @@ def _currency(filters: ReportFilters) -> str | None:
 
 
 def attribution_report(
-    *, filters: ReportFilters, group_by: str | None = None, from_orders: bool = False
+    *, filters: ReportFilters, group_by: str | None = None, from_orders: bool = False, from_rows: bool = False
 ) -> Report:
     """The report's rows for `group_by` (or none) and the totals over the whole selection.
 
     `from_orders` computes the sale columns with the plain GROUP BY over orders instead of the
-    rollup, and the guests and guests who bought from the guest rows and the orders (PostgreSQL
-    only): the baseline the benchmark compares with, and the proof that both give the same numbers.
+    report's facts, and the guests and guests who bought from the guest rows and the orders
+    (PostgreSQL only): the baseline the benchmark compares with, and the proof that both give the
+    same numbers. `from_rows` computes them with a GROUP BY over the rollup's row per order (any
+    database): the same proof on SQLite.
     """
     if group_by is not None and group_by not in GROUPINGS:
         raise Invalid(
@@ -178,7 +181,14 @@ def attribution_report(
         report = Report(group_by=group_by, currency=_currency(filters), filters=filters)
         rows: dict[Any, ReportRow] = {}
         whole_buyers = 0
-        branches = [] if from_orders else sale_branches(filters, group_by) + guest_branches(filters, group_by)
+        if from_orders:
+            branches = []
+        elif from_rows:
+            branches = sale_branches_from_rows(filters, group_by) + guest_branches(
+                filters, group_by, from_rows=True
+            )
+        else:
+            branches = sale_branches(filters, group_by) + guest_branches(filters, group_by)
         for facts in (click_branches, kit_branches, reward_branches):
             branches += facts(filters, group_by)
         for is_whole, key, values in fetch(branches, group_by, AttributedSale.objects.db):
@@ -249,9 +259,9 @@ def campaign_summary(*, campaign: Campaign) -> dict[str, Any]:
             Party.objects.filter(campaign=campaign).values_list("status").annotate(n=Count("pk")).order_by()
         )
         methods = dict(
-            AttributedSale.objects.filter(campaign=campaign, is_sale=True)
+            SaleFact.objects.filter(campaign=campaign, orders__gt=0)
             .values_list("method")
-            .annotate(n=Count("pk"))
+            .annotate(n=Sum("orders"))
             .order_by()
         )
     return {

@@ -2,7 +2,7 @@
 merged by the database in one round trip (see `referrals.reports.query` for what each fact is)."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,12 +32,16 @@ from kits.models import ShipmentLine, ShipmentStatus
 from referrals.models import (
     AttributedSale,
     Attribution,
+    BuyerLevel,
     Click,
     EntryKind,
     EntryState,
+    HostSales,
     LedgerEntry,
     PartyGuestCount,
     PayoutStatus,
+    SaleFact,
+    ScopeBuyers,
 )
 from referrals.reports.filters import ReportFilters
 
@@ -97,6 +101,28 @@ _KEYS: dict[str, dict[str, Any]] = {
         "week": _week("placed_at"),
         "method": F("method"),
         "postal_area": _postal_area("host__"),
+    },
+    # The same keys over the report's facts (`SaleFact`), dated by their UTC day.
+    "fact": {
+        "host": F("host_id"),
+        "party": F("party_id"),
+        "campaign": F("campaign_id"),
+        "day": F("day"),
+        "week": Trunc("day", "week", output_field=DateField()),
+        "method": F("method"),
+        "postal_area": _postal_area("host__"),
+    },
+    # The same sums per (campaign, host) (`HostSales`), for the groupings that need no finer grain.
+    "host_sales": {
+        "host": F("host_id"),
+        "campaign": F("campaign_id"),
+        "postal_area": _postal_area("host__"),
+    },
+    # Distinct buyers counted per scope (`ScopeBuyers`): only the scopes kept.
+    "counted": {
+        "host": F("host_id"),
+        "party": F("party_id"),
+        "campaign": F("campaign_id"),
     },
     "guest": {
         "host": F("party__host_id"),
@@ -192,6 +218,8 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
         return
     # Keyed branches first: PostgreSQL types the key column of a UNION from its first branches.
     branches = sorted(branches, key=lambda branch: not branch.keyed)
+    # Only the columns some branch yields travel and are summed (a report of sales alone carries five).
+    present = [(name, count) for name, count in COLUMNS if any(name in branch.names for branch in branches)]
     quote = connections[alias].ops.quote_name
     selects: list[str] = []
     params: list[Any] = []
@@ -203,7 +231,7 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
                 else f"CAST(NULL AS {'BIGINT' if count else 'NUMERIC'})"
             )
             + f" AS {quote(name)}"
-            for name, count in COLUMNS
+            for name, count in present
         ]
         # An empty key is a bare NULL, typed by the keyed branches before it (a NULL read from a
         # subquery would be text). Only fixed fragments are interpolated; values are parameters.
@@ -214,20 +242,20 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
         params.extend(branch.params)
     sums = ", ".join(
         f"CAST(SUM(u.{quote(name)}) AS BIGINT)" if count else f"SUM(u.{quote(name)})"
-        for name, count in COLUMNS
+        for name, count in present
     )
     sql = f"SELECT u.whole, u.k, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY u.whole, u.k"  # noqa: S608
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
-        for whole, key, *values in cursor.fetchall():
-            yield (
-                bool(whole),
-                _as_key(group_by, key),
-                [
-                    value if count or value is None else _money(value)
-                    for (_, count), value in zip(COLUMNS, values, strict=True)
-                ],
-            )
+        rows = cursor.fetchall()
+    money = [i for i, (_, count) in enumerate(present) if not count]
+    where = {name: i for i, (name, _) in enumerate(present)}
+    order = [where.get(name) for name, _ in COLUMNS]
+    for whole, key, *values in rows:
+        for i in money:
+            if values[i] is not None:
+                values[i] = _money(values[i])
+        yield bool(whole), _as_key(group_by, key), [None if i is None else values[i] for i in order]
 
 
 def _money(value: Decimal | float) -> Decimal:
@@ -275,31 +303,135 @@ def _scoped(
     return queryset
 
 
-def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
-    """The sale columns per key, then the distinct counts per key and over the whole selection.
+def _facts(filters: ReportFilters) -> QuerySet[SaleFact]:
+    facts = SaleFact.objects.all()
+    if filters.campaign_id is not None:
+        facts = facts.filter(campaign_id=filters.campaign_id)
+    if filters.host_id is not None:
+        facts = facts.filter(host_id=filters.host_id)
+    if filters.party_id is not None:
+        facts = facts.filter(party_id=filters.party_id)
+    if filters.method:
+        facts = facts.filter(method=filters.method)
+    if filters.date_from:
+        facts = facts.filter(day__gte=filters.date_from)
+    if filters.date_to:
+        facts = facts.filter(day__lte=filters.date_to)
+    return facts
 
-    Sums come from the report index (one slice of it per campaign). Distinct buyers and guests who
-    bought are not additive, so they are counted apart, each as `SELECT DISTINCT` then `COUNT(*)`:
-    over the campaign's slice of a narrow partial index already in (host, buyer) order, PostgreSQL
-    drops duplicates as they stream past (a Unique node) where `COUNT(DISTINCT …)` sorted every
-    group and the whole selection again for the totals.
+
+def _host_sales(filters: ReportFilters) -> QuerySet[HostSales]:
+    sales = HostSales.objects.all()
+    if filters.campaign_id is not None:
+        sales = sales.filter(campaign_id=filters.campaign_id)
+    if filters.host_id is not None:
+        sales = sales.filter(host_id=filters.host_id)
+    return sales
+
+
+# The scopes whose distinct buyers are kept (`ScopeBuyers`), by the dimensions they pin.
+_BUYER_LEVELS = {
+    frozenset({"campaign"}): BuyerLevel.CAMPAIGN,
+    frozenset({"campaign", "host"}): BuyerLevel.HOST,
+    frozenset({"campaign", "party"}): BuyerLevel.PARTY,
+}
+
+
+def _buyer_level(filters: ReportFilters, group_by: str | None) -> BuyerLevel | None:
+    """The kept scope that holds exactly the distinct buyers asked for: those of each key of
+    `group_by` (None: of the whole selection) within the filters. None when no kept scope does
+    (a method or dates filtered, grouped by day, week, method or area, or a host across campaigns)."""
+    if filters.method or filters.date_from or filters.date_to:
+        return None
+    if group_by not in (None, "campaign", "host", "party"):
+        return None
+    pinned = {
+        name
+        for name, value in (
+            ("campaign", filters.campaign_id),
+            ("host", filters.host_id),
+            ("party", filters.party_id),
+        )
+        if value is not None
+    }
+    return _BUYER_LEVELS.get(frozenset(pinned | ({group_by} if group_by else set())))
+
+
+def _counted_buyers(filters: ReportFilters, level: BuyerLevel) -> QuerySet[ScopeBuyers]:
+    counted = ScopeBuyers.objects.filter(level=level, buyers__gt=0)
+    if filters.campaign_id is not None:
+        counted = counted.filter(campaign_id=filters.campaign_id)
+    if filters.host_id is not None:
+        counted = counted.filter(host_id=filters.host_id)
+    if filters.party_id is not None:
+        counted = counted.filter(party_id=filters.party_id)
+    return counted
+
+
+def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    """The sale columns per key from the report's facts, then the distinct buyers per key and over
+    the whole selection.
+
+    Sums come from `HostSales` (one row per campaign and host) when no finer grain is asked, else
+    from `SaleFact` (one row per campaign, host, party, method and day): their cost follows the
+    rows of the report, not the orders. Distinct buyers are not additive: read from
+    the kept count of the scope asked for (`ScopeBuyers`) when one holds exactly them, else counted
+    over the rollup rows (`_distinct_buyers`), exact either way.
     """
+    coarse = not (
+        filters.method or filters.date_from or filters.date_to or filters.party_id is not None
+    ) and group_by in (None, *_KEYS["host_sales"])
+    branches = _grouped(
+        _host_sales(filters) if coarse else _facts(filters),
+        "host_sales" if coarse else "fact",
+        group_by,
+        orders=Coalesce(Sum("orders"), 0),
+        gross_sales=Coalesce(Sum("gross"), ZERO),
+        net_sales=Coalesce(Sum("net"), ZERO),
+        post_close_refunds=Coalesce(Sum("refunded_after_close"), ZERO),
+    )
+    if group_by is not None:
+        level = _buyer_level(filters, group_by)
+        if level is None:
+            branches += _distinct_buyers(filters, group_by)
+        else:
+            branches += _grouped(_counted_buyers(filters, level), "counted", group_by, buyers=Sum("buyers"))
+    level = _buyer_level(filters, None)
+    if level is None:
+        return branches + _distinct_buyers(filters, None)
+    return branches + [
+        replace(branch, whole=True)
+        for branch in _grouped(_counted_buyers(filters, level), "counted", None, buyers=Sum("buyers"))
+    ]
+
+
+def _distinct_buyers(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    """The distinct buyers per key of `group_by` (None: over the whole selection) counted over the
+    rollup rows, each as `SELECT DISTINCT` then `COUNT(*)`: over the campaign's slice of a narrow
+    partial index already in (host, buyer) order, PostgreSQL drops duplicates as they stream past."""
+    sales = _sales(filters).filter(is_sale=True).order_by()
+    if group_by is None:
+        return _distinct_count("buyers", sales.values("buyer").distinct(), keyed=False, whole=True)
+    key = _KEYS["sale"][group_by]
+    return _distinct_count("buyers", sales.values(key=key, b=F("buyer")).distinct(), keyed=True)
+
+
+def sale_branches_from_rows(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+    """The same columns straight from the rollup's row per order, GROUP BY on every call: the
+    plain query the facts stand for, on any database (the proof that both give the same numbers)."""
     is_sale = Q(is_sale=True)
     branches = _grouped(
         _sales(filters),
         "sale",
         group_by,
-        # Counting `buyer` (never null) rather than the key keeps the query inside the report index.
         orders=Count("buyer", filter=is_sale),
         gross_sales=Coalesce(Sum("gross"), ZERO),
         net_sales=Coalesce(Sum("net"), ZERO),
         post_close_refunds=Coalesce(Sum("refunded_after_close"), ZERO),
     )
-    sales = _sales(filters).filter(is_sale=True).order_by()
-    key = _KEYS["sale"][group_by] if group_by else None
-    if key is not None:
-        branches += _distinct_count("buyers", sales.values(key=key, b=F("buyer")).distinct(), keyed=True)
-    return branches + _distinct_count("buyers", sales.values("buyer").distinct(), keyed=False, whole=True)
+    if group_by is not None:
+        branches += _distinct_buyers(filters, group_by)
+    return branches + _distinct_buyers(filters, None)
 
 
 def _distinct_count(name: str, queryset: QuerySet[Any], *, keyed: bool, whole: bool = False) -> list[_Branch]:
@@ -327,7 +459,7 @@ def _as_key(group_by: str | None, value: Any) -> Any:
     return value
 
 
-def guest_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
+def guest_branches(filters: ReportFilters, group_by: str | None, *, from_rows: bool = False) -> list[_Branch]:
     """Guests of parties not cancelled (from each party's count), and of them the guests who
     bought: both are facts of the party's guest list, keyed and dated by the party, so every
     grouping counts them over the same guests and the conversion never passes 1. A guest bought
@@ -337,15 +469,24 @@ def guest_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch
     # A list emptied since keeps its count row at 0: no guest, no fact (as the plain GROUP BY over guests).
     counted = _guest_scoped(PartyGuestCount.objects.filter(guests__gt=0), filters)
     branches = _grouped(counted, "guest", group_by, guests=Coalesce(Sum("guests"), 0))
+    if from_rows:
+        return branches + _guests_who_bought_from_rows(filters, group_by)
+    # Each party's guests who bought, kept as the distinct buyers of its guests' sales: a guest
+    # belongs to one party, so the parties' counts add up in every grouping.
+    bought = _guest_scoped(ScopeBuyers.objects.filter(level=BuyerLevel.GUEST, buyers__gt=0), filters)
+    return branches + _grouped(bought, "guest", group_by, guests_who_bought=Coalesce(Sum("buyers"), 0))
+
+
+def _guests_who_bought_from_rows(filters: ReportFilters, group_by: str | None) -> list[_Branch]:
     bought = _guest_scoped(
         AttributedSale.objects.filter(is_sale=True, guest_bought=True, party__isnull=False), filters
     ).order_by()
     key = _KEYS["guest"][group_by] if group_by else None
     if key is None:
-        return branches + _distinct_count(
+        return _distinct_count(
             "guests_who_bought", bought.values(p=F("party_id"), b=F("buyer")).distinct(), keyed=False
         )
-    return branches + _distinct_count(
+    return _distinct_count(
         "guests_who_bought", bought.values(key=key, p=F("party_id"), b=F("buyer")).distinct(), keyed=True
     )
 

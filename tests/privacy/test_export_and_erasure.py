@@ -23,9 +23,10 @@ from referrals.models import (
     EntryState,
     LedgerEntry,
     PrivacyRequest,
+    ScopeBuyer,
 )
 from referrals.reports.csv import row_values
-from referrals.reports.facts import refresh_attributed_sale
+from referrals.reports.facts import rebuild_report_facts, refresh_attributed_sale
 from referrals.reports.filters import ReportFilters
 from referrals.reports.query import attribution_report
 from tests import factories
@@ -121,6 +122,10 @@ def test_erasure_keeps_report_totals_orders_attributions_and_rewards_identical(p
     assert sorted(Order.objects.values_list("pk", "total", "commissionable_amount", "status")) == amounts
     assert sorted(LedgerEntry.objects.values_list("host_id", "basis", "amount")) == ledger
     assert Guest.objects.count() == guests
+    # The report's distinct-buyer sets followed the pseudonym's key: as recomputed from the rows.
+    kept = sorted(ScopeBuyer.objects.values_list("scope", "buyer", "sales"))
+    rebuild_report_facts()
+    assert sorted(ScopeBuyer.objects.values_list("scope", "buyer", "sales")) == kept
     # A later refresh of one of the person's orders (a refund, a re-attribution) keeps one buyer.
     refresh_attributed_sale(order=Order.objects.get(pk=person.orders[0].pk))
     assert report_figures(person.campaign) == figures
