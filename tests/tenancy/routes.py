@@ -242,6 +242,7 @@ STAFF_ROUTES: dict[str, Staff] = {
     "api:attribution-detail": staff(M, order_id="order.pk"),
     "api:attribution-reattribute": staff(M, order_id="order.pk"),
     "api:report-attribution": staff(M),
+    "api:export-orders": staff(M),
     "api:report-campaign-summary": staff(M, campaign_id="campaign.pk"),
     "api:reward-plan": staff(M, campaign_id="campaign.pk"),
     "api:ledger": staff(M),
