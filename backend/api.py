@@ -93,10 +93,17 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 
 class AuditEntryFilter(django_filters.FilterSet):
-    created_after = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    created_before = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
-    actor = django_filters.NumberFilter(field_name="actor_id", min_value=1, max_value=2**63 - 1)
-    action = django_filters.CharFilter(max_length=120)
+    created_after = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte", rows="entries recorded")
+    created_before = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt", rows="entries recorded")
+    actor = django_filters.NumberFilter(
+        field_name="actor_id",
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Only what this person did, by their user id.",
+    )
+    action = django_filters.CharFilter(
+        max_length=120, help_text="Only the entries of this action, exactly as the entries' `action` reads."
+    )
 
     class Meta:
         model = AuditEntry

@@ -36,8 +36,44 @@ class UtcIsoDateTimeField(IsoDateTimeField):
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+_TIME_FORMAT = "an ISO 8601 time with its offset, Z for UTC (2026-03-01T00:00:00Z)"
+
+
+def after_description(rows: str) -> str:
+    """The description of a `<moment>_after` parameter: `rows` says which rows ("orders placed")."""
+    return f"Only {rows} at or after this time, which is included: {_TIME_FORMAT}."
+
+
+def before_description(rows: str) -> str:
+    """The description of a `<moment>_before` parameter, the end of a range that `_after` starts."""
+    return f"Only {rows} before this time, which is excluded (so it can be the next range's start): {_TIME_FORMAT}."
+
+
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """One end of a time range: `<moment>_after` (`gte`, the time itself included) or `<moment>_before`
+    (`lt`, excluded, so that one range's end can be the next one's start). `rows` says which rows the
+    time picks ("orders placed"), and the description is written from it here, once for every list."""
+
     field_class = UtcIsoDateTimeField
+
+    def __init__(self, *, rows: str | None = None, **kwargs: Any) -> None:
+        if rows is not None and "help_text" not in kwargs:
+            after = kwargs.get("lookup_expr") == "gte"
+            kwargs["help_text"] = after_description(rows) if after else before_description(rows)
+        super().__init__(**kwargs)
+
+
+class DescribedFilterSet(django_filters.FilterSet):
+    """A FilterSet whose filters made from `Meta.fields` take their description (the query parameter's,
+    in the schema) from `Meta.help_texts`, as a declared filter takes its `help_text`: a generated filter
+    has none, and an unknown name in `help_texts` fails at import."""
+
+    @classmethod
+    def get_filters(cls) -> dict[str, Any]:
+        filters = super().get_filters()
+        for name, text in getattr(getattr(cls, "Meta", None), "help_texts", {}).items():
+            filters[name].extra["help_text"] = text
+        return filters
 
 
 class BoundedDateField(serializers.DateField):

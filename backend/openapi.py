@@ -172,6 +172,18 @@ class AutoSchema(ErrorsAutoSchema):
                     parameter["description"] = described
         return parameters
 
+    def _get_format_parameters(self) -> list[dict[str, Any]]:
+        """`?format=`, which drf-spectacular lists without a word, for every view with more than one
+        renderer."""
+        parameters = super()._get_format_parameters()
+        for parameter in parameters:
+            formats = ", ".join(parameter["schema"].get("enum", []))
+            parameter["description"] = (
+                f"The form of the answer ({formats}), for a client that cannot send an Accept header; it "
+                "wins over the Accept header."
+            )
+        return parameters
+
     def _query_serializers(self) -> list[serializers.Serializer]:
         if self.method != "GET":
             return []

@@ -209,8 +209,14 @@ class DeliveryListApi(generics.ListAPIView):
         endpoint = serializers.PrimaryKeyRelatedField(
             queryset=Endpoint.objects.all(), required=False, help_text="Only this endpoint's deliveries."
         )
-        status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
-        event_type = serializers.ChoiceField(choices=EventType.choices, required=False)
+        status = serializers.ChoiceField(
+            choices=DeliveryStatus.choices,
+            required=False,
+            help_text="Only the deliveries in this state: waiting, delivered, or given up on.",
+        )
+        event_type = serializers.ChoiceField(
+            choices=EventType.choices, required=False, help_text="Only the deliveries of events of this type."
+        )
 
     @extend_schema(parameters=[DeliveryFilterSerializer])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -9,7 +9,11 @@ from backend.filters import CampaignFilter
 class HostFilter(filters.FilterSet):
     campaign = CampaignFilter()
     status = filters.MultipleChoiceFilter(choices=HostStatus.choices)
-    postal_prefix = filters.CharFilter(field_name="postal_code", lookup_expr="istartswith")
+    postal_prefix = filters.CharFilter(
+        field_name="postal_code",
+        lookup_expr="istartswith",
+        help_text="Only hosts whose kit address has a postal code starting with these characters (75, 690).",
+    )
 
     class Meta:
         model = Host

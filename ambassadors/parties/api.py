@@ -36,7 +36,7 @@ from ambassadors.parties.serializers import (
     PublicPartySerializer,
 )
 from backend import roles
-from backend.filters import ID_BOUNDS, CampaignFilter, UtcIsoDateTimeFilter
+from backend.filters import ID_BOUNDS, CampaignFilter, DescribedFilterSet, UtcIsoDateTimeFilter
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CountedCursorPagination
 from backend.parsers import JSONParser
@@ -73,9 +73,11 @@ def host_for_new_party(user: Any, campaign_slug: str | None) -> Host:
 class PartyFilter(django_filters.FilterSet):
     campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=PartyStatus.choices)
-    host = django_filters.NumberFilter(field_name="host_id", **ID_BOUNDS)
-    starts_after = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    host = django_filters.NumberFilter(
+        field_name="host_id", help_text="Only the parties of this host, by the host's id.", **ID_BOUNDS
+    )
+    starts_after = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte", rows="parties starting")
+    starts_before = UtcIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt", rows="parties starting")
 
     class Meta:
         model = Party
@@ -388,6 +390,16 @@ class GuestInputSerializer(serializers.Serializer):
     guest_agreed = serializers.BooleanField(help_text="The host confirms the guest agreed to be listed.")
 
 
+class GuestFilter(DescribedFilterSet):
+    class Meta:
+        model = Guest
+        fields = ["wants_to_host", "source"]
+        help_texts = {
+            "wants_to_host": "true: only the guests who said they would like to host a party too (leads for "
+            "recruitment); false: the others.",
+        }
+
+
 @document_rule_codes({k: v for k, v in _GUEST_RULES.items() if k != "accept_terms"}, methods=["post"])
 class PartyGuestsApi(generics.ListAPIView):
     """The guests of a party, in the order they joined; marketing sees their e-mail and phone only with the
@@ -395,7 +407,7 @@ class PartyGuestsApi(generics.ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = GuestSerializer
-    filterset_fields = ["wants_to_host", "source"]
+    filterset_class = GuestFilter
     ordering_fields = ["created_at", "id"]
     ordering = ["created_at", "id"]
     pagination_class = CountedCursorPagination

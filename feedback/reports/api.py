@@ -104,11 +104,20 @@ class FeedbackReportApi(ErrorsInJson, APIView):
     renderer_classes = [JSONRenderer, CsvRenderer]
 
     class InputSerializer(serializers.Serializer):
-        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False)
+        campaign = serializers.PrimaryKeyRelatedField(
+            queryset=Campaign.objects.all(),
+            required=False,
+            help_text="Only the feedback on this campaign's kits, by the campaign's id.",
+        )
         item = serializers.PrimaryKeyRelatedField(
             queryset=Item.objects.all(), required=False, help_text="Only this catalogue item."
         )
-        group_by = serializers.ChoiceField(choices=[(g, g) for g in GROUPINGS], default="sku")
+        group_by = serializers.ChoiceField(
+            choices=[(g, g) for g in GROUPINGS],
+            default="sku",
+            help_text="One row per SKU (the default), variant (colour and size), campaign, region (the host's "
+            "postal area) or host profile (the audience the host declared when applying).",
+        )
 
     @extend_schema(
         parameters=[InputSerializer],
@@ -186,7 +195,11 @@ class PieceFeedbackListApi(generics.ListAPIView):
 
     class InputSerializer(serializers.Serializer):
         campaign = CampaignKeyField(queryset=Campaign.objects.all(), required=False)
-        item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False)
+        item = serializers.PrimaryKeyRelatedField(
+            queryset=Item.objects.all(),
+            required=False,
+            help_text="Only the opinions on this catalogue piece, by the piece's id.",
+        )
 
     @extend_schema(parameters=[InputSerializer])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -2,7 +2,6 @@
 
 from typing import Any, cast
 
-import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign
+from backend.filters import DescribedFilterSet
 from backend.models import User
 from backend.openapi import CONFLICT
 from backend.pagination import CountedCursorPagination
@@ -34,10 +34,17 @@ def item_or_404(sku: str) -> Item:
     return get_object_or_404(Item.objects.select_related("stock"), sku=sku)
 
 
-class ItemFilter(django_filters.FilterSet):
+class ItemFilter(DescribedFilterSet):
     class Meta:
         model = Item
         fields = ["active", "returnable", "bin_location", "currency"]
+        help_texts = {
+            "active": "true: only the pieces still used in kits; false: only those kept for history.",
+            "returnable": "true: only the samples that come back after the campaign; false: only what stays "
+            "with the host (promotion material).",
+            "bin_location": "Only the pieces kept in this warehouse place (aisle and bin), exact.",
+            "currency": "Only the pieces whose cost and price are in this currency: an ISO 4217 code (EUR).",
+        }
 
 
 class ItemListCreateApi(generics.ListCreateAPIView):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Host
-from backend.filters import CampaignFilter
+from backend.filters import CampaignFilter, DescribedFilterSet
 from backend.models import User
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CountedCursorPagination
@@ -62,13 +62,14 @@ def _shipment_detail(shipment: Shipment) -> dict:
 # --- shipments -------------------------------------------------------------------------------
 
 
-class ShipmentFilter(django_filters.FilterSet):
+class ShipmentFilter(DescribedFilterSet):
     campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=ShipmentStatus.choices)
 
     class Meta:
         model = Shipment
         fields = ["campaign", "status", "host"]
+        help_texts = {"host": "Only the kits sent to this host, by the host's id."}
 
 
 class ShipmentListCreateApi(generics.ListAPIView):
@@ -267,9 +268,16 @@ class ShipmentCloseApi(APIView):
 
 
 class ShipmentProblemFilter(django_filters.FilterSet):
-    resolved = django_filters.BooleanFilter(field_name="resolved_at", lookup_expr="isnull", exclude=True)
+    resolved = django_filters.BooleanFilter(
+        field_name="resolved_at",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="true: only the problems logistics resolved; false: only those still open.",
+    )
     kind = django_filters.ChoiceFilter(choices=ProblemKind.choices)
-    shipment = django_filters.CharFilter(field_name="shipment__number")
+    shipment = django_filters.CharFilter(
+        field_name="shipment__number", help_text="Only the problems reported on this shipment, by its number."
+    )
 
     class Meta:
         model = ShipmentProblem
@@ -314,12 +322,13 @@ class ShipmentProblemResolveApi(APIView):
         return Response(ShipmentProblemSerializer(problem).data)
 
 
-class KitSettlementFilter(django_filters.FilterSet):
+class KitSettlementFilter(DescribedFilterSet):
     campaign = CampaignFilter()
 
     class Meta:
         model = KitSettlement
         fields = ["campaign", "host", "policy"]
+        help_texts = {"host": "Only the settlements of this host's kits, by the host's id."}
 
 
 class KitSettlementListApi(generics.ListAPIView):

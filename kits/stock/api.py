@@ -112,9 +112,14 @@ class StockWriteOffApi(APIView):
 
 
 class StockMovementFilter(django_filters.FilterSet):
-    sku = django_filters.CharFilter(field_name="item__sku")
+    sku = django_filters.CharFilter(
+        field_name="item__sku", help_text="Only the movements of this catalogue piece, by its SKU (exact)."
+    )
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
-    shipment = django_filters.CharFilter(field_name="shipment__number")
+    shipment = django_filters.CharFilter(
+        field_name="shipment__number",
+        help_text="Only the movements made for this kit shipment, by its number (exact).",
+    )
 
     class Meta:
         model = StockMovement

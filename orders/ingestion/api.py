@@ -83,12 +83,8 @@ def _error_response(exc: Exception, view: APIView) -> Response:
 
 
 class OrderFilter(django_filters.FilterSet):
-    placed_after = UtcIsoDateTimeFilter(
-        field_name="placed_at", lookup_expr="gte", help_text="Placed at or after (ISO 8601)."
-    )
-    placed_before = UtcIsoDateTimeFilter(
-        field_name="placed_at", lookup_expr="lt", help_text="Placed before (ISO 8601)."
-    )
+    placed_after = UtcIsoDateTimeFilter(field_name="placed_at", lookup_expr="gte", rows="orders placed")
+    placed_before = UtcIsoDateTimeFilter(field_name="placed_at", lookup_expr="lt", rows="orders placed")
     source = django_filters.ChoiceFilter(choices=OrderSource.choices)
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
     code = django_filters.CharFilter(

@@ -4,7 +4,6 @@ for its public leaderboard. Thin views: an input serializer, one service call, a
 
 from decimal import Decimal
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -14,7 +13,7 @@ from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
 from backend.errors import Invalid
-from backend.filters import CampaignFilter
+from backend.filters import CampaignFilter, DescribedFilterSet
 from backend.openapi import document_rule_codes
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing, staff_user
@@ -28,12 +27,13 @@ from recognition.notes.serializers import (
 from recognition.notes.services import BODY_MAX_LENGTH, write_brand_note, write_milestone_notes
 
 
-class MilestoneFilter(django_filters.FilterSet):
+class MilestoneFilter(DescribedFilterSet):
     campaign = CampaignFilter(field_name="host__campaign")
 
     class Meta:
         model = Milestone
         fields = ["campaign", "host", "kind"]
+        help_texts = {"host": "Only the milestones this host reached, by the host's id."}
 
 
 class MilestoneListApi(generics.ListAPIView):
@@ -47,12 +47,13 @@ class MilestoneListApi(generics.ListAPIView):
     queryset = Milestone.objects.select_related("host").order_by("-id")
 
 
-class BrandNoteFilter(django_filters.FilterSet):
+class BrandNoteFilter(DescribedFilterSet):
     campaign = CampaignFilter(field_name="host__campaign")
 
     class Meta:
         model = BrandNote
         fields = ["campaign", "host", "milestone"]
+        help_texts = {"host": "Only the notes written to this host, by the host's id."}
 
 
 @document_rule_codes(

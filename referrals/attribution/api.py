@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ambassadors.models import Host, Party
-from backend.filters import CampaignFilter, UtcIsoDateTimeFilter
+from backend.filters import CampaignFilter, DescribedFilterSet, UtcIsoDateTimeFilter
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
 from orders.models import Order
@@ -18,16 +18,31 @@ from referrals.attribution.services import reattribute_order
 from referrals.models import Attribution, AttributionMethod, AttributionReason
 
 
-class AttributionFilter(django_filters.FilterSet):
+class AttributionFilter(DescribedFilterSet):
     campaign = CampaignFilter()
-    placed_after = UtcIsoDateTimeFilter(field_name="order__placed_at", lookup_expr="gte")
-    placed_before = UtcIsoDateTimeFilter(field_name="order__placed_at", lookup_expr="lt")
-    method = django_filters.ChoiceFilter(choices=AttributionMethod.choices)
-    reason = django_filters.ChoiceFilter(choices=AttributionReason.choices)
+    placed_after = UtcIsoDateTimeFilter(
+        field_name="order__placed_at", lookup_expr="gte", rows="attributions of orders placed"
+    )
+    placed_before = UtcIsoDateTimeFilter(
+        field_name="order__placed_at", lookup_expr="lt", rows="attributions of orders placed"
+    )
+    method = django_filters.ChoiceFilter(
+        choices=AttributionMethod.choices, help_text="Only orders attributed by this rule."
+    )
+    reason = django_filters.ChoiceFilter(
+        choices=AttributionReason.choices,
+        help_text="Only orders whose attribution gives this reason: why no host, or no reward, was credited.",
+    )
 
     class Meta:
         model = Attribution
         fields = ["campaign", "host", "party", "method", "reason", "earns"]
+        help_texts = {
+            "host": "Only orders credited to this host, by the host's id.",
+            "party": "Only orders credited to this party, by the party's id.",
+            "earns": "true: only orders that earn their host rewards; false: self-referrals, orders of a "
+            "paused or banned host, cancelled orders.",
+        }
 
 
 class AttributionListApi(generics.ListAPIView):

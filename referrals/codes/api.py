@@ -4,20 +4,27 @@ import django_filters
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 
-from backend.filters import CampaignFilter
+from backend.filters import CampaignFilter, DescribedFilterSet
 from backend.pagination import CountedCursorPagination
 from backend.permissions import IsMarketing
 from referrals.codes.serializers import ReferralCodeSerializer
 from referrals.models import ReferralCode
 
 
-class ReferralCodeFilter(django_filters.FilterSet):
+class ReferralCodeFilter(DescribedFilterSet):
     campaign = CampaignFilter()
-    code = django_filters.CharFilter(method="filter_code")
+    code = django_filters.CharFilter(
+        method="filter_code",
+        help_text="Only this code, as a buyer types it: spaces around it and the case do not matter.",
+    )
 
     class Meta:
         model = ReferralCode
         fields = ["campaign", "host", "party", "kind"]
+        help_texts = {
+            "host": "Only the codes of this host (their own and their parties'), by the host's id.",
+            "party": "Only the code of this party, by the party's id.",
+        }
 
     def filter_code(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return queryset.filter(code=value.strip().upper())

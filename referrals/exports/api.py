@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign
-from backend.filters import UtcIsoDateTimeField
+from backend.filters import UtcIsoDateTimeField, after_description, before_description
 from backend.negotiation import ErrorsInJson
 from backend.openapi import document_rule_codes
 from backend.permissions import IsMarketing, user_sees_personal_data
@@ -86,8 +86,8 @@ class OrderExportApi(ErrorsInJson, APIView):
             max_length=80,
             help_text="Only orders credited to this campaign, by id or slug (unattributed orders have none).",
         )
-        placed_after = UtcDateTimeField(required=False, help_text="Orders placed at or after this time.")
-        placed_before = UtcDateTimeField(required=False, help_text="Orders placed before this time.")
+        placed_after = UtcDateTimeField(required=False, help_text=after_description("orders placed"))
+        placed_before = UtcDateTimeField(required=False, help_text=before_description("orders placed"))
         personal_data = serializers.BooleanField(
             required=False,
             default=False,

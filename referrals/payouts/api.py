@@ -20,7 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
-from backend.filters import CampaignFilter
+from backend.filters import CampaignFilter, DescribedFilterSet
 from backend.negotiation import ErrorsInJson
 from backend.openapi import CONFLICT, document_rule_codes
 from backend.pagination import CursorPagination
@@ -44,7 +44,7 @@ from referrals.payouts.services import (
 )
 
 
-class PayoutFilter(django_filters.FilterSet):
+class PayoutFilter(DescribedFilterSet):
     campaign = CampaignFilter()
     status = django_filters.ChoiceFilter(choices=PayoutStatus.choices)
     method = django_filters.ChoiceFilter(choices=PayoutMethod.choices)
@@ -52,6 +52,7 @@ class PayoutFilter(django_filters.FilterSet):
     class Meta:
         model = Payout
         fields = ["host", "campaign", "status", "method"]
+        help_texts = {"host": "Only the payouts to this host, by the host's id."}
 
 
 class PayoutListApi(generics.ListAPIView):

@@ -181,13 +181,33 @@ class AttributionReportApi(ErrorsInJson, APIView):
     renderer_classes = [JSONRenderer, CsvRenderer]
 
     class InputSerializer(serializers.Serializer):
-        campaign = serializers.PrimaryKeyRelatedField(queryset=Campaign.objects.all(), required=False)
-        host = serializers.PrimaryKeyRelatedField(queryset=Host.objects.all(), required=False)
-        party = serializers.PrimaryKeyRelatedField(queryset=Party.objects.all(), required=False)
-        method = serializers.ChoiceField(choices=AttributionMethod.choices, required=False)
+        campaign = serializers.PrimaryKeyRelatedField(
+            queryset=Campaign.objects.all(),
+            required=False,
+            help_text="Only this campaign's facts, by the campaign's id; needed when campaigns use different "
+            "currencies.",
+        )
+        host = serializers.PrimaryKeyRelatedField(
+            queryset=Host.objects.all(), required=False, help_text="Only this host's facts, by the host's id."
+        )
+        party = serializers.PrimaryKeyRelatedField(
+            queryset=Party.objects.all(),
+            required=False,
+            help_text="Only this party's facts, by the party's id.",
+        )
+        method = serializers.ChoiceField(
+            choices=AttributionMethod.choices,
+            required=False,
+            help_text="Only the orders attributed by this rule (facts with no order, such as clicks, drop out).",
+        )
         date_from = BoundedDateField(required=False, help_text="First UTC day included.")
         date_to = BoundedDateField(required=False, help_text="Last UTC day included.")
-        group_by = serializers.ChoiceField(choices=[(g, g) for g in GROUPINGS], required=False)
+        group_by = serializers.ChoiceField(
+            choices=[(g, g) for g in GROUPINGS],
+            required=False,
+            help_text="One row per host, party, campaign, UTC day, week (starting on Monday, UTC), attribution "
+            "method or postal area; left out, a single row of totals.",
+        )
 
         def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
             if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:

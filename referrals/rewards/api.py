@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from ambassadors.models import Campaign, Host
 from backend.errors import NotFound
-from backend.filters import CampaignFilter, UtcIsoDateTimeFilter
+from backend.filters import CampaignFilter, DescribedFilterSet, UtcIsoDateTimeFilter
 from backend.openapi import document_rule_codes, not_found
 from backend.pagination import CursorPagination
 from backend.permissions import IsMarketing
@@ -123,16 +123,24 @@ class RewardPlanApi(APIView):
         )
 
 
-class LedgerEntryFilter(django_filters.FilterSet):
+class LedgerEntryFilter(DescribedFilterSet):
     campaign = CampaignFilter()
     state = django_filters.ChoiceFilter(choices=EntryState.choices)
     kind = django_filters.ChoiceFilter(choices=EntryKind.choices)
-    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", rows="ledger lines written"
+    )
+    created_before = UtcIsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", rows="ledger lines written"
+    )
 
     class Meta:
         model = LedgerEntry
         fields = ["host", "campaign", "state", "kind", "payout"]
+        help_texts = {
+            "host": "Only the lines of this host, by the host's id.",
+            "payout": "Only the lines paid out by this payout, by the payout's id.",
+        }
 
 
 class LedgerEntryListApi(generics.ListAPIView):

@@ -1,4 +1,4 @@
-"""Every operation and every field of the API schema says what it is: a marketing team's script is
+"""Every operation, field and parameter of the API schema says what it is: a marketing team's script is
 written from the schema, so a field it has to guess (the unit, the currency, what a report column
 counts) is a defect. A description that only repeats the field's name, or only lists an enum's
 values, says nothing and counts as missing."""
@@ -61,22 +61,44 @@ def undescribed_fields(schema: dict[str, Any]) -> list[str]:
     )
 
 
-def undescribed_path_parameters(schema: dict[str, Any]) -> list[str]:
-    """Query parameters are the filters', whose naming is being made one across the lists: not yet here."""
+def _undescribed_parameters(schema: dict[str, Any], where: str) -> list[str]:
     return sorted(
         {
-            f"{path} {{{parameter['name']}}}"
+            f"{path} {{{parameter['name']}}}" if where == "path" else f"{path} ?{parameter['name']}"
             for path, item in schema["paths"].items()
             for method, operation in item.items()
             if method in METHODS
             for parameter in operation.get("parameters", [])
-            if parameter["in"] == "path" and says_nothing(parameter.get("description"), parameter["name"])
+            if parameter["in"] == where and says_nothing(parameter.get("description"), parameter["name"])
         }
     )
 
 
+def undescribed_path_parameters(schema: dict[str, Any]) -> list[str]:
+    return _undescribed_parameters(schema, "path")
+
+
+def undescribed_query_parameters(schema: dict[str, Any]) -> list[str]:
+    """The lists' filters, the reports' choices, `format`: a script sets them from the schema alone, so
+    each one says what it selects and in which form (a time, an id, a slug)."""
+    return _undescribed_parameters(schema, "query")
+
+
 def test_every_path_parameter_says_what_it_names():
     assert undescribed_path_parameters(_schema()) == []
+
+
+def test_every_query_parameter_says_what_it_selects():
+    missing = undescribed_query_parameters(_schema())
+    assert missing == [], f"{len(missing)} query parameters without a description:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("description", [None, "", "placed_after", "Placed After", "* `csv` - CSV"])
+def test_a_query_parameter_description_that_only_echoes_its_name_counts_as_missing(description):
+    parameter = {"name": "placed_after", "in": "query", "description": description}
+    operation = {"operationId": "orders_list", "description": "Lists.", "parameters": [parameter]}
+    schema = {"paths": {"/api/v1/orders/": {"get": operation}}, "components": {"schemas": {}}}
+    assert undescribed_query_parameters(schema) == ["/api/v1/orders/ ?placed_after"]
 
 
 def test_every_operation_says_what_it_does_and_who_may_call_it():
