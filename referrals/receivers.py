@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -147,12 +148,14 @@ def _count_guest_added(
 ) -> None:
     if raw:
         return
-    if created:
-        count_party_guests(party_id=instance.party_id, change=1)
-    refresh_guest_bought(party_id=instance.party_id)
+    with transaction.atomic():  # one unit with the row's own write when a caller saves outside one
+        if created:
+            count_party_guests(party_id=instance.party_id, change=1)
+        refresh_guest_bought(party_id=instance.party_id)
 
 
 @receiver(post_delete, sender=Guest, dispatch_uid="referrals.count_guest_deleted")
 def _count_guest_deleted(sender: Any, *, instance: Guest, **kwargs: Any) -> None:
-    count_party_guests(party_id=instance.party_id, change=-1)
-    refresh_guest_bought(party_id=instance.party_id)
+    with transaction.atomic():
+        count_party_guests(party_id=instance.party_id, change=-1)
+        refresh_guest_bought(party_id=instance.party_id)
