@@ -52,7 +52,6 @@ django.setup()
 from collections.abc import Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 
-import stripe  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
@@ -61,6 +60,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.figures import emit  # noqa: E402
+from bench.payloads import checkout_completed, import_order  # noqa: E402
 from orders.models import Order, ShopApiKey  # noqa: E402
 
 IMPORT_RATIO = 0.25  # of the plain bulk INSERT's rate
@@ -128,29 +128,15 @@ def make_codes(count: int) -> list[str]:
     ]
 
 
-def order_item(index: int, codes: list[str], placed_at: str) -> dict:
-    return {
-        "external_id": f"INGEST-{index:08d}",
-        "placed_at": placed_at,
-        "customer_email": f"buyer{index % 5000}@example.com",
-        "currency": "EUR",
-        "subtotal": "120.00",
-        "discount": "24.00",
-        "shipping": "5.00",
-        "tax": "17.00",
-        "total": "118.00",
-        # two thirds of the orders carry a host's code, the others none (unattributed)
-        "code": codes[index % len(codes)] if codes and index % 3 else "",
-        "lines": [{"sku": "JKT-42", "quantity": 1, "unit_price": "90.00"}],
-    }
-
-
 def bench_import_api(total: int, codes: list[str]) -> None:
     _, key = ShopApiKey.objects.create_key(name="bench")
     client = Client(HTTP_AUTHORIZATION=f"Api-Key {key}")
     placed_at = (timezone.now() - timedelta(hours=1)).isoformat()
     batches = [
-        [order_item(i, codes, placed_at) for i in range(start, min(start + 1000, total))]
+        [
+            import_order(i, codes=codes, placed_at=placed_at, prefix="INGEST")
+            for i in range(start, min(start + 1000, total))
+        ]
         for start in range(0, total, 1000)
     ]
     rows = [
@@ -250,36 +236,7 @@ def stripe_requests(count: int, codes: list[str], client: Client) -> tuple[list,
     now = int(time.time())
     requests = []
     for i in range(count):
-        session = {
-            "id": f"cs_bench_{i:08d}",
-            "object": "checkout.session",
-            "amount_subtotal": 12000,
-            "amount_total": 11800,
-            "created": now - 60,
-            "currency": "eur",
-            "customer_details": {"email": f"buyer{i}@example.com", "name": "Camille Bernard"},
-            "discounts": [{"coupon": None, "promotion_code": {"code": codes[i % len(codes)]}}]
-            if codes
-            else [],
-            "metadata": {"ref": f"token{i:010d}"},
-            "mode": "payment",
-            "payment_intent": f"pi_bench_{i:08d}",
-            "payment_status": "paid",
-            "status": "complete",
-            "total_details": {"amount_discount": 2400, "amount_shipping": 500, "amount_tax": 1700},
-        }
-        body = json.dumps(
-            {
-                "id": f"evt_bench_{i:08d}",
-                "object": "event",
-                "api_version": "2024-06-20",
-                "created": now,
-                "data": {"object": session},
-                "livemode": False,
-                "type": "checkout.session.completed",
-            }
-        )
-        header = stripe.WebhookSignature.generate_signature_header(body, "whsec_bench")
+        body, header = checkout_completed(i, codes=codes, now=now, prefix="bench", secret="whsec_bench")
         requests.append(
             lambda body=body, header=header: client.post(
                 "/webhooks/stripe/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header

@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.figures import emit  # noqa: E402
+from bench.payloads import checkout_completed, checkout_session_id, import_order  # noqa: E402
 from tests.fakes.stripe_api import FakeStripe, start_fake_stripe  # noqa: E402
 
 KINDS = {"import": 3, "webhook": 3, "report": 2}
@@ -351,19 +352,7 @@ class Load:
         first = self.next_id(BATCH)
         placed_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 3600))
         orders = [
-            {
-                "external_id": f"SCALE-{index:09d}",
-                "placed_at": placed_at,
-                "customer_email": f"buyer{index % 5000}@example.com",
-                "currency": "EUR",
-                "subtotal": "120.00",
-                "discount": "24.00",
-                "shipping": "5.00",
-                "tax": "17.00",
-                "total": "118.00",
-                "code": codes[index % len(codes)] if index % 3 else "",
-                "lines": [{"sku": "JKT-42", "quantity": 1, "unit_price": "90.00"}],
-            }
+            import_order(index, codes=codes, placed_at=placed_at, prefix="SCALE")
             for index in range(first, first + BATCH)
         ]
         headers = {
@@ -373,14 +362,10 @@ class Load:
         return "POST", "/api/v1/orders/", json.dumps({"orders": orders}).encode(), headers, BATCH
 
     def stripe_event(self) -> tuple[str, str, bytes, dict[str, str], int]:
-        import stripe
-
         index = self.next_id()
-        codes = self.programme["codes"]
-        now = int(time.time())
         # What Stripe answers when the task worker asks for the session's line items (Stripe's
         # "Retrieve a Checkout Session's line items": a list of `item` objects).
-        self.stripe.session_lines[f"cs_scale_{index:09d}"] = [
+        self.stripe.session_lines[checkout_session_id(index, prefix="scale")] = [
             {
                 "id": f"li_scale_{index:09d}",
                 "object": "item",
@@ -401,37 +386,10 @@ class Load:
                 "quantity": 1,
             }
         ]
-        session = {
-            "id": f"cs_scale_{index:09d}",
-            "object": "checkout.session",
-            "amount_subtotal": 12000,
-            "amount_total": 11800,
-            "created": now - 60,
-            "currency": "eur",
-            "customer_details": {"email": f"buyer{index}@example.com", "name": "Camille Bernard"},
-            "discounts": [{"coupon": None, "promotion_code": {"code": codes[index % len(codes)]}}],
-            "metadata": {},
-            "mode": "payment",
-            "payment_intent": f"pi_scale_{index:09d}",
-            "payment_status": "paid",
-            "status": "complete",
-            "total_details": {"amount_discount": 2400, "amount_shipping": 500, "amount_tax": 1700},
-        }
-        body = json.dumps(
-            {
-                "id": f"evt_scale_{index:09d}",
-                "object": "event",
-                "api_version": "2024-06-20",
-                "created": now,
-                "data": {"object": session},
-                "livemode": False,
-                "type": "checkout.session.completed",
-            }
+        body, signature = checkout_completed(
+            index, codes=self.programme["codes"], now=int(time.time()), prefix="scale", secret=WEBHOOK_SECRET
         )
-        headers = {
-            "Content-Type": "application/json",
-            "Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, WEBHOOK_SECRET),
-        }
+        headers = {"Content-Type": "application/json", "Stripe-Signature": signature}
         return "POST", "/webhooks/stripe/", body.encode(), headers, 1
 
     def report_read(self) -> tuple[str, str, bytes, dict[str, str], int]:
