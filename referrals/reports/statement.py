@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -173,6 +174,7 @@ class _Branch:
     params: tuple[Any, ...]
     keyed: bool = True  # False: every row of the branch falls under the empty key
     whole: bool = False
+    unique: bool = False  # True: the branch yields each key at most once, already complete
 
 
 def _grouped(queryset: QuerySet[Any], fact: str, group_by: str | None, **aggregates: Any) -> list[_Branch]:
@@ -220,6 +222,8 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
     branches = sorted(branches, key=lambda branch: not branch.keyed)
     # Only the columns some branch yields travel and are summed (a report of sales alone carries five).
     present = [(name, count) for name, count in COLUMNS if any(name in branch.names for branch in branches)]
+    # One branch of whole rows per key beside at most one over the whole selection: nothing to merge.
+    merged = not (branches[0].unique and all(branch.whole for branch in branches[1:]) and len(branches) <= 2)
     quote = connections[alias].ops.quote_name
     selects: list[str] = []
     params: list[Any] = []
@@ -240,22 +244,34 @@ def fetch(branches: list[_Branch], group_by: str | None, alias: str) -> Iterator
             f"SELECT {int(branch.whole)} AS whole, {key} AS k, {', '.join(values)} FROM ({branch.sql}) d"  # noqa: S608
         )
         params.extend(branch.params)
-    sums = ", ".join(
-        f"CAST(SUM(u.{quote(name)}) AS BIGINT)" if count else f"SUM(u.{quote(name)})"
-        for name, count in present
-    )
-    sql = f"SELECT u.whole, u.k, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY u.whole, u.k"  # noqa: S608
+    if merged:
+        sums = ", ".join(
+            f"CAST(SUM(u.{quote(name)}) AS BIGINT)" if count else f"SUM(u.{quote(name)})"
+            for name, count in present
+        )
+        sql = f"SELECT u.whole, u.k, {sums} FROM ({' UNION ALL '.join(selects)}) u GROUP BY u.whole, u.k"  # noqa: S608
+    else:
+        sql = " UNION ALL ".join(selects)
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    money = [i for i, (_, count) in enumerate(present) if not count]
-    where = {name: i for i, (name, _) in enumerate(present)}
-    order = [where.get(name) for name, _ in COLUMNS]
-    for whole, key, *values in rows:
-        for i in money:
-            if values[i] is not None:
-                values[i] = _money(values[i])
-        yield bool(whole), _as_key(group_by, key), [None if i is None else values[i] for i in order]
+    # PostgreSQL hands numeric sums back as decimals already; SQLite as floats, converted here.
+    money = (
+        []
+        if connections[alias].vendor == "postgresql"
+        else [i + 2 for i, (_, n) in enumerate(present) if not n]
+    )
+    # Each row's values in the order of `COLUMNS`, taken in one call: a column no branch yields
+    # is read from the None put after the row's last.
+    where = {name: i + 2 for i, (name, _) in enumerate(present)}
+    pick = itemgetter(*(where.get(name, len(present) + 2) for name, _ in COLUMNS))
+    dated = group_by in ("day", "week")
+    for row in rows:
+        if money:
+            row = tuple(
+                _money(value) if i in money and value is not None else value for i, value in enumerate(row)
+            )
+        yield bool(row[0]), _as_key(group_by, row[1]) if dated else row[1], list(pick((*row, None)))
 
 
 def _money(value: Decimal | float) -> Decimal:
@@ -381,6 +397,8 @@ def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]
     coarse = not (
         filters.method or filters.date_from or filters.date_to or filters.party_id is not None
     ) and group_by in (None, *_KEYS["host_sales"])
+    if coarse and group_by == "host" and filters.campaign_id is not None:
+        return _hosts_of_campaign(filters)
     branches = _grouped(
         _host_sales(filters) if coarse else _facts(filters),
         "host_sales" if coarse else "fact",
@@ -402,6 +420,45 @@ def sale_branches(filters: ReportFilters, group_by: str | None) -> list[_Branch]
     return branches + [
         replace(branch, whole=True)
         for branch in _grouped(_counted_buyers(filters, level), "counted", None, buyers=Sum("buyers"))
+    ]
+
+
+def _hosts_of_campaign(filters: ReportFilters) -> list[_Branch]:
+    """One campaign by host, nothing finer asked (the report marketing opens first): each host's
+    sums are one row of `HostSales` and her distinct buyers one row of `ScopeBuyers`, read side by
+    side as they are kept, with no GROUP BY and no query to compile; then the distinct buyers of the
+    whole selection (the campaign's, or the one host's), kept too."""
+    quote = connections[HostSales.objects.db].ops.quote_name
+    hosts, buyers = quote(HostSales._meta.db_table), quote(ScopeBuyers._meta.db_table)
+    host = " AND h.host_id = %s" if filters.host_id is not None else ""
+    pinned = [filters.host_id] if filters.host_id is not None else []
+    # Only fixed fragments are interpolated; every value travels as a parameter.
+    sql = (
+        "SELECT h.host_id AS key, h.orders AS orders, CASE WHEN b.buyers > 0 THEN b.buyers END AS buyers,"  # noqa: S608
+        " h.gross AS gross_sales, h.net AS net_sales, h.refunded_after_close AS post_close_refunds"
+        f" FROM {hosts} h LEFT JOIN {buyers} b"
+        " ON b.level = %s AND b.campaign_id = h.campaign_id AND b.host_id = h.host_id"
+        f" WHERE h.campaign_id = %s{host}"
+    )
+    whole = (
+        f"SELECT SUM(b.buyers) AS buyers FROM {buyers} b"  # noqa: S608
+        f" WHERE b.level = %s AND b.campaign_id = %s{host.replace('h.', 'b.')} AND b.buyers > 0"
+    )
+    level = BuyerLevel.CAMPAIGN if filters.host_id is None else BuyerLevel.HOST
+    return [
+        _Branch(
+            names=("orders", "buyers", "gross_sales", "net_sales", "post_close_refunds"),
+            sql=sql,
+            params=(BuyerLevel.HOST.value, filters.campaign_id, *pinned),
+            unique=True,
+        ),
+        _Branch(
+            names=("buyers",),
+            sql=whole,
+            params=(level.value, filters.campaign_id, *pinned),
+            keyed=False,
+            whole=True,
+        ),
     ]
 
 
