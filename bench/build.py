@@ -6,13 +6,17 @@ cancelled), a click behind every link order plus as many that did not convert, k
 returns, ledger lines in every state — and the report rollup of every order, built with the same
 function the application uses at ingestion, then the report's facts filled from it by SQL.
 
-Rows are generated in Python and loaded with COPY (no ORM call per row), so the whole programme
-builds in a few minutes. The database named by DATABASE_URL is flushed first: point it at a
-database of its own. Usage:
+Rows are generated in Python and loaded with COPY (no ORM call, no model instance per row), the
+orders in chunks of 250,000 with their report rows, so memory stays flat at any size. The database
+named by DATABASE_URL is flushed first: point it at a database of its own. Usage:
 
-    DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench .venv/bin/python bench/build.py [--scale 1.0]
+    DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench .venv/bin/python bench/build.py \\
+        [--scale 1.0] [--history 1.0]
 
-`--scale 0.01` builds a hundredth of it (a quick check). `bench/run` builds once and reuses it.
+`--scale 0.01` builds a hundredth of it (a quick check); `--scale 10` ten times everything.
+`--history 10` keeps the people and parties and multiplies the orders: 10M orders on the same
+10,000 hosts, the programme after more seasons of sales, where a report by host returns the same
+rows from ten times the history. `bench/run` builds once and reuses it.
 """
 
 import argparse
@@ -25,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -40,7 +44,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, models, transaction  # noqa: E402
+from django.db import connection, models  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
@@ -48,18 +52,33 @@ from ambassadors.models import Application, Campaign, Guest, Host, Party  # noqa
 from backend.models import User  # noqa: E402
 from backend.money import round_money  # noqa: E402
 from kits.models import Item, Shipment, ShipmentLine  # noqa: E402
-from orders.models import Order, Refund  # noqa: E402
+from orders.models import CurrencyStatus, Order, Refund  # noqa: E402
 from referrals.models import (  # noqa: E402
+    AttributedSale,
     Attribution,
     Click,
     LedgerEntry,
     PartyGuestCount,
     ReferralCode,
 )
-from referrals.reports.facts import rebuild_report_facts, refresh_attributed_sales  # noqa: E402
+from referrals.reports.facts import attributed_sale_values, rebuild_report_facts  # noqa: E402
 
 CAMPAIGNS, HOSTS, PARTIES_PER_HOST, GUESTS_PER_PARTY, ORDERS = 10, 10_000, 5, 10, 1_000_000
 WINDOW_DAYS = 30
+# The report row's columns, as `attributed_sale_values` names them.
+ROLLUP_COLUMNS = (
+    "campaign_id",
+    "host_id",
+    "party_id",
+    "method",
+    "placed_at",
+    "buyer",
+    "is_sale",
+    "gross",
+    "net",
+)
+ROLLUP_COLUMNS += ("guest_bought", "refunded_after_close")
+ORDER_CHUNK = 250_000  # orders generated, then loaded with theirs, at a time: memory stays flat at 10M
 
 
 class Copier:
@@ -98,14 +117,66 @@ class Copier:
         return count
 
 
+class _StoredOrder:
+    """What the report row reads of an order as stored, with `Order`'s own amount rules: a model
+    instance each would cost more than the rest of an order's row at 10M orders."""
+
+    __slots__ = ("placed_at", "customer_email", "total", "commissionable_amount", "refunded_amount", "status")
+    currency_status, reward_amount = CurrencyStatus.SAME, None  # every order of the programme is in euros
+    net_commissionable_amount = Order.net_commissionable_amount
+    commissionable_in_reward_currency = Order.commissionable_in_reward_currency
+
+    def __init__(self, *values: Any) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
+class _StoredAttribution(NamedTuple):
+    method: str
+    campaign_id: int | None
+    host_id: int | None
+    party_id: int | None
+
+
+class _OrderChunk:
+    """Orders generated and not loaded yet, with their clicks, refunds, attributions and report rows:
+    `load` COPYs them (orders first, for the keys) and starts a new chunk."""
+
+    def __init__(self) -> None:
+        self.orders: list[tuple[Any, ...]] = []
+        self.clicks: list[tuple[Any, ...]] = []
+        self.refunds: list[tuple[Any, ...]] = []
+        self.attributions: list[tuple[Any, ...]] = []
+        self.rollup: list[tuple[Any, ...]] = []
+        self.loaded = {"refunds": 0, "clicks": 0}
+
+    def load(self) -> None:
+        order_fields = ["id", "source", "external_id", "placed_at", "customer_email", "currency", "subtotal"]
+        order_fields += ["discount", "shipping", "tax", "total", "commissionable_amount", "refunded_amount"]
+        Copier(Order, [*order_fields, "code", "landing_token", "status", "fingerprint"]).load(self.orders)
+        Copier(Click, ["id", "code_id", "at", "token", "visitor_hash"]).load(self.clicks)
+        refund_fields = ["id", "source", "external_id", "order_id", "order_reference", "amount", "currency"]
+        Copier(Refund, [*refund_fields, "status", "refunded_at"]).load(self.refunds)
+        attribution_fields = ["id", "order_id", "method", "reason", "campaign_id", "host_id", "party_id"]
+        Copier(
+            Attribution,
+            [*attribution_fields, "referral_code_id", "click_id", "earns", "explanation", "decided_at"],
+        ).load(self.attributions)
+        Copier(AttributedSale, ["order_id", "refreshed_at", *ROLLUP_COLUMNS]).load(self.rollup)
+        self.loaded["refunds"] += len(self.refunds)
+        self.loaded["clicks"] += len(self.clicks)
+        for rows in (self.orders, self.clicks, self.refunds, self.attributions, self.rollup):
+            rows.clear()
+
+
 def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randint(low * 100, high * 100)) / 100
 
 
-def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
+def build(scale: float = 1.0, seed: int = 2026, history: float = 1.0) -> dict[str, int]:
     rng = random.Random(seed)
     hosts_n = max(int(HOSTS * scale), CAMPAIGNS)
-    orders_n = int(ORDERS * scale)
+    orders_n = int(ORDERS * scale * history)
     now = timezone.now().replace(microsecond=0)
     call_command("flush", interactive=False, verbosity=0)
 
@@ -261,8 +332,8 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
             "SELECT party_id, COUNT(*) FROM ambassadors_guest GROUP BY party_id"
         )
 
-    # --- orders, their attribution, refunds and clicks, in one pass
-    order_rows, attribution_rows, refund_rows, click_rows = [], [], [], []
+    # --- orders, their attribution, refunds, clicks and report rows, in one pass, loaded in chunks
+    chunk = _OrderChunk()
     click_id = 0
     buyers = max(orders_n * 2 // 5, 1)
     for o in range(1, orders_n + 1):
@@ -292,17 +363,15 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
             click = click_id
             token = f"t{click_id:012d}"
             clicked = placed - timedelta(minutes=rng.randint(1, 3 * 24 * 60))
-            click_rows.append((click_id, code_id, clicked, token, "bench"))
+            chunk.clicks.append((click_id, code_id, clicked, token, "bench"))
             click_id += 1  # a visit that did not convert
-            click_rows.append((click_id, code_id, clicked, f"t{click_id:012d}", "bench"))
+            chunk.clicks.append((click_id, code_id, clicked, f"t{click_id:012d}", "bench"))
             explanation = f"link of {code_text} clicked earlier"
             code_text = ""
         elif roll < 0.85:
             method, party = "guest", pid
             email = f"g{pid}-{rng.randrange(GUESTS_PER_PARTY)}@guests.example.com"
             explanation = f"guest of party #{pid} held earlier"
-        else:
-            h_credit = None
         credited = method != "none"
         h_credit = h if credited else None
         subtotal = _money(rng, 20, 300)
@@ -318,17 +387,25 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
             status, refunded = "partially_refunded", round_money(total / 4)
         elif fate < 0.06:
             status = "cancelled"
-        order_rows.append(
+        chunk.orders.append(
             (o, "api", f"BENCH-{o:08d}", placed, email, "EUR", subtotal, discount, shipping, Decimal("0.00"))
             + (total, commissionable, refunded, code_text, token, status, f"{o:064x}")
         )
         if refunded:
-            refund_rows.append(
+            chunk.refunds.append(
                 (o, "api", f"R-{o:08d}", o, f"BENCH-{o:08d}", refunded, "EUR", "succeeded", placed)
             )
         earns = credited and h % 50 != 0
-        attribution_rows.append(
-            (o, o, method, "" if credited else "no_match", campaign.pk if credited else None, h_credit, party)
+        attribution = (
+            o,
+            o,
+            method,
+            "" if credited else "no_match",
+            campaign.pk if credited else None,
+            h_credit,
+        )
+        chunk.attributions.append(
+            (*attribution, party)
             + (
                 code_id,
                 click,
@@ -337,37 +414,17 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
                 placed,
             )
         )
-    order_fields = ["id", "source", "external_id", "placed_at", "customer_email", "currency", "subtotal"]
-    order_fields += [
-        "discount",
-        "shipping",
-        "tax",
-        "total",
-        "commissionable_amount",
-        "refunded_amount",
-        "code",
-    ]
-    Copier(Order, [*order_fields, "landing_token", "status", "fingerprint"]).load(order_rows)
-    del order_rows
-    Copier(Click, ["id", "code_id", "at", "token", "visitor_hash"]).load(click_rows)
-    refund_fields = [
-        "id",
-        "source",
-        "external_id",
-        "order_id",
-        "order_reference",
-        "amount",
-        "currency",
-        "status",
-    ]
-    Copier(Refund, [*refund_fields, "refunded_at"]).load(refund_rows)
-    attribution_fields = ["id", "order_id", "method", "reason", "campaign_id", "host_id", "party_id"]
-    Copier(
-        Attribution,
-        [*attribution_fields, "referral_code_id", "click_id", "earns", "explanation", "decided_at"],
-    ).load(attribution_rows)
-    del attribution_rows
-    build_report_rollup()
+        # The order's report row, by the function ingestion uses, from the order as stored; a guest
+        # bought when the e-mail is on the credited party's list (the guests made above).
+        row = attributed_sale_values(
+            order=_StoredOrder(placed, email, total, commissionable, refunded, status),
+            attribution=_StoredAttribution(method, attribution[4], h_credit, party),  # type: ignore[arg-type]
+            guest_bought=party is not None and email.startswith(f"g{party}-"),
+        )
+        chunk.rollup.append((o, now, *(row[name] for name in ROLLUP_COLUMNS)))
+        if len(chunk.orders) == ORDER_CHUNK:
+            chunk.load()
+    chunk.load()
     # The report's facts of every rollup row, by SQL in a few set-based statements (as the data migration).
     rebuild_report_facts()
 
@@ -439,27 +496,8 @@ def build(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
         "parties": len(party_rows),
         "guests": len(party_rows) * GUESTS_PER_PARTY,
         "orders": orders_n,
-        "refunds": len(refund_rows),
-        "clicks": len(click_rows),
+        **chunk.loaded,
     }
-
-
-def build_report_rollup(batch: int = 20_000) -> int:
-    """The report's rollup of every order, written by the function ingestion calls after attributing
-    a batch (`refresh_attributed_sales`), from the orders and attributions as stored.
-
-    So `bench/report.py`'s "identical numbers" compares the application's rollup with the plain
-    query over orders and attributions, not this builder with itself."""
-    written, last = 0, 0
-    while True:
-        attributions = list(
-            Attribution.objects.select_related("order").filter(pk__gt=last).order_by("pk")[:batch]
-        )
-        if not attributions:
-            return written
-        with transaction.atomic():
-            written += len(refresh_attributed_sales(attributions=attributions, facts=False))
-        last = attributions[-1].pk
 
 
 def built_scale() -> int:
@@ -474,15 +512,22 @@ def built_scale() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument(
+        "--history",
+        type=float,
+        default=1.0,
+        help="orders (with their clicks and refunds) times this, the people and parties as --scale says:"
+        " the same programme after more seasons of sales",
+    )
     parser.add_argument("--check", action="store_true", help="exit 0 when already built at this scale")
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("bench/build.py builds on PostgreSQL: set DATABASE_URL=postgres://...")
     if options.check:
-        sys.exit(0 if built_scale() == int(ORDERS * options.scale) else 1)
+        sys.exit(0 if built_scale() == int(ORDERS * options.scale * options.history) else 1)
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    counts = build(options.scale)
+    counts = build(options.scale, history=options.history)
     print(json.dumps({"built": counts, "seconds": round(time.perf_counter() - started, 1)}), flush=True)
 
 
