@@ -11,7 +11,14 @@ of one campaign grouped by host, from the report's facts, p50 over repeated runs
 measured in the same run, interleaved; and whether the facts give the plain statement's numbers. The
 whole report (guests, clicks, kit cost and rewards beside the sales) is timed too, as a detail.
 
-    DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench .venv/bin/python bench/report.py [--runs 21]
+With BENCH_HISTORY_DATABASE_URL naming the same programme after ten times the sales
+(`bench/build.py --history 10`: 10M orders on the same hosts), the same columns are read there too,
+interleaved with the 1M reads: p50 at 10M against p50 at 1M, target at most 1.2×, and whether the
+10M facts give the 10M plain statement's numbers.
+
+    DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench \\
+    [BENCH_HISTORY_DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_history] \\
+        .venv/bin/python bench/report.py [--runs 21]
 """
 
 import argparse
@@ -32,8 +39,13 @@ os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
 os.environ.setdefault("EMAIL_URL", "locmem://")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
 
+import dj_database_url  # noqa: E402
 import django  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+HISTORY = "history"  # the alias of the programme after ten times the sales, when there is one
+if os.environ.get("BENCH_HISTORY_DATABASE_URL"):
+    settings.DATABASES[HISTORY] = dj_database_url.parse(os.environ["BENCH_HISTORY_DATABASE_URL"])
 django.setup()
 
 from django.db import connection  # noqa: E402
@@ -50,10 +62,10 @@ FLOOR = "bench_report_floor"
 SALE_COLUMNS = ("orders", "buyers", "gross_sales", "net_sales", "post_close_refunds")
 
 
-def _fast(filters: ReportFilters) -> list[tuple[bool, Any, list[Any]]]:
+def _fast(filters: ReportFilters, alias: str = "default") -> list[tuple[bool, Any, list[Any]]]:
     """The sale columns per host from the report's facts: the report's own statement (`sale_branches`),
     its rows read as the report reads them."""
-    return list(fetch(sale_branches(filters, "host"), "host", connection.alias))
+    return list(fetch(sale_branches(filters, "host"), "host", alias))
 
 
 def _by_host(rows: list[tuple[bool, Any, list[Any]]]) -> dict[Any, tuple[Any, ...]]:
@@ -68,11 +80,47 @@ def _by_host(rows: list[tuple[bool, Any, list[Any]]]) -> dict[Any, tuple[Any, ..
     return {key: tuple(row[name] or 0 for name in SALE_COLUMNS) for key, row in found.items()}
 
 
-def _plain(filters: ReportFilters) -> dict[Any, tuple[Any, ...]]:
+def _plain(filters: ReportFilters, alias: str = "default") -> dict[Any, tuple[Any, ...]]:
     return {
         row["key"]: tuple(row[name] or 0 for name in SALE_COLUMNS)
-        for row in sale_rows_from_orders(filters, "host")
+        for row in sale_rows_from_orders(filters, "host", using=alias)
     }
+
+
+def _same(fast_rows: list[tuple[bool, Any, list[Any]]], plain_rows: dict[Any, tuple[Any, ...]]) -> bool:
+    return {k: tuple(Decimal(v) for v in values) for k, values in _by_host(fast_rows).items()} == {
+        k: tuple(Decimal(v) for v in values) for k, values in plain_rows.items()
+    }
+
+
+def bench_history(runs: int) -> None:
+    """The same report at 1M and at 10M orders on the same hosts, read in turn."""
+    filters, history = (
+        ReportFilters(
+            campaign_id=Campaign.objects.using(alias).order_by("-pk").values_list("pk", flat=True)[0]
+        )
+        for alias in ("default", HISTORY)
+    )
+    at_1m, at_10m = [], []
+    for _ in range(2):  # warm both
+        _fast(filters), _fast(history, HISTORY)
+    for _ in range(runs):
+        _timed(lambda: _fast(filters), at_1m)
+        rows = _timed(lambda: _fast(history, HISTORY), at_10m)
+    emit(
+        figure="attribution report sale columns, one campaign by host, at 10M orders (same hosts, ten times the sales)",
+        measured=statistics.median(at_10m),
+        unit="ms (p50)",
+        baseline=statistics.median(at_1m),
+        baseline_what="the same report at 1M orders",
+        target_ratio=1.2,
+        better="lower",
+        holds={"identical_numbers": _same(rows, _plain(history, HISTORY))},
+        orders_in_database=Order.objects.using(HISTORY).count(),
+        campaign_orders=sum(values[0] for values in _by_host(rows).values()),
+        rows=len(_by_host(rows)),
+        runs=runs,
+    )
 
 
 def _floor() -> list[tuple[Any, ...]]:
@@ -122,10 +170,8 @@ def main() -> None:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {FLOOR}")
+    identical = _same(fast_rows, plain_rows)
     fast_rows = _by_host(fast_rows)
-    identical = {k: tuple(Decimal(v) for v in values) for k, values in fast_rows.items()} == {
-        k: tuple(Decimal(v) for v in values) for k, values in plain_rows.items()
-    }
     p50, plain_p50, floor_p50 = (statistics.median(times) for times in (fast, plain, floor))
     details = {
         "orders_in_database": Order.objects.count(),
@@ -159,6 +205,8 @@ def main() -> None:
         better="lower",
         **details,
     )
+    if HISTORY in settings.DATABASES:
+        bench_history(options.runs)
 
 
 if __name__ == "__main__":
