@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Model
 
 
-def _insert_sql(instance: Model) -> tuple[str, list[object], list[Any]]:
+def _insert_sql(instance: Model) -> tuple[str, list[Any], list[Any]]:
     """The INSERT of `instance`'s concrete fields (its primary key excepted): (sql, values, fields)."""
     opts = instance._meta
     quote = connection.ops.quote_name
