@@ -17,7 +17,8 @@ Correct across processes when endpoints change:
 - a cache that is not shared between processes (local memory, dummy) is never used, and a cache
   that fails is read past: the database answers.
 A fact made while an endpoint is being saved is told to it or not, as when the database answers: it
-depends on which commits first.
+depends on which commits first. Endpoints are written through `webhooks.services` and the model's
+`save`/`delete`, which send the signals; a queryset's `update()` sends none (none is used on them).
 """
 
 import logging
@@ -33,9 +34,9 @@ from webhooks.models import Endpoint
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "webhooks:subscriptions:version"
-ANSWER_KEY = "webhooks:subscriptions:answer"
-TIMEOUT_SECONDS = 24 * 3600
+# An answer lives ten minutes at most: an endpoint change that the cache failed to take (it was down
+# when the change committed) is seen within that time all the same.
+TIMEOUT_SECONDS = 600
 
 # The outermost atomic block of each connection whose transaction changed an endpoint.
 _changed_in: dict[str, Any] = {}
@@ -43,6 +44,12 @@ _changed_in: dict[str, Any] = {}
 
 def _alias() -> str:
     return router.db_for_write(Endpoint) or DEFAULT_DB_ALIAS
+
+
+def keys(alias: str | None = None) -> tuple[str, str]:
+    """(the version's key, the answer's key): of this database, should several share one cache."""
+    name = connections[alias or _alias()].settings_dict.get("NAME")
+    return f"webhooks:subscriptions:{name}:version", f"webhooks:subscriptions:{name}:answer"
 
 
 def _shared_cache() -> Any:
@@ -69,18 +76,20 @@ def may_be_wanted(event_type: str) -> bool:
     """False when no active endpoint subscribes to `event_type` (then nothing is to be recorded);
     True when one may (the caller reads the endpoints)."""
     cache = _shared_cache()
-    if cache is None or _changed_in_this_transaction(_alias()):
+    alias = _alias()
+    if cache is None or _changed_in_this_transaction(alias):
         return True
+    version_key, answer_key = keys(alias)
     try:
-        found = cache.get_many([VERSION_KEY, ANSWER_KEY])
-        version = found.get(VERSION_KEY)
-        answer = found.get(ANSWER_KEY)
+        found = cache.get_many([version_key, answer_key])
+        version = found.get(version_key)
+        answer = found.get(answer_key)
         if version is not None and isinstance(answer, tuple) and answer[0] == version:
             return event_type in answer[1]
         if version is None:
             version = uuid.uuid4().hex
-            if not cache.add(VERSION_KEY, version, TIMEOUT_SECONDS):
-                version = cache.get(VERSION_KEY)
+            if not cache.add(version_key, version, TIMEOUT_SECONDS):
+                version = cache.get(version_key)
                 if version is None:
                     return True
     except Exception:
@@ -88,18 +97,18 @@ def may_be_wanted(event_type: str) -> bool:
         return True
     types = subscribed_types()
     try:
-        cache.set(ANSWER_KEY, (version, types), TIMEOUT_SECONDS)
+        cache.set(answer_key, (version, types), TIMEOUT_SECONDS)
     except Exception:
         logger.warning("webhook subscriptions: the cache failed; the database answers", exc_info=True)
     return event_type in types
 
 
-def _new_version() -> None:
+def _new_version(alias: str) -> None:
     cache = _shared_cache()
     if cache is None:
         return
     try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, TIMEOUT_SECONDS)
+        cache.set(keys(alias)[0], uuid.uuid4().hex, TIMEOUT_SECONDS)
     except Exception:
         logger.error("webhook subscriptions: the cache failed to take an endpoint change", exc_info=True)
 
@@ -115,8 +124,8 @@ def endpoints_changed(*, using: str | None = None) -> None:
 
         def committed() -> None:
             _changed_in.pop(key, None)
-            _new_version()
+            _new_version(alias)
 
         transaction.on_commit(committed, using=alias)
     else:
-        _new_version()
+        _new_version(alias)
