@@ -3,14 +3,30 @@ transaction that made the fact (see `services.record_event`)."""
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ambassadors.signals import application_received, host_selected, party_held
 from kits.signals import kit_shipped
 from referrals.signals import orders_attributed, payout_paid, rewards_approved
 from webhooks import payloads
-from webhooks.models import EventType
+from webhooks.models import Endpoint, EventType
 from webhooks.services import record_event
+from webhooks.subscriptions import endpoints_changed
+
+
+@receiver(post_save, sender=Endpoint, dispatch_uid="webhooks-endpoint-saved")
+def endpoint_saved(
+    sender: Any, instance: Endpoint, using: str, update_fields: Any = None, **kwargs: Any
+) -> None:
+    # Only what decides a subscription: the failure counts change on every failed attempt.
+    if update_fields is None or {"is_active", "events"} & set(update_fields):
+        endpoints_changed(using=using)
+
+
+@receiver(post_delete, sender=Endpoint, dispatch_uid="webhooks-endpoint-deleted")
+def endpoint_deleted(sender: Any, instance: Endpoint, using: str, **kwargs: Any) -> None:
+    endpoints_changed(using=using)
 
 
 @receiver(application_received, dispatch_uid="webhooks-application-received")

@@ -20,6 +20,7 @@ from webhooks.addresses import check_endpoint_url
 from webhooks.models import Delivery, DeliveryStatus, Endpoint, Event, EventType
 from webhooks.sending import queue_attempt
 from webhooks.signing import new_endpoint_secret
+from webhooks.subscriptions import may_be_wanted
 
 
 def _checked_events(events: Sequence[str]) -> list[str]:
@@ -106,7 +107,10 @@ def delete_endpoint(*, endpoint: Endpoint, by: User | None) -> None:
 def record_event(*, type: str, payloads: Sequence[dict[str, Any]], at: datetime | None = None) -> list[Event]:
     """Record one event per payload, and a delivery of each to every active endpoint subscribed to
     `type`, in the caller's transaction; attempts are queued on commit. Nothing is written when no
-    endpoint wants the type."""
+    endpoint wants the type, and nothing is read either when the shared cache knows that no active
+    endpoint subscribes to it (`webhooks.subscriptions`)."""
+    if not may_be_wanted(type):
+        return []
     endpoints = [endpoint for endpoint in Endpoint.objects.filter(is_active=True) if type in endpoint.events]
     if not endpoints or not payloads:
         return []

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db import connections, router, transaction
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
 
 from backend.bulk import insert_new
 from backend.email_address import normalise_email
@@ -176,6 +176,104 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
         lock_order_and_payment(channel[0], data.external_id, data.payment_reference)
     else:
         lock_order_reference(channel[0], data.external_id)
+    # The common case first: an order nobody has recorded, inserted in the one statement that checks
+    # it (this channel's id, recorded or reached second; the payment, by its unique index) and says
+    # whether Stripe's refunds or disputes of its payment came first. Their writers hold this
+    # payment's lock too, so none can come or go until this transaction ends.
+    order = _unsaved_order(source=source, data=data, fingerprint=fingerprint)
+    inserted, kinds = _insert_unless_known(order, channel=channel)
+    if not inserted:
+        return _known_order(source=source, data=data, channel=channel)
+    if data.lines:
+        OrderLine.objects.bulk_create(
+            OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+            for line in data.lines
+        )
+    order_recorded.send(sender=Order, order=order)
+
+    if not kinds:
+        return order, True
+    waiting = list(_waiting_refunds(data.payment_reference).select_for_update()) if "refund" in kinds else []
+    disputes = (
+        list(_waiting_disputes(data.payment_reference).select_for_update()) if "dispute" in kinds else []
+    )
+    if waiting or disputes:
+        for refund in waiting:
+            refund.order = order
+            refund.save(update_fields=["order", "updated_at"])
+        for dispute in disputes:
+            dispute.order = order
+            dispute.save(update_fields=["order", "updated_at"])
+        refresh_refunds(order=order, reason="refunds or disputes received before the order")
+        for refund in waiting:
+            refund_recorded.send(sender=Refund, refund=refund, order=order)
+        for dispute in disputes:
+            dispute_recorded.send(sender=Dispute, dispute=dispute, order=order)
+    return order, True
+
+
+def _waiting_refunds(payment_reference: str) -> Any:
+    return Refund.objects.filter(
+        source=OrderSource.STRIPE, order__isnull=True, order_reference=payment_reference
+    )
+
+
+def _waiting_disputes(payment_reference: str) -> Any:
+    return Dispute.objects.filter(order__isnull=True, order_reference=payment_reference)
+
+
+def _insert_unless_known(order: Order, *, channel: tuple[str, ...]) -> tuple[bool, set[str]]:
+    """INSERT `order` unless its channel knows its id (recorded from it, or reached by it second) or
+    its payment is recorded (the unique index); one statement. Returns (inserted, the kinds of what
+    waits for its payment: "refund", "dispute"). The primary key is set when inserted."""
+    alias = router.db_for_write(Order)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = [field for field in Order._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(order, True), connection=connection) for field in fields]
+
+    def column(model: Any, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    def table(model: Any) -> str:
+        return quote(model._meta.db_table)
+
+    sources = ", ".join(["%s"] * len(channel))
+    # No casts: an INSERT's SELECT takes each value as its column's type (and refuses one too long).
+    selected = ", ".join(["%s"] * len(fields))
+    # The models' own names only; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table(Order)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"SELECT {selected} WHERE NOT EXISTS (SELECT 1 FROM {table(Order)} WHERE "
+        f"{column(Order, 'source')} IN ({sources}) AND {column(Order, 'external_id')} = %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table(OrderArrival)} WHERE "
+        f"{column(OrderArrival, 'source')} IN ({sources}) AND {column(OrderArrival, 'external_id')} = %s) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(Order._meta.pk.column)}"
+    )
+    params = [*values, *channel, order.external_id, *channel, order.external_id]
+    if order.payment_reference:
+        sql += (
+            f", EXISTS (SELECT 1 FROM {table(Refund)} WHERE {column(Refund, 'source')} = %s "  # noqa: S608
+            f"AND {column(Refund, 'order')} IS NULL AND {column(Refund, 'order_reference')} = %s)"
+            f", EXISTS (SELECT 1 FROM {table(Dispute)} WHERE {column(Dispute, 'order')} IS NULL "
+            f"AND {column(Dispute, 'order_reference')} = %s)"
+        )
+        params += [OrderSource.STRIPE, order.payment_reference, order.payment_reference]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False, set()
+    order.pk = row[0]
+    order._state.adding = False
+    order._state.db = alias
+    kinds = {kind for kind, waiting in zip(("refund", "dispute"), row[1:], strict=False) if waiting}
+    return True, kinds
+
+
+def _known_order(*, source: str, data: OrderData, channel: tuple[str, ...]) -> tuple[Order, bool]:
+    """The order this channel or this payment already recorded (locked), this arrival kept beside it
+    when it came from another channel; created is False."""
     # Recorded from this channel, reached by it second (an arrival), or recorded from another under
     # the same payment: one read, each branch indexed.
     reached = OrderArrival.objects.filter(source__in=channel, external_id=data.external_id)
@@ -195,50 +293,9 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
     arrival = next((o for o in matches if getattr(o, "reached_here", False)), None)
     if arrival is not None:
         return arrival, False  # this channel reached it second before
-    if matches:
-        paid = matches[0]  # the same payment, recorded from another channel
-        _record_arrival(order=paid, source=source, data=data)
-        return paid, False
-    # No savepoint needed: the locks above serialise every writer of this order, and the unique
-    # constraints stay the last word (a violation fails the transaction; it never duplicates).
-    order = _unsaved_order(source=source, data=data, fingerprint=fingerprint)
-    order.save(force_insert=True)
-    if data.lines:
-        OrderLine.objects.bulk_create(
-            OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
-            for line in data.lines
-        )
-    order_recorded.send(sender=Order, order=order)
-
-    if not data.payment_reference:
-        return order, True  # the shop's refunds need their order first: none can be waiting
-    # Stripe's refunds and disputes of this payment may have come first: one query asks for both
-    # (their writers hold this payment's lock too, so none can come or go until this one ends).
-    waiting_refunds = Refund.objects.filter(
-        source=OrderSource.STRIPE, order__isnull=True, order_reference=data.payment_reference
-    )
-    waiting_disputes = Dispute.objects.filter(order__isnull=True, order_reference=data.payment_reference)
-    kinds = {
-        kind
-        for kind, _ in waiting_refunds.order_by()
-        .values_list(Value("refund"), "pk")
-        .union(waiting_disputes.order_by().values_list(Value("dispute"), "pk"), all=True)
-    }
-    waiting = list(waiting_refunds.select_for_update()) if "refund" in kinds else []
-    disputes = list(waiting_disputes.select_for_update()) if "dispute" in kinds else []
-    if waiting or disputes:
-        for refund in waiting:
-            refund.order = order
-            refund.save(update_fields=["order", "updated_at"])
-        for dispute in disputes:
-            dispute.order = order
-            dispute.save(update_fields=["order", "updated_at"])
-        refresh_refunds(order=order, reason="refunds or disputes received before the order")
-        for refund in waiting:
-            refund_recorded.send(sender=Refund, refund=refund, order=order)
-        for dispute in disputes:
-            dispute_recorded.send(sender=Dispute, dispute=dispute, order=order)
-    return order, True
+    paid = matches[0]  # the same payment, recorded from another channel
+    _record_arrival(order=paid, source=source, data=data)
+    return paid, False
 
 
 def _record_arrival(*, order: Order, source: str, data: OrderData) -> OrderArrival:

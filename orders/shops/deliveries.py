@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.errors import DomainError
-from orders.deliveries_store import insert_unless_stored
+from orders.deliveries_store import insert_unless_stored, record_unsuccessful_attempt
 from orders.models import ShopEndpoint, ShopEvent, ShopEventStatus
 from orders.shops.secrets import decrypt_secret
 
@@ -92,6 +92,14 @@ def verify_delivery(*, endpoint: ShopEndpoint, body: bytes, signature: str | Non
     return payload
 
 
+class _HandlerFailed(Exception):
+    """A handler raised `error`: its transaction is undone, the outcome recorded apart."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 def process_delivery(
     *,
     endpoint: ShopEndpoint,
@@ -104,38 +112,66 @@ def process_delivery(
 
     The event row is locked while it is processed, so concurrent deliveries of one event wait and
     then find it done. A failure rolls back the handler's writes but keeps the event.
+
+    A new delivery is inserted as the outcome its handler most often has (processed, or ignored
+    when no handler takes its topic) and changed only when the handler answers otherwise: one
+    write. A refusal or a failure undoes the whole transaction, the delivery's row included, and is
+    then recorded on its own (`record_unsuccessful_attempt`): the success path needs no savepoint.
     """
     handler = handlers.get(topic)
-    with transaction.atomic():
-        stored = ShopEvent(
-            endpoint=endpoint,
-            delivery_id=delivery_id,
-            topic=topic,
-            payload=payload,
-            status=ShopEventStatus.FAILED,
-            attempts=0,
-        )
-        if not insert_unless_stored(stored, unique_fields=("endpoint", "delivery_id")):
+    expected = ShopEventStatus.PROCESSED if handler else ShopEventStatus.IGNORED
+    try:
+        with transaction.atomic():
+            stored = ShopEvent(
+                endpoint=endpoint,
+                delivery_id=delivery_id,
+                topic=topic,
+                payload=payload,
+                status=expected,
+                attempts=1,
+                processed_at=timezone.now(),
+            )
+            if insert_unless_stored(stored, unique_fields=("endpoint", "delivery_id")):
+                outcome = _apply(handler, endpoint, payload)
+                if outcome != stored.status:
+                    stored.status = outcome
+                    stored.save(update_fields=["status"])
+                return stored, False
             stored = ShopEvent.objects.select_for_update().get(endpoint=endpoint, delivery_id=delivery_id)
             if stored.status != ShopEventStatus.FAILED:
                 return stored, True
-        stored.attempts += 1
-        try:
-            with transaction.atomic():
-                outcome = handler(endpoint, payload) if handler else ShopEventStatus.IGNORED
-        except DomainError as refusal:
-            stored.status = ShopEventStatus.REFUSED
-            stored.error = f"{refusal.code}: {refusal.message}"[:2000]
-            stored.processed_at = timezone.now()
-        except Exception as error:
-            logger.exception(
-                "shop delivery processing failed", extra={"endpoint": endpoint.slug, "delivery": delivery_id}
-            )
-            stored.status = ShopEventStatus.FAILED
-            stored.error = f"{type(error).__name__}: {error}"[:2000]
-        else:
-            stored.status = outcome
+            stored.attempts += 1
+            stored.status = _apply(handler, endpoint, payload)
             stored.error = ""
             stored.processed_at = timezone.now()
-        stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+            stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+            return stored, False
+    except _HandlerFailed as failed:
+        error = failed.error
+    stored = ShopEvent(endpoint=endpoint, delivery_id=delivery_id, topic=topic, payload=payload, attempts=1)
+    if isinstance(error, DomainError):
+        stored.status = ShopEventStatus.REFUSED
+        stored.error = f"{error.code}: {error.message}"[:2000]
+        stored.processed_at = timezone.now()
+    else:
+        logger.exception(
+            "shop delivery processing failed",
+            extra={"endpoint": endpoint.slug, "delivery": delivery_id},
+            exc_info=error,
+        )
+        stored.status = ShopEventStatus.FAILED
+        stored.error = f"{type(error).__name__}: {error}"[:2000]
+    record_unsuccessful_attempt(
+        stored, unique_fields=("endpoint", "delivery_id"), failed_status=ShopEventStatus.FAILED
+    )
     return stored, False
+
+
+def _apply(handler: TopicHandler | None, endpoint: ShopEndpoint, payload: dict[str, Any]) -> str:
+    """The handler's outcome; any exception it raises (a refusal too) becomes `_HandlerFailed`."""
+    if handler is None:
+        return ShopEventStatus.IGNORED
+    try:
+        return handler(endpoint, payload)
+    except Exception as error:
+        raise _HandlerFailed(error) from error

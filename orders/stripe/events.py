@@ -11,6 +11,7 @@
 - a processing failure is recorded on the event and answered 500, so Stripe retries.
 """
 
+import json
 import logging
 import time
 from typing import Any
@@ -19,9 +20,9 @@ import stripe
 from django.db import transaction
 from django.utils import timezone
 
-from orders.deliveries_store import insert_unless_stored
+from orders.deliveries_store import insert_unless_stored, record_unsuccessful_attempt
 from orders.models import StripeEvent, StripeEventStatus
-from orders.stripe.handlers import CONNECT_HANDLERS, HANDLERS, from_timestamp
+from orders.stripe.handlers import CONNECT_HANDLERS, HANDLERS, Handler, from_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +61,25 @@ def verify_event(*, payload: bytes, signature: str | None, secret: str) -> dict[
         raise WebhookRejected(
             BAD_SIGNATURE_MESSAGE, "bad_signature", reason="no signing secret is configured"
         )
+    # The library checks the signature; the body is then read as the JSON it is (the library's
+    # `construct_event` would build Stripe objects of it, only for us to turn them back into a dict).
     try:
-        event = stripe.Webhook.construct_event(
+        stripe.WebhookSignature.verify_header(
             payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
         )
+        data = json.loads(payload.decode("utf-8") if isinstance(payload, bytes) else payload)
     except stripe.SignatureVerificationError as error:
         raise WebhookRejected(
             BAD_SIGNATURE_MESSAGE, "bad_signature", reason=str(error.user_message or error)
         ) from None
     except (ValueError, UnicodeDecodeError, AttributeError, TypeError):
         raise WebhookRejected("The body is not a Stripe event.", "bad_payload") from None
+    # What the library refuses to build: a body that is not an object, a thin (v2) notification.
+    if not isinstance(data, dict) or data.get("object") == "v2.core.event":
+        raise WebhookRejected("The body is not a Stripe event.", "bad_payload")
     timestamp = _signature_timestamp(signature or "")
     if timestamp is None or timestamp > time.time() + SIGNATURE_TOLERANCE_SECONDS:
         raise WebhookRejected("The signature timestamp is in the future.", "bad_signature")
-    data = event.to_dict()
     if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
         raise WebhookRejected("The event has no id or type.", "bad_payload")
     if not isinstance((data.get("data") or {}).get("object"), dict):
@@ -100,41 +106,75 @@ def verify_delivery(
             raise rejected from None
 
 
+class _HandlerFailed(Exception):
+    """A handler raised `error`: its transaction is undone, the failure recorded apart."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 def process_event(*, event: dict[str, Any], connect: bool = False) -> tuple[StripeEvent, bool]:
     """Store the event once and apply it; returns (stored event, was this a repeated delivery).
 
     The event row is locked while it is processed, so concurrent deliveries of one event wait and
     then find it done. A failure rolls back the handler's writes but keeps the event, marked failed.
+
+    A new event is inserted as the outcome its handler most often has (processed, or ignored when
+    no handler wants its type) and changed only when the handler answers otherwise: one write. A
+    failure undoes the whole transaction, the event's row included, and is then recorded in one of
+    its own (`record_unsuccessful_attempt`): the success path needs no savepoint.
     """
     handler = (CONNECT_HANDLERS if connect else HANDLERS).get(event["type"])
-    with transaction.atomic():
-        # Insert-or-nothing on the unique id: a concurrent delivery of the same event waits on the
-        # new row until the first one has committed, then reads and locks it, and finds it done.
-        stored = StripeEvent(
-            event_id=event["id"],
-            type=event["type"],
-            livemode=bool(event.get("livemode")),
-            stripe_created_at=from_timestamp(event.get("created")),
-            payload=event,
-            status=StripeEventStatus.FAILED,
-            attempts=0,
-            connect=connect,
-        )
-        if not insert_unless_stored(stored, unique_fields=("event_id",)):
+    expected = StripeEventStatus.PROCESSED if handler else StripeEventStatus.IGNORED
+    try:
+        with transaction.atomic():
+            # Insert-or-nothing on the unique id: a concurrent delivery of the same event waits on the
+            # new row until the first one has committed, then reads and locks it, and finds it done.
+            stored = _event_row(event, connect=connect, status=expected, attempts=1)
+            stored.processed_at = timezone.now()
+            if insert_unless_stored(stored, unique_fields=("event_id",)):
+                outcome = _apply(handler, event)
+                if outcome != stored.status:
+                    stored.status = outcome
+                    stored.save(update_fields=["status"])
+                return stored, False
             stored = StripeEvent.objects.select_for_update().get(event_id=event["id"])
             if stored.status in (StripeEventStatus.PROCESSED, StripeEventStatus.IGNORED):
                 return stored, True
-        stored.attempts += 1
-        try:
-            with transaction.atomic():
-                outcome = handler(event["data"]["object"]) if handler else StripeEventStatus.IGNORED
-        except Exception as error:
-            logger.exception("stripe event processing failed", extra={"event_id": event["id"]})
-            stored.status = StripeEventStatus.FAILED
-            stored.error = f"{type(error).__name__}: {error}"[:2000]
-        else:
-            stored.status = outcome
+            stored.attempts += 1
+            stored.status = _apply(handler, event)
             stored.error = ""
             stored.processed_at = timezone.now()
-        stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+            stored.save(update_fields=["status", "error", "attempts", "processed_at"])
+            return stored, False
+    except _HandlerFailed as failed:
+        error = failed.error
+    logger.exception("stripe event processing failed", extra={"event_id": event["id"]}, exc_info=error)
+    stored = _event_row(event, connect=connect, status=StripeEventStatus.FAILED, attempts=1)
+    stored.error = f"{type(error).__name__}: {error}"[:2000]
+    record_unsuccessful_attempt(stored, unique_fields=("event_id",), failed_status=StripeEventStatus.FAILED)
     return stored, False
+
+
+def _event_row(event: dict[str, Any], *, connect: bool, status: str, attempts: int) -> StripeEvent:
+    return StripeEvent(
+        event_id=event["id"],
+        type=event["type"],
+        livemode=bool(event.get("livemode")),
+        stripe_created_at=from_timestamp(event.get("created")),
+        payload=event,
+        status=status,
+        attempts=attempts,
+        connect=connect,
+    )
+
+
+def _apply(handler: Handler | None, event: dict[str, Any]) -> str:
+    """The handler's outcome; any exception it raises becomes `_HandlerFailed`."""
+    if handler is None:
+        return StripeEventStatus.IGNORED
+    try:
+        return handler(event["data"]["object"])
+    except Exception as error:
+        raise _HandlerFailed(error) from error

@@ -3,6 +3,7 @@ import time
 from decimal import Decimal
 
 import pytest
+import stripe
 from django.test import Client
 
 from orders.models import (
@@ -15,6 +16,7 @@ from orders.models import (
     StripeEventStatus,
 )
 from orders.signals import order_recorded, refund_recorded
+from orders.stripe.events import verify_event
 from tests.orders import stripe_payloads as sp
 
 pytestmark = pytest.mark.django_db
@@ -145,6 +147,7 @@ def _bad_signature_cases():
     body = json.dumps(sp.event("checkout.session.completed", sp.checkout_session()))
     good = sp.sign(body)
     now = int(time.time())
+    thin = json.dumps({"id": "evt_1", "object": "v2.core.event", "type": "x", "data": {"object": {}}})
     return {
         "missing": (body, None),
         "malformed": (body, "this-is-not-a-signature"),
@@ -155,8 +158,20 @@ def _bad_signature_cases():
         "future": (body, sp.sign(body, timestamp=now + 360)),
         "not json": ("{not json", sp.sign("{not json")),
         "not an event": ("[1, 2]", sp.sign("[1, 2]")),
+        "a thin notification": (thin, sp.sign(thin)),
         "no data object": (json.dumps({"id": "evt_1", "object": "event", "type": "x"}), None),
     }
+
+
+def test_a_verified_body_reads_as_the_library_would_build_it(client):
+    # The signature is checked by the library, the body then read as plain JSON: the same dict as
+    # the library's event object turned back into one, for each documented object.
+    for name in ("checkout_session", "charge", "refund", "dispute", "account"):
+        body = json.dumps(sp.event("x.y", json.loads((sp.FIXTURES / f"{name}.json").read_text())))
+        header = sp.sign(body)
+        built = stripe.Webhook.construct_event(body, header, sp.WEBHOOK_SECRET, tolerance=300).to_dict()
+
+        assert verify_event(payload=body.encode(), signature=header, secret=sp.WEBHOOK_SECRET) == built
 
 
 @pytest.mark.parametrize("case", list(_bad_signature_cases()))
@@ -253,6 +268,44 @@ def test_charge_refunded_records_each_listed_refund_once(client):
     assert order.refunds.count() == 2
     assert (order.status, order.refunded_amount) == (OrderStatus.REFUNDED, Decimal("118.00"))
     assert sorted(received) == ["re_A", "re_B"]
+
+
+def test_each_failed_attempt_is_counted_and_the_event_keeps_its_first_content(client):
+    # given a receiver that fails twice, then recovers
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise RuntimeError(f"listener down {len(calls)}")
+
+    order_recorded.connect(flaky, weak=False, dispatch_uid="flaky-twice")
+    try:
+        payload = sp.event("checkout.session.completed", sp.checkout_session())
+        answers = [sp.post_event(client, payload).status_code for _ in range(2)]
+        stored = StripeEvent.objects.get()
+        # then both failures are on the event, the last one's reason kept, and nothing else written
+        assert answers == [500, 500]
+        assert (stored.status, stored.attempts, stored.processed_at) == (StripeEventStatus.FAILED, 2, None)
+        assert "listener down 2" in stored.error
+        assert stored.payload == payload and stored.type == "checkout.session.completed"
+        assert not Order.objects.exists()
+        third = sp.post_event(client, payload)
+    finally:
+        order_recorded.disconnect(dispatch_uid="flaky-twice")
+
+    assert third.status_code == 200
+    stored.refresh_from_db()
+    assert (stored.status, stored.attempts, stored.error) == (StripeEventStatus.PROCESSED, 3, "")
+    assert stored.processed_at is not None
+    # and a further delivery is a repeat that changes nothing
+    assert sp.post_event(client, payload).json() == {
+        "received": True,
+        "status": "processed",
+        "duplicate": True,
+    }
+    stored.refresh_from_db()
+    assert stored.attempts == 3 and Order.objects.count() == 1
 
 
 def test_processing_failure_is_recorded_answered_500_and_retried(client):
