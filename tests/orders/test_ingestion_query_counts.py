@@ -30,9 +30,9 @@ pytestmark = pytest.mark.django_db
 # One asks which webhook endpoints want `order.attributed` (none here: nothing more is written). Four keep
 # the attribution report's facts (issue 22): one upsert of the sums per slot, one of the sums per host, one
 # of the buyer sets, one of the distinct-buyer counts, whatever the batch's size.
-STRIPE_CHECKOUT = {"postgresql": 21, "sqlite": 20}
-SHOPIFY_ORDER_PAID = {"postgresql": 22, "sqlite": 21}
-IMPORT_BATCH = {"postgresql": 19, "sqlite": 18}
+STRIPE_CHECKOUT = {"postgresql": 17, "sqlite": 20}
+SHOPIFY_ORDER_PAID = {"postgresql": 18, "sqlite": 21}
+IMPORT_BATCH = {"postgresql": 15, "sqlite": 18}
 
 
 def pinned(counts: dict[str, int]) -> int:
