@@ -492,7 +492,7 @@ def _add_buyers(cursor: Any, changed: list[tuple[tuple[Scope, int], int]]) -> No
 
 # --- PostgreSQL: a batch of fresh rollup rows and their facts in one statement -----------------------
 #
-# Every column is one array parameter, written as PostgreSQL's array text (`_array`): the server
+# Every column is one array parameter, written as PostgreSQL's array text (`array_text`): the server
 # parses it faster than a long VALUES list, and the client sends one quoted string instead of
 # quoting thousands of values one by one. The statement's parts run in the order the five
 # statements of `record_sale_changes` run (each waits for the one before: `(SELECT count(*) FROM
@@ -501,7 +501,7 @@ def _add_buyers(cursor: Any, changed: list[tuple[tuple[Scope, int], int]]) -> No
 # `_add_buyers` does. A fresh row only adds: no slot and no buyer is left empty, nothing to delete.
 
 
-def _array(values: Iterable[Any]) -> str:
+def array_text(values: Iterable[Any]) -> str:
     """PostgreSQL's array text of `values` (ints, strings, decimals, booleans, dates, aware
     datetimes; None for NULL): strings quoted, the others as PostgreSQL reads them."""
     return "{" + ",".join("NULL" if value is None else _element(value) for value in values) + "}"
@@ -521,7 +521,7 @@ def _element(value: Any) -> str:
 
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[str]:
     """One array per column of `rows`."""
-    return [_array(row[index] for row in rows) for index in range(width)]
+    return [array_text(row[index] for row in rows) for index in range(width)]
 
 
 def _unnest(*types: str) -> str:
