@@ -16,13 +16,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Case, F, Max, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, F, Max, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
 from backend.bulk import insert_new
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
+from referrals.attribution.prepared import Prepared
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
 from referrals.reports.facts import array_text
 from referrals.rewards.entitlement import (
@@ -340,6 +342,22 @@ def recompute_rewards(
     )
 
 
+# The hosts `recompute_rewards_in_scopes` locks on PostgreSQL: the same query, its ids an array,
+# compiled once.
+_LOCKED_HOSTS: Prepared[Host] = Prepared(
+    Host,
+    lambda ids: Host.objects.select_for_update(of=("self",))
+    .select_related("campaign__reward_plan")
+    .filter(
+        RawSQL(  # noqa: S611 (the table's name only; the ids are a parameter)
+            f"{Host._meta.db_table}.id = ANY(%s::bigint[])", (ids,), output_field=BooleanField()
+        )
+    )
+    .order_by("pk"),
+    for_write=True,
+)
+
+
 @transaction.atomic(savepoint=False)  # a failure fails the caller's transaction: no savepoint needed
 def recompute_rewards_in_scopes(
     *, scopes: dict[int, Scope], at: datetime | None = None, fresh: Sequence[Attribution] = ()
@@ -353,12 +371,16 @@ def recompute_rewards_in_scopes(
         return []
     at = at or timezone.now()
     # Only the hosts are locked (what serialises their ledgers); their campaign and plan come along.
-    hosts = list(
-        Host.objects.select_for_update(of=("self",))
-        .select_related("campaign__reward_plan")
-        .filter(pk__in=scopes)
-        .order_by("pk")
-    )
+    hosts: list[Host]
+    if connections[Host.objects.db].vendor == "postgresql":
+        hosts = _LOCKED_HOSTS.run(array_text(sorted(scopes)))
+    else:
+        hosts = list(
+            Host.objects.select_for_update(of=("self",))
+            .select_related("campaign__reward_plan")
+            .filter(pk__in=scopes)
+            .order_by("pk")
+        )
     posted, earned, waits = _posted_in_scopes(hosts, scopes)
     final = _closed_party_bases(hosts, {pk for scope in scopes.values() for pk in scope.party_ids})
     earning = earning_attributions(hosts, scopes, fresh)
