@@ -197,12 +197,14 @@ def rekey_sale_buyers(*, order_ids: list[int], email: str) -> None:
     )
 
 
-def refresh_attributed_sales(*, attributions: list[Attribution], facts: bool = True) -> list[AttributedSale]:
+def refresh_attributed_sales(*, attributions: list[Attribution], facts: bool = True) -> list[int]:
     """The report rows of many orders attributed in this very transaction (`attribution.order`),
-    and their facts, in five queries: for each, exactly what `refresh_attributed_sale(order=…,
-    attribution=…)` writes (a fresh order has no refund after a party closed: every rule credits a
-    party only inside its window, and no rollup row yet: its facts are only added). `facts=False`
-    leaves the facts to the caller, who fills those of many batches at once (`rebuild_report_facts`)."""
+    and their facts: for each, exactly what `refresh_attributed_sale(order=…, attribution=…)` writes
+    (a fresh order has no refund after a party closed: every rule credits a party only inside its
+    window, and no rollup row yet: its facts are only added). Returns the ids of the orders whose
+    rows were written. On PostgreSQL the rows and their facts are one statement (`_FRESH_SALES`),
+    elsewhere five. `facts=False` leaves the facts to the caller, who fills those of many batches at
+    once (`rebuild_report_facts`)."""
     if not attributions:
         return []
     bought = set(
@@ -212,7 +214,7 @@ def refresh_attributed_sales(*, attributions: list[Attribution], facts: bool = T
         ).values_list("party_id", "email")
     )
     now = timezone.now()
-    rows, states = [], []
+    order_ids, rows = [], []
     for attribution in attributions:
         order = attribution.order
         guest_bought = bool(
@@ -220,16 +222,24 @@ def refresh_attributed_sales(*, attributions: list[Attribution], facts: bool = T
             and order.customer_email
             and (attribution.party_id, order.customer_email) in bought
         )
-        values = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)
-        rows.append(AttributedSale(order=order, refreshed_at=now, **values))
-        states.append(sale_state(values))
+        order_ids.append(order.pk)
+        rows.append(attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought))
+    connection = connections[AttributedSale.objects.db]
+    if connection.vendor == "postgresql":
+        return _write_fresh_sales(connection, order_ids, rows, now=now, facts=facts)
     written = AttributedSale.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["order"], update_fields=[*values, "refreshed_at"]
+        [
+            AttributedSale(order_id=order_id, refreshed_at=now, **values)
+            for order_id, values in zip(order_ids, rows, strict=True)
+        ],
+        update_conflicts=True,
+        unique_fields=["order"],
+        update_fields=[*rows[0], "refreshed_at"],
     )
     if facts:
         # Nothing to take back: an order attributed in this transaction had no rollup row.
-        record_sale_changes(before=[], after=states)
-    return written
+        record_sale_changes(before=[], after=[sale_state(values) for values in rows])
+    return [sale.order_id for sale in written]
 
 
 # --- The report's facts, kept by increments ------------------------------------------------------
@@ -361,6 +371,25 @@ def record_sale_changes(*, before: Iterable[SaleState], after: Iterable[SaleStat
     a slot or a buyer is left empty), each an increment (`SET x = x + excluded.x`), so writers of
     the same slot at once add up instead of overwriting each other (PostgreSQL takes the row locks
     in key order: two batches cannot deadlock on them)."""
+    sums, buyers = _fact_changes(before=before, after=after)
+    alias = AttributedSale.objects.db
+    with connections[alias].cursor() as cursor:
+        for model, changed in sums.items():
+            _add_sums(cursor, model, changed)
+            emptied = [slot for slot, fact in changed if fact[-5] < 0]
+            if emptied:  # a slot left without a sale goes: the report has a row where a sale is
+                model.objects.using(alias).filter(slot__in=emptied, sales=0).delete()
+        _add_buyers(cursor, buyers)
+
+
+def _fact_changes(
+    *, before: Iterable[SaleState], after: Iterable[SaleState]
+) -> tuple[
+    dict[type[SaleFact] | type[HostSales], list[tuple[str, list[Any]]]], list[tuple[tuple[Scope, int], int]]
+]:
+    """What moving the rollup rows from `before` to `after` changes in the facts: per table, the
+    slots whose sums change (the key columns' values, then the changes of `_SUMS`), and the
+    (scope, buyer) pairs whose sales change, each in key order, as PostgreSQL will lock them."""
     money = ("gross", "net", "refunded_after_close")
     # Per table, per slot: the key columns' values, then the changes of `_SUMS`.
     grains: dict[type[SaleFact] | type[HostSales], dict[str, list[Any]]] = {SaleFact: {}, HostSales: {}}
@@ -385,24 +414,16 @@ def record_sale_changes(*, before: Iterable[SaleState], after: Iterable[SaleStat
                     fact[i] += sign * getattr(state, name)
             for scope in _scopes(state):
                 buyers[scope, state.buyer] += sign
-    alias = AttributedSale.objects.db
-    with connections[alias].cursor() as cursor:
-        for model, facts in grains.items():
-            changed = sorted(
-                ((slot, fact) for slot, fact in facts.items() if any(fact[-5:])), key=lambda item: item[0]
-            )
-            _add_sums(cursor, model, changed)
-            emptied = [slot for slot, fact in changed if fact[-5] < 0]
-            if emptied:  # a slot left without a sale goes: the report has a row where a sale is
-                model.objects.using(alias).filter(slot__in=emptied, sales=0).delete()
-        # In key order, as PostgreSQL will lock them.
-        _add_buyers(
-            cursor,
-            sorted(
-                (((scope, buyer), n) for (scope, buyer), n in buyers.items() if n),
-                key=lambda item: (_scope_name(item[0][0]), item[0][1]),
-            ),
+    sums = {
+        model: sorted(
+            ((slot, fact) for slot, fact in facts.items() if any(fact[-5:])), key=lambda item: item[0]
         )
+        for model, facts in grains.items()
+    }
+    return sums, sorted(
+        (((scope, buyer), n) for (scope, buyer), n in buyers.items() if n),
+        key=lambda item: (_scope_name(item[0][0]), item[0][1]),
+    )
 
 
 _SUMS = ("sales", "orders", "gross", "net", "refunded_after_close")
@@ -467,6 +488,152 @@ def _add_buyers(cursor: Any, changed: list[tuple[tuple[Scope, int], int]]) -> No
             + f" ON CONFLICT (scope) DO UPDATE SET buyers = {counts}.buyers + excluded.buyers",
             [value for name, n in chunk for value in (name, *scopes[name], n)],
         )
+
+
+# --- PostgreSQL: a batch of fresh rollup rows and their facts in one statement -----------------------
+#
+# Every column is one array parameter, written as PostgreSQL's array text (`array_text`): the server
+# parses it faster than a long VALUES list, and the client sends one quoted string instead of
+# quoting thousands of values one by one. The statement's parts run in the order the five
+# statements of `record_sale_changes` run (each waits for the one before: `(SELECT count(*) FROM
+# …) >= 0`), and each takes its row locks in the order of its arrays, already in key order, so it
+# locks as they do. The distinct-buyer counts read the buyer sets' upsert (its `RETURNING`) as
+# `_add_buyers` does. A fresh row only adds: no slot and no buyer is left empty, nothing to delete.
+
+
+def array_text(values: Iterable[Any]) -> str:
+    """PostgreSQL's array text of `values` (ints, strings, decimals, booleans, dates, aware
+    datetimes; None for NULL): strings quoted, the others as PostgreSQL reads them."""
+    return "{" + ",".join("NULL" if value is None else _element(value) for value in values) + "}"
+
+
+def _element(value: Any) -> str:
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):  # and datetime: ISO 8601, with its offset
+        return value.isoformat()
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[str]:
+    """One array per column of `rows`."""
+    return [array_text(row[index] for row in rows) for index in range(width)]
+
+
+def _unnest(*types: str) -> str:
+    return "unnest(" + ", ".join(f"%s::{name}[]" for name in types) + ")"
+
+
+_SALE_COLUMNS = (
+    "order_id",
+    "campaign_id",
+    "host_id",
+    "party_id",
+    "method",
+    "placed_at",
+    "buyer",
+    "is_sale",
+    "gross",
+    "net",
+    "guest_bought",
+    "refunded_after_close",
+)
+_SALE_TYPES = (
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "text",
+    "timestamptz",
+    "bigint",
+    "boolean",
+    "numeric",
+    "numeric",
+    "boolean",
+    "numeric",
+)
+_SUM_TYPES = ("integer", "integer", "numeric", "numeric", "numeric")
+_KEY_TYPES = {
+    SaleFact: ("bigint", "bigint", "bigint", "text", "date"),
+    HostSales: ("bigint", "bigint"),
+}
+
+
+def _fresh_sales_sql(*, facts: bool) -> str:
+    sale = AttributedSale._meta.db_table
+    # Only fixed fragments are interpolated: table and column names, types; every value is a parameter.
+    upsert = (
+        f"INSERT INTO {sale} ({', '.join(_SALE_COLUMNS)}, refreshed_at)"  # noqa: S608
+        f" SELECT *, %s::timestamptz FROM {_unnest(*_SALE_TYPES)}"
+        " ON CONFLICT (order_id) DO UPDATE SET "
+        + ", ".join(f"{name} = excluded.{name}" for name in (*_SALE_COLUMNS[1:], "refreshed_at"))
+        + " RETURNING order_id"
+    )
+    if not facts:
+        return upsert
+    parts = [f"sale AS ({upsert})"]
+    after = "sale"
+    for model in (SaleFact, HostSales):
+        table, name = model._meta.db_table, model.__name__.lower()
+        columns = ("slot", *_KEY_COLUMNS[model], *_SUMS)
+        update = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in _SUMS)
+        parts.append(
+            f"{name} AS (INSERT INTO {table} ({', '.join(columns)})"  # noqa: S608
+            f" SELECT * FROM {_unnest('text', *_KEY_TYPES[model], *_SUM_TYPES)}"
+            f" WHERE (SELECT count(*) FROM {after}) >= 0"
+            f" ON CONFLICT (slot) DO UPDATE SET {update} RETURNING slot)"
+        )
+        after = name
+    sets, counts = ScopeBuyer._meta.db_table, ScopeBuyers._meta.db_table
+    parts += [
+        f"change AS (SELECT * FROM {_unnest('text', 'bigint', 'integer')} AS change (scope, buyer, sales))",  # noqa: S608
+        f"buyer AS (INSERT INTO {sets} (scope, buyer, sales) SELECT scope, buyer, sales FROM change"  # noqa: S608
+        f" WHERE (SELECT count(*) FROM {after}) >= 0"
+        f" ON CONFLICT (scope, buyer) DO UPDATE SET sales = {sets}.sales + excluded.sales"
+        " RETURNING scope, buyer, sales)",
+        # The buyers whose sales went from none to some (+1) or from some to none (−1), per scope.
+        "moved AS (SELECT buyer.scope, SUM(CASE WHEN buyer.sales > 0 THEN 1 ELSE 0 END"
+        " - CASE WHEN buyer.sales - change.sales > 0 THEN 1 ELSE 0 END) AS buyers"
+        " FROM buyer JOIN change ON change.scope = buyer.scope AND change.buyer = buyer.buyer"
+        " GROUP BY buyer.scope)",
+        f"counted AS (INSERT INTO {counts} (scope, level, campaign_id, host_id, party_id, buyers)"  # noqa: S608
+        " SELECT named.scope, named.level, named.campaign_id, named.host_id, named.party_id, moved.buyers"
+        f" FROM {_unnest('text', 'text', 'bigint', 'bigint', 'bigint')}"
+        " WITH ORDINALITY AS named (scope, level, campaign_id, host_id, party_id, position)"
+        " JOIN moved ON moved.scope = named.scope WHERE moved.buyers <> 0 ORDER BY named.position"
+        f" ON CONFLICT (scope) DO UPDATE SET buyers = {counts}.buyers + excluded.buyers RETURNING scope)",
+    ]
+    return "WITH " + ", ".join(parts) + " SELECT order_id FROM sale WHERE (SELECT count(*) FROM counted) >= 0"  # noqa: S608
+
+
+_FRESH_SALES = {facts: _fresh_sales_sql(facts=facts) for facts in (True, False)}
+
+
+def _write_fresh_sales(
+    connection: Any, order_ids: list[int], rows: list[dict[str, Any]], *, now: datetime, facts: bool
+) -> list[int]:
+    """`refresh_attributed_sales` on PostgreSQL: the rollup rows of fresh orders (`rows`, the
+    values of `attributed_sale_values`) and, with `facts`, the facts they add, in one statement."""
+    sales = [
+        (order_id, *(values[name] for name in _SALE_COLUMNS[1:]))
+        for order_id, values in zip(order_ids, rows, strict=True)
+    ]
+    params: list[Any] = [now.isoformat(), *_columns(sales, len(_SALE_COLUMNS))]
+    if facts:
+        sums, buyers = _fact_changes(before=[], after=[sale_state(values) for values in rows])
+        for model in (SaleFact, HostSales):
+            width = 1 + len(_KEY_COLUMNS[model]) + len(_SUMS)
+            params += _columns([(slot, *fact) for slot, fact in sums[model]], width)
+        names = {scope: _scope_name(scope) for (scope, _), _ in buyers}
+        params += _columns([(names[scope], buyer, n) for (scope, buyer), n in buyers], 3)
+        params += _columns(sorted((name, *scope) for scope, name in names.items()), 5)
+    with connection.cursor() as cursor:
+        cursor.execute(_FRESH_SALES[facts], params)
+        return [order_id for (order_id,) in cursor.fetchall()]
 
 
 def rebuild_report_facts(*, using: str = "default") -> None:

@@ -15,15 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Max, Q, Sum, Value, When
+from django.db import connections, transaction
+from django.db.models import BooleanField, Case, F, Max, Q, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
 from backend.bulk import insert_new
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
+from referrals.attribution.prepared import Prepared
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
+from referrals.reports.facts import array_text
 from referrals.rewards.entitlement import (
     Owed,
     Scope,
@@ -100,41 +103,76 @@ def _posted_in_scopes(
     row per host and kind (earning or not)."""
     bases = {host.pk: scopes[host.pk].bases() | {"cap"} for host in hosts}
     scoped = set().union(*bases.values())
+    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
+    earned: dict[int, Decimal] = {host.pk: ZERO for host in hosts}
+    waits: dict[int, _Waits] = {host.pk: _Waits() for host in hosts}
+    for host_id, scoped_basis, is_earning, total, until in _posted_rows(hosts, scoped):
+        host_waits = waits[host_id]
+        if scoped_basis in bases[host_id]:
+            posted[host_id][scoped_basis] = total
+            if until is not None:
+                host_waits.per_basis[scoped_basis] = until
+        if is_earning:
+            earned[host_id] += total
+            if until is not None and (host_waits.earnings is None or until > host_waits.earnings):
+                host_waits.earnings = until
+    return posted, earned, waits
+
+
+def _posted_rows(
+    hosts: list[Host], scoped: set[str]
+) -> list[tuple[int, str, bool, Decimal, datetime | None]]:
+    """The ledger of `hosts` summed per (host, basis among `scoped` or '' for the others, earning or
+    not): the sum and the latest `approvable_at` of its pending lines. On PostgreSQL one fixed
+    statement whose lists are array parameters (no query to compile, a handful of values to quote)."""
+    connection = connections[LedgerEntry.objects.db]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _POSTED_ROWS,
+                [
+                    array_text(sorted(scoped)),
+                    array_text(f"{prefix}%" for prefix in _EARNING_PREFIXES),
+                    EntryState.PENDING,
+                    array_text(host.pk for host in hosts),
+                    array_text(sorted(scoped)),
+                    array_text(f"{prefix}%" for prefix in _EARNING_PREFIXES),
+                ],
+            )
+            return cursor.fetchall()
     earning = _starting_with(_EARNING_PREFIXES)
-    rows = (
+    return list(
         LedgerEntry.objects.filter(Q(basis__in=scoped) | earning, host__in=hosts)
-        .values(
+        .values_list(
             "host_id",
-            scoped_basis=Case(When(basis__in=scoped, then=F("basis")), default=Value("")),
-            earning=Case(When(earning, then=Value(True)), default=Value(False)),
+            Case(When(basis__in=scoped, then=F("basis")), default=Value("")),
+            Case(When(earning, then=Value(True)), default=Value(False)),
         )
         .annotate(total=Sum("amount"), until=Max("approvable_at", filter=Q(state=EntryState.PENDING)))
         .order_by()
     )
-    posted: dict[int, dict[str, Decimal]] = {host.pk: {} for host in hosts}
-    earned: dict[int, Decimal] = {host.pk: ZERO for host in hosts}
-    waits: dict[int, _Waits] = {host.pk: _Waits() for host in hosts}
-    for row in rows:
-        host_waits = waits[row["host_id"]]
-        if row["scoped_basis"] in bases[row["host_id"]]:
-            posted[row["host_id"]][row["scoped_basis"]] = row["total"]
-            if row["until"] is not None:
-                host_waits.per_basis[row["scoped_basis"]] = row["until"]
-        if row["earning"]:
-            earned[row["host_id"]] += row["total"]
-            if row["until"] is not None and (
-                host_waits.earnings is None or row["until"] > host_waits.earnings
-            ):
-                host_waits.earnings = row["until"]
-    return posted, earned, waits
+
+
+# The query `_posted_rows` runs elsewhere, its lists as arrays (bases have no LIKE wildcard but `%`
+# at the end of the prefixes). Fixed fragments only: the table's name.
+_POSTED_ROWS = (
+    "SELECT host_id, CASE WHEN basis = ANY(%s::text[]) THEN basis ELSE '' END AS scoped_basis,"  # noqa: S608
+    " basis LIKE ANY(%s::text[]) AS earning, SUM(amount) AS total,"
+    " MAX(approvable_at) FILTER (WHERE state = %s) AS until"
+    f" FROM {LedgerEntry._meta.db_table}"
+    " WHERE host_id = ANY(%s::bigint[]) AND (basis = ANY(%s::text[]) OR basis LIKE ANY(%s::text[]))"
+    " GROUP BY 1, 2, 3"
+)
 
 
 def _closed_party_bases(hosts: list[Host], party_ids: set[int] | None = None) -> dict[int, set[str]]:
     """Per host, the bases of its closed parties (among `party_ids` when given): their reward is final."""
+    closed: dict[int, set[str]] = {host.pk: set() for host in hosts}
+    if party_ids is not None and not party_ids:
+        return closed  # no party named: none of them is closed (and no query to build)
     parties = Party.objects.filter(host__in=hosts, status=PartyStatus.CLOSED)
     if party_ids is not None:
         parties = parties.filter(pk__in=party_ids)
-    closed: dict[int, set[str]] = {host.pk: set() for host in hosts}
     for host_id, party_id in parties.values_list("host_id", "pk"):
         closed[host_id].add(f"party:{party_id}")
     return closed
@@ -304,6 +342,22 @@ def recompute_rewards(
     )
 
 
+# The hosts `recompute_rewards_in_scopes` locks on PostgreSQL: the same query, its ids an array,
+# compiled once.
+_LOCKED_HOSTS: Prepared[Host] = Prepared(
+    Host,
+    lambda ids: Host.objects.select_for_update(of=("self",))
+    .select_related("campaign__reward_plan")
+    .filter(
+        RawSQL(  # noqa: S611 (the table's name only; the ids are a parameter)
+            f"{Host._meta.db_table}.id = ANY(%s::bigint[])", (ids,), output_field=BooleanField()
+        )
+    )
+    .order_by("pk"),
+    for_write=True,
+)
+
+
 @transaction.atomic(savepoint=False)  # a failure fails the caller's transaction: no savepoint needed
 def recompute_rewards_in_scopes(
     *, scopes: dict[int, Scope], at: datetime | None = None, fresh: Sequence[Attribution] = ()
@@ -317,12 +371,16 @@ def recompute_rewards_in_scopes(
         return []
     at = at or timezone.now()
     # Only the hosts are locked (what serialises their ledgers); their campaign and plan come along.
-    hosts = list(
-        Host.objects.select_for_update(of=("self",))
-        .select_related("campaign__reward_plan")
-        .filter(pk__in=scopes)
-        .order_by("pk")
-    )
+    hosts: list[Host]
+    if connections[Host.objects.db].vendor == "postgresql":
+        hosts = _LOCKED_HOSTS.run(array_text(sorted(scopes)))
+    else:
+        hosts = list(
+            Host.objects.select_for_update(of=("self",))
+            .select_related("campaign__reward_plan")
+            .filter(pk__in=scopes)
+            .order_by("pk")
+        )
     posted, earned, waits = _posted_in_scopes(hosts, scopes)
     final = _closed_party_bases(hosts, {pk for scope in scopes.values() for pk in scope.party_ids})
     earning = earning_attributions(hosts, scopes, fresh)

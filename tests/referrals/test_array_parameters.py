@@ -1,0 +1,67 @@
+"""The array text that carries a batch's columns to PostgreSQL in one parameter reads back as the
+values it was made of, whatever they hold (quotes, backslashes, commas, braces, NULLs)."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from referrals.attribution.services import _CODES
+from referrals.codes.services import issue_host_code
+from referrals.reports.facts import array_text
+from tests.factories import HostFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def _read_back(values: list, sql_type: str) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{sql_type}[]", [array_text(values)])
+        return cursor.fetchone()[0]
+
+
+def test_strings_read_back_as_written():
+    values = ["c:1", 'a "quoted" one', "back\\slash", "comma, {brace}", "", "NULL", None, "é ✓", " spaced "]
+    assert _read_back(values, "text") == values
+
+
+def test_numbers_booleans_and_times_read_back_as_written():
+    assert _read_back([1, -9_223_372_036_854_775_808, None, 0], "bigint") == [
+        1,
+        -9_223_372_036_854_775_808,
+        None,
+        0,
+    ]
+    assert _read_back([Decimal("12.50"), Decimal("-0.001"), Decimal("1E+2"), None], "numeric") == [
+        Decimal("12.50"),
+        Decimal("-0.001"),
+        Decimal("100"),
+        None,
+    ]
+    assert _read_back([True, False, None], "boolean") == [True, False, None]
+    assert _read_back([date(2026, 2, 28), None], "date") == [date(2026, 2, 28), None]
+    moments = [
+        datetime(2026, 12, 5, 3, 4, 5, 123456, tzinfo=UTC),
+        datetime(2026, 6, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+    ]
+    assert _read_back(moments, "timestamptz") == moments
+    assert _read_back([], "bigint") == []
+
+
+def test_a_prepared_query_gives_the_querysets_instances_with_their_relations(django_assert_num_queries):
+    host = HostFactory()
+    code = issue_host_code(host=host)
+    for _ in range(2):  # compiled by the first run, reused by the second
+        with django_assert_num_queries(1):
+            (found,) = _CODES.run(array_text([code.code, "NOT-OURS"]), array_text([]))
+            assert (found.pk, found.code, found.host_id, found.party_id) == (
+                code.pk,
+                code.code,
+                host.pk,
+                None,
+            )
+            assert found.host.user.email == host.user.email
+            assert found.host.campaign.currency == host.campaign.currency
+    assert connections[DEFAULT_DB_ALIAS] in _CODES._compiled
+    assert _CODES.run(array_text([]), array_text([])) == []
