@@ -1,11 +1,21 @@
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from tests import factories
+
+# Passwords are hashed with a fast hasher in the tests: the production hasher (PBKDF2, a million
+# rounds) costs most of a second per password set or checked, and users are made by the hundred. The
+# production hashers stay listed after it, so a hash they made still verifies; what the tests assert of
+# passwords (set, checked, changed, reset) does not depend on the algorithm.
+override_settings(
+    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher", *django_settings.PASSWORD_HASHERS]
+).enable()
 
 
 def pytest_collection_modifyitems(config, items):

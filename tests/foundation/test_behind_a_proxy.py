@@ -78,9 +78,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def production_env(tmp_path_factory) -> dict[str, str]:
+def production_env(tmp_path_factory, sqlite_database_of_its_own) -> dict[str, str]:
     """Production settings on a migrated SQLite file of the module's own."""
-    database = tmp_path_factory.mktemp("behind-a-proxy") / "db.sqlite3"
+    database = sqlite_database_of_its_own(tmp_path_factory.mktemp("behind-a-proxy"))
     env = {key: value for key, value in os.environ.items() if key not in TEST_ONLY_SETTINGS}
     env.update(
         DJANGO_SETTINGS_MODULE="backend.settings",
@@ -93,13 +93,6 @@ def production_env(tmp_path_factory) -> dict[str, str]:
         LOG_LEVEL="ERROR",
         THROTTLE_TOKEN_LOGIN=f"{LIMIT}/minute",
         THROTTLE_REDIRECTS=f"{LIMIT}/minute",
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
     )
     return env
 
