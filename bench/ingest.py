@@ -13,7 +13,9 @@ through `bench.figures.emit` beside its baseline measured in the same run, inter
   created, attributed) p50 server time, the same way.
 
 Requests run in this process through Django's handler (no network), so "server time" is the full
-Django stack. Everything runs in one transaction rolled back at the end, so the programme is left
+Django stack, configured as production serves: with the cache every process shares (`REDIS_URL`, a
+local Redis's database 11 unless set), which keeps throttles and which outgoing-webhook types are
+subscribed. Everything runs in one transaction rolled back at the end, so the programme is left
 as built (other benchmarks read it at the same time): each request's own transaction is a savepoint
 of it, and what a commit would run after it (`on_commit`) runs at the end of each request, timed.
 Each import batch with its baseline, and every 50 webhook deliveries, are undone as they end (a
@@ -42,6 +44,7 @@ os.environ.setdefault("EMAIL_URL", "locmem://")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("LOG_LEVEL", "ERROR")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
 os.environ["STRIPE_WEBHOOK_SECRET"] = "whsec_bench"
 os.environ["STRIPE_SECRET_KEY"] = ""
 
