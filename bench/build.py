@@ -138,6 +138,14 @@ class _StoredAttribution(NamedTuple):
     party_id: int | None
 
 
+def rollup_values(
+    *, order: _StoredOrder, attribution: _StoredAttribution, guest_bought: bool
+) -> tuple[Any, ...]:
+    """The report row of one generated order (its `ROLLUP_COLUMNS`), by the function ingestion uses."""
+    row = attributed_sale_values(order=order, attribution=attribution, guest_bought=guest_bought)  # type: ignore[arg-type]
+    return tuple(row[name] for name in ROLLUP_COLUMNS)
+
+
 class _OrderChunk:
     """Orders generated and not loaded yet, with their clicks, refunds, attributions and report rows:
     `load` COPYs them (orders first, for the keys) and starts a new chunk."""
@@ -416,12 +424,14 @@ def build(scale: float = 1.0, seed: int = 2026, history: float = 1.0) -> dict[st
         )
         # The order's report row, by the function ingestion uses, from the order as stored; a guest
         # bought when the e-mail is on the credited party's list (the guests made above).
-        row = attributed_sale_values(
-            order=_StoredOrder(placed, email, total, commissionable, refunded, status),
-            attribution=_StoredAttribution(method, attribution[4], h_credit, party),  # type: ignore[arg-type]
-            guest_bought=party is not None and email.startswith(f"g{party}-"),
+        chunk.rollup.append(
+            (o, now)
+            + rollup_values(
+                order=_StoredOrder(placed, email, total, commissionable, refunded, status),
+                attribution=_StoredAttribution(method, attribution[4], h_credit, party),
+                guest_bought=party is not None and email.startswith(f"g{party}-"),
+            )
         )
-        chunk.rollup.append((o, now, *(row[name] for name in ROLLUP_COLUMNS)))
         if len(chunk.orders) == ORDER_CHUNK:
             chunk.load()
     chunk.load()
