@@ -96,6 +96,14 @@ class ReferralCode(models.Model):
                 name="party_code_has_party",
             ),
         ]
+        indexes = [
+            # A Stripe checkout names its discount by this id: attribution finds the code by it.
+            models.Index(
+                fields=["stripe_promotion_code_id"],
+                condition=~Q(stripe_promotion_code_id=""),
+                name="code_by_promotion_code",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.code
