@@ -61,23 +61,10 @@ from referrals.models import (  # noqa: E402
     PartyGuestCount,
     ReferralCode,
 )
-from referrals.reports.facts import attributed_sale_values, rebuild_report_facts  # noqa: E402
+from referrals.reports.facts import ROLLUP_COLUMNS, attributed_sale_values, rebuild_report_facts  # noqa: E402
 
 CAMPAIGNS, HOSTS, PARTIES_PER_HOST, GUESTS_PER_PARTY, ORDERS = 10, 10_000, 5, 10, 1_000_000
 WINDOW_DAYS = 30
-# The report row's columns, as `attributed_sale_values` names them.
-ROLLUP_COLUMNS = (
-    "campaign_id",
-    "host_id",
-    "party_id",
-    "method",
-    "placed_at",
-    "buyer",
-    "is_sale",
-    "gross",
-    "net",
-)
-ROLLUP_COLUMNS += ("guest_bought", "refunded_after_close")
 ORDER_CHUNK = 250_000  # orders generated, then loaded with theirs, at a time: memory stays flat at 10M
 
 

@@ -262,8 +262,8 @@ class SaleState:
     refunded_after_close: Decimal
 
 
-_STATE_COLUMNS = (
-    "order_id",
+# The columns of a rollup row as `attributed_sale_values` gives them (the row's key, `order_id`, apart).
+ROLLUP_COLUMNS = (
     "campaign_id",
     "host_id",
     "party_id",
@@ -271,11 +271,12 @@ _STATE_COLUMNS = (
     "placed_at",
     "buyer",
     "is_sale",
-    "guest_bought",
     "gross",
     "net",
+    "guest_bought",
     "refunded_after_close",
 )
+_STATE_COLUMNS = ("order_id", *ROLLUP_COLUMNS)
 
 
 def _utc_day(moment: datetime) -> date:
@@ -528,20 +529,7 @@ def _unnest(*types: str) -> str:
     return "unnest(" + ", ".join(f"%s::{name}[]" for name in types) + ")"
 
 
-_SALE_COLUMNS = (
-    "order_id",
-    "campaign_id",
-    "host_id",
-    "party_id",
-    "method",
-    "placed_at",
-    "buyer",
-    "is_sale",
-    "gross",
-    "net",
-    "guest_bought",
-    "refunded_after_close",
-)
+_SALE_COLUMNS = _STATE_COLUMNS
 _SALE_TYPES = (
     "bigint",
     "bigint",
