@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
 
-from backend.bulk import insert_new
+from backend.bulk import insert_new, unsaved
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
 from backend.transitions import move_status
@@ -391,8 +391,12 @@ def import_order_batch(
             result = results[index]
             if isinstance(result, ImportResult) and result.order_created:
                 lines += [
-                    OrderLine(
-                        order=result.order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price
+                    unsaved(
+                        OrderLine,
+                        order=result.order,
+                        sku=line.sku,
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
                     )
                     for line in items[index][0].lines
                 ]

@@ -27,7 +27,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
-from backend.bulk import insert_new
+from backend.arrays import array_text
+from backend.bulk import insert_new, unsaved
 from backend.errors import Invalid
 from orders.exchange_rates import Conversion, conversion_for, order_day, record_reward_currency
 from orders.models import Order
@@ -41,7 +42,7 @@ from referrals.models import (
     Click,
     ReferralCode,
 )
-from referrals.reports.facts import array_text, refresh_attributed_sale, refresh_attributed_sales
+from referrals.reports.facts import refresh_attributed_sale, refresh_attributed_sales
 from referrals.rewards.services import recompute_after_attribution, recompute_after_attributions
 from referrals.signals import orders_attributed
 
@@ -395,7 +396,7 @@ def attribute_recorded_orders(*, orders: Sequence[Order]) -> list[Attribution]:
             )
     created = insert_new(
         [
-            Attribution(order=order, **_attribution_values(decision))
+            unsaved(Attribution, order=order, **_attribution_values(decision))
             for order, decision in zip(orders, decisions, strict=True)
         ]
     )

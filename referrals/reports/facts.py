@@ -18,6 +18,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from ambassadors.models import Guest, Party, PartyStatus
+from backend.arrays import array_text
 from backend.email_address import normalise_email
 from backend.money import ZERO, round_money
 from orders.models import (
@@ -500,24 +501,6 @@ def _add_buyers(cursor: Any, changed: list[tuple[tuple[Scope, int], int]]) -> No
 # …) >= 0`), and each takes its row locks in the order of its arrays, already in key order, so it
 # locks as they do. The distinct-buyer counts read the buyer sets' upsert (its `RETURNING`) as
 # `_add_buyers` does. A fresh row only adds: no slot and no buyer is left empty, nothing to delete.
-
-
-def array_text(values: Iterable[Any]) -> str:
-    """PostgreSQL's array text of `values` (ints, strings, decimals, booleans, dates, aware
-    datetimes; None for NULL): strings quoted, the others as PostgreSQL reads them."""
-    return "{" + ",".join("NULL" if value is None else _element(value) for value in values) + "}"
-
-
-def _element(value: Any) -> str:
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):  # and datetime: ISO 8601, with its offset
-        return value.isoformat()
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[str]:

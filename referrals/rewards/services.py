@@ -21,12 +21,12 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
-from backend.bulk import insert_new
+from backend.arrays import array_text
+from backend.bulk import insert_new, unsaved
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
 from referrals.attribution.prepared import Prepared
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
-from referrals.reports.facts import array_text
 from referrals.rewards.entitlement import (
     Owed,
     Scope,
@@ -235,7 +235,8 @@ def _entry(
         description = f"taken back: {owed.description if owed else basis}"
         until = at + holding if difference > 0 else follows
     waits = until is not None and until > at
-    return LedgerEntry(
+    return unsaved(
+        LedgerEntry,
         host=host,
         campaign=host.campaign,
         kind=kind,

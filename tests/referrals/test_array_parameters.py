@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from backend.arrays import array_text
 from referrals.attribution.services import _CODES
 from referrals.codes.services import issue_host_code
-from referrals.reports.facts import array_text
 from tests.factories import HostFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
