@@ -4,7 +4,9 @@ Compiling a queryset with its joins (`select_related`) costs more Python than Po
 answer it when it reads a handful of rows, and the queries of attribution and rewards run for every
 order recorded, each with the same shape: only their lists change. Given as array parameters
 (`= ANY(%s)`), those lists leave the SQL the same, so it is compiled once per connection and its
-rows are turned into instances (and their related instances) exactly as the queryset would.
+rows are turned into instances (and their related instances) as the queryset would, except that a
+related row named by many rows (the campaign of 200 hosts) is one instance, shared by them as
+`prefetch_related` shares it, instead of one per row.
 """
 
 import weakref
@@ -56,7 +58,7 @@ def _instances(compiler: Any, alias: str, rows: Sequence[Any]) -> list[Any]:
     model = klass_info["model"]
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
     names = [column[0].target.attname for column in select[start:end]]
-    populators = get_related_populators(klass_info, select, alias)
+    populators = [_Shared(populator) for populator in get_related_populators(klass_info, select, alias)]
     instances = []
     for row in compiler.results_iter(results=[rows]):
         instance = model.from_db(alias, names, row[start:end])
@@ -64,3 +66,29 @@ def _instances(compiler: Any, alias: str, rows: Sequence[Any]) -> list[Any]:
             populator.populate(row, instance)
         instances.append(instance)
     return instances
+
+
+class _Shared:
+    """Django's `RelatedPopulator` (one `select_related` model of a row), making each related
+    instance once per primary key: the rows that name it share it, and its own related instances."""
+
+    def __init__(self, populator: Any) -> None:
+        self._populator = populator
+        self._related = [_Shared(related) for related in populator.related_populators]
+        self._made: dict[Any, Any] = {}
+
+    def populate(self, row: Sequence[Any], from_obj: Any) -> None:
+        populator = self._populator
+        if populator.reorder_for_init:
+            data = populator.reorder_for_init(row)
+        else:
+            data = row[populator.cols_start : populator.cols_end]
+        pk = data[populator.pk_idx]
+        obj = None if pk is None else self._made.get(pk)
+        if obj is None and pk is not None:
+            obj = self._made[pk] = populator.model_cls.from_db(populator.db, populator.init_list, data)
+            for related in self._related:
+                related.populate(row, obj)
+        populator.local_setter(from_obj, obj)
+        if obj is not None:
+            populator.remote_setter(obj, from_obj)

@@ -345,10 +345,23 @@ def recompute_rewards(
 
 # The hosts `recompute_rewards_in_scopes` locks on PostgreSQL: the same query, its ids an array,
 # compiled once.
+# What rewards never read of a host: left out of the locked rows (a phone number alone is parsed per
+# row; the webhooks' reward payloads carry ids only).
+_HOST_PERSONAL = (
+    "first_name",
+    "last_name",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+)
 _LOCKED_HOSTS: Prepared[Host] = Prepared(
     Host,
     lambda ids: Host.objects.select_for_update(of=("self",))
     .select_related("campaign__reward_plan")
+    .defer(*_HOST_PERSONAL)
     .filter(
         RawSQL(  # noqa: S611 (the table's name only; the ids are a parameter)
             f"{Host._meta.db_table}.id = ANY(%s::bigint[])", (ids,), output_field=BooleanField()
@@ -379,6 +392,7 @@ def recompute_rewards_in_scopes(
         hosts = list(
             Host.objects.select_for_update(of=("self",))
             .select_related("campaign__reward_plan")
+            .defer(*_HOST_PERSONAL)
             .filter(pk__in=scopes)
             .order_by("pk")
         )

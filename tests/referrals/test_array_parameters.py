@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.forms.models import model_to_dict
 
 from backend.arrays import array_text
 from referrals.attribution.services import _CODES
 from referrals.codes.services import issue_host_code
+from referrals.models import ReferralCode
 from tests.factories import HostFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -65,3 +67,25 @@ def test_a_prepared_query_gives_the_querysets_instances_with_their_relations(dja
             assert found.host.campaign.currency == host.campaign.currency
     assert connections[DEFAULT_DB_ALIAS] in _CODES._compiled
     assert _CODES.run(array_text([]), array_text([])) == []
+
+
+def test_a_related_row_named_by_many_rows_is_one_instance_equal_to_the_querysets():
+    first = HostFactory()
+    second = HostFactory(application__campaign=first.campaign)
+    codes = [issue_host_code(host=first), issue_host_code(host=second)]
+    found = sorted(_CODES.run(array_text([c.code for c in codes]), array_text([])), key=lambda c: c.pk)
+    expected = list(
+        ReferralCode.objects.select_related("host__user", "host__campaign", "party")
+        .filter(pk__in=[c.pk for c in codes])
+        .order_by("pk")
+    )
+    assert [c.host.pk for c in found] == [first.pk, second.pk]
+    assert found[0].host.campaign is found[1].host.campaign  # made once, shared
+    for mine, theirs in zip(found, expected, strict=True):
+        for obj, other in (
+            (mine, theirs),
+            (mine.host, theirs.host),
+            (mine.host.campaign, theirs.host.campaign),
+        ):
+            assert model_to_dict(obj) == model_to_dict(other)
+        assert mine.host.user.email == theirs.host.user.email
