@@ -184,11 +184,12 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
     inserted, kinds = _insert_unless_known(order, channel=channel)
     if not inserted:
         return _known_order(source=source, data=data, channel=channel)
-    if data.lines:
-        OrderLine.objects.bulk_create(
-            OrderLine(order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
+    insert_new(
+        [
+            unsaved(OrderLine, order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
             for line in data.lines
-        )
+        ]
+    )
     order_recorded.send(sender=Order, order=order)
 
     if not kinds:

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.errors import DomainError
+from backend.prepared import Prepared
 from orders.deliveries_store import insert_unless_stored, record_unsuccessful_attempt
 from orders.models import ShopEndpoint, ShopEvent, ShopEventStatus
 from orders.shops.secrets import decrypt_secret
@@ -58,11 +59,17 @@ def _bad_signature(reason: str, *, misconfigured: bool = False) -> DeliveryRejec
     )
 
 
+# Read on every delivery: compiled once (see backend.prepared).
+_ENDPOINT: Prepared[ShopEndpoint] = Prepared(
+    ShopEndpoint, lambda slug, platform: ShopEndpoint.objects.filter(slug=slug, platform=platform).order_by()
+)
+
+
 def get_endpoint(*, slug: str, platform: str) -> ShopEndpoint:
-    endpoint = ShopEndpoint.objects.filter(slug=slug, platform=platform).first()
-    if endpoint is None:
+    found = _ENDPOINT.run(slug, platform)  # (slug, platform) is unique: one row at most
+    if not found:
         raise _bad_signature(f"no {platform} endpoint has the slug {slug!r}")
-    return endpoint
+    return found[0]
 
 
 def signature_of(*, body: bytes, secret: str) -> str:

@@ -30,10 +30,10 @@ from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
 from backend.arrays import array_text
 from backend.bulk import insert_new, unsaved
 from backend.errors import Invalid
+from backend.prepared import Prepared
 from orders.exchange_rates import Conversion, conversion_for, order_day, record_reward_currency
 from orders.models import Order
 from orders.stripe.promotion_codes import resolve_order_promotion_code
-from referrals.attribution.prepared import Prepared
 from referrals.models import (
     Attribution,
     AttributionChange,

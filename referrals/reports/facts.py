@@ -208,11 +208,16 @@ def refresh_attributed_sales(*, attributions: list[Attribution], facts: bool = T
     once (`rebuild_report_facts`)."""
     if not attributions:
         return []
-    bought = set(
-        Guest.objects.filter(
-            party_id__in={a.party_id for a in attributions if a.party_id},
-            email__in={a.order.customer_email for a in attributions if a.party_id and a.order.customer_email},
-        ).values_list("party_id", "email")
+    at_parties = [a for a in attributions if a.party_id and a.order.customer_email]
+    bought = (  # no query to build when no order was credited through a party (most webhooks)
+        set(
+            Guest.objects.filter(
+                party_id__in={a.party_id for a in at_parties},
+                email__in={a.order.customer_email for a in at_parties},
+            ).values_list("party_id", "email")
+        )
+        if at_parties
+        else set()
     )
     now = timezone.now()
     order_ids, rows = [], []

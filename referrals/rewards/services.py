@@ -25,7 +25,7 @@ from backend.arrays import array_text
 from backend.bulk import insert_new, unsaved
 from backend.errors import Invalid
 from backend.money import ZERO, round_money
-from referrals.attribution.prepared import Prepared
+from backend.prepared import Prepared
 from referrals.models import Attribution, EntryKind, EntryState, LedgerEntry, RewardPlan
 from referrals.rewards.entitlement import (
     Owed,
