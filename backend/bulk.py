@@ -68,19 +68,27 @@ def insert_new(objs: Sequence[M]) -> list[M]:
                 if related is not None and getattr(obj, field.attname) is None:
                     setattr(obj, field.attname, related.pk)
         columns.append(_column([getattr(obj, field.attname) for obj in objs], field))
-    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
-    # the model's own names and types only; every value is a parameter
-    sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {pk}"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, columns)
+        cursor.execute(_insert_sql(model, alias), columns)
         ids = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+@cache
+def _insert_sql(model: type[Model], alias: str) -> str:
+    """The INSERT of one array per column, for `insert_new` (the same for every batch of a model)."""
+    connection = connections[alias]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
+    # the model's own names and types only; every value is a parameter
+    return f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {pk}"  # noqa: S608
 
 
 def _column(values: list[Any], field: Any) -> Any:

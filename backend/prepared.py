@@ -43,29 +43,35 @@ class Prepared(Generic[M]):
             sql, compiled_params = compiler.as_sql()
             if tuple(compiled_params) != tuple(params):  # not of the expected shape: the queryset as is
                 return list(queryset)
-            compiled = self._compiled[connection] = (sql, compiler)
-        sql, compiler = compiled
+            compiled = self._compiled[connection] = (sql, _Rows(compiler, alias))
+        sql, rows_of = compiled
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows: Sequence[Any] = cursor.fetchall()
-        return _instances(compiler, alias, rows)
+        return rows_of.instances(rows)
 
 
-def _instances(compiler: Any, alias: str, rows: Sequence[Any]) -> list[Any]:
-    """The rows of a compiled query as the queryset's instances (what `ModelIterable` does for a
-    query without annotations or known related objects)."""
-    select, klass_info = compiler.select, compiler.klass_info
-    model = klass_info["model"]
-    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-    names = [column[0].target.attname for column in select[start:end]]
-    populators = [_Shared(populator) for populator in get_related_populators(klass_info, select, alias)]
-    instances = []
-    for row in compiler.results_iter(results=[rows]):
-        instance = model.from_db(alias, names, row[start:end])
-        for populator in populators:
-            populator.populate(row, instance)
-        instances.append(instance)
-    return instances
+class _Rows:
+    """How the rows of a compiled query become the queryset's instances (what `ModelIterable` does
+    for a query without annotations or known related objects), worked out once with the SQL."""
+
+    def __init__(self, compiler: Any, alias: str) -> None:
+        select, klass_info = compiler.select, compiler.klass_info
+        self._compiler, self._alias, self._model = compiler, alias, klass_info["model"]
+        self._start, self._end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        self._names = [column[0].target.attname for column in select[self._start : self._end]]
+        self._populators = get_related_populators(klass_info, select, alias)
+
+    def instances(self, rows: Sequence[Any]) -> list[Any]:
+        populators = [_Shared(populator) for populator in self._populators]  # shared within one run
+        alias, names, start, end = self._alias, self._names, self._start, self._end
+        instances = []
+        for row in self._compiler.results_iter(results=[rows]):
+            instance = self._model.from_db(alias, names, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            instances.append(instance)
+        return instances
 
 
 class _Shared:

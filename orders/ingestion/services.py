@@ -9,6 +9,7 @@ Work on one order is serialised by a lock on its reference and on its payment
 (`orders.ingestion.locks`).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
 
+from backend.arrays import array_text
 from backend.bulk import insert_new, unsaved
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
@@ -181,15 +183,9 @@ def _insert_order_once(*, source: str, data: OrderData, fingerprint: str) -> tup
     # whether Stripe's refunds or disputes of its payment came first. Their writers hold this
     # payment's lock too, so none can come or go until this transaction ends.
     order = _unsaved_order(source=source, data=data, fingerprint=fingerprint)
-    inserted, kinds = _insert_unless_known(order, channel=channel)
+    inserted, kinds = _insert_unless_known(order, channel=channel, lines=data.lines)
     if not inserted:
         return _known_order(source=source, data=data, channel=channel)
-    insert_new(
-        [
-            unsaved(OrderLine, order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price)
-            for line in data.lines
-        ]
-    )
     order_recorded.send(sender=Order, order=order)
 
     if not kinds:
@@ -223,10 +219,13 @@ def _waiting_disputes(payment_reference: str) -> Any:
     return Dispute.objects.filter(order__isnull=True, order_reference=payment_reference)
 
 
-def _insert_unless_known(order: Order, *, channel: tuple[str, ...]) -> tuple[bool, set[str]]:
-    """INSERT `order` unless its channel knows its id (recorded from it, or reached by it second) or
-    its payment is recorded (the unique index); one statement. Returns (inserted, the kinds of what
-    waits for its payment: "refund", "dispute"). The primary key is set when inserted."""
+def _insert_unless_known(
+    order: Order, *, channel: tuple[str, ...], lines: Sequence[LineData] = ()
+) -> tuple[bool, set[str]]:
+    """INSERT `order` and its `lines` unless its channel knows its id (recorded from it, or reached
+    by it second) or its payment is recorded (the unique index); one statement. Returns (inserted,
+    the kinds of what waits for its payment: "refund", "dispute"). The primary key is set when
+    inserted."""
     alias = router.db_for_write(Order)
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -260,6 +259,19 @@ def _insert_unless_known(order: Order, *, channel: tuple[str, ...]) -> tuple[boo
             f"AND {column(Dispute, 'order_reference')} = %s)"
         )
         params += [OrderSource.STRIPE, order.payment_reference, order.payment_reference]
+    if lines and connection.vendor == "postgresql":
+        # The lines in the same statement, one array per column: inserted only if the order was.
+        line_fields = [OrderLine._meta.get_field(name) for name in ("order", "sku", "quantity", "unit_price")]
+        names = ", ".join(quote(field.column) for field in line_fields)
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in line_fields[1:])
+        sql = (
+            f"WITH recorded AS ({sql}), _lines AS (INSERT INTO {table(OrderLine)} ({names}) "  # noqa: S608
+            f"SELECT saved.*, line.* FROM (SELECT {quote(Order._meta.pk.column)} FROM recorded) AS saved, "
+            f"unnest({arrays}) AS line) SELECT * FROM recorded"
+        )
+        params += [
+            array_text([getattr(line, name) for line in lines]) for name in ("sku", "quantity", "unit_price")
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -268,6 +280,15 @@ def _insert_unless_known(order: Order, *, channel: tuple[str, ...]) -> tuple[boo
     order.pk = row[0]
     order._state.adding = False
     order._state.db = alias
+    if lines and connection.vendor != "postgresql":
+        insert_new(
+            [
+                unsaved(
+                    OrderLine, order=order, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price
+                )
+                for line in lines
+            ]
+        )
     kinds = {kind for kind, waiting in zip(("refund", "dispute"), row[1:], strict=False) if waiting}
     return True, kinds
 
