@@ -7,7 +7,7 @@ the server takes to store them; written here as one string, a column of one type
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,10 @@ def array_text(values: Iterable[Any]) -> str:
                 return '{"' + joined + '"}'
         if kind is Decimal:
             return "{" + ",".join([format(value, "f") for value in values]) + "}"
+        if kind is datetime or kind is date:
+            return "{" + ",".join([value.isoformat() for value in values]) + "}"
+    if kinds == {type(None)}:
+        return "{" + ",".join(["NULL"] * len(values)) + "}"
     return "{" + ",".join(["NULL" if value is None else _element(value) for value in values]) + "}"
 
 

@@ -48,6 +48,8 @@ def test_numbers_booleans_and_times_read_back_as_written():
         datetime(2026, 6, 1, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
     ]
     assert _read_back(moments, "timestamptz") == moments
+    assert _read_back([date(2026, 2, 28), date(2026, 3, 1)], "date") == [date(2026, 2, 28), date(2026, 3, 1)]
+    assert _read_back([None, None], "timestamptz") == [None, None]
     assert _read_back([], "bigint") == []
 
 
