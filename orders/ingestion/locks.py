@@ -7,6 +7,8 @@ import zlib
 
 from django.db import connection
 
+from backend.arrays import array_text
+
 
 def lock_order_reference(source: str, reference: str) -> None:
     """Serialise work on one order (by its reference) until the transaction ends."""
@@ -22,7 +24,8 @@ def lock_order_references(source: str, references: list[str]) -> None:
         keys = sorted({zlib.crc32(f"{source}:{reference}".encode()) - 2**31 for reference in references})
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(pg_advisory_xact_lock(%s, key)) FROM unnest(%s::int[]) AS key", [0x50A1, keys]
+                "SELECT count(pg_advisory_xact_lock(%s, key)) FROM unnest(%s::int[]) AS key",
+                [0x50A1, array_text(keys)],
             )
 
 

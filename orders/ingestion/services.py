@@ -16,11 +16,13 @@ from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 
 from backend.arrays import array_text
 from backend.bulk import insert_new, unsaved
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
+from backend.prepared import Prepared
 from backend.transitions import move_status
 from orders.ingestion.channels import merge_arrival
 from orders.ingestion.locks import lock_order_and_payment, lock_order_reference, lock_order_references
@@ -358,6 +360,26 @@ def import_order(*, source: str, data: OrderData, refunds: tuple[RefundData, ...
     return result
 
 
+# A batch's known orders: its ids as one array (a list of 1,000 was compiled and planned anew each time).
+_KNOWN_ORDERS: Prepared[Order] = Prepared(
+    Order,
+    lambda sources, external_ids: Order.objects.filter(
+        RawSQL(  # noqa: S611 (the table's name only; the lists are parameters)
+            f"{Order._meta.db_table}.source = ANY(%s::varchar[]) "
+            f"AND {Order._meta.db_table}.external_id = ANY(%s::varchar[])",
+            (sources, external_ids),
+            output_field=BooleanField(),
+        )
+    ).order_by(),
+)
+
+
+def _known_orders(channel: tuple[str, ...], external_ids: list[str]) -> list[Order]:
+    if connections[router.db_for_write(Order)].vendor == "postgresql":
+        return _KNOWN_ORDERS.run(array_text(channel), array_text(external_ids))
+    return list(Order.objects.filter(source__in=channel, external_id__in=external_ids))
+
+
 def import_order_batch(
     *, source: str, items: list[tuple[OrderData, tuple[RefundData, ...]]]
 ) -> list[ImportResult | DomainError]:
@@ -384,9 +406,7 @@ def import_order_batch(
         lock_order_references(channel[0], [items[i][0].external_id for i in fingerprints])
         known = {
             order.external_id: order
-            for order in Order.objects.filter(
-                source__in=channel, external_id__in=[items[i][0].external_id for i in fingerprints]
-            )
+            for order in _known_orders(channel, [items[i][0].external_id for i in fingerprints])
         }
         fresh: dict[str, Order] = {}
         lines: list[OrderLine] = []

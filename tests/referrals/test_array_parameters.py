@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.forms.models import model_to_dict
+from django.utils import timezone as django_timezone
 
+from ambassadors.models import Party
 from backend.arrays import array_text
-from referrals.attribution.services import _CODES
+from referrals.attribution.services import _CODES, _GUESTS, _HELD_STATUSES, _guests_of
 from referrals.codes.services import issue_host_code
 from referrals.models import ReferralCode
-from tests.factories import HostFactory
+from tests.factories import GuestFactory, HostFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -91,3 +93,22 @@ def test_a_related_row_named_by_many_rows_is_one_instance_equal_to_the_querysets
         ):
             assert model_to_dict(obj) == model_to_dict(other)
         assert mine.host.user.email == theirs.host.user.email
+
+
+def test_the_guests_of_a_batch_are_read_as_the_queryset_reads_them(django_assert_num_queries):
+    held = GuestFactory(party__status="held").party
+    Party.objects.filter(pk=held.pk).update(
+        starts_at=django_timezone.now() - timedelta(days=2),
+        attribution_ends_at=django_timezone.now() + timedelta(days=5),
+    )
+    at_held = [GuestFactory(party=held, email=f"lou{i}@example.com") for i in range(2)]
+    GuestFactory(email="lou0@example.com")  # a planned party: not one the rule reads
+    window = (django_timezone.now() - timedelta(hours=1), django_timezone.now())
+    emails = ["lou0@example.com", "lou1@example.com", "nobody@example.com"]
+    for _ in range(2):  # compiled by the first run, reused by the second
+        with django_assert_num_queries(1):
+            found = _GUESTS.run(array_text(emails), *window, *_HELD_STATUSES)
+        assert sorted(g.pk for g in found) == sorted(g.pk for g in at_held)
+        assert {g.party.host.user.email for g in found} == {held.host.user.email}
+    assert connections[DEFAULT_DB_ALIAS] in _GUESTS._compiled
+    assert sorted(g.pk for g in _guests_of(emails, *window, *_HELD_STATUSES)) == sorted(g.pk for g in at_held)
