@@ -24,7 +24,8 @@ M = TypeVar("M", bound=Model)
 
 class Prepared(Generic[M]):
     """`build(*params)` gives the queryset of `model`, whose SQL takes exactly `params`, in that
-    order; `for_write` when it locks its rows (the database it runs on is the one written to)."""
+    order (a filter's keyword arguments come in the order of their names), else `run` raises
+    TypeError; `for_write` when it locks its rows (the database it runs on is the one written to)."""
 
     def __init__(
         self, model: type[M], build: Callable[..., "QuerySet[M]"], *, for_write: bool = False
@@ -41,8 +42,11 @@ class Prepared(Generic[M]):
             queryset = self._build(*params).using(alias)
             compiler = queryset.query.get_compiler(using=alias)
             sql, compiled_params = compiler.as_sql()
-            if tuple(compiled_params) != tuple(params):  # not of the expected shape: the queryset as is
-                return list(queryset)
+            if tuple(compiled_params) != tuple(params):
+                raise TypeError(  # a shape that would be compiled anew on every run: say so, loudly
+                    f"{self._model.__name__}: the compiled SQL takes {compiled_params!r}, not the "
+                    f"parameters given in their order, {params!r}"
+                )
             compiled = self._compiled[connection] = (sql, _Rows(compiler, alias))
         sql, rows_of = compiled
         with connection.cursor() as cursor:

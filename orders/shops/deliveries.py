@@ -61,12 +61,12 @@ def _bad_signature(reason: str, *, misconfigured: bool = False) -> DeliveryRejec
 
 # Read on every delivery: compiled once (see backend.prepared).
 _ENDPOINT: Prepared[ShopEndpoint] = Prepared(
-    ShopEndpoint, lambda slug, platform: ShopEndpoint.objects.filter(slug=slug, platform=platform).order_by()
+    ShopEndpoint, lambda platform, slug: ShopEndpoint.objects.filter(platform=platform, slug=slug).order_by()
 )
 
 
 def get_endpoint(*, slug: str, platform: str) -> ShopEndpoint:
-    found = _ENDPOINT.run(slug, platform)  # (slug, platform) is unique: one row at most
+    found = _ENDPOINT.run(platform, slug)  # the slug is unique: one row at most
     if not found:
         raise _bad_signature(f"no {platform} endpoint has the slug {slug!r}")
     return found[0]
