@@ -16,6 +16,10 @@ from typing import Any, TypeVar
 
 from django.db import connections, router
 from django.db.models import JSONField, Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from backend.arrays import array_text
@@ -27,15 +31,48 @@ def unsaved(model: type[M], /, **values: Any) -> M:
     """`model(**values)`, a new row to give `insert_new`, its related objects kept as given (read
     back without a query) but set without Django's relation setter, which asks the database routers
     three times per related object: for a batch of 1,000 orders' attributions, more time than the
-    database takes to store them. Each related object must be saved (or None)."""
+    database takes to store them. Each related object must be saved (or None). A model whose
+    columns take their values as given is built without Model.__init__'s generic loop."""
     cached = {}
     for name, attname in _relations(model).items():
         if name in values:
             related = cached[name] = values.pop(name)
             values[attname] = None if related is None else related.pk
-    instance = model(**values)
+    columns = _plain_columns(model)
+    if columns is None:
+        instance = model(**values)
+    else:  # what Model.__init__ does for such a model, without its generic loop (8 µs a row → 1 µs)
+        instance = model.__new__(model)
+        instance._state = ModelState()
+        stored = instance.__dict__
+        for attname, field in columns:
+            stored[attname] = values.pop(attname) if attname in values else field.get_default()
+        if values:
+            raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {', '.join(values)}")
     instance._state.fields_cache.update(cached)
     return instance
+
+
+@cache
+def _plain_columns(model: type[Model]) -> list[tuple[str, Any]] | None:
+    """The (attname, field) of each column of a model whose instances Model.__init__ makes by
+    storing each value as given: its own __init__, no init signal listened to (when first asked),
+    and no field whose attribute has a setter of its own (a phone number's, a file's) but a foreign
+    key id's, which has nothing to clear on a new row. None for any other model."""
+    if (
+        model.__init__ is not Model.__init__
+        or pre_init.has_listeners(model)
+        or post_init.has_listeners(model)
+    ):
+        return None
+    columns = []
+    for field in model._meta.concrete_fields:
+        if field.generated:
+            continue
+        if type(model.__dict__.get(field.attname)) not in (DeferredAttribute, ForeignKeyDeferredAttribute):
+            return None
+        columns.append((field.attname, field))
+    return columns
 
 
 @cache

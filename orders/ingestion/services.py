@@ -119,7 +119,8 @@ def record_order(*, source: str, data: OrderData, keep_first: bool = False) -> t
 
 
 def _unsaved_order(*, source: str, data: OrderData, fingerprint: str) -> Order:
-    return Order(
+    return unsaved(
+        Order,
         source=source,
         external_id=data.external_id,
         placed_at=data.placed_at,

@@ -1,14 +1,17 @@
 """`backend.bulk.insert_new` stores exactly what `bulk_create` stores (every column, defaults,
 `auto_now` stamps, a related instance saved since, JSON), and gives each instance its id."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from phonenumber_field.phonenumber import PhoneNumber
 
+from ambassadors.models import Host
 from backend.bulk import insert_new, unsaved
 from orders.models import Order, OrderArrival, OrderLine, OrderSource
+from referrals.models import Attribution, LedgerEntry
 from webhooks.models import Event, EventType
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +98,34 @@ def test_an_unsaved_row_keeps_its_related_objects_as_given(django_assert_num_que
     assert OrderLine.objects.filter(pk=line.pk, order_id=order.pk, sku="JKT-42").exists()
     detached = unsaved(OrderArrival, order=None, source=OrderSource.SHOPIFY, external_id="5003")
     assert detached.order_id is None
+
+
+@pytest.mark.parametrize(
+    ("model", "values"),
+    [
+        (
+            Order,
+            {"source": OrderSource.API, "external_id": "E-1", "placed_at": datetime(2026, 11, 3, tzinfo=UTC)},
+        ),
+        (OrderLine, {"sku": "JKT-42", "quantity": 2, "unit_price": Decimal("45.00"), "order_id": 7}),
+        (Attribution, {"method": "code", "host_id": 3, "earns": True, "order_id": 7}),
+        (LedgerEntry, {"host_id": 3, "campaign_id": 2, "basis": "order:7", "amount": Decimal("4.80")}),
+    ],
+)
+def test_a_new_row_holds_what_the_models_own_constructor_gives_it(model, values):
+    mine, theirs = unsaved(model, **values), model(**values)
+    mine_values, their_values = vars(mine).copy(), vars(theirs).copy()
+    for name in ("_state", *(f.attname for f in model._meta.concrete_fields if callable(f.default))):
+        made, expected = mine_values.pop(name), their_values.pop(name)  # a default made by a call
+        assert type(made) is type(expected)
+        if isinstance(made, datetime):
+            assert abs(made - expected) < timedelta(seconds=1)
+    assert mine_values == their_values
+    assert mine._state.adding and mine._state.db is None
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        unsaved(model, **values, colour="red")
+
+
+def test_a_model_with_a_field_setter_of_its_own_is_built_by_its_constructor():
+    host = unsaved(Host, first_name="Léa", phone="+33612345678")
+    assert isinstance(host.phone, PhoneNumber) and host.phone == Host(phone="+33612345678").phone
