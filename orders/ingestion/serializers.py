@@ -107,6 +107,14 @@ def _common_text(field: Any, data: dict[str, Any]) -> str | None:
     return text
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
+
+def _is_currency_code(value: str) -> bool:
+    """What the currency field's validators accept: three ASCII letters."""
+    return len(value) == 3 and value.isascii() and value.isalpha()
+
+
 def _common_money(field: Any, data: dict[str, Any]) -> Decimal | None:
     """A MoneyField's value when written like "19.99" (no sign, no spaces, no exponent)."""
     if field.field_name not in data:
@@ -114,7 +122,13 @@ def _common_money(field: Any, data: dict[str, Any]) -> Decimal | None:
     value = data[field.field_name]
     if not isinstance(value, str) or not is_plain_money(value):
         return None
-    return field.quantize(Decimal(value))
+    # What `field.quantize` gives: a plain amount has at most the field's decimals and digits, so
+    # padding it to them rounds nothing (without DRF's context made per call).
+    return Decimal(value).quantize(_QUANTUM[field.decimal_places])
+
+
+# Where `validate` keeps the order it checked, for `to_order_data` (not a field: never an input).
+_ORDER_DATA = "_order_data"
 
 
 class OrderInputSerializer(serializers.Serializer):
@@ -220,16 +234,21 @@ class OrderInputSerializer(serializers.Serializer):
             if not line_fields["quantity"].min_value <= quantity <= line_fields["quantity"].max_value:
                 return None
             attrs["lines"].append({"sku": sku, "quantity": quantity, "unit_price": unit_price})
+        if not _is_currency_code(attrs["currency"]):
+            return None
+        placed_at_field = fields["placed_at"]
+        if not hasattr(placed_at_field, "timezone"):  # the request's zone, looked up once, not per order
+            placed_at_field.timezone = placed_at_field.default_timezone()
         try:
-            fields["currency"].run_validators(attrs["currency"])
             fields["customer_email"].run_validators(attrs["customer_email"])
-            attrs["placed_at"] = fields["placed_at"].to_internal_value(placed_at)
+            attrs["placed_at"] = placed_at_field.to_internal_value(placed_at)
             return self.validate(attrs)
         except serializers.ValidationError:
             return None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        problems = order_rule_problems(self.to_order_data(attrs))
+        data = self.to_order_data(attrs)
+        problems = order_rule_problems(data)
         if problems:
             raise serializers.ValidationError(
                 {
@@ -242,10 +261,13 @@ class OrderInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"refunds": [serializers.ErrorDetail("Each refund_id may appear once.", "duplicate_refund")]}
             )
+        attrs[_ORDER_DATA] = data  # read again by `to_order_data`: made once
         return attrs
 
     @staticmethod
     def to_order_data(attrs: dict[str, Any]) -> OrderData:
+        if _ORDER_DATA in attrs:
+            return attrs[_ORDER_DATA]  # type: ignore[no-any-return]
         return OrderData(
             external_id=attrs["external_id"].strip(),
             placed_at=attrs["placed_at"],
