@@ -56,6 +56,30 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
         return self.filter(status=CampaignStatus.CLOSED, pk__in=closed.values("campaign_id"))
 
 
+# How a campaign presents itself (texts in each language, links, brand): never needed to credit or
+# reward a sale, so the queries that do (the campaign once per host row) leave it out.
+CAMPAIGN_PRESENTATION_FIELDS = (
+    "name_en",
+    "name_fr",
+    "description",
+    "description_en",
+    "description_fr",
+    "collection_name",
+    "collection_name_en",
+    "collection_name_fr",
+    "shop_url",
+    "terms_url",
+    "privacy_url",
+    "eligible_countries",
+    "kit_return_policy",
+    "brand_name",
+    "brand_logo",
+    "brand_cover_image",
+    "brand_primary_colour",
+    "brand_accent_colour",
+)
+
+
 class Campaign(models.Model):
     """A recruitment and selling season (e.g. "Autumn-winter 2026") with its rules and windows."""
 

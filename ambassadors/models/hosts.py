@@ -37,6 +37,20 @@ class HostQuerySet(models.QuerySet["Host"]):
         return self.filter(user=user)
 
 
+# What a host tells about herself (name, phone, kit address): never needed to credit or reward her
+# sales, so the queries that do (one row per host of a batch) leave it out.
+HOST_PERSONAL_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+)
+
+
 class Host(models.Model):
     """A selected applicant taking part in one campaign. A person hosts once per campaign."""
 

@@ -52,6 +52,19 @@ class PartyQuerySet(models.QuerySet["Party"]):
         return self.filter(status=PartyStatus.HELD, attribution_ends_at__lte=at)
 
 
+# A party's story as its host tells it (title, place, notes, highlights, posts): never needed to
+# credit a sale through it.
+PARTY_STORY_FIELDS = (
+    "title",
+    "city",
+    "postal_code",
+    "notes",
+    "highlights",
+    "social_post_urls",
+    "public_token",
+)
+
+
 class Party(models.Model):
     """A home party of a host: where (city and postal code only, never a street) and when.
 

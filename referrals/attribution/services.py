@@ -27,6 +27,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ambassadors.models import Campaign, Guest, Host, Party, PartyStatus
+from ambassadors.models.campaigns import CAMPAIGN_PRESENTATION_FIELDS
+from ambassadors.models.hosts import HOST_PERSONAL_FIELDS
+from ambassadors.models.parties import PARTY_STORY_FIELDS
 from backend.arrays import array_text
 from backend.bulk import insert_new, unsaved
 from backend.errors import Invalid
@@ -118,10 +121,21 @@ def _code_key(order: Order) -> str:
     return order.code.strip().upper()
 
 
+# What crediting a sale never reads of a code's host, her account, her campaign and her party: left
+# out of the codes' rows (one per code of a batch; a phone number is parsed per row).
+_NOT_READ = (
+    *(f"host__{name}" for name in HOST_PERSONAL_FIELDS),
+    *(f"host__user__{name}" for name in ("password", "last_login", "first_name", "last_name", "date_joined")),
+    *(f"host__campaign__{name}" for name in CAMPAIGN_PRESENTATION_FIELDS),
+    *(f"party__{name}" for name in PARTY_STORY_FIELDS),
+)
+
+
 # The codes `_load_codes` reads on PostgreSQL: the same query, its two lists as arrays, compiled once.
 _CODES: Prepared[ReferralCode] = Prepared(
     ReferralCode,
     lambda codes, promotion_ids: ReferralCode.objects.select_related("host__user", "host__campaign", "party")
+    .defer(*_NOT_READ)
     .filter(
         RawSQL(  # noqa: S611 (the table's name only; the lists are parameters)
             # The column's own type, so each list is read through its index (the code's unique one,
@@ -142,15 +156,11 @@ def _guests_of(emails: Any, earliest: datetime, latest: datetime, *statuses: str
     """The guests with these e-mails at parties held or closed whose window covers the orders'
     times (an array of e-mails on PostgreSQL: `_GUESTS`); the rule takes the most recent party,
     whatever order they come in."""
-    email = (
-        Q(
-            RawSQL(
-                f"{Guest._meta.db_table}.email = ANY(%s::varchar[])", (emails,), output_field=BooleanField()
-            )
-        )  # noqa: S611 (the table's name only)
-        if isinstance(emails, str)
-        else Q(email__in=emails)
-    )
+    if isinstance(emails, str):
+        sql = f"{Guest._meta.db_table}.email = ANY(%s::varchar[])"
+        email = Q(RawSQL(sql, (emails,), output_field=BooleanField()))  # noqa: S611 (the table's name only)
+    else:
+        email = Q(email__in=emails)
     return (
         Guest.objects.select_related("party__host__user", "party__host__campaign")
         .filter(
@@ -180,6 +190,7 @@ def _load_codes(facts: _Facts, orders: list[Order]) -> None:
     else:
         codes = (
             ReferralCode.objects.select_related("host__user", "host__campaign", "party")
+            .defer(*_NOT_READ)
             .filter(Q(code__in=keys) | Q(stripe_promotion_code_id__in=promotion_ids))
             .order_by()
         )

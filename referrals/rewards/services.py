@@ -21,6 +21,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
+from ambassadors.models.campaigns import CAMPAIGN_PRESENTATION_FIELDS
+from ambassadors.models.hosts import HOST_PERSONAL_FIELDS
 from backend.arrays import array_text
 from backend.bulk import insert_new, unsaved
 from backend.errors import Invalid
@@ -345,23 +347,17 @@ def recompute_rewards(
 
 # The hosts `recompute_rewards_in_scopes` locks on PostgreSQL: the same query, its ids an array,
 # compiled once.
-# What rewards never read of a host: left out of the locked rows (a phone number alone is parsed per
-# row; the webhooks' reward payloads carry ids only).
-_HOST_PERSONAL = (
-    "first_name",
-    "last_name",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "postal_code",
-    "city",
-    "country",
+# What rewards never read of a host and her campaign: left out of the locked rows (a phone number
+# alone is parsed per row; the campaign's texts come once per host row). Reward payloads carry ids.
+_NOT_READ = (
+    *HOST_PERSONAL_FIELDS,
+    *(f"campaign__{name}" for name in CAMPAIGN_PRESENTATION_FIELDS),
 )
 _LOCKED_HOSTS: Prepared[Host] = Prepared(
     Host,
     lambda ids: Host.objects.select_for_update(of=("self",))
     .select_related("campaign__reward_plan")
-    .defer(*_HOST_PERSONAL)
+    .defer(*_NOT_READ)
     .filter(
         RawSQL(  # noqa: S611 (the table's name only; the ids are a parameter)
             f"{Host._meta.db_table}.id = ANY(%s::bigint[])", (ids,), output_field=BooleanField()
@@ -392,7 +388,7 @@ def recompute_rewards_in_scopes(
         hosts = list(
             Host.objects.select_for_update(of=("self",))
             .select_related("campaign__reward_plan")
-            .defer(*_HOST_PERSONAL)
+            .defer(*_NOT_READ)
             .filter(pk__in=scopes)
             .order_by("pk")
         )
