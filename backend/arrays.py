@@ -6,7 +6,7 @@ the server takes to store them; written here as one string, a column of one type
 `join` (numbers and plain strings) and the server parses it as fast.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,7 +32,20 @@ def array_text(values: Iterable[Any]) -> str:
             return "{" + ",".join([value.isoformat() for value in values]) + "}"
     if kinds == {type(None)}:
         return "{" + ",".join(["NULL"] * len(values)) + "}"
+    kinds.discard(type(None))
+    if len(kinds) == 1:  # one type and NULLs: one conversion for the column
+        convert = _CONVERSIONS.get(kinds.pop())
+        if convert is not None:
+            return "{" + ",".join(["NULL" if value is None else convert(value) for value in values]) + "}"
     return "{" + ",".join(["NULL" if value is None else _element(value) for value in values]) + "}"
+
+
+_CONVERSIONS: dict[type, Callable[[Any], str]] = {
+    int: str,
+    Decimal: lambda value: format(value, "f"),
+    datetime: datetime.isoformat,
+    date: date.isoformat,
+}
 
 
 def _element(value: Any) -> str:
