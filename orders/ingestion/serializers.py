@@ -236,7 +236,7 @@ class OrderInputSerializer(serializers.Serializer):
             attrs["lines"].append({"sku": sku, "quantity": quantity, "unit_price": unit_price})
         if not _is_currency_code(attrs["currency"]):
             return None
-        placed_at_field = fields["placed_at"]
+        placed_at_field: Any = fields["placed_at"]
         if not hasattr(placed_at_field, "timezone"):  # the request's zone, looked up once, not per order
             placed_at_field.timezone = placed_at_field.default_timezone()
         try:
@@ -402,7 +402,7 @@ def _reader(field: serializers.Field) -> Any:
     if field.field_name == "refunds":
         return lambda order: []
     name = field.source
-    if "." in name or name == "*":
+    if not isinstance(name, str) or "." in name or name == "*":
         return lambda order: _represent(field, order)
     if isinstance(field, CurrencyAmountField) and name != "reward_amount":
         return lambda order: (
@@ -411,7 +411,7 @@ def _reader(field: serializers.Field) -> Any:
             else str(Decimal(value).quantize(amount_exponent(order.currency)))
         )
     if isinstance(field, serializers.DateTimeField):
-        field.timezone = field.default_timezone()  # type: ignore[attr-defined]  # read once, not per value
+        field.timezone = field.default_timezone()  # type: ignore[assignment]  # read once, not per value
     represent = field.to_representation
     return lambda order: None if (value := getattr(order, name)) is None else represent(value)
 

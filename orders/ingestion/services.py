@@ -264,7 +264,9 @@ def _insert_unless_known(
         params += [OrderSource.STRIPE, order.payment_reference, order.payment_reference]
     if lines and connection.vendor == "postgresql":
         # The lines in the same statement, one array per column: inserted only if the order was.
-        line_fields = [OrderLine._meta.get_field(name) for name in ("order", "sku", "quantity", "unit_price")]
+        line_fields: list[Any] = [
+            OrderLine._meta.get_field(name) for name in ("order", "sku", "quantity", "unit_price")
+        ]
         names = ", ".join(quote(field.column) for field in line_fields)
         arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in line_fields[1:])
         sql = (
