@@ -10,6 +10,7 @@ stamps, same constraints in the database.
 """
 
 import json
+import re
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
+from backend import planned
 from backend.arrays import array_text
 
 M = TypeVar("M", bound=Model)
@@ -106,7 +108,7 @@ def insert_new(objs: Sequence[M]) -> list[M]:
                     setattr(obj, field.attname, related.pk)
         columns.append(_column([getattr(obj, field.attname) for obj in objs], field))
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, alias), columns)
+        planned.execute(cursor, _insert_sql(model, alias), columns)
         ids = [row[0] for row in cursor.fetchall()]
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
@@ -122,10 +124,19 @@ def _insert_sql(model: type[Model], alias: str) -> str:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    arrays = ", ".join(f"%s::{array_type(field, connection)}[]" for field in fields)
     table, pk = connection.ops.quote_name(meta.db_table), connection.ops.quote_name(meta.pk.column)
     # the model's own names and types only; every value is a parameter
     return f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING {pk}"  # noqa: S608
+
+
+def array_type(field: Any, connection: Any) -> str:
+    """The type an array of `field`'s values is read as: its column's, without a length (a cast to
+    varchar(64) would cut a longer value silently; stored, it is refused as the column refuses it)."""
+    return _LENGTH.sub("", field.db_type(connection))
+
+
+_LENGTH = re.compile(r"(?<=^varchar)\(\d+\)$")
 
 
 def _column(values: list[Any], field: Any) -> Any:

@@ -19,6 +19,8 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in the
     get_related_populators,
 )
 
+from backend import planned
+
 M = TypeVar("M", bound=Model)
 
 
@@ -50,7 +52,7 @@ class Prepared(Generic[M]):
             compiled = self._compiled[connection] = (sql, _Rows(compiler, alias))
         sql, rows_of = compiled
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            planned.execute(cursor, sql, params)
             rows: Sequence[Any] = cursor.fetchall()
         return rows_of.instances(rows)
 

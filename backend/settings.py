@@ -141,6 +141,9 @@ if env_str("DATABASE_REPLICA_URL", ""):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["backend.db_router.ReportReplicaRouter"]
+# The statements every order runs are planned once per connection (backend/planned.py); off behind a
+# pooler in transaction mode, which cannot keep a session's prepared statements.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "backend.User"

@@ -16,6 +16,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
+from backend import planned
+
 
 def _insert_sql(instance: Model) -> tuple[str, list[Any], list[Any]]:
     """The INSERT of `instance`'s concrete fields (its primary key excepted): (sql, values, fields)."""
@@ -42,7 +44,7 @@ def insert_unless_stored(instance: Model, *, unique_fields: tuple[str, ...]) -> 
     conflict = ", ".join(quote(by_name[name].column) for name in unique_fields)
     sql += f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(opts.pk.column)}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        planned.execute(cursor, sql, values)
         row = cursor.fetchone()
     if row is None:
         return False

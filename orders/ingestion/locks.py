@@ -7,6 +7,7 @@ import zlib
 
 from django.db import connection
 
+from backend import planned
 from backend.arrays import array_text
 
 
@@ -15,7 +16,7 @@ def lock_order_reference(source: str, reference: str) -> None:
     if connection.vendor == "postgresql":
         key = zlib.crc32(f"{source}:{reference}".encode())
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x50A1, key - 2**31])
+            planned.execute(cursor, "SELECT pg_advisory_xact_lock(%s, %s)", [0x50A1, key - 2**31])
 
 
 def lock_order_references(source: str, references: list[str]) -> None:
@@ -23,7 +24,8 @@ def lock_order_references(source: str, references: list[str]) -> None:
     if connection.vendor == "postgresql" and references:
         keys = sorted({zlib.crc32(f"{source}:{reference}".encode()) - 2**31 for reference in references})
         with connection.cursor() as cursor:
-            cursor.execute(
+            planned.execute(
+                cursor,
                 "SELECT count(pg_advisory_xact_lock(%s, key)) FROM unnest(%s::int[]) AS key",
                 [0x50A1, array_text(keys)],
             )
@@ -42,7 +44,8 @@ def lock_order_and_payment(source: str, reference: str, payment_reference: str) 
         payment_key = zlib.crc32(f"payment:{payment_reference}".encode()) - 2**31
         with connection.cursor() as cursor:
             # One row, its expressions evaluated left to right.
-            cursor.execute(
+            planned.execute(
+                cursor,
                 "SELECT pg_advisory_xact_lock(%s, %s), pg_advisory_xact_lock(%s, %s)",
                 [0x50A1, order_key, 0x50A1, payment_key],
             )

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquer
 from django.db.models.expressions import RawSQL
 
 from backend.arrays import array_text
-from backend.bulk import insert_new, unsaved
+from backend.bulk import array_type, insert_new, unsaved
 from backend.email_address import normalise_email
 from backend.errors import Conflict, DomainError, Invalid, NotFound
 from backend.prepared import Prepared
@@ -268,7 +268,7 @@ def _insert_unless_known(
             OrderLine._meta.get_field(name) for name in ("order", "sku", "quantity", "unit_price")
         ]
         names = ", ".join(quote(field.column) for field in line_fields)
-        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in line_fields[1:])
+        arrays = ", ".join(f"%s::{array_type(field, connection)}[]" for field in line_fields[1:])
         sql = (
             f"WITH recorded AS ({sql}), _lines AS (INSERT INTO {table(OrderLine)} ({names}) "  # noqa: S608
             f"SELECT saved.*, line.* FROM (SELECT {quote(Order._meta.pk.column)} FROM recorded) AS saved, "

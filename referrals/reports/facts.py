@@ -18,6 +18,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from ambassadors.models import Guest, Party, PartyStatus
+from backend import planned
 from backend.arrays import array_text
 from backend.email_address import normalise_email
 from backend.money import ZERO, round_money
@@ -608,7 +609,7 @@ def _write_fresh_sales(
         params += _columns([(names[scope], buyer, n) for (scope, buyer), n in buyers], 3)
         params += _columns(sorted((name, *scope) for scope, name in names.items()), 5)
     with connection.cursor() as cursor:
-        cursor.execute(_FRESH_SALES[facts], params)
+        planned.execute(cursor, _FRESH_SALES[facts], params)
         return [order_id for (order_id,) in cursor.fetchall()]
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from ambassadors.models import Campaign, CampaignStatus, Host, Party, PartyStatus
 from ambassadors.models.campaigns import CAMPAIGN_PRESENTATION_FIELDS
 from ambassadors.models.hosts import HOST_PERSONAL_FIELDS
+from backend import planned
 from backend.arrays import array_text
 from backend.bulk import insert_new, unsaved
 from backend.errors import Invalid
@@ -130,7 +131,8 @@ def _posted_rows(
     connection = connections[LedgerEntry.objects.db]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
+            planned.execute(
+                cursor,
                 _POSTED_ROWS,
                 [
                     array_text(sorted(scoped)),

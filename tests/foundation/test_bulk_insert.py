@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from phonenumber_field.phonenumber import PhoneNumber
 
 from ambassadors.models import Host
@@ -129,3 +129,11 @@ def test_a_new_row_holds_what_the_models_own_constructor_gives_it(model, values)
 def test_a_model_with_a_field_setter_of_its_own_is_built_by_its_constructor():
     host = unsaved(Host, first_name="Léa", phone="+33612345678")
     assert isinstance(host.phone, PhoneNumber) and host.phone == Host(phone="+33612345678").phone
+
+
+@pytest.mark.postgres  # SQLite keeps any length
+def test_a_value_too_long_for_its_column_is_refused_not_cut():
+    (order,) = insert_new([_order("F-1")])
+    with pytest.raises(DataError), transaction.atomic():
+        insert_new([unsaved(OrderLine, order=order, sku="X" * 65, quantity=1, unit_price=Decimal("1.00"))])
+    assert not OrderLine.objects.filter(order=order).exists()
