@@ -79,5 +79,6 @@ def forget_all(**kwargs: Any) -> None:
     """Deallocate every prepared statement of every open connection (after a migration)."""
     for connection in connections.all(initialized_only=True):
         raw = connection.connection
-        if connection.vendor == "postgresql" and raw is not None and _statements.pop(raw, None):
+        if connection.vendor == "postgresql" and raw is not None and raw in _statements:
+            del _statements[raw]
             raw.execute("DEALLOCATE ALL")
