@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from ambassadors.models import Campaign, Host, HostStatus
+from ambassadors.models.hosts import HOST_PERSONAL_FIELDS
 from backend.serializers import E164PhoneField, StatusChangeSerializer
 
 
@@ -84,14 +85,7 @@ class MyHostSerializer(serializers.ModelSerializer):
             "id",
             "campaign",
             "status",
-            "first_name",
-            "last_name",
-            "phone",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "city",
-            "country",
+            *HOST_PERSONAL_FIELDS,
             "selected_at",
             "activated_at",
         ]
