@@ -2,12 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
-from orders.ingestion.serializers import OrderInputSerializer
+from orders.ingestion.serializers import OrderInputSerializer, _EmailAddress
 
 PLACED_AT = (timezone.now() - timedelta(hours=2)).replace(microsecond=0)
 REFUND = {"refund_id": "RF-1", "amount": "1.00", "refunded_at": PLACED_AT.isoformat()}
@@ -134,3 +137,45 @@ def test_common_reading_gives_what_the_serializer_gives_or_steps_aside(choices):
 
     # then it is exactly what the serializer accepts, or nothing (the serializer then has the word)
     assert common is None or exact(common) == exact(full_validation(data))
+
+
+ADDRESSES = [
+    "lea.martin@example.com",
+    "Lea.Martin@Example.COM",
+    "lea+soiree@sub.example.fr",
+    "lea@[192.168.0.1]",
+    "lea@[IPv6:2001:db8::1]",
+    "lea@localhost",
+    '"lea martin"@example.com',
+    "léa@example.com",
+    "lea@exämple.fr",
+    "lea@",
+    "@example.com",
+    "lea@example",
+    "lea@@example.com",
+    "lea@example..com",
+    "lea@-example.com",
+    "lea@[999.1.1.1]",
+    "lea example@example.com",
+    "a" * 65 + "@example.com",
+    "lea@" + "a" * 64 + ".com",
+]
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_the_buyers_email_is_checked_as_djangos_email_validator_checks_it(address):
+    # the import reads the buyer's e-mail with its own compiled patterns, for speed, and must
+    # accept and refuse exactly what Django's validator does
+    field = OrderInputSerializer().fields["customer_email"]
+    assert [type(validator) for validator in field.validators if isinstance(validator, EmailValidator)] == [
+        _EmailAddress
+    ]
+
+    def refused(validator):
+        try:
+            validator(address)
+        except DjangoValidationError:
+            return True
+        return False
+
+    assert refused(_EmailAddress()) == refused(EmailValidator())
