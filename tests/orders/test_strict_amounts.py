@@ -5,10 +5,13 @@ campaign's year is refused with the reason. Through the HTTP endpoint and the CS
 import csv
 from io import StringIO
 
+import hypothesis
 import pytest
 from django.core.management import CommandError, call_command
 from drf_spectacular.generators import SchemaGenerator
+from hypothesis import strategies as st
 
+from orders.ingestion.rules import _decimals_of, _more_decimals_than
 from orders.ingestion.serializers import MONEY_PATTERN
 from orders.models import Order
 from tests.factories import CampaignFactory
@@ -236,3 +239,18 @@ def test_the_bound_holds_in_a_batch_and_from_the_first_day_of_the_year(shop_clie
     first, second = response.json()["results"]
     assert first["error"]["errors"][0]["code"] == "before_campaign_year"
     assert second["result"] == "created"
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    value=st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True, places=None).filter(lambda d: not d.is_snan()),
+        st.decimals(min_value=0, max_value=10**10, places=3),
+        st.builds(lambda d: d.scaleb(-5), st.decimals(min_value=0, max_value=10**9, places=0)),
+    ),
+    decimals=st.integers(min_value=0, max_value=3),
+)
+def test_the_quick_decimals_check_says_what_counting_the_decimals_says(value, decimals):
+    # the rules ask "more decimals than the currency has?" by a rounding that leaves the amount equal,
+    # and count only when it does not: the same answer for every amount, odd ones included
+    assert _more_decimals_than(value, decimals) == (_decimals_of(value) > decimals)
