@@ -355,7 +355,7 @@ def decide(order: Order) -> Decision:
     return decide_many([order])[0]
 
 
-def _attribution_values(decision: Decision) -> dict[str, Any]:
+def _attribution_values(decision: Decision, *, at: datetime | None = None) -> dict[str, Any]:
     return {
         "method": decision.method,
         "reason": decision.reason,
@@ -366,7 +366,7 @@ def _attribution_values(decision: Decision) -> dict[str, Any]:
         "click": decision.click,
         "earns": decision.earns,
         "explanation": decision.explanation[:300],
-        "decided_at": timezone.now(),
+        "decided_at": at or timezone.now(),
     }
 
 
@@ -430,9 +430,10 @@ def attribute_recorded_orders(*, orders: Sequence[Order]) -> list[Attribution]:
             record_reward_currency(
                 order=order, currency=decision.reward_currency, conversion=decision.conversion
             )
+    at = timezone.now()  # one decision time for the batch
     created = insert_new(
         [
-            unsaved(Attribution, order=order, **_attribution_values(decision))
+            unsaved(Attribution, order=order, **_attribution_values(decision, at=at))
             for order, decision in zip(orders, decisions, strict=True)
         ]
     )
