@@ -8,7 +8,9 @@ from django.test import override_settings
 
 from backend import planned
 from backend.arrays import array_text
+from backend.models import User
 from orders.models import ShopApiKey
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -68,3 +70,18 @@ def test_a_migration_forgets_them():
     planned.forget_all()
     assert not _ours()
     assert _run(SQL, [array_text([4]), 0]) == [(8,)]  # run as it is again, then prepared anew
+
+
+def test_a_prepared_statement_keeps_one_plan_from_its_first_execute():
+    # a look-up by an array of keys: left to choose, the server plans every run again, since it
+    # cannot cost the array's length in advance (the first five runs always, then each time here)
+    planned.forget_all()
+    sql = f"SELECT id FROM {User._meta.db_table} WHERE id = ANY(%s::bigint[]) ORDER BY id"
+    keys = sorted(UserFactory().pk for _ in range(3))
+    for _ in range(8):
+        assert _run(sql, [array_text(keys)]) == [(pk,) for pk in keys]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'soiree_%%'"
+        )
+        assert cursor.fetchall() == [(7, 0)]  # runs 2 to 8 through the prepared statement, one plan
