@@ -10,6 +10,7 @@ Work on one order is serialised by a lock on its reference and on its payment
 """
 
 from collections.abc import Sequence
+from functools import cache
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from django.db import connections, router, transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
+from backend import planned
 from backend.arrays import array_text
 from backend.bulk import array_type, insert_new, unsaved
 from backend.email_address import normalise_email
@@ -231,54 +233,19 @@ def _insert_unless_known(
     inserted."""
     alias = router.db_for_write(Order)
     connection = connections[alias]
-    quote = connection.ops.quote_name
     fields = [field for field in Order._meta.concrete_fields if not field.primary_key]
     values = [field.get_db_prep_save(field.pre_save(order, True), connection=connection) for field in fields]
-
-    def column(model: Any, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    def table(model: Any) -> str:
-        return quote(model._meta.db_table)
-
-    sources = ", ".join(["%s"] * len(channel))
-    # No casts: an INSERT's SELECT takes each value as its column's type (and refuses one too long).
-    selected = ", ".join(["%s"] * len(fields))
-    # The models' own names only; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table(Order)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-        f"SELECT {selected} WHERE NOT EXISTS (SELECT 1 FROM {table(Order)} WHERE "
-        f"{column(Order, 'source')} IN ({sources}) AND {column(Order, 'external_id')} = %s) "
-        f"AND NOT EXISTS (SELECT 1 FROM {table(OrderArrival)} WHERE "
-        f"{column(OrderArrival, 'source')} IN ({sources}) AND {column(OrderArrival, 'external_id')} = %s) "
-        f"ON CONFLICT DO NOTHING RETURNING {quote(Order._meta.pk.column)}"
-    )
     params = [*values, *channel, order.external_id, *channel, order.external_id]
+    with_lines = bool(lines) and connection.vendor == "postgresql"
+    sql = _insert_unless_known_sql(alias, len(channel), bool(order.payment_reference), with_lines)
     if order.payment_reference:
-        sql += (
-            f", EXISTS (SELECT 1 FROM {table(Refund)} WHERE {column(Refund, 'source')} = %s "  # noqa: S608
-            f"AND {column(Refund, 'order')} IS NULL AND {column(Refund, 'order_reference')} = %s)"
-            f", EXISTS (SELECT 1 FROM {table(Dispute)} WHERE {column(Dispute, 'order')} IS NULL "
-            f"AND {column(Dispute, 'order_reference')} = %s)"
-        )
         params += [OrderSource.STRIPE, order.payment_reference, order.payment_reference]
-    if lines and connection.vendor == "postgresql":
-        # The lines in the same statement, one array per column: inserted only if the order was.
-        line_fields: list[Any] = [
-            OrderLine._meta.get_field(name) for name in ("order", "sku", "quantity", "unit_price")
-        ]
-        names = ", ".join(quote(field.column) for field in line_fields)
-        arrays = ", ".join(f"%s::{array_type(field, connection)}[]" for field in line_fields[1:])
-        sql = (
-            f"WITH recorded AS ({sql}), _lines AS (INSERT INTO {table(OrderLine)} ({names}) "  # noqa: S608
-            f"SELECT saved.*, line.* FROM (SELECT {quote(Order._meta.pk.column)} FROM recorded) AS saved, "
-            f"unnest({arrays}) AS line) SELECT * FROM recorded"
-        )
+    if with_lines:
         params += [
             array_text([getattr(line, name) for line in lines]) for name in ("sku", "quantity", "unit_price")
         ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        planned.execute(cursor, sql, params)
         row = cursor.fetchone()
     if row is None:
         return False, set()
@@ -296,6 +263,56 @@ def _insert_unless_known(
         )
     kinds = {kind for kind, waiting in zip(("refund", "dispute"), row[1:], strict=False) if waiting}
     return True, kinds
+
+
+@cache
+def _insert_unless_known_sql(alias: str, sources: int, with_payment: bool, with_lines: bool) -> str:
+    """`_insert_unless_known`'s statement for a channel of `sources` sources, with the payment's
+    waiting refunds and disputes, with the lines: built once per shape. On PostgreSQL each value is
+    typed as its column is, without a length (too long, the column refuses it), so the server can
+    prepare it (`backend.planned`)."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = [field for field in Order._meta.concrete_fields if not field.primary_key]
+    postgres = connection.vendor == "postgresql"
+
+    def column(model: Any, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    def table(model: Any) -> str:
+        return quote(model._meta.db_table)
+
+    listed = ", ".join(["%s"] * sources)
+    selected = ", ".join(f"%s::{array_type(field, connection)}" if postgres else "%s" for field in fields)
+    # The models' own names and types only; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table(Order)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"SELECT {selected} WHERE NOT EXISTS (SELECT 1 FROM {table(Order)} WHERE "
+        f"{column(Order, 'source')} IN ({listed}) AND {column(Order, 'external_id')} = %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {table(OrderArrival)} WHERE "
+        f"{column(OrderArrival, 'source')} IN ({listed}) AND {column(OrderArrival, 'external_id')} = %s) "
+        f"ON CONFLICT DO NOTHING RETURNING {quote(Order._meta.pk.column)}"
+    )
+    if with_payment:
+        sql += (
+            f", EXISTS (SELECT 1 FROM {table(Refund)} WHERE {column(Refund, 'source')} = %s "  # noqa: S608
+            f"AND {column(Refund, 'order')} IS NULL AND {column(Refund, 'order_reference')} = %s)"
+            f", EXISTS (SELECT 1 FROM {table(Dispute)} WHERE {column(Dispute, 'order')} IS NULL "
+            f"AND {column(Dispute, 'order_reference')} = %s)"
+        )
+    if with_lines:
+        # The lines in the same statement, one array per column: inserted only if the order was.
+        line_fields: list[Any] = [
+            OrderLine._meta.get_field(name) for name in ("order", "sku", "quantity", "unit_price")
+        ]
+        names = ", ".join(quote(field.column) for field in line_fields)
+        arrays = ", ".join(f"%s::{array_type(field, connection)}[]" for field in line_fields[1:])
+        sql = (
+            f"WITH recorded AS ({sql}), _lines AS (INSERT INTO {table(OrderLine)} ({names}) "  # noqa: S608
+            f"SELECT saved.*, line.* FROM (SELECT {quote(Order._meta.pk.column)} FROM recorded) AS saved, "
+            f"unnest({arrays}) AS line) SELECT * FROM recorded"
+        )
+    return sql
 
 
 def _known_order(*, source: str, data: OrderData, channel: tuple[str, ...]) -> tuple[Order, bool]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -117,3 +118,28 @@ def test_one_import_batch_costs_the_same_whatever_its_size(code, size, django_as
 
     assert response.json()["created"] == size
     _credited_and_rewarded(size)
+
+
+@pytest.mark.postgres
+def test_a_webhook_on_a_kept_connection_plans_none_of_its_statements_again(code):
+    # from the third delivery on one connection, every statement that writes or reads the order,
+    # the code, the host and the ledger runs through its prepared plan (backend.planned): what is
+    # left to plan is the transaction's own bookkeeping and the subscriptions asked of the database
+    client = Client()
+    for n in range(3):
+        session = sp.checkout_session(
+            session_id=f"cs_test_planned{n:04d}",
+            payment_intent=f"pi_3Planned{n:04d}",
+            promotion_code={"id": f"promo_1Planned{n:04d}", "code": code},
+        )
+        payload = sp.event("checkout.session.completed", session, event_id=f"evt_1Planned{n:010d}")
+        with CaptureQueriesContext(connection) as captured:
+            assert sp.post_event(client, payload).json()["status"] == "processed"
+
+    planned_again = [
+        query["sql"]
+        for query in captured.captured_queries
+        if not query["sql"].startswith(("EXECUTE ", "SAVEPOINT ", "RELEASE SAVEPOINT ", "BEGIN", "COMMIT"))
+    ]
+    assert [sql.split(" FROM ")[1].split()[0] for sql in planned_again] == ['"webhooks_endpoint"']
+    _credited_and_rewarded(3)
