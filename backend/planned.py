@@ -14,6 +14,10 @@ the server keeps for the connection's life. A connection opened for one request
   it is, without harming the transaction.
 - Prepared statements outlive a rolled-back transaction (they belong to the session); a migration
   forgets them all (`forget_all`), since a statement planned before may read columns that changed.
+- Each prepared statement keeps one generic plan from its first `EXECUTE` (the connection starts
+  with `plan_cache_mode=force_generic_plan`, set in `backend.settings`): left to choose, the server
+  plans every run of a statement taking an array again, since it cannot cost the array's length
+  in advance, and the look-ups of every webhook (code, hosts, ledger sums) gained nothing.
 - `DATABASE_PREPARED_STATEMENTS=0` turns this off (a pooler in transaction mode, which hands each
   transaction another server session, cannot keep them).
 """
