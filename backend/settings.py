@@ -151,7 +151,9 @@ if DATABASE_PREPARED_STATEMENTS:
     for _database in DATABASES.values():
         if _database["ENGINE"] == "django.db.backends.postgresql":
             _options = _database.setdefault("OPTIONS", {})
-            _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+            _options["options"] = (
+                f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
+            )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "backend.User"

@@ -10,9 +10,9 @@ Work on one order is serialised by a lock on its reference and on its payment
 """
 
 from collections.abc import Sequence
-from functools import cache
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db import connections, router, transaction
