@@ -53,9 +53,13 @@ def _stripe_exponent(currency: str) -> int:
     return 2
 
 
+# The step of an amount with so many decimals (0 → 1, 2 → 0.01), made once.
+DECIMAL_STEPS = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
+
 def amount_exponent(currency: str) -> Decimal:
     """The step an amount of `currency` is written with: 0.01, or 0.001 for three-decimal ones."""
-    return Decimal(1).scaleb(-max(2, currency_decimals(currency.upper()) or 2))
+    return DECIMAL_STEPS[max(2, currency_decimals(currency.upper()) or 2)]
 
 
 def decimal_from_stripe_amount(amount: int, currency: str) -> Decimal:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from backend.email_address import normalise_email
 from backend.errors import Invalid
-from orders.currencies import STORABLE_DECIMALS, amount_exponent, currency_decimals
+from orders.currencies import DECIMAL_STEPS, STORABLE_DECIMALS, amount_exponent, currency_decimals
 from orders.models import Order
 
 # Clocks of the shop and of Soirée may differ a little; more than this ahead is "in the future".
@@ -77,14 +77,11 @@ def _decimals_of(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-_STEPS = {decimals: Decimal(1).scaleb(-decimals) for decimals in range(STORABLE_DECIMALS + 1)}
-
-
 def _more_decimals_than(value: Decimal, decimals: int) -> bool:
     """`_decimals_of(value) > decimals`, in a third of its time for the usual amount: one that its
     rounding to `decimals` leaves equal has no more (an amount written "1.500" has one decimal)."""
     try:
-        if value.quantize(_STEPS[decimals]) == value:
+        if value.quantize(DECIMAL_STEPS[decimals]) == value:
             return False
     except (ArithmeticError, KeyError):  # too many digits to round, or an unusual count
         pass

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from backend.openapi import ERROR_KEYS
 from backend.permissions import user_sees_personal_data
 from backend.privacy import mask_email
-from orders.currencies import amount_exponent
+from orders.currencies import DECIMAL_STEPS, amount_exponent
 from orders.ingestion.rules import LineData, OrderData, RefundData, order_rule_problems
 from orders.models import Dispute, Order, OrderArrival, OrderLine, OrderStatusChange, Refund
 
@@ -127,9 +127,6 @@ def _common_text(field: Any, data: dict[str, Any]) -> str | None:
     return text
 
 
-_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}
-
-
 def _is_currency_code(value: str) -> bool:
     """What the currency field's validators accept: three ASCII letters."""
     return len(value) == 3 and value.isascii() and value.isalpha()
@@ -144,7 +141,7 @@ def _common_money(field: Any, data: dict[str, Any]) -> Decimal | None:
         return None
     # What `field.quantize` gives: a plain amount has at most the field's decimals and digits, so
     # padding it to them rounds nothing (without DRF's context made per call).
-    return Decimal(value).quantize(_QUANTUM[field.decimal_places])
+    return Decimal(value).quantize(DECIMAL_STEPS[field.decimal_places])
 
 
 # Where `validate` keeps the order it checked, for `to_order_data` (not a field: never an input).

@@ -252,7 +252,7 @@ def _insert_unless_known(
     order.pk = row[0]
     order._state.adding = False
     order._state.db = alias
-    if lines and connection.vendor != "postgresql":
+    if lines and not with_lines:  # SQLite: the lines in a statement of their own
         insert_new(
             [
                 unsaved(
