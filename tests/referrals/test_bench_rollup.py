@@ -14,6 +14,7 @@ from types import ModuleType
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from ambassadors.models import PartyStatus
@@ -22,7 +23,7 @@ from orders.ingestion.rules import OrderData, RefundData
 from orders.ingestion.services import cancel_order, record_order
 from orders.models import Order
 from referrals.codes.services import issue_host_code, issue_party_code
-from referrals.models import AttributedSale, Click
+from referrals.models import AttributedSale, Click, SaleFact
 from referrals.rewards.services import set_reward_plan
 from tests.factories import GuestFactory, HostFactory, PartyFactory
 
@@ -142,3 +143,49 @@ def test_the_bench_builds_the_rollup_ingestion_keeps(bench_build, marketing_user
 
     # then it has the very rows the application keeps
     assert {order_id: tuple(row[name] for name in _COLUMNS) for order_id, row in built.items()} == kept
+
+
+def _schema() -> set[tuple]:
+    """Every index and constraint of the database as PostgreSQL reports it, validated or not."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+        indexes = {("index", *row) for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
+            " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+        )
+        return indexes | {("constraint", *row) for row in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_bench_loads_orders_without_indexes_and_leaves_the_schema_as_migrated(bench_build):
+    # given the migrated schema
+    migrated = _schema()
+    assert any(kind == "constraint" and "FOREIGN KEY" in row[2] for kind, *row in migrated)
+
+    # when the builder loads its orders with their indexes and keys dropped, then built again
+    counts = bench_build.build(scale=0.001)
+
+    # then every index and constraint is back, spelled as the migrations made it, keys validated
+    assert _schema() == migrated
+    assert counts["orders"] == Order.objects.count() == 1000
+    assert SaleFact.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_bench_build_stopped_half_way_leaves_the_schema_as_migrated(bench_build):
+    # given the migrated schema
+    migrated = _schema()
+
+    # when the build stops after loading its orders, before their indexes are built again
+    stopped = mock.patch.object(bench_build, "rebuild_report_facts", side_effect=RuntimeError("stopped"))
+    with stopped, pytest.raises(RuntimeError, match="stopped"):
+        bench_build.build(scale=0.001)
+
+    # then nothing of the orders stays and the schema is whole
+    assert _schema() == migrated
+    assert not Order.objects.exists()
