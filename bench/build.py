@@ -7,8 +7,11 @@ returns, ledger lines in every state — and the report rollup of every order, b
 function the application uses at ingestion, then the report's facts filled from it by SQL.
 
 Rows are generated in Python and loaded with COPY (no ORM call, no model instance per row), the
-orders in chunks of 250,000 with their report rows, so memory stays flat at any size. The database
-named by DATABASE_URL is flushed first: point it at a database of its own. Usage:
+orders in chunks of 250,000 with their report rows, so memory stays flat at any size. The tables that
+grow with the orders are loaded without their secondary indexes and keys, built again once at the
+end, and each chunk is COPYed by a thread while the next is generated. The build line gives the
+seconds of each phase. The database named by DATABASE_URL is flushed first: point it at a database
+of its own. Usage:
 
     DATABASE_URL=postgres://soiree:soiree@127.0.0.1:5432/soiree_bench .venv/bin/python bench/build.py \\
         [--scale 1.0] [--history 1.0]
@@ -26,8 +29,9 @@ import random
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -44,9 +48,11 @@ import django  # noqa: E402
 
 django.setup()
 
+import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from psycopg import sql  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
 from ambassadors.models import Application, Campaign, Guest, Host, Party  # noqa: E402
@@ -74,39 +80,60 @@ ORDER_CHUNK = 250_000  # orders generated, then loaded with theirs, at a time: m
 
 
 class Copier:
-    """COPY rows of one model: the columns given per row, every other column at its model default."""
+    """COPY rows of one model: the columns given per row; every other column at its model default,
+    which PostgreSQL fills in (each is the column's default while the rows load, none after), so a
+    row costs only the columns that vary."""
 
     def __init__(self, model: type[models.Model], names: Sequence[str]) -> None:
-        self.model = model
-        fields = list(model._meta.concrete_fields)
+        self.table = model._meta.db_table
+        fields = {f.attname: f for f in model._meta.concrete_fields}
         now = timezone.now()
-        self.columns = [f.column for f in fields]
-        self.defaults: list[Any] = []
-        for f in fields:
+        self.defaults: list[tuple[str, Any]] = []
+        for attname, f in fields.items():
+            if attname in names:
+                continue
             if f.has_default():
                 value = f.get_default()
             elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 value = now
             elif f.null:
-                value = None
+                continue  # NULL: PostgreSQL's own default
             else:
                 value = "" if isinstance(f, models.CharField | models.TextField) else None
-            self.defaults.append(Jsonb(value) if isinstance(f, models.JSONField) else value)
-        attnames = [f.attname for f in fields]
-        self.positions = [attnames.index(name) for name in names]
+            self.defaults.append((f.column, Jsonb(value) if isinstance(f, models.JSONField) else value))
+        columns = sql.SQL(", ").join(sql.Identifier(fields[name].column) for name in names)
+        self.copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(self.table), columns)
+
+    @contextmanager
+    def defaults_set(self) -> Iterator[None]:
+        """The model defaults as the columns' defaults, in a transaction (a savepoint inside one)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            alter = "ALTER TABLE {} ALTER COLUMN {} "
+            for column, value in self.defaults:
+                statement = sql.SQL(alter + "SET DEFAULT {}").format(
+                    sql.Identifier(self.table), sql.Identifier(column), sql.Literal(value)
+                )
+                cursor.execute(statement.as_string(cursor.connection))
+            yield
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the rows' key checks, before ALTER TABLE
+            for column, _value in self.defaults:
+                statement = sql.SQL(alter + "DROP DEFAULT").format(
+                    sql.Identifier(self.table), sql.Identifier(column)
+                )
+                cursor.execute(statement.as_string(cursor.connection))
+
+    def copy(self, rows: Iterable[Sequence[Any]], into: psycopg.Connection[Any]) -> int:
+        """COPY the rows on a connection whose defaults are set (any thread: no Django state)."""
+        count = 0
+        with into.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
 
     def load(self, rows: Iterable[Sequence[Any]]) -> int:
-        count = 0
-        with connection.cursor() as cursor:
-            sql = f"COPY {self.model._meta.db_table} ({', '.join(self.columns)}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for values in rows:
-                    row = list(self.defaults)
-                    for position, value in zip(self.positions, values, strict=True):
-                        row[position] = value
-                    copy.write_row(row)
-                    count += 1
-        return count
+        with self.defaults_set():
+            return self.copy(rows, connection.connection)
 
 
 # The tables that grow with the orders: loaded without their secondary indexes and constraints, which
@@ -167,6 +194,28 @@ def _indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]
             cursor.execute(declared.get(name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
 
 
+class _Stamps:
+    """Times as whole seconds since the epoch, written as COPY's text by two table look-ups: a
+    datetime formats itself in microseconds, several times per order, the biggest cost of loading 10M."""
+
+    EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def __init__(self) -> None:
+        self.days: dict[int, str] = {}
+        self.clock = [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00" for s in range(86_400)]
+
+    @classmethod
+    def seconds(cls, when: datetime) -> int:
+        return int((when - cls.EPOCH).total_seconds())
+
+    def text(self, seconds: int) -> str:
+        day, second = divmod(seconds, 86_400)
+        date = self.days.get(day)
+        if date is None:
+            date = self.days[day] = (self.EPOCH + timedelta(days=day)).strftime("%Y-%m-%d")
+        return date + self.clock[second]
+
+
 class _StoredOrder:
     """What the report row reads of an order as stored, with `Order`'s own amount rules: a model
     instance each would cost more than the rest of an order's row at 10M orders."""
@@ -198,33 +247,79 @@ def rollup_values(
 
 class _OrderChunk:
     """Orders generated and not loaded yet, with their clicks, refunds, attributions and report rows:
-    `load` COPYs them (orders first, for the keys) and starts a new chunk."""
+    `load` hands them to a thread that COPYs them (orders first, for the keys) on the build's own
+    connection and transaction, while the next chunk is generated; `done` waits for the last."""
+
+    TABLES = {
+        "orders": (
+            Order,
+            ["id", "source", "external_id", "placed_at", "customer_email", "currency", "subtotal", "discount"]
+            + [
+                "shipping",
+                "tax",
+                "total",
+                "commissionable_amount",
+                "refunded_amount",
+                "code",
+                "landing_token",
+            ]
+            + ["status", "fingerprint"],
+        ),
+        "clicks": (Click, ["id", "code_id", "at", "token", "visitor_hash"]),
+        "refunds": (
+            Refund,
+            ["id", "source", "external_id", "order_id", "order_reference", "amount", "currency", "status"]
+            + ["refunded_at"],
+        ),
+        "attributions": (
+            Attribution,
+            ["id", "order_id", "method", "reason", "campaign_id", "host_id", "party_id", "referral_code_id"]
+            + ["click_id", "earns", "explanation", "decided_at"],
+        ),
+        "rollup": (AttributedSale, ["order_id", "refreshed_at", *ROLLUP_COLUMNS]),
+    }
 
     def __init__(self) -> None:
-        self.orders: list[tuple[Any, ...]] = []
-        self.clicks: list[tuple[Any, ...]] = []
-        self.refunds: list[tuple[Any, ...]] = []
-        self.attributions: list[tuple[Any, ...]] = []
-        self.rollup: list[tuple[Any, ...]] = []
+        self.copiers = {name: Copier(model, names) for name, (model, names) in self.TABLES.items()}
+        self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self.TABLES}
+        self.orders, self.clicks, self.refunds = (
+            self.rows["orders"],
+            self.rows["clicks"],
+            self.rows["refunds"],
+        )
+        self.attributions, self.rollup = self.rows["attributions"], self.rows["rollup"]
         self.loaded = {"refunds": 0, "clicks": 0}
+        self.writer = ThreadPoolExecutor(max_workers=1)
+        self.pending: Future[None] | None = None
+
+    @contextmanager
+    def defaults_set(self) -> Iterator[None]:
+        with ExitStack() as stack:
+            for copier in self.copiers.values():
+                stack.enter_context(copier.defaults_set())
+            yield
+
+    def _copy(self, rows: dict[str, list[tuple[Any, ...]]], into: psycopg.Connection[Any]) -> None:
+        for name, copier in self.copiers.items():
+            copier.copy(rows[name], into)
 
     def load(self) -> None:
-        order_fields = ["id", "source", "external_id", "placed_at", "customer_email", "currency", "subtotal"]
-        order_fields += ["discount", "shipping", "tax", "total", "commissionable_amount", "refunded_amount"]
-        Copier(Order, [*order_fields, "code", "landing_token", "status", "fingerprint"]).load(self.orders)
-        Copier(Click, ["id", "code_id", "at", "token", "visitor_hash"]).load(self.clicks)
-        refund_fields = ["id", "source", "external_id", "order_id", "order_reference", "amount", "currency"]
-        Copier(Refund, [*refund_fields, "status", "refunded_at"]).load(self.refunds)
-        attribution_fields = ["id", "order_id", "method", "reason", "campaign_id", "host_id", "party_id"]
-        Copier(
-            Attribution,
-            [*attribution_fields, "referral_code_id", "click_id", "earns", "explanation", "decided_at"],
-        ).load(self.attributions)
-        Copier(AttributedSale, ["order_id", "refreshed_at", *ROLLUP_COLUMNS]).load(self.rollup)
+        self.done()
         self.loaded["refunds"] += len(self.refunds)
         self.loaded["clicks"] += len(self.clicks)
-        for rows in (self.orders, self.clicks, self.refunds, self.attributions, self.rollup):
-            rows.clear()
+        self.pending = self.writer.submit(self._copy, self.rows, connection.connection)
+        self.rows = {name: [] for name in self.TABLES}
+        self.orders, self.clicks, self.refunds = (
+            self.rows["orders"],
+            self.rows["clicks"],
+            self.rows["refunds"],
+        )
+        self.attributions, self.rollup = self.rows["attributions"], self.rows["rollup"]
+
+    def done(self) -> None:
+        if self.pending is not None:
+            self.pending.result()  # its error, if any, raised here
+            self.pending = None
 
 
 def _money(rng: random.Random, low: int, high: int) -> Decimal:
@@ -232,9 +327,14 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
 
 
 def build(
-    scale: float = 1.0, seed: int = 2026, history: float = 1.0, phases: dict[str, float] | None = None
+    scale: float = 1.0,
+    seed: int = 2026,
+    history: float = 1.0,
+    phases: dict[str, float] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, int]:
-    """Build the programme; `phases` (when given) receives the seconds each part of the build took."""
+    """Build the programme as of `now` (the present second when not given); `phases` (when given)
+    receives the seconds each part of the build took."""
     rng = random.Random(seed)
     phases = {} if phases is None else phases
     lap = [time.perf_counter()]
@@ -245,7 +345,7 @@ def build(
 
     hosts_n = max(int(HOSTS * scale), CAMPAIGNS)
     orders_n = int(ORDERS * scale * history)
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
     call_command("flush", interactive=False, verbosity=0)
 
     campaigns = []
@@ -327,7 +427,7 @@ def build(
     )
 
     # --- parties (held, spread over the party window), their codes and guests
-    parties: dict[int, list[tuple[int, datetime, datetime]]] = {}
+    parties: dict[int, list[tuple[int, int]]] = {}  # host → (party, its start in seconds since the epoch)
     party_rows = []
     party_id = 0
     for h in host_ids:
@@ -336,7 +436,7 @@ def build(
             party_id += 1
             starts = campaign.party_window_start + timedelta(minutes=rng.randint(0, 120 * 24 * 60))
             ends = starts + timedelta(days=WINDOW_DAYS)
-            parties.setdefault(h, []).append((party_id, starts, ends))
+            parties.setdefault(h, []).append((party_id, _Stamps.seconds(starts)))
             status = "closed" if ends < now else "held"
             party_rows.append(
                 (
@@ -402,17 +502,19 @@ def build(
 
     # --- orders, their attribution, refunds, clicks and report rows, in one pass, loaded in chunks
     phases["people and parties"] = _lap()
-    with _indexes_built_after(ORDER_TABLES):
-        chunk = _OrderChunk()
+    chunk = _OrderChunk()
+    with _indexes_built_after(ORDER_TABLES), chunk.defaults_set():
         click_id = 0
         buyers = max(orders_n * 2 // 5, 1)
+        stamps, latest, now_text = _Stamps(), _Stamps.seconds(now) - 60, now.isoformat()
+        zero, shipping, tenth = Decimal("0.00"), Decimal("5.00"), Decimal("0.10")
         for o in range(1, orders_n + 1):
             h = host_ids[(o - 1) % hosts_n]
             campaign = host_campaign[h]
-            pid, starts, ends = rng.choice(parties[h])
+            pid, opens = rng.choice(parties[h])
             roll = rng.random()
-            placed = starts + timedelta(minutes=rng.randint(0, WINDOW_DAYS * 24 * 60 - 1))
-            placed = min(placed, now - timedelta(minutes=1))
+            placed = min(opens + 60 * rng.randint(0, WINDOW_DAYS * 24 * 60 - 1), latest)
+            placed_at = stamps.text(placed)
             email = f"b{rng.randrange(buyers)}@buyers.example.com"
             code_text, token, click, code_id, party, method, explanation = (
                 "",
@@ -440,7 +542,7 @@ def build(
                 click_id += 1
                 click = click_id
                 token = f"t{click_id:012d}"
-                clicked = placed - timedelta(minutes=rng.randint(1, 3 * 24 * 60))
+                clicked = stamps.text(placed - 60 * rng.randint(1, 3 * 24 * 60))
                 chunk.clicks.append((click_id, code_id, clicked, token, "bench"))
                 click_id += 1  # a visit that did not convert
                 chunk.clicks.append((click_id, code_id, clicked, f"t{click_id:012d}", "bench"))
@@ -453,11 +555,10 @@ def build(
             credited = method != "none"
             h_credit = h if credited else None
             subtotal = _money(rng, 20, 300)
-            discount = round_money(subtotal * Decimal("0.10")) if method == "code" else Decimal("0.00")
-            shipping = Decimal("5.00")
+            discount = round_money(subtotal * tenth) if method == "code" else zero
             total = subtotal - discount + shipping
             commissionable = subtotal - discount
-            status, refunded = "paid", Decimal("0.00")
+            status, refunded = "paid", zero
             fate = rng.random()
             if fate < 0.025:
                 status, refunded = "refunded", total
@@ -470,19 +571,19 @@ def build(
                     o,
                     "api",
                     f"BENCH-{o:08d}",
-                    placed,
+                    placed_at,
                     email,
                     "EUR",
                     subtotal,
                     discount,
                     shipping,
-                    Decimal("0.00"),
+                    zero,
                 )
                 + (total, commissionable, refunded, code_text, token, status, f"{o:064x}")
             )
             if refunded:
                 chunk.refunds.append(
-                    (o, "api", f"R-{o:08d}", o, f"BENCH-{o:08d}", refunded, "EUR", "succeeded", placed)
+                    (o, "api", f"R-{o:08d}", o, f"BENCH-{o:08d}", refunded, "EUR", "succeeded", placed_at)
                 )
             earns = credited and h % 50 != 0
             attribution = (
@@ -500,15 +601,15 @@ def build(
                     click,
                     earns,
                     explanation or "unattributed: no code, link or guest list matched",
-                    placed,
+                    placed_at,
                 )
             )
             # The order's report row, by the function ingestion uses, from the order as stored; a guest
             # bought when the e-mail is on the credited party's list (the guests made above).
             chunk.rollup.append(
-                (o, now)
+                (o, now_text)
                 + rollup_values(
-                    order=_StoredOrder(placed, email, total, commissionable, refunded, status),
+                    order=_StoredOrder(placed_at, email, total, commissionable, refunded, status),
                     attribution=_StoredAttribution(method, attribution[4], h_credit, party),
                     guest_bought=party is not None and email.startswith(f"g{party}-"),
                 )
@@ -516,6 +617,7 @@ def build(
             if len(chunk.orders) == ORDER_CHUNK:
                 chunk.load()
         chunk.load()
+        chunk.done()
         phases["orders"] = _lap()
         # The report's facts of every rollup row, by SQL in a few set-based statements (as the data migration).
         rebuild_report_facts()

@@ -3,6 +3,7 @@ follow: an order attributed, re-attributed, refunded or cancelled (`AttributedSa
 or deleted (`PartyGuestCount`); and the facts the report reads, kept by increments from every write
 to `AttributedSale` (`record_sale_changes`: `SaleFact`, `ScopeBuyer`, `ScopeBuyers`)."""
 
+import functools
 import hashlib
 import hmac
 from collections import Counter
@@ -42,14 +43,17 @@ from referrals.models import (
 )
 
 
+@functools.lru_cache(maxsize=2)
+def _buyer_digest(secret: str) -> "hmac.HMAC":
+    """The digest keyed once per secret: each buyer's copies it instead of keying it again."""
+    return hmac.new(f"referrals.report-buyer:{secret}".encode(), digestmod=hashlib.sha256)
+
+
 def buyer_key(email: str) -> int:
     """A keyed 64-bit digest of a buyer's e-mail: counts distinct buyers without storing addresses."""
-    digest = hmac.new(
-        f"referrals.report-buyer:{settings.SECRET_KEY}".encode(),
-        normalise_email(email).encode(),
-        hashlib.sha256,
-    ).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    digest = _buyer_digest(settings.SECRET_KEY).copy()
+    digest.update(normalise_email(email).encode())
+    return int.from_bytes(digest.digest()[:8], "big", signed=True)
 
 
 def attributed_sale_values(

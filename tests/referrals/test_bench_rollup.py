@@ -146,8 +146,13 @@ def test_the_bench_builds_the_rollup_ingestion_keeps(bench_build, marketing_user
 
 
 def _schema() -> set[tuple]:
-    """Every index and constraint of the database as PostgreSQL reports it, validated or not."""
+    """Every index, constraint and column default of the database as PostgreSQL reports them."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name, column_default FROM information_schema.columns"
+            " WHERE table_schema = current_schema()"
+        )
+        defaults = {("default", *row) for row in cursor.fetchall()}
         cursor.execute(
             "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
         )
@@ -156,7 +161,7 @@ def _schema() -> set[tuple]:
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated"
             " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
         )
-        return indexes | {("constraint", *row) for row in cursor.fetchall()}
+        return defaults | indexes | {("constraint", *row) for row in cursor.fetchall()}
 
 
 @pytest.mark.postgres
@@ -169,7 +174,8 @@ def test_the_bench_loads_orders_without_indexes_and_leaves_the_schema_as_migrate
     # when the builder loads its orders with their indexes and keys dropped, then built again
     counts = bench_build.build(scale=0.001)
 
-    # then every index and constraint is back, spelled as the migrations made it, keys validated
+    # then every index and constraint is back, spelled as the migrations made it, keys validated, and
+    # no column keeps the default it had while loading
     assert _schema() == migrated
     assert counts["orders"] == Order.objects.count() == 1000
     assert SaleFact.objects.exists()
