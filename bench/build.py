@@ -754,7 +754,7 @@ def main() -> None:
         from figures import emit
 
         emit(
-            figure=f"programme of {counts['orders']:,} orders built (bench/build.py), quiet database of its own",
+            figure=f"programme of {counts['orders']:,} orders built (bench/build.py) in a database of its own",
             measured=seconds / 60,
             unit="min",
             baseline=BUILD_LIMIT_MINUTES,
