@@ -268,8 +268,15 @@ class _OrderChunk:
     TABLES = {
         "orders": (
             Order,
-            ["id", "source", "external_id", "placed_at", "customer_email", "currency", "subtotal", "discount"]
-            + [
+            [
+                "id",
+                "source",
+                "external_id",
+                "placed_at",
+                "customer_email",
+                "currency",
+                "subtotal",
+                "discount",
                 "shipping",
                 "tax",
                 "total",
@@ -277,25 +284,54 @@ class _OrderChunk:
                 "refunded_amount",
                 "code",
                 "landing_token",
-            ]
-            + ["status", "fingerprint"],
+                "status",
+                "fingerprint",
+            ],
         ),
         "clicks": (Click, ["id", "code_id", "at", "token", "visitor_hash"]),
         "refunds": (
             Refund,
-            ["id", "source", "external_id", "order_id", "order_reference", "amount", "currency", "status"]
-            + ["refunded_at"],
+            [
+                "id",
+                "source",
+                "external_id",
+                "order_id",
+                "order_reference",
+                "amount",
+                "currency",
+                "status",
+                "refunded_at",
+            ],
         ),
         "attributions": (
             Attribution,
-            ["id", "order_id", "method", "reason", "campaign_id", "host_id", "party_id", "referral_code_id"]
-            + ["click_id", "earns", "explanation", "decided_at"],
+            [
+                "id",
+                "order_id",
+                "method",
+                "reason",
+                "campaign_id",
+                "host_id",
+                "party_id",
+                "referral_code_id",
+                "click_id",
+                "earns",
+                "explanation",
+                "decided_at",
+            ],
         ),
         "rollup": (AttributedSale, ["order_id", "refreshed_at", *ROLLUP_COLUMNS]),
     }
 
     def __init__(self) -> None:
         self.copiers = {name: Copier(model, names) for name, (model, names) in self.TABLES.items()}
+        self._start()
+        self.loaded = {"refunds": 0, "clicks": 0}
+        self.writer = ThreadPoolExecutor(max_workers=1)
+        self.pending: Future[None] | None = None
+
+    def _start(self) -> None:
+        """New lists for the next chunk's rows (the thread may still be COPYing the last ones)."""
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self.TABLES}
         self.orders, self.clicks, self.refunds = (
             self.rows["orders"],
@@ -303,9 +339,6 @@ class _OrderChunk:
             self.rows["refunds"],
         )
         self.attributions, self.rollup = self.rows["attributions"], self.rows["rollup"]
-        self.loaded = {"refunds": 0, "clicks": 0}
-        self.writer = ThreadPoolExecutor(max_workers=1)
-        self.pending: Future[None] | None = None
 
     @contextmanager
     def defaults_set(self) -> Iterator[None]:
@@ -323,13 +356,7 @@ class _OrderChunk:
         self.loaded["refunds"] += len(self.refunds)
         self.loaded["clicks"] += len(self.clicks)
         self.pending = self.writer.submit(self._copy, self.rows, connection.connection)
-        self.rows = {name: [] for name in self.TABLES}
-        self.orders, self.clicks, self.refunds = (
-            self.rows["orders"],
-            self.rows["clicks"],
-            self.rows["refunds"],
-        )
-        self.attributions, self.rollup = self.rows["attributions"], self.rows["rollup"]
+        self._start()
 
     def done(self) -> None:
         if self.pending is not None:
