@@ -1,7 +1,8 @@
 """One JSON line per figure: the measurement beside its baseline of the same run, and `met` computed from their ratio.
 
 Machines differ two-fold from day to day, so a target is a ratio to a baseline measured in the same run,
-never an absolute figure. Every benchmark prints its figures through `emit`, and the README's table is
+never an absolute figure; the one exception, the 10M build's 30 minutes (`bench/build.py --figure`),
+says so in its `baseline_what`. Every benchmark prints its figures through `emit`, and the README's table is
 regenerated from these lines.
 """
 
