@@ -161,16 +161,10 @@ def _indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]
 
     All in one transaction, so a build that stops half-way leaves the schema as migrated. Primary
     keys stay (foreign keys from elsewhere need them), and so do partial indexes: each row costs
-    them a test of their condition at most, while building one again scans the whole table. What a
-    model declares by name (its `Meta.constraints` and `Meta.indexes`) is re-created by Django's own
-    SQL, as its migration did; the rest (field indexes, foreign keys) by the definition PostgreSQL
-    reports. The sorts and joins get memory enough to stay out of temporary files."""
+    them a test of their condition at most, while building one again scans the whole table (and
+    would come back with its condition spelled otherwise). Each is re-created by the definition
+    PostgreSQL reports. The sorts and joins get memory enough to stay out of temporary files."""
     names = [model._meta.db_table for model in tables]
-    declared: dict[str, str] = {}
-    with connection.schema_editor(collect_sql=True) as editor:
-        for model in tables:
-            for item in [*model._meta.constraints, *model._meta.indexes]:
-                declared[item.name] = str(item.create_sql(model, editor))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '512MB'")  # the facts' groupings, the keys' validating joins
         cursor.execute(
@@ -192,10 +186,10 @@ def _indexes_built_after(tables: Sequence[type[models.Model]]) -> Iterator[None]
             cursor.execute(f'DROP INDEX "{name}"')
         yield
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
-        for name, definition in indexes:
-            cursor.execute(declared.get(name, definition))
+        for _name, definition in indexes:
+            cursor.execute(definition)
         for table, name, definition in reversed(constraints):  # unique ones first: keys may point at them
-            cursor.execute(declared.get(name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
 class _Stamps:
