@@ -5,10 +5,11 @@ currency symbol goes (en: €1,234.50 — fr: 1 234,50 €).
 """
 
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django import template
-from django.utils import translation
-from django.utils.formats import number_format
+from django.utils import numberformat, translation
+from django.utils.formats import get_format, number_format
 
 register = template.Library()
 
@@ -16,6 +17,17 @@ CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "CHF": "CHF", "CAD": 
 # Languages that write the symbol after the amount, separated by a no-break space.
 SYMBOL_AFTER = {"fr", "de", "es", "it", "nl"}
 NO_BREAK_SPACE = "\u00a0"
+
+
+@lru_cache(maxsize=32)
+def _separators(language: str) -> tuple[str, int, str]:
+    """The language's decimal separator, grouping and thousand separator, read once: a page of a
+    hundred amounts otherwise looks each up again for each amount."""
+    return (
+        get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+        get_format("NUMBER_GROUPING", language, use_l10n=True),
+        get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
+    )
 
 
 @register.filter
@@ -29,9 +41,20 @@ def money(amount: object, currency: str = "EUR") -> str:
     code = (currency or "").upper()
     symbol = CURRENCY_SYMBOLS.get(code, code)
     negative = value < 0
-    digits = number_format(abs(value), decimal_pos=2, use_l10n=True, force_grouping=True)
-    language = (translation.get_language() or "en").split("-")[0]
-    text = f"{digits}{NO_BREAK_SPACE}{symbol}" if language in SYMBOL_AFTER else f"{symbol}{digits}"
+    active = translation.get_language() or "en"
+    decimal_separator, grouping, thousand_separator = _separators(active)
+    digits = numberformat.format(
+        abs(value),
+        decimal_separator,
+        decimal_pos=2,
+        grouping=grouping,
+        thousand_sep=thousand_separator,
+        force_grouping=True,
+        use_l10n=True,
+    )
+    text = (
+        f"{digits}{NO_BREAK_SPACE}{symbol}" if active.split("-")[0] in SYMBOL_AFTER else f"{symbol}{digits}"
+    )
     return f"-{text}" if negative else text
 
 

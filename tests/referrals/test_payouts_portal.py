@@ -1,6 +1,6 @@
 """The host's earnings and payouts pages: own data only, no buyer identity, constant query counts."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,6 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from ambassadors.models import PartyStatus
+from orders.ingestion.refunds import record_shop_refund
+from orders.ingestion.rules import RefundData
 from referrals.codes.services import issue_host_code, issue_party_code
 from referrals.models import PayoutAccount, PayoutMethod
 from referrals.payouts.services import mark_payout_paid, run_payouts
@@ -226,3 +228,34 @@ def test_earnings_say_why_in_plain_french_grouped_by_party_and_month(fake_stripe
     assert f"« Apéro tricot » du {party_day} → <strong>64,28\u00a0€</strong>" in page
     this_month = timezone.localtime(timezone.now())
     assert f"{months[this_month.month - 1].capitalize()} {this_month.year}" in page
+
+
+def test_credited_orders_in_french_net_of_refunds_on_the_programme_day(settings):
+    # given a host's orders: one placed at 23:30 UTC (the next day in Paris) with shipping and a
+    # quarter refunded, and one cancelled
+    settings.TIME_ZONE = "Europe/Paris"
+    host = host_with_plan()
+    code = issue_host_code(host=host).code
+    late = _buy(code, "200", total="230")
+    late.placed_at = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
+    late.save(update_fields=["placed_at"])
+    record_shop_refund(
+        order=late,
+        source="api",
+        data=RefundData(external_id="r-late", amount=Decimal("57.50"), refunded_at=timezone.now()),
+    )
+    cancelled = _buy(code, "80")
+    from orders.ingestion.services import cancel_order
+
+    cancel_order(order=cancelled, by=None, reason="rupture de stock")
+    client = signed_in(host.user)
+    client.cookies["django_language"] = "fr"
+
+    page = client.get("/portal/earnings/").content.decode()
+    credited = page.split('class="plain-list credited-orders"', 1)[1].split("</ul>", 1)[0]
+
+    # then the refunded order shows its commissionable amount net of the refunded quarter (200 × 3/4),
+    # on the day it was in Paris, and the cancelled one counts nothing and says so, in French
+    assert "<strong>150,00\u00a0€</strong>\n      · 15 mars 2026" in credited
+    assert "<strong>0,00\u00a0€</strong>" in credited and "Annulée" in credited
+    assert credited.count("Code saisi au paiement") == 2
