@@ -1,13 +1,20 @@
 """Scale-out, proven: tasks queued on a real Redis and run by an RQ worker; report reads routed to a
-replica alias; the settings refuse an RQ backend without Redis."""
+replica alias; the settings refuse an RQ backend without Redis; the scale-out bench's clients keep
+the pace of the load they offer."""
 
+import importlib.util
 import os
 import secrets
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
+from unittest import mock
 
 import pytest
 from django.db import connections
@@ -250,3 +257,48 @@ def test_every_periodic_job_and_an_email_run_through_redis_and_an_rq_worker(proj
     assert len(statuses) == 10
     assert set(statuses.values()) == {"SUCCESSFUL"}, statuses
     assert "clara@example.com" in worker and "Merci" in worker
+
+
+@pytest.fixture(scope="module")
+def scale_out_bench() -> ModuleType:
+    """bench/scale_out.py as a module (a script: its path change is put back after)."""
+    spec = importlib.util.spec_from_file_location("bench_scale_out", ROOT / "bench" / "scale_out.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    with mock.patch.object(sys, "path", list(sys.path)):
+        spec.loader.exec_module(module)
+    return module
+
+
+def test_the_scale_out_bench_offers_its_load_at_a_pace_and_catches_up_after_a_late_answer(scale_out_bench):
+    # given a server whose first answer takes half a second, the others none
+    answered: list[float] = []
+
+    class Answer(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if not answered:
+                time.sleep(0.5)
+            answered.append(time.monotonic())
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # when one client offers ten requests a second for two seconds
+        tally = scale_out_bench.Tally()
+        started = time.monotonic()
+        scale_out_bench.client_loop(
+            server.server_address[1], lambda: ("GET", "/", b"", {}, 1), tally, started + 2, (started, 0.1)
+        )
+    finally:
+        server.shutdown()
+
+    # then it sent twenty, the late answer's followers at once, then back on the pace
+    assert 19 <= tally.requests <= 21 and not tally.failures
+    assert answered[-1] - started >= 1.8
+    assert sum(1 for at in answered if at - started < 0.6) >= 5
