@@ -286,6 +286,18 @@ class Order(models.Model):
         return self.commissionable_amount if self.reward_amount is None else self.reward_amount
 
 
+# The columns `Order.net_commissionable_amount` (and `commissionable_in_reward_currency`) read: what a
+# page that shows many orders' amounts, and little else of them, loads.
+AMOUNT_FIELDS = (
+    "status",
+    "total",
+    "currency_status",
+    "refunded_amount",
+    "commissionable_amount",
+    "reward_amount",
+)
+
+
 class OrderArrival(models.Model):
     """A second channel's description of an order already recorded from another channel.
 

@@ -11,23 +11,14 @@ from django.utils import timezone
 
 from ambassadors.models import Party
 from ambassadors.parties.figures import CHART_DAYS, Bracket, PartyFigures
-from orders.models import OrderStatus
+from orders.models import AMOUNT_FIELDS, OrderStatus
 from referrals.models import Attribution, Click, ReferralCode, RewardPlan
 from referrals.rewards.entitlement import bracket_reward, party_tallies
 
 # What `party_tallies` reads of an attribution and its order (`Order.net_commissionable_amount` and the
 # buyer's address): the page of a busy host reads hundreds of these rows, and an order's other columns
 # (addresses, the channel's payload) cost more to load than the sums.
-TALLY_FIELDS = (
-    "party_id",
-    "order__status",
-    "order__total",
-    "order__currency_status",
-    "order__refunded_amount",
-    "order__commissionable_amount",
-    "order__reward_amount",
-    "order__customer_email",
-)
+TALLY_FIELDS = ("party_id", *(f"order__{name}" for name in AMOUNT_FIELDS), "order__customer_email")
 
 
 def party_sales(party_ids: set[int]) -> dict[int, tuple[int, Decimal]]:

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from ambassadors.models import Campaign, Host
 from backend.models import User
 from backend.templatetags.formatting import money
-from orders.models import Order, OrderStatus
+from orders.models import AMOUNT_FIELDS, Order, OrderStatus
 from referrals.models import (
     Attribution,
     AttributionMethod,
@@ -120,14 +120,7 @@ class _OrderAmounts:
     """What `Order`'s amount rules read, from one row of values: a model instance per credited order
     (an attribution, its order and its party) cost more than the rest of a busy host's page."""
 
-    __slots__ = (
-        "status",
-        "total",
-        "currency_status",
-        "refunded_amount",
-        "commissionable_amount",
-        "reward_amount",
-    )
+    __slots__ = AMOUNT_FIELDS
     # `Order`'s own rules, reading this object's attributes of the same names (the type checker
     # knows them as `Order`'s only: their one use says so)
     net_commissionable_amount = Order.net_commissionable_amount
@@ -155,13 +148,7 @@ CREDITED_FIELDS = (
     "order__placed_at",
     "order__reward_currency",
     "order__currency",
-    # the amounts, in the order `_OrderAmounts` takes them
-    "order__status",
-    "order__total",
-    "order__currency_status",
-    "order__refunded_amount",
-    "order__commissionable_amount",
-    "order__reward_amount",
+    *(f"order__{name}" for name in AMOUNT_FIELDS),
 )
 
 
@@ -185,7 +172,7 @@ def credited_orders(user: User) -> list[CreditedOrder]:
         local_day = timezone.localtime(placed_at).date()
         if local_day not in days:
             days[local_day] = date_format(local_day, "DATE_FORMAT")
-        order = _OrderAmounts(*amounts)
+        order = _OrderAmounts(**dict(zip(AMOUNT_FIELDS, amounts, strict=True)))
         net = order.net_commissionable_amount  # type: ignore[misc]
         credited.append(
             CreditedOrder(
