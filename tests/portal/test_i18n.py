@@ -122,6 +122,21 @@ def test_money_is_written_the_way_the_language_writes_it(language, amount, curre
         assert money(amount, currency) == expected
 
 
+def test_money_in_a_regional_language_is_written_as_its_language_writes_it():
+    with translation.override("fr-ca"):
+        assert money(Decimal("1234.5"), "CAD") == "1\u00a0234,50\u00a0CA$"
+
+
+def test_money_without_an_active_language_follows_the_settings_even_once_they_change(settings):
+    # given no active language (a management command): the settings' separators, no grouping
+    settings.NUMBER_GROUPING = 0
+    with translation.override(None):
+        assert money(Decimal("1234.5"), "EUR") == "€1234.50"
+        # when the settings group by thousands, then the next amount does too
+        settings.NUMBER_GROUPING = 3
+        assert money(Decimal("1234.5"), "EUR") == "€1,234.50"
+
+
 def test_a_signed_in_hosts_choice_of_language_is_kept_for_their_emails(client, db):
     from tests.factories import HostFactory
 
