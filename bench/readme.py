@@ -93,22 +93,28 @@ def _is_build(line: dict[str, object]) -> bool:
     return str(line.get("figure", "")).startswith(BUILD_FIGURE)
 
 
+# bench/run names each run's file by its UTC start (`20261205T152635Z.jsonl`): the names sort in time.
+RUN_NAME = re.compile(r"\d{8}T\d{6}Z")
+
+
 def with_earlier_build(lines: list[dict[str, object]], output: Path) -> list[dict[str, object]]:
     """The run's lines, with the build figure of the latest earlier run kept beside `output` when
-    this run has none (after the run's first line, marked with the date of the run that measured it)."""
-    if any(_is_build(line) for line in lines):
+    this run has none (after the run's first line, marked with the run that measured it, and its
+    machine when another)."""
+    if any(_is_build(line) for line in lines) or not RUN_NAME.fullmatch(output.stem):
         return lines
+    this_start = next((line for line in lines if line.get("run") == "start"), {})
     for earlier in sorted(output.parent.glob("*.jsonl"), reverse=True):
-        if earlier.name >= output.name:
+        if not RUN_NAME.fullmatch(earlier.stem) or earlier.stem >= output.stem:
             continue
         earlier_lines = read_lines(earlier.read_text())
         builds = [line for line in earlier_lines if _is_build(line)]
         if builds:
             start = next((line for line in earlier_lines if line.get("run") == "start"), {})
-            when = start.get("date", earlier.stem)
-            carried = [
-                {**line, "figure": f"{line['figure']}, measured in the run of {when}"} for line in builds
-            ]
+            when = f"the run of {start.get('date', earlier.stem)}"
+            if start.get("machine") != this_start.get("machine"):
+                when += f" on {start.get('machine')}"
+            carried = [{**line, "figure": f"{line['figure']}, measured in {when}"} for line in builds]
             first = 1 if lines and lines[0].get("run") == "start" else 0
             print(f"the build figure is the one of {earlier}", file=sys.stderr)
             return lines[:first] + carried + lines[first:]

@@ -76,3 +76,23 @@ def test_a_run_that_timed_the_build_keeps_its_own(readme_writer, tmp_path):
     table = _table(readme_writer, run, tmp_path / "README.md")
 
     assert f"| {build} | 28.00 ms |" in table and "measured in the run of" not in table
+
+
+def test_without_an_earlier_build_the_table_has_no_build_row(readme_writer, tmp_path):
+    _run(tmp_path, "20261201T080000Z", "2026-12-01 08:00 UTC", _figure("report", 7.0))
+    run = _run(tmp_path, "20261202T080000Z", "2026-12-02 08:00 UTC", _figure("report", 6.5))
+
+    table = _table(readme_writer, run, tmp_path / "README.md")
+
+    assert "| report | 6.50 ms |" in table and "programme of" not in table and "7.00" not in table
+
+
+def test_an_earlier_build_on_another_machine_says_which(readme_writer, tmp_path):
+    build = "programme of 10,000,000 orders built (bench/build.py) in a database of its own"
+    earlier = _run(tmp_path, "20261201T080000Z", "2026-12-01 08:00 UTC", _figure(build, 29.0))
+    earlier.write_text(earlier.read_text().replace("x86_64, 2 CPUs", "aarch64, 4 CPUs"))
+    run = _run(tmp_path, "20261202T080000Z", "2026-12-02 08:00 UTC", _figure("report", 6.5))
+
+    table = _table(readme_writer, run, tmp_path / "README.md")
+
+    assert f"| {build}, measured in the run of 2026-12-01 08:00 UTC on aarch64, 4 CPUs | 29.00 ms |" in table
